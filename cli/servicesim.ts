@@ -1,0 +1,34 @@
+/**
+ * `servicesim <command>`: the command line for scenario authors and learners.
+ *
+ * Exit codes: 0 success, 1 the files checked have problems, 2 the command was used wrongly or its
+ * input could not be read. Errors are one clear line, never a stack trace.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerScenariosCommand } from './commands/scenarios.ts';
+import { registerValidateCommand } from './commands/validate.ts';
+import { UsageError } from './usage-error.ts';
+
+const program = new Command()
+  .name('servicesim')
+  .description('Rehearse resolving customer service problems, scored against UK qualification rubrics.')
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => write(text) });
+
+registerValidateCommand(program);
+registerScenariosCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else if (error instanceof UsageError) {
+    process.stderr.write(`servicesim: ${error.message}\n`);
+    process.exitCode = 2;
+  } else {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`servicesim: ${message.split('\n')[0]}\n`);
+    process.exitCode = 2;
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * Settings read from the environment, each listed with a one-line explanation in `.env.example`.
+ * Read once, here, so the engine itself never touches `process.env`.
+ */
+import { z } from 'zod';
+import { DEFAULT_RUBRICS_DIR } from '../engine/rubric-library.ts';
+
+const SettingsSchema = z.object({
+  /** The folder of rubric and scenario files; defaults to the rubrics/ shipped with ServiceSim. */
+  SERVICESIM_RUBRICS: z.string().min(1).default(DEFAULT_RUBRICS_DIR),
+});
+
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  return SettingsSchema.parse(env);
+}

@@ -1,0 +1,197 @@
+/**
+ * Loads the rubric and scenario files under `rubrics/` (or any paths given) and checks them all,
+ * collecting every problem with its location instead of stopping at the first.
+ *
+ * @remarks
+ * Use `loadLibrary` to validate (it reports problems and returns what was valid); use
+ * `openLibrary` where scenarios are about to be played, which refuses a broken rubric outright and
+ * leaves out any scenario file with problems, reporting them with the same messages.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatProblem, sortProblems, type Problem } from './problem.ts';
+import { checkDimensions, checkUnits } from './rubric-rules.ts';
+import { DimensionsFileSchema, UnitsFileSchema, type Dimension, type Unit } from './rubric-schema.ts';
+import { checkScenario } from './scenario-rules.ts';
+import { ScenarioSchema, type Scenario } from './scenario-schema.ts';
+import { checkAgainstSchema } from './schema-problems.ts';
+import { checkSupersededLaw } from './superseded-law.ts';
+import { parseYamlSource, problemAt, type YamlSource } from './yaml-source.ts';
+
+/** The `rubrics/` folder shipped with ServiceSim. */
+export const DEFAULT_RUBRICS_DIR = fileURLToPath(new URL('../rubrics', import.meta.url));
+
+export interface CitedCriterion {
+  unit: string;
+  code: string;
+  text: string;
+}
+
+/** A dimension with the text of every criterion it cites, ready to quote in a report. */
+export interface RubricDimension extends Dimension {
+  criteria: CitedCriterion[];
+}
+
+export interface Library {
+  units: Unit[];
+  dimensions: RubricDimension[];
+  /** Valid scenarios only, in file-name order. */
+  scenarios: Scenario[];
+  /** Where each valid scenario was loaded from, by id. */
+  files: Map<string, string>;
+  problems: Problem[];
+  /** Number of files read, of each kind. */
+  counts: { units: number; dimensions: number; scenarios: number };
+  /** The units and dimensions files read: a problem in one of these breaks every scenario. */
+  rubricFiles: string[];
+}
+
+export class LibraryError extends Error {
+  constructor(readonly problems: Problem[]) {
+    super(`the rubric files have problems:\n${problems.map(formatProblem).join('\n')}`);
+    this.name = 'LibraryError';
+  }
+}
+
+export async function loadLibrary(paths: readonly string[] = [DEFAULT_RUBRICS_DIR]): Promise<Library> {
+  const problems: Problem[] = [];
+  const sources = await readSources(paths, problems);
+  const byKind = classify(sources);
+
+  // Scenarios given on their own are checked against the shipped rubric.
+  if (byKind.units.length === 0) byKind.units = classify(await readSources([path.join(DEFAULT_RUBRICS_DIR, 'units.yaml')], problems)).units;
+  if (byKind.dimensions.length === 0) byKind.dimensions = classify(await readSources([path.join(DEFAULT_RUBRICS_DIR, 'dimensions.yaml')], problems)).dimensions;
+
+  const units: Unit[] = [];
+  const unitIds = new Set<string>();
+  for (const source of byKind.units) {
+    const { value, problems: found } = checkAgainstSchema(source, UnitsFileSchema);
+    problems.push(...found);
+    if (value) {
+      problems.push(...checkUnits(value.units, source, unitIds));
+      units.push(...value.units);
+    }
+  }
+
+  const dimensions: RubricDimension[] = [];
+  const dimensionIds = new Set<string>();
+  for (const source of byKind.dimensions) {
+    const { value, problems: found } = checkAgainstSchema(source, DimensionsFileSchema);
+    problems.push(...found);
+    if (value) {
+      problems.push(...checkDimensions(value.dimensions, source, units, dimensionIds));
+      dimensions.push(...value.dimensions.map((d) => ({ ...d, criteria: cite(d, units) })));
+    }
+  }
+
+  const scenarios: Scenario[] = [];
+  const files = new Map<string, string>();
+  const idSites = new Map<string, string>();
+  for (const source of byKind.scenarios) {
+    const before = problems.length;
+    const { value, problems: found } = checkAgainstSchema(source, ScenarioSchema);
+    problems.push(...found, ...checkSupersededLaw(source.data, source));
+    if (value) {
+      const fileId = path.basename(source.file).replace(/\.ya?ml$/, '');
+      problems.push(...checkScenario(value, source, { fileId, dimensionIds: [...dimensionIds] }));
+      const other = idSites.get(value.id);
+      if (other) {
+        problems.push(problemAt(source, ['id'], `the scenario id "${value.id}" is already used by ${other}`, 'give every scenario its own id'));
+      }
+      idSites.set(value.id, source.file);
+      if (problems.length === before) {
+        scenarios.push(value);
+        files.set(value.id, source.file);
+      }
+    }
+  }
+
+  return {
+    units,
+    dimensions,
+    scenarios,
+    files,
+    problems: sortProblems(problems),
+    counts: { units: byKind.units.length, dimensions: byKind.dimensions.length, scenarios: byKind.scenarios.length },
+    rubricFiles: [...byKind.units, ...byKind.dimensions].map((s) => s.file),
+  };
+}
+
+/**
+ * Loads the library for playing scenarios: a broken rubric is refused with `LibraryError`; a
+ * broken scenario file is left out and its problems passed to `warn`.
+ */
+export async function openLibrary(
+  paths: readonly string[] = [DEFAULT_RUBRICS_DIR],
+  warn: (problem: Problem) => void = () => {},
+): Promise<Library> {
+  const library = await loadLibrary(paths);
+  const rubricProblems = library.problems.filter((p) => library.rubricFiles.includes(p.file));
+  if (rubricProblems.length > 0 || library.dimensions.length === 0) throw new LibraryError(rubricProblems);
+  library.problems.forEach(warn);
+  return library;
+}
+
+function cite(dimension: Dimension, units: Unit[]): CitedCriterion[] {
+  return dimension.evidences.flatMap((citation) => {
+    const unit = units.find((u) => u.id === citation.unit);
+    return citation.criteria.flatMap((code) => {
+      const criterion = unit?.criteria.find((c) => c.code === code);
+      return criterion ? [{ unit: citation.unit, code, text: criterion.text }] : [];
+    });
+  });
+}
+
+interface Classified {
+  units: YamlSource[];
+  dimensions: YamlSource[];
+  scenarios: YamlSource[];
+}
+
+/** A file is a units or dimensions file by its top-level key; anything else is a scenario. */
+function classify(sources: YamlSource[]): Classified {
+  const out: Classified = { units: [], dimensions: [], scenarios: [] };
+  for (const source of sources) {
+    const data = source.data as Record<string, unknown> | undefined;
+    if (data && typeof data === 'object' && 'units' in data) out.units.push(source);
+    else if (data && typeof data === 'object' && 'dimensions' in data && !('id' in data)) out.dimensions.push(source);
+    else out.scenarios.push(source);
+  }
+  return out;
+}
+
+async function readSources(paths: readonly string[], problems: Problem[]): Promise<YamlSource[]> {
+  const files: string[] = [];
+  for (const given of paths) {
+    const shown = displayPath(given);
+    try {
+      const info = await stat(given);
+      if (info.isDirectory()) files.push(...(await yamlFilesUnder(given)));
+      else files.push(given);
+    } catch {
+      problems.push({ file: shown, line: 1, column: 1, path: '', message: 'no such file or folder', fix: 'check the path' });
+    }
+  }
+  const sources: YamlSource[] = [];
+  for (const file of files) {
+    const source = parseYamlSource(displayPath(file), await readFile(file, 'utf8'));
+    problems.push(...source.problems);
+    sources.push(source);
+  }
+  return sources;
+}
+
+async function yamlFilesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries
+    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+    .map((e) => path.join(e.parentPath, e.name))
+    .sort();
+}
+
+/** Paths are shown relative to where the command runs, as editors and terminals link them. */
+function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), path.resolve(file));
+  return relative.startsWith('..') ? path.resolve(file) : relative;
+}

@@ -1,0 +1,231 @@
+/**
+ * The scenario file format: one YAML file per scenario under `rubrics/scenarios/`.
+ *
+ * @remarks
+ * Everything the scripted customer and the scorer need is in the file, in words a tutor can write.
+ * Objects are strict so that a misspelt key is an error rather than a silently ignored setting.
+ * Cross-references between parts of a file (and to the rubric) are checked in `scenario-rules.ts`,
+ * not here, so that every problem can be reported at once with its own location.
+ */
+import { z } from 'zod';
+
+/** The five problem types that the F5 evidence requirements ask learners to show. */
+export const PROBLEM_TYPES = [
+  'reported-by-customer',
+  'spotted-first',
+  'expectation-gap',
+  'system-failure',
+  'resources-or-human-error',
+] as const;
+
+export const DIFFICULTIES = ['introductory', 'intermediate', 'advanced'] as const;
+
+/** Traits the scripted customer knows how to play; a closed list so typos are caught. */
+export const CUSTOMER_TRAITS = [
+  'agitated',
+  'confused',
+  'anxious',
+  'impatient',
+  'assertive',
+  'polite',
+  'talkative',
+  'terse',
+  'sceptical',
+  'vulnerable',
+] as const;
+
+/**
+ * What a learner can offer or promise. A closed vocabulary lets the scorer recognise an offer in
+ * any scenario, including ones it has never seen, and check it against that scenario's authority.
+ */
+export const ACTION_KINDS = [
+  'refund',
+  'partial-refund',
+  'replacement',
+  'repair',
+  'exchange',
+  'store-credit',
+  'goodwill-payment',
+  'discount',
+  'fee-waiver',
+  'redelivery',
+  'reschedule',
+  'upgrade',
+  'price-match',
+  'cancellation',
+  'callback',
+  'investigation',
+  'guarantee',
+  'share-personal-data',
+] as const;
+
+/** Mood runs from 0 (calm) to 4 (furious); see `MOOD_NAMES`. */
+export const MOOD_NAMES = ['calm', 'uneasy', 'annoyed', 'angry', 'furious'] as const;
+
+const text = z.string().trim().min(1, 'must not be empty');
+const id = z
+  .string()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lower-case words joined by hyphens, e.g. "late-delivery"');
+const pounds = z.number().nonnegative('must be zero or more pounds').finite();
+const lines = z.array(text).min(1, 'needs at least one line');
+
+export const SettingSchema = z.strictObject({
+  organisation: text,
+  sector: text,
+  channel: z.enum(['face-to-face', 'phone', 'chat', 'email']),
+  learnerRole: text,
+});
+
+export const CustomerSchema = z.strictObject({
+  name: text,
+  mood: z.number().int().min(0).max(4),
+  traits: z.array(z.enum(CUSTOMER_TRAITS)).default([]),
+  opening: text,
+  /** What the customer hopes for, in their own terms; may exceed what can be offered. */
+  wants: text,
+  /** A concrete demand the customer presses for, which the learner may lack authority to grant. */
+  asksFor: z
+    .strictObject({
+      action: z.enum(ACTION_KINDS),
+      amount: pounds.optional(),
+      says: text,
+    })
+    .optional(),
+  /** How many times the customer pushes back before accepting a workable option (0–3). */
+  persistence: z.number().int().min(0).max(3).default(0),
+});
+
+export const FactSchema = z.strictObject({
+  id,
+  /** What is true, for tutors and the scorer. */
+  fact: text,
+  /** Question topics that make the customer reveal this fact: short phrases of content words. */
+  topics: z.array(text).min(1, 'a hidden fact needs at least one question topic that reveals it'),
+  /** What the customer says when asked; several wordings so replies vary. */
+  says: lines,
+  /** True when this fact is needed to find the cause of the problem. */
+  cause: z.boolean().default(false),
+});
+
+export const CauseSchema = z.strictObject({
+  summary: text,
+  /** Ids of the facts that, once uncovered, establish the cause. */
+  revealedBy: z.array(id).min(1, 'name at least one fact id that reveals the cause'),
+});
+
+const ProsAndCons = z.strictObject({
+  advantages: z.array(text).min(1, 'list at least one advantage'),
+  disadvantages: z.array(text).min(1, 'list at least one disadvantage'),
+});
+
+export const OptionSchema = z.strictObject({
+  id,
+  action: z.enum(ACTION_KINDS),
+  description: text,
+  /** Cost or value to the organisation in pounds, when it has one. */
+  amount: pounds.optional(),
+  /** Whether the option balances the customer's and the organisation's needs. */
+  workable: z.boolean(),
+  /** How the scripted customer first reacts when this option is offered. */
+  customerReaction: z.enum(['accept', 'pushback', 'reject']),
+  forCustomer: ProsAndCons,
+  forOrganisation: ProsAndCons,
+});
+
+export const AuthoritySchema = z.strictObject({
+  /** What the learner may offer on their own, with an optional cap in pounds. */
+  mayOffer: z
+    .array(
+      z.strictObject({
+        action: z.enum(ACTION_KINDS),
+        upTo: pounds.optional(),
+        note: text.optional(),
+      }),
+    )
+    .default([]),
+  /** What the learner may offer only with someone's approval, and how to get it. */
+  needsApproval: z
+    .array(
+      z.strictObject({
+        action: z.enum(ACTION_KINDS),
+        /** Approval is needed above this amount; omitted means always. */
+        above: pounds.optional(),
+        approver: text,
+        how: text,
+      }),
+    )
+    .default([]),
+  /** Offers or promises the learner must never make. */
+  never: z
+    .array(
+      z.strictObject({
+        action: z.enum(ACTION_KINDS),
+        what: text,
+      }),
+    )
+    .default([]),
+});
+
+export const SourceOfHelpSchema = z.strictObject({
+  id,
+  name: text,
+  kind: z.enum(['internal', 'external']),
+  contact: text,
+  when: text,
+});
+
+export const PolicySchema = z.strictObject({
+  title: text,
+  says: text,
+});
+
+export const RepeatedProblemSchema = z.strictObject({
+  previousComplaints: z.number().int().min(1),
+  /** Who must be alerted about the repeated problem, and how. */
+  alert: text,
+});
+
+/** Optional scenario-specific wordings; the scripted customer has general ones for each. */
+export const CustomerLinesSchema = z.strictObject({
+  pushback: lines.optional(),
+  askWhy: lines.optional(),
+  askWhoElse: lines.optional(),
+  accept: lines.optional(),
+  calmer: lines.optional(),
+  angrier: lines.optional(),
+  confused: lines.optional(),
+  unknown: lines.optional(),
+  goodbye: lines.optional(),
+});
+
+export const ScenarioSchema = z.strictObject({
+  id,
+  title: text,
+  summary: text,
+  difficulty: z.enum(DIFFICULTIES),
+  problemType: z.enum(PROBLEM_TYPES),
+  resolvable: z.boolean(),
+  /** Why the learner cannot resolve it; required when `resolvable` is false. */
+  unresolvableBecause: text.optional(),
+  setting: SettingSchema,
+  /** What the learner is told before the conversation: role, what they can see, their limits. */
+  briefing: text,
+  customer: CustomerSchema,
+  facts: z.array(FactSchema).min(1, 'a scenario needs at least one hidden fact'),
+  cause: CauseSchema,
+  options: z.array(OptionSchema).default([]),
+  authority: AuthoritySchema,
+  sourcesOfHelp: z.array(SourceOfHelpSchema).default([]),
+  policy: z.array(PolicySchema).default([]),
+  repeatedProblem: RepeatedProblemSchema.optional(),
+  /** Ids of the rubric dimensions that this scenario assesses. */
+  dimensions: z.array(id).min(1, 'name at least one rubric dimension'),
+  lines: CustomerLinesSchema.default({}),
+});
+
+export type Scenario = z.infer<typeof ScenarioSchema>;
+export type ScenarioOption = z.infer<typeof OptionSchema>;
+export type Fact = z.infer<typeof FactSchema>;
+export type Authority = z.infer<typeof AuthoritySchema>;
+export type ActionKind = (typeof ACTION_KINDS)[number];
+export type ProblemType = (typeof PROBLEM_TYPES)[number];
