@@ -5,7 +5,9 @@
  * input could not be read. Errors are one clear line, never a stack trace.
  */
 import { Command, CommanderError } from 'commander';
+import { registerChatCommand } from './commands/chat.ts';
 import { registerScenariosCommand } from './commands/scenarios.ts';
+import { registerScoreCommand } from './commands/score.ts';
 import { registerValidateCommand } from './commands/validate.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -17,6 +19,8 @@ const program = new Command()
 
 registerValidateCommand(program);
 registerScenariosCommand(program);
+registerChatCommand(program);
+registerScoreCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -8,6 +8,8 @@ import { DEFAULT_RUBRICS_DIR } from '../engine/rubric-library.ts';
 const SettingsSchema = z.object({
   /** The folder of rubric and scenario files; defaults to the rubrics/ shipped with ServiceSim. */
   SERVICESIM_RUBRICS: z.string().min(1).default(DEFAULT_RUBRICS_DIR),
+  /** Where transcripts and evidence are kept. */
+  DATA_DIR: z.string().min(1).default('./data'),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;

@@ -1,0 +1,65 @@
+/**
+ * Measures the rules scorer against the hand-labelled set: per dimension, exact and
+ * exact-or-adjacent agreement and quadratic weighted kappa; and breach precision and recall.
+ * Prints a table for the README; `--json` prints the figures, `--disagreements` lists misses.
+ */
+import { openLibrary } from '../engine/rubric-library.ts';
+import { scoreTranscript } from '../engine/scorer.ts';
+import { agreement, detection } from './agreement-metrics.ts';
+import { readLabelledSet } from './labelled-set.ts';
+
+/**
+ * The scorer's rules were tuned while reading disagreements on these scenarios only; the others
+ * are held out, so their figures say how the scorer does on transcripts it was not tuned on.
+ */
+export const TUNING_SCENARIOS = new Set(['faulty-washing-machine', 'double-charged-energy-bill', 'car-service-not-done']);
+
+const library = await openLibrary();
+const split = process.argv.find((a) => a.startsWith('--split='))?.slice('--split='.length) ?? 'all';
+const labelled = readLabelledSet().filter((l) => split === 'all' || (split === 'tuning') === TUNING_SCENARIOS.has(l.scenario));
+const pairs = new Map<string, Array<[number, number]>>();
+const misses: string[] = [];
+const found = new Set<string>();
+const expected = new Set<string>();
+let notApplicableAgreed = 0;
+let notApplicableDisagreed = 0;
+
+for (const item of labelled) {
+  const scenario = library.scenarios.find((s) => s.id === item.scenario);
+  if (!scenario) throw new Error(`${item.file}: unknown scenario ${item.scenario}`);
+  const report = scoreTranscript(scenario, item.turns);
+  for (const [dimension, label] of Object.entries(item.labels.dimensions)) {
+    const level = report.dimensions[dimension]?.level ?? null;
+    if (label === null || level === null) {
+      if (label === level) notApplicableAgreed++;
+      else {
+        notApplicableDisagreed++;
+        misses.push(`${item.file} ${dimension}: tutor ${label}, scorer ${level}`);
+      }
+      continue;
+    }
+    (pairs.get(dimension) ?? pairs.set(dimension, []).get(dimension)!).push([label, level]);
+    if (label !== level) misses.push(`${item.file} ${dimension}: tutor ${label}, scorer ${level}`);
+  }
+  for (const b of report.breaches) found.add(`${item.file}#${b.turn}`);
+  for (const b of item.labels.breaches) expected.add(`${item.file}#${b.turn}`);
+}
+
+const all = [...pairs.values()].flat();
+const rows = [...pairs.entries()].map(([dimension, p]) => ({ dimension, ...agreement(p) }));
+rows.push({ dimension: 'all', ...agreement(all) });
+const breaches = detection(found, expected);
+const pct = (x: number) => (Number.isNaN(x) ? '—' : `${Math.round(x * 100)}%`);
+
+if (process.argv.includes('--json')) {
+  process.stdout.write(`${JSON.stringify({ transcripts: labelled.length, rows, breaches, notApplicableAgreed, notApplicableDisagreed }, null, 2)}\n`);
+} else {
+  const scenarios = new Set(labelled.map((l) => l.scenario)).size;
+  const name = split === 'all' ? 'all labelled transcripts' : split === 'tuning' ? 'the scenarios the rules were tuned on' : 'held-out scenarios only';
+  process.stdout.write(`Scorer agreement with tutor levels — ${name}: ${labelled.length} transcripts, ${scenarios} scenarios\n\n`);
+  process.stdout.write('| dimension | pairs | exact | exact or adjacent | quadratic weighted kappa |\n|---|---|---|---|---|\n');
+  for (const r of rows) process.stdout.write(`| ${r.dimension} | ${r.pairs} | ${pct(r.exact)} | ${pct(r.adjacent)} | ${Number.isNaN(r.kappa) ? '—' : r.kappa.toFixed(2)} |\n`);
+  process.stdout.write(`\nNot applicable (null) agreed ${notApplicableAgreed}, disagreed ${notApplicableDisagreed}.\n`);
+  process.stdout.write(`Authority breaches (by learner turn): precision ${pct(breaches.precision)}, recall ${pct(breaches.recall)} (${breaches.truePositives} found, ${breaches.falsePositives} false alarms, ${breaches.falseNegatives} missed)\n`);
+  if (process.argv.includes('--disagreements')) process.stdout.write(`\n${misses.join('\n')}\n`);
+}

@@ -1,0 +1,38 @@
+/**
+ * Scorer speed on one core: learner turns scored per second over the labelled transcripts, and the
+ * time to score one 30-turn transcript. Targets: at least 5,000 turns/s, under 10 ms.
+ */
+import { openLibrary } from '../engine/rubric-library.ts';
+import { scoreTranscript } from '../engine/scorer.ts';
+import type { Turn } from '../engine/transcript.ts';
+import { readLabelledSet } from './labelled-set.ts';
+
+const library = await openLibrary();
+const items = readLabelledSet().map((item) => ({ scenario: library.scenarios.find((s) => s.id === item.scenario)!, turns: item.turns }));
+const learnerTurns = items.reduce((n, i) => n + i.turns.filter((t) => t.role === 'learner').length, 0);
+
+// Warm up the model and the JIT, then measure.
+for (const item of items) scoreTranscript(item.scenario, item.turns);
+const rounds = 20;
+let start = performance.now();
+for (let r = 0; r < rounds; r++) for (const item of items) scoreTranscript(item.scenario, item.turns);
+const seconds = (performance.now() - start) / 1000;
+const turnsPerSecond = (learnerTurns * rounds) / seconds;
+
+// A 30-learner-turn transcript made from real learner replies, cycled.
+const longest = [...items].sort((a, b) => b.turns.length - a.turns.length)[0]!;
+const thirty: Turn[] = [];
+for (let i = 0; thirty.filter((t) => t.role === 'learner').length < 30; i++) thirty.push(longest.turns[i % longest.turns.length]!);
+const times: number[] = [];
+for (let r = 0; r < 50; r++) {
+  start = performance.now();
+  scoreTranscript(longest.scenario, thirty);
+  times.push(performance.now() - start);
+}
+times.sort((a, b) => a - b);
+const median = times[Math.floor(times.length / 2)]!;
+const p95 = times[Math.floor(times.length * 0.95)]!;
+
+const ok = (pass: boolean) => (pass ? 'meets target' : 'BELOW TARGET');
+process.stdout.write(`Scorer throughput: ${Math.round(turnsPerSecond).toLocaleString('en-GB')} learner turns/s on one core (${learnerTurns} turns × ${rounds} rounds) — target ≥ 5,000: ${ok(turnsPerSecond >= 5000)}\n`);
+process.stdout.write(`30-turn transcript: median ${median.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms — target < 10 ms: ${ok(median < 10)}\n`);

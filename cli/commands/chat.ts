@@ -1,0 +1,93 @@
+/**
+ * `servicesim chat [--scenario <id>]`: rehearse in the terminal. The learner types as the advisor;
+ * `/end` finishes; then the score report and where the transcript was saved.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import { Rehearsal } from '../../engine/rehearsal.ts';
+import type { Scenario } from '../../engine/scenario-schema.ts';
+import { findScenario, openScenarioLibrary } from '../scenario-lookup.ts';
+import { formatScoreReport } from '../score-report-text.ts';
+import { readSettings } from '../settings.ts';
+import { UsageError } from '../usage-error.ts';
+
+const END_COMMANDS = new Set(['/end', '/quit', '/exit']);
+
+export function registerChatCommand(program: Command): void {
+  program
+    .command('chat')
+    .description('rehearse in the terminal with a scripted customer; /end to finish')
+    .option('--scenario <id|path>', 'scenario to rehearse (default: choose from a list)')
+    .option('--seed <text>', 'vary the customer\'s wording (same seed, same wording)')
+    .action(async (options: { scenario?: string; seed?: string }) => {
+      const library = await openScenarioLibrary();
+      const input = createInterface({ input: process.stdin, terminal: process.stdin.isTTY === true, crlfDelay: Infinity });
+      const lines = input[Symbol.asyncIterator]();
+      const ask = async (prompt: string): Promise<string | undefined> => {
+        if (process.stdin.isTTY) process.stdout.write(prompt);
+        const next = await lines.next();
+        return next.done ? undefined : String(next.value);
+      };
+      try {
+        const scenario = options.scenario ? await findScenario(options.scenario, library) : await chooseScenario(library.scenarios, ask);
+        const rehearsal = Rehearsal.start(scenario, options.seed);
+        process.stdout.write(`\n${scenario.title}\n\n${wrap(scenario.briefing)}\n\nType your replies as the advisor. /end finishes.\n\n`);
+        process.stdout.write(`${scenario.customer.name}: ${rehearsal.turns[0]!.text}\n`);
+        while (!rehearsal.ended) {
+          const line = await ask('\nYou: ');
+          if (line === undefined || END_COMMANDS.has(line.trim().toLowerCase())) break;
+          if (line.trim() === '') continue;
+          try {
+            process.stdout.write(`${process.stdin.isTTY ? '' : `You: ${line.trim()}\n`}${scenario.customer.name}: ${rehearsal.learnerSays(line)}\n`);
+          } catch (error) {
+            if (error instanceof RangeError) process.stdout.write(`(${error.message})\n`);
+            else throw error;
+          }
+        }
+        rehearsal.end();
+        const file = await saveTranscript(scenario, rehearsal);
+        process.stdout.write(`\n${rehearsal.endReason === 'learner-ended' ? 'Rehearsal ended.' : `The customer ended the conversation (${rehearsal.endReason}).`}\n\n`);
+        if (!rehearsal.turns.some((t) => t.role === 'learner')) {
+          process.stdout.write('You did not reply to the customer, so there is nothing to score.\n');
+        } else {
+          process.stdout.write(formatScoreReport(rehearsal.score(), library));
+        }
+        process.stdout.write(`\nTranscript saved to ${file}\n`);
+      } finally {
+        input.close();
+      }
+    });
+}
+
+async function chooseScenario(scenarios: Scenario[], ask: (prompt: string) => Promise<string | undefined>): Promise<Scenario> {
+  process.stdout.write('Scenarios:\n');
+  scenarios.forEach((s, i) => process.stdout.write(`  ${String(i + 1).padStart(2)}. ${s.title} (${s.problemType}, ${s.difficulty})\n`));
+  const answer = (await ask('\nChoose a number or id: '))?.trim() ?? '';
+  const chosen = scenarios[Number(answer) - 1] ?? scenarios.find((s) => s.id === answer);
+  if (!chosen) throw new UsageError(`no scenario "${answer}"`);
+  return chosen;
+}
+
+async function saveTranscript(scenario: Scenario, rehearsal: Rehearsal): Promise<string> {
+  const dir = path.join(readSettings().DATA_DIR, 'transcripts');
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${scenario.id}.json`);
+  await writeFile(file, `${JSON.stringify({ scenario: scenario.id, turns: rehearsal.turns }, null, 2)}\n`);
+  return path.relative(process.cwd(), file) || file;
+}
+
+function wrap(text: string, width = 96): string {
+  const words = text.split(/\s+/);
+  const lines: string[] = [];
+  let line = '';
+  for (const word of words) {
+    if ((line + ' ' + word).trim().length > width) {
+      lines.push(line);
+      line = word;
+    } else line = `${line} ${word}`.trim();
+  }
+  if (line) lines.push(line);
+  return lines.join('\n');
+}

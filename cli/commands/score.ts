@@ -1,0 +1,62 @@
+/**
+ * `servicesim score --scenario <id|path> <transcript.json> [--json]`: scores a saved transcript.
+ * Bad input gets one clear line and exit code 2.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { scoreTranscript } from '../../engine/scorer.ts';
+import { MAX_TURN_CHARS, TranscriptSchema } from '../../engine/transcript.ts';
+import { findScenario, openScenarioLibrary } from '../scenario-lookup.ts';
+import { formatScoreReport } from '../score-report-text.ts';
+import { UsageError } from '../usage-error.ts';
+
+/** A transcript file larger than this cannot be a rehearsal: refuse it before reading. */
+const MAX_TRANSCRIPT_BYTES = 2 * 1024 * 1024;
+
+export function registerScoreCommand(program: Command): void {
+  program
+    .command('score')
+    .description('score a saved transcript against its scenario')
+    .argument('<transcript>', 'JSON file: {"turns":[{"role":"customer"|"learner","text":"…"}, …]}')
+    .option('--scenario <id|path>', 'scenario id, or path to a scenario YAML file (default: the "scenario" key in the file)')
+    .option('--json', 'print the report as JSON')
+    .action(async (file: string, options: { scenario?: string; json?: boolean }) => {
+      const transcript = await readTranscript(file);
+      const scenarioRef = options.scenario ?? transcript.scenario;
+      if (!scenarioRef) throw new UsageError('say which scenario: --scenario <id>, or a "scenario" key in the transcript');
+      const library = await openScenarioLibrary();
+      const scenario = await findScenario(scenarioRef, library);
+      if (!transcript.turns.some((t) => t.role === 'learner')) throw new UsageError(`${file} has no learner turns to score`);
+      const report = scoreTranscript(scenario, transcript.turns);
+      if (options.json) {
+        const { dimensions, breaches, commitments, turns } = report;
+        process.stdout.write(`${JSON.stringify({ scenario: scenario.id, dimensions, breaches, commitments, turns }, null, 2)}\n`);
+      } else {
+        process.stdout.write(formatScoreReport(report, library));
+      }
+    });
+}
+
+async function readTranscript(file: string) {
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch {
+    throw new UsageError(`no transcript file at ${file}`);
+  }
+  if (size > MAX_TRANSCRIPT_BYTES) throw new UsageError(`${file} is larger than ${MAX_TRANSCRIPT_BYTES / 1024 / 1024} MB; a transcript is a few KB`);
+  let data: unknown;
+  try {
+    data = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = TranscriptSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+    const tooLong = issue.code === 'too_big' && issue.path.at(-1) === 'text';
+    throw new UsageError(`${file}${where}: ${tooLong ? `a turn is longer than ${MAX_TURN_CHARS} characters` : issue.message}`);
+  }
+  return parsed.data;
+}

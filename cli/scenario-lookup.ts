@@ -1,0 +1,24 @@
+/** Finds a scenario by id in the library, or loads one from a path to its YAML file. */
+import { existsSync } from 'node:fs';
+import { formatProblem } from '../engine/problem.ts';
+import { loadLibrary, openLibrary, type Library } from '../engine/rubric-library.ts';
+import type { Scenario } from '../engine/scenario-schema.ts';
+import { readSettings } from './settings.ts';
+import { UsageError } from './usage-error.ts';
+
+export async function openScenarioLibrary(): Promise<Library> {
+  return openLibrary([readSettings().SERVICESIM_RUBRICS], (p) => process.stderr.write(`skipped: ${formatProblem(p)}\n`));
+}
+
+export async function findScenario(idOrPath: string, library?: Library): Promise<Scenario> {
+  if (/\.ya?ml$/.test(idOrPath)) {
+    if (!existsSync(idOrPath)) throw new UsageError(`no scenario file at ${idOrPath}`);
+    const loaded = await loadLibrary([idOrPath]);
+    if (loaded.problems.length > 0) throw new UsageError(`the scenario file has problems (run servicesim validate ${idOrPath}): ${formatProblem(loaded.problems[0]!)}`);
+    return loaded.scenarios[0]!;
+  }
+  const lib = library ?? (await openScenarioLibrary());
+  const scenario = lib.scenarios.find((s) => s.id === idOrPath);
+  if (!scenario) throw new UsageError(`unknown scenario "${idOrPath}" (servicesim scenarios lists them)`);
+  return scenario;
+}

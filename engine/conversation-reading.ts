@@ -1,0 +1,23 @@
+/**
+ * Reads a whole transcript: every learner turn in the context of the customer message it answers
+ * and of what the learner said before.
+ */
+import { readLearnerTurn, type LearnerTurn } from './learner-turn.ts';
+import type { Scenario } from './scenario-schema.ts';
+import type { Turn } from './transcript.ts';
+import { readCustomerMessage, type CustomerMessage } from './utterance.ts';
+
+export interface ConversationReading {
+  scenario: Scenario;
+  learnerTurns: LearnerTurn[];
+}
+
+export function readConversation(scenario: Scenario, turns: readonly Turn[]): ConversationReading {
+  const learnerTurns: LearnerTurn[] = [];
+  let previousCustomer: CustomerMessage | undefined;
+  turns.forEach((turn, index) => {
+    if (turn.role === 'customer') previousCustomer = readCustomerMessage(turn.text);
+    else learnerTurns.push(readLearnerTurn(turn.text, { scenario, turn: index + 1, previousCustomer, earlier: learnerTurns }));
+  });
+  return { scenario, learnerTurns };
+}

@@ -1,0 +1,294 @@
+/**
+ * How each rubric dimension is levelled from what the learner did. Each judge reads the learner
+ * turns of a whole conversation (or of one turn, for per-turn levels) and returns a level with the
+ * quoted evidence and one concrete suggestion.
+ *
+ * @remarks
+ * The ladders follow the descriptors in `rubrics/dimensions.yaml`: harmful behaviour is 0; a
+ * behaviour shown once and generically is 1; the behaviour shown specifically is 2; shown
+ * consistently with its follow-through (checking, confirming, naming who and when) is 3.
+ */
+import type { Breach, DimensionScore, Evidence } from './score-report.ts';
+import type { LearnerTurn, Moves } from './learner-turn.ts';
+import { formatPounds } from './money.ts';
+import type { Scenario } from './scenario-schema.ts';
+import { routeFor } from './authority-check.ts';
+
+export interface JudgeInput {
+  scenario: Scenario;
+  turns: readonly LearnerTurn[];
+  breaches: readonly Breach[];
+  /** False for a single turn judged on its own: conversation-wide expectations do not apply. */
+  whole: boolean;
+}
+
+export type Judge = (input: JudgeInput) => DimensionScore;
+
+type MoveKey = keyof Moves;
+
+function evidenceOf(turns: readonly LearnerTurn[], kind: MoveKey, reason: string, limit = 3): Evidence[] {
+  const out: Evidence[] = [];
+  for (const turn of turns) {
+    for (const quote of turn.moves[kind] ?? []) {
+      if (out.length < limit) out.push({ turn: turn.turn, quote, reason });
+    }
+  }
+  return out;
+}
+
+function turnsWith(turns: readonly LearnerTurn[], ...kinds: MoveKey[]): number {
+  return turns.filter((t) => kinds.some((k) => (t.moves[k]?.length ?? 0) > 0)).length;
+}
+
+function score(level: number | null, evidence: Evidence[], suggestion: string): DimensionScore {
+  return { level, max: 3, evidence, suggestion };
+}
+
+export const judgeListening: Judge = ({ turns, whole }) => {
+  const harmful = evidenceOf(turns, 'dismiss', 'dismisses the problem').concat(evidenceOf(turns, 'blame', 'blames the customer'));
+  const empathy = evidenceOf(turns, 'empathise', 'names how the customer feels');
+  const reflect = evidenceOf(turns, 'reflect', 'reflects back what the customer said');
+  const generic = evidenceOf(turns, 'acknowledge', 'acknowledges').concat(evidenceOf(turns, 'apologise', 'apologises'));
+  const reflectingTurns = turnsWith(turns, 'reflect', 'checkUnderstanding');
+  const shown = turnsWith(turns, 'empathise', 'reflect', 'acknowledge', 'apologise', 'checkUnderstanding');
+  const evidence = [...harmful, ...reflect, ...empathy, ...generic].slice(0, 4);
+  if (harmful.length > 0 && reflect.length === 0) {
+    return score(0, evidence, 'Acknowledge the problem before anything else, in your own words: "So it has leaked three times and you lost a day\'s pay waiting in — I can see why you\'re fed up."');
+  }
+  if (empathy.length + reflect.length + generic.length === 0) {
+    return score(0, evidence, 'Show you have heard the customer: name the problem and how it affects them, e.g. "That sounds really stressful, with water on the kitchen floor."');
+  }
+  if (reflect.length === 0) {
+    return score(1, evidence, 'Make the acknowledgement specific: reflect back a detail the customer gave you, e.g. "So it has happened every evening for three weeks — that must be frustrating."');
+  }
+  const consistent = !whole || (reflectingTurns >= 2 && shown / turns.length >= 0.4);
+  if (empathy.length > 0 && consistent && harmful.length === 0) {
+    return score(3, evidence, 'Keep it up: carry on reflecting back new details as the customer gives them.');
+  }
+  return score(2, evidence, empathy.length === 0
+    ? 'Name the feeling as well as the facts, e.g. "I can imagine how worrying that is."'
+    : 'Keep reflecting back as the conversation goes on, including concerns the customer only hints at, such as a deadline or cost.');
+};
+
+export const judgeQuestioning: Judge = ({ scenario, turns, whole }) => {
+  const open = evidenceOf(turns, 'openQuestion', 'open question');
+  const closed = evidenceOf(turns, 'closedQuestion', 'closed question');
+  const check = evidenceOf(turns, 'checkUnderstanding', 'checks understanding');
+  const asked = new Set(turns.flatMap((t) => t.factsAsked));
+  const causeFacts = scenario.facts.filter((f) => f.cause).map((f) => f.id);
+  const causeFound = causeFacts.filter((id) => asked.has(id)).length;
+  const factEvidence: Evidence[] = turns.flatMap((t) => t.factsAsked.length > 0
+    ? [{ turn: t.turn, quote: firstQuestion(t), reason: `uncovers: ${t.factsAsked.join(', ')}` }]
+    : []).slice(0, 3);
+  const evidence = [...open.slice(0, 2), ...factEvidence, ...check.slice(0, 1), ...closed.slice(0, 1)].slice(0, 5);
+  const questions = open.length + closed.length;
+  if (questions === 0 && check.length === 0) {
+    return score(0, evidence, 'Ask before you solve: start with an open question, e.g. "Can you tell me exactly what happens when it goes wrong?"');
+  }
+  if (!whole) return score(open.length > 0 || check.length > 0 ? 2 : 1, evidence, '');
+  const causeShare = causeFacts.length === 0 ? 1 : causeFound / causeFacts.length;
+  if (open.length >= 1 && causeShare >= 0.5 && check.length > 0 && asked.size >= 2) {
+    return score(3, evidence, 'Keep it up: open questions first, probing ones next, then a summary the customer can correct.');
+  }
+  if ((open.length >= 1 && (asked.size >= 1 || check.length > 0)) || (check.length > 0 && asked.size >= 2)) {
+    return score(2, evidence, check.length === 0
+      ? 'Check your understanding before offering a solution: "Just to check I\'ve got this right — … Is that correct?"'
+      : 'Probe for the cause with a follow-up question, e.g. "Has anything changed since it started — any work nearby, a new device?"');
+  }
+  return score(1, evidence, 'Use open questions that get the customer\'s account, e.g. "What happened when…?" or "Talk me through…", rather than only yes/no questions.');
+};
+
+function firstQuestion(turn: LearnerTurn): string {
+  return turn.moves.openQuestion?.[0] ?? turn.moves.closedQuestion?.[0] ?? turn.moves.checkUnderstanding?.[0] ?? turn.text;
+}
+
+export const judgeDefusing: Judge = ({ turns, breaches, whole }) => {
+  const harmful = [
+    ...evidenceOf(turns, 'calmDown', 'tells the customer to calm down'),
+    ...evidenceOf(turns, 'blame', 'blames the customer'),
+    ...evidenceOf(turns, 'dismiss', 'dismisses the problem'),
+    ...breaches.map((b) => ({ turn: b.turn, quote: b.quote, reason: 'placates with a promise that cannot be kept' })),
+  ];
+  const specific = turns.some((t) => t.commitments.some((c) => c.when));
+  const placating = specific ? [] : evidenceOf(turns, 'placate', 'reassures without anything specific');
+  const jargon = evidenceOf(turns, 'jargon', 'uses jargon the customer may not follow');
+  const calmingTurns = turnsWith(turns, 'empathise', 'reflect');
+  const calming = [...evidenceOf(turns, 'empathise', 'names the customer\'s feeling'), ...evidenceOf(turns, 'reflect', 'shows the customer they were heard')];
+  const clear = [...evidenceOf(turns, 'informNext', 'explains what happens next'), ...evidenceOf(turns, 'reason', 'gives a reason')];
+  const evidence = [...harmful, ...placating, ...calming.slice(0, 2), ...jargon.slice(0, 1), ...clear.slice(0, 1)].slice(0, 5);
+  if (harmful.length > 0 || placating.length > 0) {
+    return score(0, evidence, harmful.length > 0
+      ? 'Never tell an upset customer to calm down, blame them, or calm them with promises you cannot keep; acknowledge the feeling and say what you can actually do.'
+      : 'Replace reassurance ("don\'t worry, we\'ll get it sorted") with specifics: what you will do, and by when.');
+  }
+  const share = whole ? calmingTurns / turns.length : calmingTurns;
+  if (calming.length === 0 || share < 0.25) {
+    return score(1, evidence, 'Acknowledge the customer\'s feelings, not just the facts, and keep doing so as they react: "I\'m sorry — that sounds really stressful."');
+  }
+  if (jargon.length > 0) return score(1, evidence, 'Use plain words: say what the customer will notice, not internal terms or abbreviations.');
+  if (share >= 0.4 && clear.length > 0 && specific) {
+    return score(3, evidence, 'Keep it up: acknowledge first, then explain plainly what you will do and by when.');
+  }
+  return score(2, evidence, 'Once the customer is calmer, give concrete next steps — who will do what by when — so they feel back in control.');
+};
+
+export const judgeNegotiation: Judge = ({ turns, breaches, whole }) => {
+  const all = turns.flatMap((t) => t.offers.filter((o) => o.action !== 'investigation' && o.action !== 'callback').map((o) => ({ turn: t.turn, offer: o })));
+  // An option made only "subject to approval" counts once the learner also puts a firm one.
+  const offers = all.some((o) => !o.offer.conditional) ? all : [];
+  const actions = new Set(offers.map((o) => o.offer.action));
+  const offerEvidence: Evidence[] = offers.slice(0, 3).map(({ turn, offer }) => ({ turn, quote: offer.quote, reason: `offers ${offer.action}${offer.conditional ? ' (subject to approval)' : ''}` }));
+  const prosCons = evidenceOf(turns, 'prosCons', 'explains an advantage or disadvantage');
+  const organisation = evidenceOf(turns, 'prosConsOrganisation', 'weighs the option for the organisation');
+  const agreement = evidenceOf(turns, 'seekAgreement', 'asks the customer to choose or agree');
+  const close = [...evidenceOf(turns, 'confirm', 'confirms what was agreed'), ...evidenceOf(turns, 'checkSatisfaction', 'checks the customer is satisfied')];
+  const evidence = [...offerEvidence, ...prosCons.slice(0, 1), ...organisation.slice(0, 1), ...agreement.slice(0, 1), ...close.slice(0, 1)].slice(0, 6);
+  if (offers.length === 0) {
+    return score(0, evidence, 'Put workable options to the customer from the service offer, e.g. "I can replace it this week or refund you in full — which would suit you better?"');
+  }
+  if (breaches.length > 0) {
+    return score(1, evidence, 'A workable option balances the customer and the organisation: concede only what you may, and seek approval for more.');
+  }
+  if (prosCons.length === 0) {
+    return score(1, evidence, 'Explain the advantages and disadvantages of each option, e.g. "A replacement is quickest, but you would need to be in for delivery; a refund is immediate but leaves you without a machine."');
+  }
+  if (!whole) return score(2, evidence, '');
+  const agreed = agreement.length > 0 || close.length > 0;
+  if (agreed && organisation.length > 0 && close.length > 0 && (actions.size >= 2 || agreement.length > 0)) {
+    return score(3, evidence, 'Keep it up: options with their pros and cons for both sides, the customer\'s choice, then confirmation.');
+  }
+  if (agreed) {
+    return score(2, evidence, organisation.length === 0
+      ? 'Weigh each option for the organisation too (cost, stock, time), so the one agreed is workable for both sides.'
+      : 'Close with confirmation: "So we\'ve agreed a replacement on Thursday — I\'ve booked it and you\'ll get a text today. Is there anything else?"');
+  }
+  return score(1, evidence, 'Ask the customer to choose, then confirm what you have agreed: "Which would you prefer?" … "So to confirm, …"');
+};
+
+export const judgeAuthority: Judge = ({ scenario, turns, breaches }) => {
+  const approval = [...evidenceOf(turns, 'seekApproval', 'seeks approval from someone with authority'), ...evidenceOf(turns, 'escalate', 'escalates')];
+  const limits = turns.flatMap((t) => t.refusals.map((r) => ({ turn: t.turn, quote: r.quote, reason: 'states what cannot be offered' })));
+  const within = turns.flatMap((t) => t.offers.filter((o) => o.route.kind === 'own' && !o.conditional).map((o) => ({ turn: t.turn, quote: o.quote, reason: `offers ${o.action} within own authority` })));
+  const vague = evidenceOf(turns, 'vaguePromise', 'leaves what can be offered unclear');
+  if (breaches.length > 0) {
+    const first = breaches[0]!;
+    return score(0, breaches.slice(0, 3).map((b) => ({ turn: b.turn, quote: b.quote, reason: `beyond authority: ${b.rule}` })),
+      `Stay within your limits: ${first.rule}. Say instead: "That's more than I can agree myself — let me ask ${approverOf(scenario, first.action)} now."`);
+  }
+  const evidence = [...approval.slice(0, 2), ...limits.slice(0, 2), ...within.slice(0, 2)].slice(0, 5);
+  const ask = scenario.customer.asksFor;
+  const pressed = ask !== undefined && routeFor(scenario.authority, ask.action, ask.amount).kind !== 'own';
+  const dismissive = evidenceOf(turns, 'dismiss', 'closes the door without a route').length > 0;
+  if (dismissive && approval.length === 0) {
+    return score(1, evidence, 'Rather than closing the door, say what you can offer and who can decide anything more.');
+  }
+  if (pressed) {
+    if (approval.length > 0) return score(3, evidence, 'Keep it up: offer what is yours to give, and for anything more say who can approve it and how.');
+    if (limits.length > 0) {
+      return score(2, evidence, `Having said what you can't agree, seek approval for it: "I can't agree that myself, but I can ask ${approverOf(scenario, ask!.action)} today."`);
+    }
+    return score(1, evidence, `When the customer asks for more than you can give, say so plainly and seek approval from ${approverOf(scenario, ask!.action)}.`);
+  }
+  if (within.length > 0 && (approval.length > 0 || limits.length > 0)) {
+    return score(3, evidence, 'Keep it up: offer what is yours to give, and say who decides anything beyond it.');
+  }
+  if (within.length > 0 || approval.length > 0 || limits.length > 0) {
+    return score(vague.length > within.length ? 1 : 2, evidence, 'Tell the customer what you can offer yourself and who can decide anything beyond it.');
+  }
+  return score(1, evidence, 'Be clear about what you can and cannot offer, and seek approval rather than leaving the customer guessing.');
+};
+
+function approverOf(scenario: Scenario, action: string): string {
+  const entry = scenario.authority.needsApproval.find((n) => n.action === action) ?? scenario.authority.needsApproval[0];
+  return entry ? `the ${entry.approver.replace(/^the /i, '').replace(/^./, (c) => c.toLowerCase())}` : 'my manager';
+}
+
+export const judgeUnresolved: Judge = ({ scenario, turns, whole }) => {
+  const refusals = turns.flatMap((t) => t.refusals.map((r) => ({ turn: t.turn, quote: r.quote, reason: 'says what cannot be done' })));
+  const refuseMoves = evidenceOf(turns, 'refuse', 'says what cannot be done');
+  const occasion = !scenario.resolvable || refusals.length > 0 || refuseMoves.length > 0;
+  if (!occasion) return score(null, [], '');
+  const reasons = evidenceOf(turns, 'reason', 'gives a reason');
+  const grounded = reasons.filter((e) => /\b(?:polic|law|act\b|regulation|rights|data protection|gdpr|terms|contract|rules?)\b/i.test(e.quote));
+  const referrals = evidenceOf(turns, 'refer', 'refers to another source of help');
+  const named = new Set(turns.flatMap((t) => t.sourcesNamed));
+  const dismiss = evidenceOf(turns, 'dismiss', 'dismisses the customer');
+  const evidence = [...refuseMoves.slice(0, 1), ...grounded.slice(0, 1), ...reasons.slice(0, 1), ...referrals.slice(0, 2), ...dismiss.slice(0, 1)].slice(0, 5);
+  const helpExample = scenario.sourcesOfHelp[0] ? `${scenario.sourcesOfHelp[0].name} (${scenario.sourcesOfHelp[0].contact})` : 'Citizens Advice on 0808 223 1133';
+  if (reasons.length === 0 && referrals.length === 0) {
+    return score(0, evidence, `Explain why it cannot be done and where else the customer can get help, e.g. "…because the rate was non-refundable under the terms you agreed. You could contact ${helpExample}."`);
+  }
+  if (!whole) return score(reasons.length > 0 && referrals.length > 0 ? 2 : 1, evidence, '');
+  if (reasons.length > 0 && referrals.length > 0) {
+    if (grounded.length > 0 && (named.size >= 1 || referrals.length >= 2) && dismiss.length === 0) {
+      return score(3, evidence, 'Keep it up: the reason, grounded in policy or law, and a named source of help with how to reach it.');
+    }
+    return score(2, evidence, grounded.length === 0
+      ? 'Ground the reason in the policy or law that applies, so it does not sound like your own choice.'
+      : `Name the source of help and how to reach it: "${helpExample}".`);
+  }
+  return score(1, evidence, reasons.length === 0
+    ? 'Give the customer a clear reason, not just a referral: "I can\'t do that because…"'
+    : `Don't leave the customer at a dead end: refer them on, e.g. "${helpExample}".`);
+};
+
+export const judgeInforming: Judge = ({ turns, breaches, whole }) => {
+  const commitments = turns.flatMap((t) => t.commitments);
+  const specific = commitments.filter((c) => c.when);
+  const vague = evidenceOf(turns, 'vaguePromise', 'a promise with no when');
+  const next = evidenceOf(turns, 'informNext', 'tells the customer what happens next');
+  const informingTurns = turns.filter((t) => t.commitments.some((c) => c.when) || (t.moves.informNext?.length ?? 0) > 0).length;
+  const evidence = [
+    ...specific.slice(0, 2).map((c) => ({ turn: c.turn, quote: c.quote, reason: `commits to a time: ${c.when}` })),
+    ...next.slice(0, 2),
+    ...vague.slice(0, 1),
+  ].slice(0, 5);
+  if (specific.length === 0 && next.length === 0) {
+    return score(vague.length > 0 ? 1 : 0, evidence, 'Tell the customer what will happen next, who will do it and by when: "I\'ll ring you by 4pm tomorrow with the engineer\'s slot."');
+  }
+  if (breaches.length > 0) {
+    return score(1, evidence, 'Only promise what you can deliver: a promise beyond your authority leaves the customer with a picture that will not come true.');
+  }
+  if (specific.length === 0) return score(1, evidence, 'Make the promise specific — who, what and when — so the customer can hold you to it.');
+  if (!whole) return score(2, evidence, '');
+  if (informingTurns >= 2 && specific.length >= 2 && vague.length <= specific.length) {
+    return score(3, evidence, 'Keep it up: specific promises with who and when, and keep the customer updated until it is done.');
+  }
+  return score(2, evidence, vague.length > 0
+    ? `Replace vague promises with specific ones: instead of "${vague[0]!.quote}", say who will do what by when.`
+    : 'Keep the customer informed as you go, and say how and when you will update them next.');
+};
+
+export const judgeReporting: Judge = ({ scenario, turns }) => {
+  const reports = evidenceOf(turns, 'reportProblem', 'alerts others to the problem', 4);
+  const escalations = evidenceOf(turns, 'escalate', 'escalates to the right team');
+  const evidence = [...reports, ...escalations].slice(0, 4);
+  const target = scenario.repeatedProblem?.alert ?? 'the team that can fix the cause';
+  if (reports.length === 0 && escalations.length === 0) {
+    return score(0, evidence, `Recognise the pattern and alert the appropriate authority: "This is the third time, so I'm raising it with ${target} so it doesn't keep happening."`);
+  }
+  const pattern = reports.some((e) => /\b(?:again|repeat|recurring|third|3rd|several|same|other customers|anyone else|pattern|happen)\b/i.test(e.quote));
+  if (reports.length > 0 && escalations.length + reports.length >= 2 && pattern) {
+    return score(3, evidence, 'Keep it up: name the pattern, alert the right team, and tell the customer you have done so.');
+  }
+  if (reports.length > 0 || escalations.length > 0) {
+    return score(reports.length > 0 && (pattern || escalations.length > 0) ? 2 : 1, evidence, pattern
+      ? 'Tell the customer who you have alerted and what happens next.'
+      : `Say why you are reporting it — that it is a repeated or system problem — and to whom: ${target}.`);
+  }
+  return score(1, evidence, `Alert ${target}.`);
+};
+
+export const JUDGES: Record<string, Judge> = {
+  listening: judgeListening,
+  questioning: judgeQuestioning,
+  defusing: judgeDefusing,
+  negotiation: judgeNegotiation,
+  authority: judgeAuthority,
+  unresolved: judgeUnresolved,
+  informing: judgeInforming,
+  reporting: judgeReporting,
+};
+
+/** Pounds in a rule, for messages. */
+export const pounds = formatPounds;

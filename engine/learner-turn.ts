@@ -1,0 +1,225 @@
+/**
+ * What a learner did in one message: the behaviours the units name, each with the words that
+ * show it. The scripted customer reacts to this reading and the scorer levels it, so the two can
+ * never disagree about what the learner did.
+ */
+import { routeFor, type AuthorityRoute } from './authority-check.ts';
+import { MOVE_PATTERNS, PLAIN_ACRONYMS, type MoveKind } from './move-patterns.ts';
+import { ACTION_PATTERNS, CONDITIONAL_FRAME, GIVE_FRAME, OFFER_FRAME, ORDINARY_ACTIONS } from './offer-patterns.ts';
+import type { ActionKind, Scenario } from './scenario-schema.ts';
+import { sentenceMatchesTopic, sentenceNames, vocabularyOf } from './scenario-vocabulary.ts';
+import { analyse, type CustomerMessage, type Sentence, type Utterance } from './utterance.ts';
+
+/** Behaviours found in a turn, each with the sentences that show it. */
+export type Moves = Partial<Record<MoveKind | 'reflect' | 'closedQuestion' | 'jargon' | 'refer' | 'vaguePromise', string[]>>;
+
+export interface Offer {
+  action: ActionKind;
+  amount?: number;
+  /** Offered only subject to someone's approval: seeking approval, not granting. */
+  conditional: boolean;
+  quote: string;
+  route: AuthorityRoute;
+}
+
+export interface Commitment {
+  turn: number;
+  quote: string;
+  who: string;
+  what: string;
+  when?: string;
+}
+
+export interface LearnerTurn {
+  /** 1-based position in the transcript. */
+  turn: number;
+  text: string;
+  utterance: Utterance;
+  moves: Moves;
+  /** Ids of hidden facts the learner asked about in this turn. */
+  factsAsked: string[];
+  offers: Offer[];
+  /** Actions the learner said they cannot do. */
+  refusals: Array<{ action?: ActionKind; quote: string }>;
+  commitments: Commitment[];
+  /** Sources of help named, by id. */
+  sourcesNamed: string[];
+  /** The learner sought approval from someone with authority, here or in an earlier turn. */
+  approvalSought: boolean;
+}
+
+export interface TurnContext {
+  scenario: Scenario;
+  turn: number;
+  /** The customer's message this turn answers, if any. */
+  previousCustomer?: CustomerMessage;
+  /** Earlier learner turns in the same conversation. */
+  earlier: readonly LearnerTurn[];
+}
+
+export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn {
+  const utterance = analyse(text);
+  const vocabulary = vocabularyOf(context.scenario);
+  const moves: Moves = {};
+  const add = (kind: keyof Moves, quote: string) => (moves[kind] ??= []).push(quote);
+  const factsAsked = new Set<string>();
+  const offers: Offer[] = [];
+  const refusals: LearnerTurn['refusals'] = [];
+  const commitments: Commitment[] = [];
+  const sourcesNamed = new Set<string>();
+  let approvalSought = context.earlier.some((t) => t.approvalSought);
+  const customerWords = context.previousCustomer?.words ?? new Set<string>();
+
+  // Most behaviours appear in no sentence of a turn: test each once on the whole turn, then only
+  // the ones present sentence by sentence. This keeps scoring at thousands of turns a second.
+  const whole = utterance.sentences.map((s) => s.plain).join('\n');
+  const present = SENTENCE_MOVES.filter((kind) => MOVE_PATTERNS[kind].test(whole));
+  const actionsPresent = ACTION_KINDS.filter((action) => ACTION_PATTERNS[action].test(whole));
+  for (const sentence of utterance.sentences) {
+    const plain = sentence.plain;
+    for (const kind of present) if (MOVE_PATTERNS[kind].test(plain)) add(kind, sentence.text);
+    if (MOVE_PATTERNS.jargonPhrase.test(plain) || hasUnexplainedAcronym(sentence)) add('jargon', sentence.text);
+
+    const asks = sentence.isQuestion || /^(?:please )?(?:tell|describe|explain|walk)\b/.test(plain);
+    if (asks) {
+      // "Which would you prefer?" asks the customer to choose, not to tell us anything.
+      const choosing = /\b(?:prefer|rather|suit|would you like|happy with|want me to|shall i)\b/.test(plain);
+      add(MOVE_PATTERNS.openQuestion.test(plain) && !choosing ? 'openQuestion' : 'closedQuestion', sentence.text);
+      for (const { factId, topics } of vocabulary.factTopics) {
+        if (topics.some((topic) => sentenceMatchesTopic(sentence, topic))) factsAsked.add(factId);
+      }
+    }
+
+    const shared = [...sentence.lemmaSet].filter((l) => customerWords.has(l)).length;
+    if (shared >= 3 || (shared >= 1 && MOVE_PATTERNS.reflectFrame.test(plain))) add('reflect', sentence.text);
+
+    for (const source of vocabulary.sources) if (sentenceNames(sentence, source)) sourcesNamed.add(source.id);
+    const namesSource = vocabulary.sources.some((s) => sentenceNames(sentence, s));
+    if (MOVE_PATTERNS.referBody.test(plain) || (namesSource && MOVE_PATTERNS.referVerb.test(plain))) add('refer', sentence.text);
+
+    const namesApprover = vocabulary.approvers.some((a) => sentenceNames(sentence, a));
+    const seeks = MOVE_PATTERNS.seekApproval.test(plain) || (namesApprover && /\b(?:ask|check|speak|talk|get|approv\w*|authori[sz]\w*|agree|sign)\b/.test(plain));
+    if (seeks) {
+      approvalSought = true;
+      if (!moves.seekApproval?.includes(sentence.text)) add('seekApproval', sentence.text);
+    }
+
+    readOffers(sentence, context, seeks, actionsPresent, offers, refusals);
+    const commitment = readCommitment(sentence, context.turn);
+    if (commitment) {
+      commitments.push(commitment);
+      if (!commitment.when) add('vaguePromise', sentence.text);
+    } else if (/\b(?:as soon as (?:possible|we can|i can)|at some point|soon|in due course|someone will (?:get back|be in touch|call))\b/.test(plain)) {
+      add('vaguePromise', sentence.text);
+    }
+  }
+
+  return {
+    turn: context.turn,
+    text,
+    utterance,
+    moves,
+    factsAsked: [...factsAsked],
+    offers,
+    refusals,
+    commitments,
+    sourcesNamed: [...sourcesNamed],
+    approvalSought,
+  };
+}
+
+function readOffers(sentence: Sentence, context: TurnContext, seeksApproval: boolean, candidates: readonly ActionKind[], offers: Offer[], refusals: LearnerTurn['refusals']): void {
+  const { scenario } = context;
+  const plain = sentence.plain;
+  let actions = actionsIn(plain, candidates);
+  if (actions.length === 0 && GIVE_FRAME.test(plain) && sentenceAmounts(sentence).length > 0) {
+    // "I'll put the £100 through today": the action is the one the customer was asking about.
+    const inferred = context.previousCustomer ? actionsIn(context.previousCustomer.lower)[0] : undefined;
+    const action = inferred ?? scenario.customer.asksFor?.action;
+    if (action) actions = [action];
+  }
+  actions.push(...forbiddenPromisesIn(sentence, scenario).filter((a) => !actions.includes(a)));
+  if (mentionsAnotherCustomer(sentence, scenario) && !actions.includes('share-personal-data')) actions.push('share-personal-data');
+  if (actions.length === 0) return;
+  const refused = MOVE_PATTERNS.refuse.test(plain) || /\b(?:not|no|never) (?:a |any |the )?(?:\w+ )?(?:refund|replacement|repair|compensation|discount|voucher|goodwill)/.test(plain);
+  if (refused) {
+    for (const action of actions) refusals.push({ action, quote: sentence.text });
+    return;
+  }
+  const offering = OFFER_FRAME.test(plain) || sentence.isQuestion;
+  const conditional = seeksApproval || CONDITIONAL_FRAME.test(plain);
+  for (const action of actions) {
+    // A guarantee or a disclosure is made by saying it, whatever frame it comes in.
+    if (!offering && action !== 'guarantee' && action !== 'share-personal-data' && !vocabularyOf(scenario).forbidden.some((f) => f.action === action)) continue;
+    const amount = amountFor(action, sentence, scenario);
+    const route: AuthorityRoute = ORDINARY_ACTIONS.has(action) && routeFor(scenario.authority, action, amount).kind === 'none'
+      ? { kind: 'own' }
+      : routeFor(scenario.authority, action, amount);
+    offers.push({ action, ...(amount === undefined ? {} : { amount }), conditional, quote: sentence.text, route });
+  }
+}
+
+const ACTION_KINDS = Object.keys(ACTION_PATTERNS) as ActionKind[];
+
+/** Moves matched sentence by sentence; the rest are derived or used inside other checks. */
+const SENTENCE_MOVES = (Object.keys(MOVE_PATTERNS) as MoveKind[]).filter(
+  (kind) => !['openQuestion', 'reflectFrame', 'jargonPhrase', 'referVerb', 'referBody'].includes(kind),
+);
+
+function actionsIn(plain: string, candidates: readonly ActionKind[] = ACTION_KINDS): ActionKind[] {
+  const actions = candidates.filter((action) => ACTION_PATTERNS[action].test(plain));
+  return actions.includes('partial-refund') ? actions.filter((a) => a !== 'refund') : actions;
+}
+
+const PROMISE_FRAME = /\b(?:i will make sure|i will (?:get|have|see) (?:that|it|this|your)|(?:i|we) (?:will|can|am going to) (?:cover|pay|sort|guarantee|promise)|i promise|i guarantee|you will (?:get|have|be)|(?:it|that|this|they|your [a-z']+(?: [a-z']+)?) will (?:be|not)|(?:it|that|this) is (?:covered|guaranteed|sorted))\b/;
+
+/** A promise in the words of one of the scenario's `never` rules, e.g. "I'll make sure your lost pay is covered". */
+function forbiddenPromisesIn(sentence: Sentence, scenario: Scenario): ActionKind[] {
+  if (!PROMISE_FRAME.test(sentence.plain)) return [];
+  return vocabularyOf(scenario).forbidden
+    .filter((rule) => rule.words.filter((w) => sentence.lemmaSet.has(w)).length >= Math.min(2, rule.words.length))
+    .map((rule) => rule.action);
+}
+
+/** Naming another customer ("a Mr Clarke from Stockport earlier") and what happened to them. */
+function mentionsAnotherCustomer(sentence: Sentence, scenario: Scenario): boolean {
+  const names = vocabularyOf(scenario).customerNames;
+  const match = sentence.plain.match(/\b(?:mr|mrs|ms|miss|dr)\.? ([a-z]+)/);
+  return match !== null && !names.has(match[1]!) && /\b(?:earlier|today|yesterday|his|her|their|account|same thing|same problem|customer)\b/.test(sentence.plain);
+}
+
+/**
+ * The amount an offer is worth: the pounds stated, or for "the full amount" what the customer
+ * asked for, or else the value of the scenario's own option for that action.
+ */
+function amountFor(action: ActionKind, sentence: Sentence, scenario: Scenario): number | undefined {
+  const stated = sentenceAmounts(sentence);
+  if (stated.length > 0) return Math.max(...stated);
+  const ask = scenario.customer.asksFor;
+  if (ask?.action === action && ask.amount !== undefined && /\b(?:full|whole|all of|everything|entire|what you (?:asked|wanted))\b/.test(sentence.plain)) return ask.amount;
+  return scenario.options.find((o) => o.action === action)?.amount;
+}
+
+function sentenceAmounts(sentence: Sentence): number[] {
+  const out: number[] = [];
+  for (const match of sentence.plain.matchAll(/£(\d[\d,]*(?:\.\d+)?)|\b(\d[\d,]*(?:\.\d+)?) (?:pounds?|quid)\b/g)) {
+    out.push(Number((match[1] ?? match[2])!.replace(/,/g, '')));
+  }
+  return out.filter(Number.isFinite);
+}
+
+const COMMITMENT = /\b(?:(i|we) (?:will|shall|am going to|are going to) (?!need\b|have to\b|just\b|be (?:honest|able)\b|not\b)(\w+)|(you) will (receive|get|have|hear|be (?:sent|refunded|called|contacted|credited))|(the|your) (\w+) will (arrive|be|reach|come))/;
+
+function readCommitment(sentence: Sentence, turn: number): Commitment | undefined {
+  const match = sentence.plain.match(COMMITMENT);
+  if (!match || sentence.isQuestion) return undefined;
+  const who = match[1] ? (match[1] === 'i' ? 'the learner' : 'the organisation') : match[3] ? 'the organisation' : `the ${match[6] ?? 'organisation'}`;
+  const when = sentence.times[0];
+  return { turn, quote: sentence.text, who, what: sentence.text.replace(/\s+/g, ' ').trim(), ...(when ? { when } : {}) };
+}
+
+function hasUnexplainedAcronym(sentence: Sentence): boolean {
+  const acronyms = sentence.tokens.filter((t) => /^[A-Z]{2,5}s?$/.test(t.text) && !PLAIN_ACRONYMS.has(t.text.replace(/s$/, '')));
+  // A whole sentence in capitals is shouting, not jargon; an acronym followed by its meaning is fine.
+  return acronyms.length > 0 && acronyms.length < sentence.tokens.length / 2 && !/\(|that is|which is|stands for|meaning/.test(sentence.plain);
+}

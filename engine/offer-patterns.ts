@@ -1,0 +1,41 @@
+/**
+ * How each kind of action is said when a learner offers it, in the `plain` form of
+ * `move-patterns.ts`. Shared by every scenario, so an offer is recognised in scenarios the scorer
+ * has never seen and checked against that scenario's authority.
+ */
+import type { ActionKind } from './scenario-schema.ts';
+
+export const ACTION_PATTERNS: Record<ActionKind, RegExp> = {
+  refund: /\b(?:refund(?:ed|ing|s)?|money back|reimburs\w*|pay (?:you |it )?back|full amount back|credit (?:it |the money |the payment )?back to your (?:card|account))/,
+  'partial-refund': /\b(?:partial refund|part refund|part of (?:the|your) (?:money|cost|price)|refund (?:part|some|half))/,
+  replacement: /\b(?:replac(?:e|ed|ing|ement)|like[- ]for[- ]like|a new (?:one|unit|model|machine)|another one|brand new|courtesy (?:car|vehicle)|lend you|loan (?:car|vehicle))/,
+  repair: /\b(?:repair\w*|fix (?:it|this|the)|get (?:it|this) fixed|(?:send|book|arrange) (?:an|a|the) (?:engineer|technician)|engineer (?:visit|out|to come|appointment))/,
+  exchange: /\b(?:exchang\w*|swap (?:it|this|them)|transfer (?:your|the|you|it) (?:membership|account|booking|contract)?)/,
+  'store-credit': /\b(?:voucher|store credit|credit note|gift card|account credit|credit (?:to|on) your account|credit your account)/,
+  'goodwill-payment': /\b(?:goodwill|compensat\w*|gesture|(?:arrange|book|get|order|pay for) (?:you )?a (?:taxi|cab|hotel)|for the (?:trouble|inconvenience)|pay (?:for|towards) (?:your|the) (?:bank charges?|charges|costs|taxi|hotel|time|day off|expenses)|cover (?:your|the) (?:bank charges?|charges|costs|taxi|hotel|expenses)|reimburse (?:your|the) (?:bank|charges|costs|taxi|hotel))/,
+  discount: /\b(?:discount\w*|\d+ ?(?:%|percent) off|£\d[\d,.]* off|money off|reduc(?:e|ed|tion) (?:on )?(?:the|your) (?:price|bill|cost|fee)|knock \w+ off|off (?:the|your) (?:bill|price|next|total)|half price|free of charge|at no (?:extra )?(?:cost|charge)|(?:on|for) the house)/,
+  'fee-waiver': /\b(?:waiv\w*|without (?:the|a|any) (?:fee|charge|penalty)|(?:no|drop the|remove the|cancel the|scrap the|write off the) (?:cancellation |admin |late |change |early termination |exit )?(?:fee|charge|penalty))/,
+  redelivery: /\b(?:redeliver\w*|deliver (?:it |them )?again|new delivery (?:date|slot)|another delivery)/,
+  reschedule: /\b(?:reschedul\w*|(?:freeze|pause|suspend) (?:your|the) (?:membership|account|contract|payments)|re-?book\w*|move (?:your|the) (?:appointment|booking|date|delivery|stay)|another (?:slot|date|appointment|time)|(?:a )?later (?:slot|appointment|time)|change (?:the|your) (?:date|dates|booking))/,
+  upgrade: /\bupgrad\w*/,
+  'price-match': /\bprice[- ]?match/,
+  cancellation: /\b(?:cancel (?:the|your) (?:contract|order|booking|membership|subscription|agreement)|let you (?:out of|cancel|leave)|release you from|end (?:the|your) contract)/,
+  callback: /\b(?:(?:call|ring|phone) you back|(?:call|ring|phone) you (?:by|on|at|tomorrow|today|this|before|within|first)|call back)/,
+  investigation: /\b(?:investigat\w*|look into|looking into|find out what (?:happened|went wrong))/,
+  guarantee: /\b(?:i (?:can )?guarantee|guaranteed|i promise (?:you )?(?:that )?(?:it|this|they|we|you|the)|definitely (?:be|arrive|work|fixed|happen|get|sort)|100 ?(?:%|percent)|without fail|i assure you (?:it|this|that) will|will not happen again|never happen again)/,
+  'share-personal-data': /\b(?:(?:his|her|their) (?:account|balance|details|address|number|payments?|bill|statement|usage) (?:is|are|was|were|shows?)|i can (?:tell|give|read|send) you (?:his|her|their|the account holder)|(?:the )?(?:balance|amount owed|outstanding) (?:on (?:his|her|their) account )?is £)/,
+};
+
+/** A sentence that puts something on offer, as opposed to mentioning or refusing it. */
+export const OFFER_FRAME =
+  /\b(?:(?:i|we) (?:can|could|will|would|am going to|are going to|shall|have|am happy to|are happy to|am able to|are able to|would like to|want to|do)\b|would you (?:like|prefer|be happy with)|how about|what about|happy to|let me|you will (?:get|receive|have|be)|you can (?:have|get)|(?:i|we) offer|offer you|option is|options are|one option|another option|alternatively|instead)/;
+
+/** Words that make an offer depend on someone else's say: seeking approval, not granting. */
+export const CONDITIONAL_FRAME =
+  /\b(?:if (?:my|the|our) (?:manager|supervisor|team leader|duty manager|boss)|subject to|(?:may|might) be able to|see (?:if|whether)|ask (?:if|whether)|check (?:if|whether)|(?:can not|could not|can't) promise|no promises|i will (?:need to )?(?:ask|check)|approv\w*|authori[sz]\w*|sign[- ]off|not guaranteed|can not guarantee|do not want to promise|see what (?:i|we) can do|put (?:a|the) request in|(?:raise|submit|send) (?:a|an) [a-z ]{0,40}request)/;
+
+/** A promise to give: with an amount and no action word, the action is inferred from context. */
+export const GIVE_FRAME = /\b(?:(?:i|we) (?:will|can|am going to|are going to|shall) (?:put|pay|give|send|credit|transfer|get|sort)|you will (?:get|receive|have))\b/;
+
+/** Actions every advisor may take unless a scenario says otherwise. */
+export const ORDINARY_ACTIONS: ReadonlySet<ActionKind> = new Set(['callback', 'investigation']);

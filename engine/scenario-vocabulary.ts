@@ -1,0 +1,76 @@
+/**
+ * The words of one scenario that the general detectors need: what each hidden fact is about, and
+ * how its sources of help and approvers are named. Built once per scenario and reused every turn.
+ */
+import type { ActionKind, Scenario } from './scenario-schema.ts';
+import { analyse, type Sentence } from './utterance.ts';
+
+/** Words too common in names of teams and services to identify one. */
+const GENERIC_NAME_WORDS = new Set(['team', 'service', 'services', 'line', 'helpline', 'customer', 'customers', 'department', 'desk', 'centre', 'center', 'office', 'the', 'our', 'your', 'my', 'of', 'and', 'for', 'via', 'local', 'uk', 'national', 'online', 'website', 'form']);
+
+export interface NamedThing {
+  id: string;
+  name: string;
+  /** Distinctive lemmas of the name; a sentence naming it contains enough of them. */
+  words: string[];
+}
+
+export interface ScenarioVocabulary {
+  factTopics: Array<{ factId: string; topics: string[][] }>;
+  sources: NamedThing[];
+  approvers: NamedThing[];
+  /** What the learner must never promise, by the distinctive words of each rule. */
+  forbidden: Array<{ action: ActionKind; what: string; words: string[] }>;
+  /** The customer's own name, so another person's name stands out. */
+  customerNames: Set<string>;
+}
+
+const cache = new WeakMap<Scenario, ScenarioVocabulary>();
+
+export function vocabularyOf(scenario: Scenario): ScenarioVocabulary {
+  const known = cache.get(scenario);
+  if (known) return known;
+  const vocabulary: ScenarioVocabulary = {
+    factTopics: scenario.facts.map((fact) => ({ factId: fact.id, topics: fact.topics.map(topicLemmas).filter((t) => t.length > 0) })),
+    sources: scenario.sourcesOfHelp.map((s) => named(s.id, s.name)),
+    approvers: [...new Set(scenario.authority.needsApproval.map((n) => n.approver))].map((a) => named(a, a)),
+    forbidden: scenario.authority.never.map((n) => ({ action: n.action, what: n.what, words: distinctiveWords(n.what) })),
+    customerNames: new Set(scenario.customer.name.toLowerCase().split(/\s+/)),
+  };
+  cache.set(scenario, vocabulary);
+  return vocabulary;
+}
+
+/** True when the sentence mentions every word of a topic (or two of a topic of three or more). */
+export function sentenceMatchesTopic(sentence: Sentence, topic: string[]): boolean {
+  const present = topic.filter((lemma) => sentence.lemmaSet.has(lemma)).length;
+  return present === topic.length || (topic.length >= 3 && present >= 2);
+}
+
+export function sentenceNames(sentence: Sentence, thing: NamedThing): boolean {
+  if (thing.words.length === 0) return false;
+  const present = thing.words.filter((w) => sentence.lemmaSet.has(w)).length;
+  return present >= Math.min(2, thing.words.length);
+}
+
+/** Verbs any question uses ("can you tell me…"): they say nothing about which fact is asked for. */
+const REQUEST_VERBS = new Set(['tell', 'say', 'ask', 'know', 'think', 'want', 'need', 'like', 'let', 'mind', 'check', 'explain', 'describe', 'talk']);
+
+function topicLemmas(topic: string): string[] {
+  return [...analyse(topic).contentLemmas].filter((l) => !REQUEST_VERBS.has(l));
+}
+
+function named(id: string, name: string): NamedThing {
+  return { id, name, words: distinctiveWords(name) };
+}
+
+/** Words that promise nothing in particular: left out when matching a forbidden promise. */
+const PROMISE_WORDS = new Set(['promise', 'guarantee', 'say', 'tell', 'offer', 'agree', 'make', 'will', 'can', 'customer', 'before', 'approve', 'approved', 'confirm', 'give']);
+
+function distinctiveWords(text: string): string[] {
+  const words = analyse(text)
+    .sentences.flatMap((s) => s.tokens)
+    .filter((t) => /[a-z]/.test(t.lemma) && !t.stop && !GENERIC_NAME_WORDS.has(t.lemma) && !PROMISE_WORDS.has(t.lemma) && t.pos !== 'PUNCT')
+    .map((t) => t.lemma);
+  return [...new Set(words)];
+}

@@ -1,0 +1,163 @@
+/**
+ * The scripted customer: plays a scenario's customer turn by turn, offline and deterministically.
+ *
+ * @remarks
+ * It reacts to the same reading of each learner turn that the scorer levels (`learner-turn.ts`),
+ * so the customer and the scorer never disagree about what the learner did. Its state is plain
+ * data, so a host can store it between turns and carry on after a restart.
+ */
+import { linesFor, type LineKind } from './customer-lines.ts';
+import type { LearnerTurn } from './learner-turn.ts';
+import type { Scenario } from './scenario-schema.ts';
+import { pickLine } from './seeded-choice.ts';
+
+export interface CustomerState {
+  mood: number;
+  /** Ids of the hidden facts told so far. */
+  revealed: string[];
+  pushbacksLeft: number;
+  /** The option the customer has accepted, waiting for the learner to confirm it. */
+  accepted?: string;
+  /** The learner has asked someone with authority; the customer waits to hear back. */
+  awaitingApproval: boolean;
+  /** The customer has pressed their own demand (`customer.asksFor`). */
+  demanded: boolean;
+  ended: boolean;
+  endReason?: 'agreed' | 'referred' | 'escalated' | 'learner-ended';
+  /** The last few lines said, so none is said twice in a row. */
+  recent: string[];
+  seed: string;
+}
+
+export interface CustomerReply {
+  text: string;
+  state: CustomerState;
+}
+
+export function startCustomer(scenario: Scenario, seed = scenario.id): CustomerReply {
+  const state: CustomerState = {
+    mood: scenario.customer.mood,
+    revealed: [],
+    pushbacksLeft: scenario.customer.persistence,
+    awaitingApproval: false,
+    demanded: false,
+    ended: false,
+    recent: [scenario.customer.opening],
+    seed,
+  };
+  return { text: scenario.customer.opening, state };
+}
+
+/** The customer's answer to one learner turn. */
+export function customerReply(scenario: Scenario, previous: CustomerState, turn: LearnerTurn): CustomerReply {
+  const state: CustomerState = { ...previous, revealed: [...previous.revealed], recent: [...previous.recent] };
+  const parts: string[] = [];
+  const say = (kind: LineKind, fill: Record<string, string> = {}) => {
+    let line = pickLine(linesFor(scenario, kind), `${state.seed}:${turn.turn}:${kind}:${parts.length}`, state.recent);
+    for (const [key, value] of Object.entries(fill)) line = line.replace(`{${key}}`, value);
+    parts.push(line);
+    state.recent = [...state.recent.slice(-5), line];
+  };
+  const m = turn.moves;
+  const has = (...kinds: Array<keyof typeof m>) => kinds.some((k) => (m[k]?.length ?? 0) > 0);
+
+  if (has('closeConversation') && !has('openQuestion', 'closedQuestion') && turn.offers.length === 0) {
+    say('goodbye');
+    return finish(state, parts, 'learner-ended');
+  }
+
+  // What makes it worse, in the order a person would react to it.
+  const specific = turn.commitments.some((c) => c.when);
+  // A callback or an investigation is a next step, not a resolution to accept or refuse.
+  const firmOffers = turn.offers.filter((o) => !o.conditional && o.action !== 'investigation' && o.action !== 'callback');
+  const refusedWithoutReason = turn.refusals.length > 0 && !has('reason');
+  const ignoring = !has('empathise', 'reflect', 'acknowledge', 'apologise', 'openQuestion', 'closedQuestion', 'informNext', 'seekApproval', 'escalate', 'refer', 'checkUnderstanding', 'confirm', 'seekAgreement') && firmOffers.length === 0 && turn.refusals.length === 0;
+  const worse: LineKind | undefined = has('calmDown') ? 'calmDown'
+    : has('blame') ? 'blamed'
+    : has('dismiss') ? 'dismissed'
+    : has('jargon') ? 'jargon'
+    : refusedWithoutReason ? 'askWhy'
+    : (has('vaguePromise') || has('placate')) && !specific ? 'vague'
+    : ignoring ? 'ignored'
+    : undefined;
+  const calming = has('empathise', 'reflect') || (has('apologise', 'acknowledge') && state.mood <= 2) || (specific && has('informNext'));
+  const before = state.mood;
+  if (worse) state.mood = Math.min(4, state.mood + 1);
+  else if (calming) state.mood = Math.max(0, state.mood - 1);
+  if (worse) say(worse === 'askWhy' ? 'askWhy' : worse);
+  else if (state.mood < before && state.mood <= 1 && !turn.factsAsked.length && firmOffers.length === 0) say('calmer');
+
+  // Questions: reveal a hidden fact only when asked about one of its topics.
+  const fresh = turn.factsAsked.find((id) => !state.revealed.includes(id));
+  if (fresh) {
+    const fact = scenario.facts.find((f) => f.id === fresh)!;
+    parts.push(pickLine(fact.says, `${state.seed}:${turn.turn}:${fresh}`, state.recent));
+    state.recent = [...state.recent.slice(-5), parts.at(-1)!];
+    state.revealed.push(fresh);
+  } else if (turn.factsAsked.length > 0 && !worse) {
+    const fact = scenario.facts.find((f) => f.id === turn.factsAsked[0])!;
+    say('repeat', { fact: lowerFirst(fact.says[0]!) });
+  } else if (has('checkUnderstanding') && !worse) {
+    say('confirmUnderstanding');
+  } else if (has('openQuestion', 'closedQuestion') && !worse && firmOffers.length === 0 && !has('seekAgreement')) {
+    say(scenario.customer.traits.includes('confused') ? 'confused' : 'unknown');
+  }
+
+  // Offers: accept a workable one (after pushing back as often as the persona does).
+  if (firmOffers.length > 0 && !worse) {
+    const options = firmOffers.map((o) => scenario.options.find((opt) => opt.action === o.action)).filter((o) => o !== undefined);
+    const best = options.find((o) => o.customerReaction === 'accept') ?? options.find((o) => o.customerReaction === 'pushback') ?? options[0];
+    const wanted = firmOffers.some((o) => o.action === scenario.customer.asksFor?.action);
+    if (wanted) {
+      say('accept');
+      state.accepted = scenario.customer.asksFor!.action;
+    } else if (!best || best.customerReaction === 'reject' || !best.workable) {
+      say('pushback');
+    } else if (state.pushbacksLeft > 0 || (best.customerReaction === 'pushback' && state.pushbacksLeft > 0)) {
+      state.pushbacksLeft -= 1;
+      say('pushback');
+    } else {
+      say('accept');
+      state.accepted = best.id;
+    }
+    // Not too cooperative: once something is on the table, the customer presses for what they came for.
+    const ask = scenario.customer.asksFor;
+    if (ask && !state.demanded && !wanted) {
+      parts.push(ask.says);
+      state.demanded = true;
+    }
+  }
+
+  // Refusals, approval and referral.
+  if (!worse && turn.refusals.length > 0 && has('reason') && !has('refer') && !has('seekApproval', 'escalate')) say('askWhoElse');
+  if (!worse && has('seekApproval', 'escalate')) {
+    state.awaitingApproval = true;
+    if (!specific) say('waitForApproval');
+  }
+  if (!worse && has('refer') && (has('reason') || !scenario.resolvable) && (turn.refusals.length > 0 || !scenario.resolvable)) {
+    say('referralAccepted');
+    return finish(state, parts, 'referred');
+  }
+  if (!worse && (state.awaitingApproval || has('escalate')) && specific && firmOffers.length === 0 && !state.accepted) {
+    say('accept');
+    say('goodbye');
+    return finish(state, parts, 'escalated');
+  }
+
+  // Closing: an accepted option, confirmed by the learner, ends the conversation.
+  if (previous.accepted && has('confirm', 'checkSatisfaction') && !worse) {
+    say('goodbye');
+    return finish(state, parts, 'agreed');
+  }
+
+  if (parts.length === 0) say(state.accepted ? 'accept' : 'nudge');
+  return { text: parts.join(' '), state };
+}
+
+function finish(state: CustomerState, parts: string[], reason: NonNullable<CustomerState['endReason']>): CustomerReply {
+  return { text: parts.join(' '), state: { ...state, ended: true, endReason: reason } };
+}
+
+function lowerFirst(text: string): string {
+  return /^[A-Z](?:[a-z]| )/.test(text) && !/^I\b/.test(text) ? text[0]!.toLowerCase() + text.slice(1) : text;
+}

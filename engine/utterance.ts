@@ -1,0 +1,166 @@
+/**
+ * One message, analysed once with wink-nlp: sentences, tokens with part of speech, lemma and
+ * negation, amounts of money and time expressions. Every detector reads this, so the scripted
+ * customer and the scorer always see the same analysis of what the learner wrote.
+ */
+import winkNLP, { type ItsFunction } from 'wink-nlp';
+import model from 'wink-eng-lite-web-model';
+
+// Named-entity recognition and negation marking are left out: together they more than double the
+// cost, and times and refusals are found by pattern instead.
+const nlp = winkNLP(model, ['sbd', 'pos']);
+const its = nlp.its;
+// Customer turns are read only for what they are about, which needs no part-of-speech tagging.
+const nlpWords = winkNLP(model, ['sbd']);
+
+export interface Token {
+  text: string;
+  lower: string;
+  lemma: string;
+  pos: string;
+  stop: boolean;
+}
+
+export interface Sentence {
+  text: string;
+  tokens: Token[];
+  /** Lower-case lemmas joined by single spaces, for phrase matching that ignores inflection. */
+  lemmas: string;
+  /** Lower-case words joined by single spaces, contractions expanded: "can't" → "can not". */
+  plain: string;
+  isQuestion: boolean;
+  /** Lemmas of the sentence, for topic matching. */
+  lemmaSet: Set<string>;
+  /** Dates and times in this sentence: "by 5pm", "on Friday", "within 3 working days". */
+  times: string[];
+}
+
+export interface Utterance {
+  text: string;
+  sentences: Sentence[];
+  /** Lemmas of nouns, verbs, adjectives, numbers and proper nouns, not stop words: what it is about. */
+  contentLemmas: Set<string>;
+  /** Pounds mentioned: "£80", "80 pounds", "£1,250.50". */
+  amounts: number[];
+  /** Dates and times mentioned: "by 5pm", "on Friday", "within 3 working days". */
+  times: string[];
+}
+
+const CONTENT_POS = new Set(['NOUN', 'VERB', 'ADJ', 'PROPN', 'NUM', 'ADV']);
+/** Words that carry no topic even when tagged as content (auxiliary-like verbs, fillers). */
+const LIGHT_WORDS = new Set(['be', 'have', 'do', 'get', 'go', 'just', 'really', 'so', 'very', 'then', 'now', 'also', 'okay', 'ok', 'well', 'thank', 'please', 'sorry', 'yes', 'no', 'not']);
+const QUESTION_OPENERS = /^(?:who|what|when|where|why|how|which|whose|is|are|was|were|do|does|did|can|could|would|will|shall|should|have|has|had|may|might)\b/;
+/** Longer messages are cut here for analysis; a learner's reply is never anywhere near it. */
+export const MAX_ANALYSED_CHARS = 4000;
+
+export function analyse(text: string): Utterance {
+  const doc = nlp.readDoc(text.length > MAX_ANALYSED_CHARS ? text.slice(0, MAX_ANALYSED_CHARS) : text);
+  // Reading each attribute for the whole document at once is several times faster than per token.
+  const all = doc.tokens();
+  const texts = all.out() as string[];
+  const normals = all.out(its.normal) as string[];
+  const lemmas = all.out(its.lemma as unknown as ItsFunction<string>) as string[];
+  const tags = all.out(its.pos) as string[];
+  const stops = all.out(its.stopWordFlag) as unknown as boolean[];
+  const spans = doc.sentences().out(its.span) as unknown as Array<[number, number]>;
+  const sentenceTexts = doc.sentences().out() as string[];
+
+  const sentences: Sentence[] = [];
+  const contentLemmas = new Set<string>();
+  const amounts: number[] = [];
+  spans.forEach(([first, last], index) => {
+    const tokens: Token[] = [];
+    for (let i = first; i <= last; i++) {
+      const t: Token = { text: texts[i]!, lower: normals[i]!, lemma: lemmas[i]!.toLowerCase(), pos: tags[i]!, stop: stops[i]! };
+      tokens.push(t);
+      if (CONTENT_POS.has(t.pos) && !t.stop && !LIGHT_WORDS.has(t.lemma) && /[a-z0-9]/.test(t.lemma)) contentLemmas.add(t.lemma);
+    }
+    amounts.push(...amountsIn(tokens));
+    const plain = plainWords(tokens);
+    const sentenceText = sentenceTexts[index]!;
+    sentences.push({
+      text: sentenceText,
+      tokens,
+      lemmas: tokens.map((t) => t.lemma).join(' '),
+      plain,
+      isQuestion: tokens.at(-1)?.text === '?' || (QUESTION_OPENERS.test(plain) && !/[.!]$/.test(sentenceText.trim())),
+      lemmaSet: new Set(tokens.map((t) => t.lemma)),
+      times: MAY_NAME_A_TIME.test(plain) ? [...plain.matchAll(TIME_PATTERN)].map((m) => m[0]) : [],
+    });
+  });
+
+  return { text, sentences, contentLemmas, amounts, times: sentences.flatMap((s) => s.times) };
+}
+
+/** A customer's message as the learner-turn reader needs it: what it says and is about. */
+export interface CustomerMessage {
+  /** Lower case, for spotting what the customer asked for. */
+  lower: string;
+  words: Set<string>;
+}
+
+export function readCustomerMessage(text: string): CustomerMessage {
+  return { lower: text.toLowerCase().replace(/[\u2018\u2019]/g, "'"), words: contentWords(text) };
+}
+
+/** The words of a message, lemmatised, without stop words: enough to tell what it is about. */
+export function contentWords(text: string): Set<string> {
+  const tokens = nlpWords.readDoc(text.length > MAX_ANALYSED_CHARS ? text.slice(0, MAX_ANALYSED_CHARS) : text).tokens();
+  const lemmas = tokens.out(nlpWords.its.lemma as unknown as ItsFunction<string>) as string[];
+  const stops = tokens.out(nlpWords.its.stopWordFlag) as unknown as boolean[];
+  const words = new Set<string>();
+  lemmas.forEach((lemma, i) => {
+    const word = lemma.toLowerCase();
+    if (!stops[i] && !LIGHT_WORDS.has(word) && /^[a-z0-9][a-z0-9'-]*$/.test(word) && word.length > 1) words.add(word);
+  });
+  return words;
+}
+
+const MAY_NAME_A_TIME = /\d|day\b|tonight|tomorrow|morning|afternoon|evening|hour|week|end of/;
+
+/**
+ * Times a customer could hold us to: "by 5pm", "on Friday", "within 3 working days", "tomorrow
+ * morning", "the 14th". Matched on the plain text of a sentence.
+ */
+const TIME_PATTERN = new RegExp(
+  [
+    String.raw`\b(?:within|in|by) (?:the next )?(?:\d+|a|an|one|two|three|four|five|six|seven|ten|twenty|24|48|72)(?:[-–]\d+)? (?:working |business )?(?:minutes?|hours?|days?|weeks?)\b`,
+    String.raw`\b\d+(?:[-–]\d+)? (?:working |business )(?:days?|weeks?)\b`,
+    String.raw`\b(?:by|at|before|after|from|between|until|till) \d{1,2}(?:[:.]\d{2})? ?(?:am|pm|o'?clock)?\b(?: (?:and|to|-) \d{1,2}(?:[:.]\d{2})? ?(?:am|pm)?)?`,
+    String.raw`\b\d{1,2}(?:[:.]\d{2})? ?(?:am|pm)\b`,
+    String.raw`\b(?:by |on |this |next |before |until )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?: (?:morning|afternoon|evening))?\b`,
+    String.raw`\b(?:today|tonight|tomorrow(?: (?:morning|afternoon|evening))?|this (?:morning|afternoon|evening|week)|next week|by (?:the )?end of (?:the )?(?:day|today|tomorrow|week|month))\b`,
+    String.raw`\b(?:on |by )?the \d{1,2}(?:st|nd|rd|th)\b`,
+    String.raw`\bwithin the hour\b`,
+  ].join('|'),
+  'g',
+);
+
+
+const EXPANSIONS: Record<string, string> = { "n't": 'not', "'ll": 'will', "'re": 'are', "'m": 'am', "'ve": 'have', "'d": 'would', ca: 'can', wo: 'will', sha: 'shall' };
+const IS_AFTER = new Set(['it', 'that', 'there', 'what', 'he', 'she', 'here', 'who', 'where', 'this', 'everything', 'nothing', 'how', 'let']);
+
+/** Lower-case words with contractions expanded, so patterns need only one spelling of each. */
+function plainWords(tokens: Token[]): string {
+  const out: string[] = [];
+  tokens.forEach((token, i) => {
+    const word = token.lower.replace(/[\u2018\u2019]/g, "'");
+    const next = tokens[i + 1]?.lower.replace(/[\u2018\u2019]/g, "'");
+    if ((word === 'ca' || word === 'wo' || word === 'sha') && next === "n't") out.push(EXPANSIONS[word]!);
+    else if (word === "'s") out.push(IS_AFTER.has(out.at(-1) ?? '') ? (out.at(-1) === 'let' ? 'us' : 'is') : "'s");
+    else if (word in EXPANSIONS && word.startsWith("'") || word === "n't") out.push(EXPANSIONS[word]!);
+    else out.push(word);
+  });
+  return out.join(' ').replace(/ ([,.!?;:])/g, '$1').replace(/£ (\d)/g, '£$1');
+}
+
+function amountsIn(tokens: Token[]): number[] {
+  const out: number[] = [];
+  tokens.forEach((token, i) => {
+    const next = tokens[i + 1];
+    if (token.text === '£' && next && /^\d[\d,]*(?:\.\d+)?$/.test(next.text)) out.push(Number(next.text.replace(/,/g, '')));
+    else if (/^£\d/.test(token.text)) out.push(Number(token.text.slice(1).replace(/,/g, '')));
+    else if (/^\d[\d,]*(?:\.\d+)?$/.test(token.text) && next && /^(?:pounds?|quid|gbp)$/i.test(next.text)) out.push(Number(token.text.replace(/,/g, '')));
+  });
+  return out.filter((n) => Number.isFinite(n));
+}

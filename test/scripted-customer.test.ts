@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { Rehearsal } from '../engine/rehearsal.ts';
+import { loadLibrary } from '../engine/rubric-library.ts';
+import { kettle } from './scenario-fixture.ts';
+
+const shipped = await loadLibrary();
+const byId = (id: string) => shipped.scenarios.find((s) => s.id === id)!;
+
+describe('the scripted customer', () => {
+  it('opens with the persona\'s opening line', () => {
+    expect(Rehearsal.start(kettle).turns).toEqual([{ role: 'customer', text: kettle.customer.opening }]);
+  });
+
+  it('reveals a hidden fact only when asked about one of its topics', () => {
+    const r = Rehearsal.start(kettle);
+    const small = r.learnerSays('Right, okay.');
+    expect(kettle.facts.flatMap((f) => f.says).some((line) => small.includes(line))).toBe(false);
+    const asked = r.learnerSays('What happens when you switch it on?');
+    expect(asked).toContain('The light comes on but it never heats the water.');
+    expect(r.snapshot.customer.revealed).toEqual(['fault']);
+  });
+
+  it('calms with empathy and gets angrier when told to calm down or blamed', () => {
+    const calmer = Rehearsal.start(kettle);
+    calmer.learnerSays("I'm so sorry, that's really frustrating after only ten days.");
+    expect(calmer.snapshot.customer.mood).toBe(kettle.customer.mood - 1);
+    const angrier = Rehearsal.start(kettle);
+    const reply = angrier.learnerSays('Calm down, sir.');
+    expect(angrier.snapshot.customer.mood).toBe(kettle.customer.mood + 1);
+    expect(reply).toMatch(/calm down/i);
+    angrier.learnerSays('You must have dropped it.');
+    expect(angrier.snapshot.customer.mood).toBe(4);
+  });
+
+  it('asks why when refused without a reason, and who else can help when it cannot be resolved', () => {
+    const r = Rehearsal.start(kettle);
+    expect(r.learnerSays("No, I can't refund that.")).toMatch(/why/i);
+    const hotel = Rehearsal.start(byId('non-refundable-hotel-booking'));
+    const reply = hotel.learnerSays("I'm sorry, I can't refund a non-refundable rate because of the terms you agreed when booking.");
+    expect(hotel.ended).toBe(false);
+    expect(reply.length).toBeGreaterThan(0);
+  });
+
+  it('pushes back on a workable offer as often as the persona does, then accepts', () => {
+    const r = Rehearsal.start(kettle); // persistence 1
+    const first = r.learnerSays('I can replace it with the same model today, would you like that?');
+    expect(r.snapshot.customer.accepted).toBeUndefined();
+    expect(r.snapshot.customer.pushbacksLeft).toBe(0);
+    r.learnerSays('I understand. I can replace it straight away so you have a working kettle today. Shall I go ahead?');
+    expect(r.snapshot.customer.accepted).toBe('replace');
+    expect(first).not.toBe('');
+  });
+
+  it('ends when an accepted option is confirmed', () => {
+    const r = Rehearsal.start({ ...kettle, customer: { ...kettle.customer, persistence: 0 } });
+    r.learnerSays('I can replace it with the same model today, would you like that?');
+    expect(r.ended).toBe(false);
+    r.learnerSays("Great, so to confirm I've swapped it for a new one now. Is there anything else?");
+    expect(r.ended).toBe(true);
+    expect(r.endReason).toBe('agreed');
+  });
+
+  it('ends when the learner refers the customer properly in a scenario that cannot be resolved', () => {
+    const scenario = byId('discontinued-spare-part');
+    const r = Rehearsal.start(scenario);
+    r.learnerSays("I'm sorry, we can't get that part because the manufacturer no longer makes it. You could contact Citizens Advice on 0808 223 1133 or an independent repairer.");
+    expect(r.ended).toBe(true);
+    expect(r.endReason).toBe('referred');
+  });
+
+  it('never says the same line twice in a row', () => {
+    const r = Rehearsal.start(kettle);
+    let last = r.turns[0]!.text;
+    for (let i = 0; i < 8; i++) {
+      const reply = r.learnerSays('Okay.');
+      expect(reply).not.toBe(last);
+      last = reply;
+    }
+  });
+
+  it('is deterministic for a seed, and varies with the seed', () => {
+    const play = (seed: string) => {
+      const r = Rehearsal.start(kettle, seed);
+      return ['Okay.', 'Hmm.', 'Right.', 'I see.'].map((line) => r.learnerSays(line));
+    };
+    expect(play('a')).toEqual(play('a'));
+    const seeds = ['a', 'b', 'c', 'd', 'e'].map((s) => play(s).join('|'));
+    expect(new Set(seeds).size).toBeGreaterThan(1);
+  });
+
+  it('carries on exactly after being restored from its stored state', () => {
+    const lines = ["I'm sorry about that. What happens when you switch it on?", 'I can replace it today, would you like that?', 'Shall I go ahead with the replacement?'];
+    const straight = Rehearsal.start(kettle);
+    const replies = lines.map((l) => straight.learnerSays(l));
+    const first = Rehearsal.start(kettle);
+    first.learnerSays(lines[0]!);
+    const restored = Rehearsal.restore(kettle, JSON.parse(JSON.stringify(first.snapshot)));
+    expect([restored.learnerSays(lines[1]!), restored.learnerSays(lines[2]!)]).toEqual(replies.slice(1));
+    expect(restored.score()).toEqual(straight.score());
+  });
+
+  it('refuses an empty reply and one over the size limit without losing the rehearsal', () => {
+    const r = Rehearsal.start(kettle);
+    expect(() => r.learnerSays('   ')).toThrow(RangeError);
+    expect(() => r.learnerSays('x'.repeat(1024 * 1024))).toThrow(/at most 8000 characters/);
+    expect(r.turns).toHaveLength(1);
+    expect(r.learnerSays('What happens when you switch it on?')).toContain('never heats');
+  });
+});
