@@ -107,13 +107,14 @@ export const judgeDefusing: Judge = ({ turns, breaches, whole }) => {
     ...evidenceOf(turns, 'calmDown', 'tells the customer to calm down'),
     ...evidenceOf(turns, 'blame', 'blames the customer'),
     ...evidenceOf(turns, 'dismiss', 'dismisses the problem'),
-    ...breaches.map((b) => ({ turn: b.turn, quote: b.quote, reason: 'placates with a promise that cannot be kept' })),
+    ...breaches.filter((b) => b.action !== 'share-personal-data').map((b) => ({ turn: b.turn, quote: b.quote, reason: 'placates with a promise that cannot be kept' })),
   ];
   const specific = turns.some((t) => t.commitments.some((c) => c.when));
   const placating = specific ? [] : evidenceOf(turns, 'placate', 'reassures without anything specific');
   const jargon = evidenceOf(turns, 'jargon', 'uses jargon the customer may not follow');
-  const calmingTurns = turnsWith(turns, 'empathise', 'reflect');
-  const calming = [...evidenceOf(turns, 'empathise', 'names the customer\'s feeling'), ...evidenceOf(turns, 'reflect', 'shows the customer they were heard')];
+  const calmingTurns = turnsWith(turns, 'empathise', 'reflect', 'ownership');
+  const ownership = evidenceOf(turns, 'ownership', 'owns the problem without excuses');
+  const calming = [...ownership, ...evidenceOf(turns, 'empathise', 'names the customer\'s feeling'), ...evidenceOf(turns, 'reflect', 'shows the customer they were heard')];
   const clear = [...evidenceOf(turns, 'informNext', 'explains what happens next'), ...evidenceOf(turns, 'reason', 'gives a reason')];
   const evidence = [...harmful, ...placating, ...calming.slice(0, 2), ...jargon.slice(0, 1), ...clear.slice(0, 1)].slice(0, 5);
   if (harmful.length > 0 || placating.length > 0) {
@@ -122,17 +123,17 @@ export const judgeDefusing: Judge = ({ turns, breaches, whole }) => {
       : 'Replace reassurance ("don\'t worry, we\'ll get it sorted") with specifics: what you will do, and by when.');
   }
   const share = whole ? calmingTurns / turns.length : calmingTurns;
-  if (calming.length === 0 || share < 0.25) {
+  if (calming.length === 0 || (share < 0.25 && ownership.length === 0)) {
     return score(1, evidence, 'Acknowledge the customer\'s feelings, not just the facts, and keep doing so as they react: "I\'m sorry — that sounds really stressful."');
   }
   if (jargon.length > 0) return score(1, evidence, 'Use plain words: say what the customer will notice, not internal terms or abbreviations.');
-  if (share >= 0.4 && clear.length > 0 && specific) {
+  if ((share >= 0.4 || ownership.length > 0) && clear.length > 0 && specific) {
     return score(3, evidence, 'Keep it up: acknowledge first, then explain plainly what you will do and by when.');
   }
   return score(2, evidence, 'Once the customer is calmer, give concrete next steps — who will do what by when — so they feel back in control.');
 };
 
-export const judgeNegotiation: Judge = ({ turns, breaches, whole }) => {
+export const judgeNegotiation: Judge = ({ scenario, turns, breaches, whole }) => {
   const all = turns.flatMap((t) => t.offers.filter((o) => o.action !== 'investigation' && o.action !== 'callback').map((o) => ({ turn: t.turn, offer: o })));
   // An option made only "subject to approval" counts once the learner also puts a firm one.
   const offers = all.some((o) => !o.offer.conditional) ? all : [];
@@ -147,7 +148,9 @@ export const judgeNegotiation: Judge = ({ turns, breaches, whole }) => {
     return score(0, evidence, 'Put workable options to the customer from the service offer, e.g. "I can replace it this week or refund you in full — which would suit you better?"');
   }
   if (breaches.length > 0) {
-    return score(1, evidence, 'A workable option balances the customer and the organisation: concede only what you may, and seek approval for more.');
+    // Giving in to the customer's own demand beyond authority is no negotiation at all.
+    const conceded = breaches.some((b) => b.action === scenario.customer.asksFor?.action);
+    return score(conceded ? 0 : 1, evidence, 'A workable option balances the customer and the organisation: concede only what you may, and seek approval for more.');
   }
   if (prosCons.length === 0) {
     return score(1, evidence, 'Explain the advantages and disadvantages of each option, e.g. "A replacement is quickest, but you would need to be in for delivery; a refund is immediate but leaves you without a machine."');

@@ -78,7 +78,7 @@ export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn
   for (const sentence of utterance.sentences) {
     const plain = sentence.plain;
     for (const kind of present) if (MOVE_PATTERNS[kind].test(plain)) add(kind, sentence.text);
-    if (MOVE_PATTERNS.jargonPhrase.test(plain) || hasUnexplainedAcronym(sentence)) add('jargon', sentence.text);
+    if (MOVE_PATTERNS.jargonPhrase.test(plain) || hasUnexplainedAcronym(sentence, vocabulary.customerAcronyms, context.previousCustomer)) add('jargon', sentence.text);
 
     const asks = sentence.isQuestion || /^(?:please )?(?:tell|describe|explain|walk)\b/.test(plain);
     if (asks) {
@@ -146,7 +146,9 @@ function readOffers(sentence: Sentence, context: TurnContext, seeksApproval: boo
     for (const action of actions) refusals.push({ action, quote: sentence.text });
     return;
   }
-  const offering = OFFER_FRAME.test(plain) || sentence.isQuestion;
+  // A question is an offer only in an offering form ("would you like…", "shall I…"), which the
+  // frame covers; "is it a refund you're after?" asks what the customer wants.
+  const offering = OFFER_FRAME.test(plain);
   const conditional = seeksApproval || CONDITIONAL_FRAME.test(plain);
   for (const action of actions) {
     // A guarantee or a disclosure is made by saying it, whatever frame it comes in.
@@ -171,13 +173,17 @@ function actionsIn(plain: string, candidates: readonly ActionKind[] = ACTION_KIN
   return actions.includes('partial-refund') ? actions.filter((a) => a !== 'refund') : actions;
 }
 
-const PROMISE_FRAME = /\b(?:i will make sure|i will (?:get|have|see) (?:that|it|this|your)|(?:i|we) (?:will|can|am going to) (?:cover|pay|sort|guarantee|promise)|i promise|i guarantee|you will (?:get|have|be)|(?:it|that|this|they|your [a-z']+(?: [a-z']+)?) will (?:be|not)|(?:it|that|this) is (?:covered|guaranteed|sorted))\b/;
+/** A first-person promise: the learner undertaking something, not describing a rule or a limit. */
+const PROMISE_FRAME = /\b(?:i will make sure|i will (?:get|have|see) (?:that|it|this|your)|(?:i|we) (?:will|can|am going to) (?:cover|pay|sort|guarantee|promise|tell|give|refund|waive|send)|i promise|i guarantee|you will (?:definitely )?(?:get|have)|(?:it|that) will (?:definitely|certainly) be|(?:it|that|this) is (?:covered|guaranteed))\b/;
 
 /** A promise in the words of one of the scenario's `never` rules, e.g. "I'll make sure your lost pay is covered". */
 function forbiddenPromisesIn(sentence: Sentence, scenario: Scenario): ActionKind[] {
-  if (!PROMISE_FRAME.test(sentence.plain)) return [];
+  if (!PROMISE_FRAME.test(sentence.plain) || CONDITIONAL_FRAME.test(sentence.plain) || /\bonly\b/.test(sentence.plain)) return [];
   return vocabularyOf(scenario).forbidden
-    .filter((rule) => rule.words.filter((w) => sentence.lemmaSet.has(w)).length >= Math.min(2, rule.words.length))
+    .filter((rule) => {
+      const shared = rule.words.filter((w) => sentence.lemmaSet.has(w)).length;
+      return shared >= 2 && shared / rule.words.length >= 0.6;
+    })
     .map((rule) => rule.action);
 }
 
@@ -218,8 +224,10 @@ function readCommitment(sentence: Sentence, turn: number): Commitment | undefine
   return { turn, quote: sentence.text, who, what: sentence.text.replace(/\s+/g, ' ').trim(), ...(when ? { when } : {}) };
 }
 
-function hasUnexplainedAcronym(sentence: Sentence): boolean {
-  const acronyms = sentence.tokens.filter((t) => /^[A-Z]{2,5}s?$/.test(t.text) && !PLAIN_ACRONYMS.has(t.text.replace(/s$/, '')));
+function hasUnexplainedAcronym(sentence: Sentence, known: ReadonlySet<string>, customer?: CustomerMessage): boolean {
+  // Short forms the customer has used, or that appear in what the customer knows, are shared words.
+  const familiar = (word: string) => PLAIN_ACRONYMS.has(word) || known.has(word) || (customer?.lower.includes(word.toLowerCase()) ?? false);
+  const acronyms = sentence.tokens.filter((t) => /^[A-Z0-9]{2,6}s?$/.test(t.text) && /[A-Z]{2}/.test(t.text) && !familiar(t.text.replace(/s$/, '')));
   // A whole sentence in capitals is shouting, not jargon; an acronym followed by its meaning is fine.
   return acronyms.length > 0 && acronyms.length < sentence.tokens.length / 2 && !/\(|that is|which is|stands for|meaning/.test(sentence.plain);
 }

@@ -12,7 +12,7 @@ export const ACTION_PATTERNS: Record<ActionKind, RegExp> = {
   repair: /\b(?:repair\w*|fix (?:it|this|the)|get (?:it|this) fixed|(?:send|book|arrange) (?:an|a|the) (?:engineer|technician)|engineer (?:visit|out|to come|appointment))/,
   exchange: /\b(?:exchang\w*|swap (?:it|this|them)|transfer (?:your|the|you|it) (?:membership|account|booking|contract)?)/,
   'store-credit': /\b(?:voucher|store credit|credit note|gift card|account credit|credit (?:to|on) your account|credit your account)/,
-  'goodwill-payment': /\b(?:goodwill|compensat\w*|gesture|(?:arrange|book|get|order|pay for) (?:you )?a (?:taxi|cab|hotel)|for the (?:trouble|inconvenience)|pay (?:for|towards) (?:your|the) (?:bank charges?|charges|costs|taxi|hotel|time|day off|expenses)|cover (?:your|the) (?:bank charges?|charges|costs|taxi|hotel|expenses)|reimburse (?:your|the) (?:bank|charges|costs|taxi|hotel))/,
+  'goodwill-payment': /\b(?:goodwill|compensat\w*|gesture|(?:arrange|book|get|order|pay for) (?:you )?a (?:taxi|cab|hotel)|(?:£\d[\d,.]*|something|a payment|money|a credit) for (?:the|your) (?:trouble|inconvenience|time|hassle)|(?:refund|reimburse|pay back|cover|pay) (?:your |the |any )?(?:bank |overdraft |late payment )?(?:charges|fees)|pay (?:for|towards) (?:your|the) (?:bank charges?|charges|costs|taxi|hotel|time|day off|expenses)|cover (?:your|the) (?:bank charges?|charges|costs|taxi|hotel|expenses)|reimburse (?:your|the) (?:bank|charges|costs|taxi|hotel))/,
   discount: /\b(?:discount\w*|\d+ ?(?:%|percent) off|£\d[\d,.]* off|money off|reduc(?:e|ed|tion) (?:on )?(?:the|your) (?:price|bill|cost|fee)|knock \w+ off|off (?:the|your) (?:bill|price|next|total)|half price|free of charge|at no (?:extra )?(?:cost|charge)|(?:on|for) the house)/,
   'fee-waiver': /\b(?:waiv\w*|without (?:the|a|any) (?:fee|charge|penalty)|(?:no|drop the|remove the|cancel the|scrap the|write off the) (?:cancellation |admin |late |change |early termination |exit )?(?:fee|charge|penalty))/,
   redelivery: /\b(?:redeliver\w*|deliver (?:it |them )?again|new delivery (?:date|slot)|another delivery)/,
@@ -28,7 +28,7 @@ export const ACTION_PATTERNS: Record<ActionKind, RegExp> = {
 
 /** A sentence that puts something on offer, as opposed to mentioning or refusing it. */
 export const OFFER_FRAME =
-  /\b(?:(?:i|we) (?:can|could|will|would|am going to|are going to|shall|have|am happy to|are happy to|am able to|are able to|would like to|want to|do)\b|would you (?:like|prefer|be happy with)|how about|what about|happy to|let me|you will (?:get|receive|have|be)|you can (?:have|get)|(?:i|we) offer|offer you|option is|options are|one option|another option|alternatively|instead)/;
+  /\b(?:(?:i|we) (?:can|could|will|shall|am going to|are going to|am happy to|are happy to|am able to|are able to|would like to offer|would be happy to)\b|(?:i|we) have (?:arranged|booked|processed|issued|put through|refunded|credited|added|applied|waived|approved|ordered)|would you (?:like|prefer|be happy with)|shall i|do you want me to|how about|what about|happy to|let me|you will (?:get|receive|have|be)|you can (?:have|get)|(?:i|we) offer|offer you|option is|options are|one option|another option|alternatively|instead)/;
 
 /** Words that make an offer depend on someone else's say: seeking approval, not granting. */
 export const CONDITIONAL_FRAME =

@@ -19,10 +19,12 @@ export interface ScenarioVocabulary {
   factTopics: Array<{ factId: string; topics: string[][] }>;
   sources: NamedThing[];
   approvers: NamedThing[];
-  /** What the learner must never promise, by the distinctive words of each rule. */
+  /** What the learner must never promise: each clause of each rule, by its distinctive words. */
   forbidden: Array<{ action: ActionKind; what: string; words: string[] }>;
   /** The customer's own name, so another person's name stands out. */
   customerNames: Set<string>;
+  /** Short forms the customer knows (in their own words or what they were sent): not jargon. */
+  customerAcronyms: Set<string>;
 }
 
 const cache = new WeakMap<Scenario, ScenarioVocabulary>();
@@ -34,8 +36,13 @@ export function vocabularyOf(scenario: Scenario): ScenarioVocabulary {
     factTopics: scenario.facts.map((fact) => ({ factId: fact.id, topics: fact.topics.map(topicLemmas).filter((t) => t.length > 0) })),
     sources: scenario.sourcesOfHelp.map((s) => named(s.id, s.name)),
     approvers: [...new Set(scenario.authority.needsApproval.map((n) => n.approver))].map((a) => named(a, a)),
-    forbidden: scenario.authority.never.map((n) => ({ action: n.action, what: n.what, words: distinctiveWords(n.what) })),
+    forbidden: scenario.authority.never
+      .flatMap((n) => promiseClauses(n.what).map((clause) => ({ action: n.action, what: n.what, words: distinctiveWords(clause) })))
+      .filter((f) => f.words.length >= 2),
     customerNames: new Set(scenario.customer.name.toLowerCase().split(/\s+/)),
+    customerAcronyms: new Set(
+      [scenario.customer.opening, ...scenario.facts.flatMap((f) => f.says)].join(' ').match(/\b[A-Z0-9]*[A-Z]{2}[A-Z0-9]*\b/g) ?? [],
+    ),
   };
   cache.set(scenario, vocabulary);
   return vocabulary;
@@ -58,6 +65,19 @@ const REQUEST_VERBS = new Set(['tell', 'say', 'ask', 'know', 'think', 'want', 'n
 
 function topicLemmas(topic: string): string[] {
   return [...analyse(topic).contentLemmas].filter((l) => !REQUEST_VERBS.has(l));
+}
+
+/**
+ * The clauses of a `never` rule that name a promise: "Never guarantee a completion time, or say
+ * 'it will be ready by…'. Technician availability is outside your control." gives the first two;
+ * explanations ("because…", "which…") and advice on what to do instead are left out.
+ */
+function promiseClauses(what: string): string[] {
+  return what
+    .split(/[.;:]\s+|,\s*or\s+|\s+or\s+(?=say|promise|tell|offer|imply|suggest|hint|agree)|\s*\(|\)/i)
+    .map((c) => c.split(/,?\s+(?:which|because|as|since|so|until|unless|instead|before)\b/i)[0]!.trim())
+    // Advice on what to do instead ("Give the manager's estimate…") names no forbidden promise.
+    .filter((c) => c.length > 0 && !/^(?:give|ring|call|explain|offer to|refer|ask|instead)\b/i.test(c));
 }
 
 function named(id: string, name: string): NamedThing {
