@@ -85,10 +85,12 @@ export function customerReply(scenario: Scenario, previous: CustomerState, turn:
   if (worse) state.mood = Math.min(4, state.mood + 1);
   else if (calming) state.mood = Math.max(0, state.mood - 1);
   if (worse) say(worse === 'askWhy' ? 'askWhy' : worse);
-  else if (state.mood < before && state.mood <= 1 && !turn.factsAsked.length && firmOffers.length === 0) say('calmer');
+  else if (state.mood < before && state.mood <= 1 && !has('openQuestion', 'closedQuestion') && firmOffers.length === 0) say('calmer');
 
-  // Questions: reveal a hidden fact only when asked about one of its topics.
-  const fresh = turn.factsAsked.find((id) => !state.revealed.includes(id));
+  // Questions: a hidden fact is revealed when asked about one of its topics. An open question
+  // ("what happened?") gets the customer talking, but the cause still needs probing questions.
+  const storyFact = has('openQuestion') ? scenario.facts.find((f) => !f.cause && !state.revealed.includes(f.id))?.id : undefined;
+  const fresh = turn.factsAsked.find((id) => !state.revealed.includes(id)) ?? (turn.factsAsked.length === 0 ? storyFact : undefined);
   if (fresh) {
     const fact = scenario.facts.find((f) => f.id === fresh)!;
     parts.push(pickLine(fact.says, `${state.seed}:${turn.turn}:${fresh}`, state.recent));

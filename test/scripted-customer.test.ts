@@ -20,6 +20,14 @@ describe('the scripted customer', () => {
     expect(r.snapshot.customer.revealed).toEqual(['fault']);
   });
 
+  it('tells its story when asked an open question, but keeps the cause for probing questions', () => {
+    const r = Rehearsal.start(kettle);
+    expect(r.learnerSays("What's been going on?")).toMatch(/ten days ago/i);
+    expect(r.snapshot.customer.revealed).toEqual(['bought-when']);
+    r.learnerSays('And what else can you tell me?');
+    expect(r.snapshot.customer.revealed).not.toContain('fault');
+  });
+
   it('calms with empathy and gets angrier when told to calm down or blamed', () => {
     const calmer = Rehearsal.start(kettle);
     calmer.learnerSays("I'm so sorry, that's really frustrating after only ten days.");

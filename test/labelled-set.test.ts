@@ -1,0 +1,68 @@
+/**
+ * The hand-labelled set is the yardstick for the scorer: it must be large and well-formed, and the
+ * scorer must keep agreeing with it at least as well as when these floors were set (the figures
+ * themselves are in the README, from `npm run bench`).
+ */
+import { describe, expect, it } from 'vitest';
+import { agreement, detection } from '../bench/agreement-metrics.ts';
+import { readLabelledSet } from '../bench/labelled-set.ts';
+import { ACTION_KINDS } from '../engine/scenario-schema.ts';
+import { loadLibrary } from '../engine/rubric-library.ts';
+import { scoreTranscript } from '../engine/scorer.ts';
+
+const library = await loadLibrary();
+const labelled = readLabelledSet();
+
+describe('the labelled transcript set', () => {
+  it('has at least 40 transcripts across at least 5 scenarios', () => {
+    expect(labelled.length).toBeGreaterThanOrEqual(40);
+    expect(new Set(labelled.map((l) => l.scenario)).size).toBeGreaterThanOrEqual(5);
+  });
+
+  it('labels exactly the dimensions of each scenario, and breaches at learner turns with real actions', () => {
+    for (const item of labelled) {
+      const scenario = library.scenarios.find((s) => s.id === item.scenario);
+      expect(scenario, item.file).toBeDefined();
+      expect(Object.keys(item.labels.dimensions).sort(), item.file).toEqual([...scenario!.dimensions].sort());
+      for (const breach of item.labels.breaches) {
+        expect(item.turns[breach.turn - 1]?.role, `${item.file} turn ${breach.turn}`).toBe('learner');
+        expect(ACTION_KINDS).toContain(breach.action);
+        expect(item.labels.dimensions.authority, item.file).toBe(0);
+      }
+    }
+  });
+
+  it('uses every level of every dimension somewhere', () => {
+    for (const id of ['listening', 'questioning', 'negotiation', 'authority', 'informing']) {
+      const levels = new Set(labelled.map((l) => l.labels.dimensions[id]).filter((v) => v !== undefined && v !== null));
+      expect([...levels].sort(), id).toEqual([0, 1, 2, 3]);
+    }
+  });
+});
+
+describe('the scorer against the labelled set (regression floors)', () => {
+  const pairs: Array<[number, number]> = [];
+  const found = new Set<string>();
+  const expected = new Set<string>();
+  for (const item of labelled) {
+    const report = scoreTranscript(library.scenarios.find((s) => s.id === item.scenario)!, item.turns);
+    for (const [id, label] of Object.entries(item.labels.dimensions)) {
+      const level = report.dimensions[id]?.level;
+      if (label !== null && level !== null && level !== undefined) pairs.push([label, level]);
+    }
+    report.breaches.forEach((b) => found.add(`${item.file}#${b.turn}`));
+    item.labels.breaches.forEach((b) => expected.add(`${item.file}#${b.turn}`));
+  }
+
+  it('agrees with the tutor within one level at least 85% of the time, with kappa of at least 0.55', () => {
+    const result = agreement(pairs);
+    expect(result.adjacent).toBeGreaterThanOrEqual(0.85);
+    expect(result.kappa).toBeGreaterThanOrEqual(0.55);
+  });
+
+  it('finds at least 60% of labelled authority breaches, with at least half its alarms right', () => {
+    const result = detection(found, expected);
+    expect(result.recall).toBeGreaterThanOrEqual(0.6);
+    expect(result.precision).toBeGreaterThanOrEqual(0.5);
+  });
+});
