@@ -15,7 +15,9 @@ export async function findScenario(idOrPath: string, library?: Library): Promise
     if (!existsSync(idOrPath)) throw new UsageError(`no scenario file at ${idOrPath}`);
     const loaded = await loadLibrary([idOrPath]);
     if (loaded.problems.length > 0) throw new UsageError(`the scenario file has problems (run servicesim validate ${idOrPath}): ${formatProblem(loaded.problems[0]!)}`);
-    return loaded.scenarios[0]!;
+    const scenario = loaded.scenarios[0];
+    if (!scenario) throw new UsageError(`${idOrPath} is not a scenario file`);
+    return scenario;
   }
   const lib = library ?? (await openScenarioLibrary());
   const scenario = lib.scenarios.find((s) => s.id === idOrPath);

@@ -20,7 +20,7 @@ export function formatScoreReport(report: ScoreReport, library: Pick<Library, 'd
   }
   out.push('COMMITMENTS MADE');
   if (report.commitments.length === 0) out.push('  none');
-  for (const c of report.commitments) out.push(`  turn ${c.turn}: ${c.who} — "${truncate(c.what, 100)}" — ${c.when ? `by ${c.when}` : 'no time given'}`);
+  for (const c of report.commitments) out.push(`  turn ${c.turn}: ${c.who} — "${truncate(c.what, 100)}" — ${c.when ?? 'no time given'}`);
   return `${out.join('\n')}\n`;
 }
 

@@ -9,7 +9,14 @@ import { registerChatCommand } from './commands/chat.ts';
 import { registerScenariosCommand } from './commands/scenarios.ts';
 import { registerScoreCommand } from './commands/score.ts';
 import { registerValidateCommand } from './commands/validate.ts';
+import { LibraryError } from '../engine/rubric-library.ts';
 import { UsageError } from './usage-error.ts';
+
+// `servicesim validate | head` closes the pipe early; that is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 
 const program = new Command()
   .name('servicesim')
@@ -27,6 +34,10 @@ try {
 } catch (error) {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else if (error instanceof LibraryError) {
+    // Every problem, located, exactly as `validate` reports it.
+    process.stderr.write(`servicesim: ${error.message}\n`);
+    process.exitCode = 2;
   } else if (error instanceof UsageError) {
     process.stderr.write(`servicesim: ${error.message}\n`);
     process.exitCode = 2;

@@ -5,11 +5,14 @@
 import { z } from 'zod';
 import { DEFAULT_RUBRICS_DIR } from '../engine/rubric-library.ts';
 
+/** A setting left empty, as in a copied `.env.example`, means "use the default". */
+const optional = (fallback: string) => z.preprocess((v) => (v === '' ? undefined : v), z.string().default(fallback));
+
 const SettingsSchema = z.object({
   /** The folder of rubric and scenario files; defaults to the rubrics/ shipped with ServiceSim. */
-  SERVICESIM_RUBRICS: z.string().min(1).default(DEFAULT_RUBRICS_DIR),
+  SERVICESIM_RUBRICS: optional(DEFAULT_RUBRICS_DIR),
   /** Where transcripts and evidence are kept. */
-  DATA_DIR: z.string().min(1).default('./data'),
+  DATA_DIR: optional('./data'),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;

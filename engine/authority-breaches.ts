@@ -22,7 +22,7 @@ export function findBreaches(turns: readonly LearnerTurn[]): Breach[] {
         rule = route.upTo === undefined
           ? `${offer.action}${amount} is not something the learner may offer`
           : `${offer.action}${amount} is over the ${formatPounds(route.upTo)} limit, with no one to approve more`;
-      } else if (route.kind === 'approval' && !turn.approvalSought) {
+      } else if (route.kind === 'approval' && !offer.afterApproval) {
         rule = `${offer.action}${amount} needs the approval of ${route.approver} (${route.how})`;
       }
       if (rule && !breaches.some((b) => b.turn === turn.turn && b.action === offer.action)) {

@@ -10,7 +10,6 @@
  */
 import type { Breach, DimensionScore, Evidence } from './score-report.ts';
 import type { LearnerTurn, Moves } from './learner-turn.ts';
-import { formatPounds } from './money.ts';
 import type { Scenario } from './scenario-schema.ts';
 import { routeFor } from './authority-check.ts';
 
@@ -274,12 +273,9 @@ export const judgeReporting: Judge = ({ scenario, turns }) => {
   if (reports.length > 0 && escalations.length + reports.length >= 2 && pattern) {
     return score(3, evidence, 'Keep it up: name the pattern, alert the right team, and tell the customer you have done so.');
   }
-  if (reports.length > 0 || escalations.length > 0) {
-    return score(reports.length > 0 && (pattern || escalations.length > 0) ? 2 : 1, evidence, pattern
-      ? 'Tell the customer who you have alerted and what happens next.'
-      : `Say why you are reporting it — that it is a repeated or system problem — and to whom: ${target}.`);
-  }
-  return score(1, evidence, `Alert ${target}.`);
+  return score(reports.length > 0 && (pattern || escalations.length > 0) ? 2 : 1, evidence, pattern
+    ? 'Tell the customer who you have alerted and what happens next.'
+    : `Say why you are reporting it — that it is a repeated or system problem — and to whom: ${target}.`);
 };
 
 export const JUDGES: Record<string, Judge> = {
@@ -292,6 +288,3 @@ export const JUDGES: Record<string, Judge> = {
   informing: judgeInforming,
   reporting: judgeReporting,
 };
-
-/** Pounds in a rule, for messages. */
-export const pounds = formatPounds;

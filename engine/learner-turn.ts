@@ -18,6 +18,8 @@ export interface Offer {
   amount?: number;
   /** Offered only subject to someone's approval: seeking approval, not granting. */
   conditional: boolean;
+  /** The learner had already sought approval (earlier in this turn or before) when offering it. */
+  afterApproval: boolean;
   quote: string;
   route: AuthorityRoute;
 }
@@ -95,7 +97,8 @@ export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn
 
     for (const source of vocabulary.sources) if (sentenceNames(sentence, source)) sourcesNamed.add(source.id);
     const namesSource = vocabulary.sources.some((s) => sentenceNames(sentence, s));
-    if (MOVE_PATTERNS.referBody.test(plain) || (namesSource && MOVE_PATTERNS.referVerb.test(plain))) add('refer', sentence.text);
+    // "Have you tried the manufacturer?" asks; a referral tells the customer where to go.
+    if (!sentence.isQuestion && (MOVE_PATTERNS.referBody.test(plain) || (namesSource && MOVE_PATTERNS.referVerb.test(plain)))) add('refer', sentence.text);
 
     const namesApprover = vocabulary.approvers.some((a) => sentenceNames(sentence, a));
     const seeks = MOVE_PATTERNS.seekApproval.test(plain) || (namesApprover && /\b(?:ask|check|speak|talk|get|approv\w*|authori[sz]\w*|agree|sign)\b/.test(plain));
@@ -104,7 +107,7 @@ export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn
       if (!moves.seekApproval?.includes(sentence.text)) add('seekApproval', sentence.text);
     }
 
-    readOffers(sentence, context, seeks, actionsPresent, offers, refusals);
+    readOffers(sentence, context, { seeks, sought: approvalSought }, actionsPresent, offers, refusals);
     const commitment = readCommitment(sentence, context.turn);
     if (commitment) {
       commitments.push(commitment);
@@ -128,11 +131,27 @@ export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn
   };
 }
 
-function readOffers(sentence: Sentence, context: TurnContext, seeksApproval: boolean, candidates: readonly ActionKind[], offers: Offer[], refusals: LearnerTurn['refusals']): void {
+/** Clauses of a sentence, so that "I can't repair it, but I can replace it" holds a refusal and an offer. */
+const CLAUSE_BREAK = /,? (?:but|however|although|though|whereas|so instead)\b|;/;
+
+/** Saying what the learner (not the customer) cannot do. */
+const FIRST_PERSON_REFUSAL =
+  /\b(?:(?:i|we)(?: am| are)?(?: afraid)?(?: (?:really|just|simply|still))? (?:can not|could not|am not able to|are not able to|am unable to|are unable to|will not be able to|do not|does not|am not allowed|are not allowed|am not authori[sz]ed|are not authori[sz]ed|am not in a position|are not in a position|will not be)|(?:is|are) not (?:possible|covered|eligible|refundable|something (?:i|we) can)|not (?:be )?possible|non-refundable|no longer (?:available|made|stocked)|there is no way|(?:not|no|never) (?:a |any |the )?(?:\w+ )?(?:refund|replacement|repair|compensation|discount|voucher|goodwill|guarantee))/;
+
+type ApprovalSoFar = { seeks: boolean; sought: boolean };
+
+function readOffers(sentence: Sentence, context: TurnContext, approval: ApprovalSoFar, candidates: readonly ActionKind[], offers: Offer[], refusals: LearnerTurn['refusals']): void {
+  for (const clause of sentence.plain.split(CLAUSE_BREAK)) {
+    if (clause.trim().length > 0) readClauseOffers(clause, sentence, context, approval, candidates, offers, refusals);
+  }
+}
+
+function readClauseOffers(plain: string, sentence: Sentence, context: TurnContext, approval: ApprovalSoFar, candidates: readonly ActionKind[], offers: Offer[], refusals: LearnerTurn['refusals']): void {
   const { scenario } = context;
-  const plain = sentence.plain;
   let actions = actionsIn(plain, candidates);
-  if (actions.length === 0 && GIVE_FRAME.test(plain) && sentenceAmounts(sentence).length > 0) {
+  // "I'll look into why your refund hasn't arrived" investigates; it offers no refund.
+  if (/\b(?:look(?:ing)? into|find out|check|chase|see) (?:why|whether|what happened|where|when)\b/.test(plain)) actions = actions.filter((a) => a === 'investigation');
+  if (actions.length === 0 && GIVE_FRAME.test(plain) && amountsIn(plain).length > 0) {
     // "I'll put the £100 through today": the action is the one the customer was asking about.
     const inferred = context.previousCustomer ? actionsIn(context.previousCustomer.lower)[0] : undefined;
     const action = inferred ?? scenario.customer.asksFor?.action;
@@ -141,23 +160,22 @@ function readOffers(sentence: Sentence, context: TurnContext, seeksApproval: boo
   actions.push(...forbiddenPromisesIn(sentence, scenario).filter((a) => !actions.includes(a)));
   if (mentionsAnotherCustomer(sentence, scenario) && !actions.includes('share-personal-data')) actions.push('share-personal-data');
   if (actions.length === 0) return;
-  const refused = MOVE_PATTERNS.refuse.test(plain) || /\b(?:not|no|never) (?:a |any |the )?(?:\w+ )?(?:refund|replacement|repair|compensation|discount|voucher|goodwill)/.test(plain);
-  if (refused) {
+  if (FIRST_PERSON_REFUSAL.test(plain)) {
     for (const action of actions) refusals.push({ action, quote: sentence.text });
     return;
   }
   // A question is an offer only in an offering form ("would you like…", "shall I…"), which the
   // frame covers; "is it a refund you're after?" asks what the customer wants.
   const offering = OFFER_FRAME.test(plain);
-  const conditional = seeksApproval || CONDITIONAL_FRAME.test(plain);
+  const conditional = approval.seeks || CONDITIONAL_FRAME.test(plain);
   for (const action of actions) {
     // A guarantee or a disclosure is made by saying it, whatever frame it comes in.
     if (!offering && action !== 'guarantee' && action !== 'share-personal-data' && !vocabularyOf(scenario).forbidden.some((f) => f.action === action)) continue;
-    const amount = amountFor(action, sentence, scenario);
+    const amount = amountFor(action, plain, scenario);
     const route: AuthorityRoute = ORDINARY_ACTIONS.has(action) && routeFor(scenario.authority, action, amount).kind === 'none'
       ? { kind: 'own' }
       : routeFor(scenario.authority, action, amount);
-    offers.push({ action, ...(amount === undefined ? {} : { amount }), conditional, quote: sentence.text, route });
+    offers.push({ action, ...(amount === undefined ? {} : { amount }), conditional, afterApproval: approval.sought, quote: sentence.text, route });
   }
 }
 
@@ -190,25 +208,31 @@ function forbiddenPromisesIn(sentence: Sentence, scenario: Scenario): ActionKind
 /** Naming another customer ("a Mr Clarke from Stockport earlier") and what happened to them. */
 function mentionsAnotherCustomer(sentence: Sentence, scenario: Scenario): boolean {
   const names = vocabularyOf(scenario).customerNames;
-  const match = sentence.plain.match(/\b(?:mr|mrs|ms|miss|dr)\.? ([a-z]+)/);
-  return match !== null && !names.has(match[1]!) && /\b(?:earlier|today|yesterday|his|her|their|account|same thing|same problem|customer)\b/.test(sentence.plain);
+  // As written, with capitals: "miss the engineer" is no title.
+  const match = sentence.text.match(/\b(?:Mr|Mrs|Ms|Miss|Dr)\.? ([A-Z][\w'\u2019-]+)/);
+  if (!match) return false;
+  const surname = match[1]!.toLowerCase().replace(/\u2019/g, "'");
+  return !names.has(surname) && /\b(?:earlier|yesterday|last week|his|hers|their|same thing|same problem|another customer|other customer)\b/.test(sentence.plain);
 }
 
 /**
- * The amount an offer is worth: the pounds stated, or for "the full amount" what the customer
- * asked for, or else the value of the scenario's own option for that action.
+ * The amount an offer is worth: the pounds given ("refund £40", not "of the £120 you paid"), or
+ * for "the full amount" what the customer asked for, or else the scenario's own option's value.
  */
-function amountFor(action: ActionKind, sentence: Sentence, scenario: Scenario): number | undefined {
-  const stated = sentenceAmounts(sentence);
+function amountFor(action: ActionKind, plain: string, scenario: Scenario): number | undefined {
+  const given = plain.match(/\b(?:refund|give|pay|offer|credit|take|knock|put|send|reimburse|transfer|back|add|cover)\s+(?:you\s+|back\s+|up\s+to\s+|a\s+|an\s+|extra\s+|off\s+|the\s+)*£(\d[\d,]*(?:\.\d+)?)/);
+  if (given) return Number(given[1]!.replace(/,/g, ''));
+  const stated = amountsIn(plain);
   if (stated.length > 0) return Math.max(...stated);
   const ask = scenario.customer.asksFor;
-  if (ask?.action === action && ask.amount !== undefined && /\b(?:full|whole|all of|everything|entire|what you (?:asked|wanted))\b/.test(sentence.plain)) return ask.amount;
+  if (ask?.action === action && ask.amount !== undefined && /\b(?:full|whole|all of|everything|entire|what you (?:asked|wanted))\b/.test(plain)) return ask.amount;
   return scenario.options.find((o) => o.action === action)?.amount;
 }
 
-function sentenceAmounts(sentence: Sentence): number[] {
+/** Pounds in a text: "£80", "£1,250.50", "80 pounds". */
+function amountsIn(plain: string): number[] {
   const out: number[] = [];
-  for (const match of sentence.plain.matchAll(/£(\d[\d,]*(?:\.\d+)?)|\b(\d[\d,]*(?:\.\d+)?) (?:pounds?|quid)\b/g)) {
+  for (const match of plain.matchAll(/£(\d[\d,]*(?:\.\d+)?)|\b(\d[\d,]*(?:\.\d+)?) ?(?:pounds?|quid|gbp)\b/g)) {
     out.push(Number((match[1] ?? match[2])!.replace(/,/g, '')));
   }
   return out.filter(Number.isFinite);
@@ -220,7 +244,9 @@ function readCommitment(sentence: Sentence, turn: number): Commitment | undefine
   const match = sentence.plain.match(COMMITMENT);
   if (!match || sentence.isQuestion) return undefined;
   const who = match[1] ? (match[1] === 'i' ? 'the learner' : 'the organisation') : match[3] ? 'the organisation' : `the ${match[6] ?? 'organisation'}`;
-  const when = sentence.times[0];
+  // The times that follow the promise itself: "I've swapped it now, and I'll email you by 5pm today".
+  const after = sentence.plain.slice(match.index ?? 0);
+  const when = sentence.times.filter((t) => after.includes(t)).join(' ') || undefined;
   return { turn, quote: sentence.text, who, what: sentence.text.replace(/\s+/g, ' ').trim(), ...(when ? { when } : {}) };
 }
 

@@ -149,13 +149,19 @@ interface Classified {
   scenarios: YamlSource[];
 }
 
-/** A file is a units or dimensions file by its top-level key; anything else is a scenario. */
+/**
+ * A units or dimensions file holds a list of mappings under its one top-level key; anything else
+ * is a scenario (whose own `dimensions` is a list of ids), so a scenario missing its `id` is still
+ * checked as a scenario.
+ */
 function classify(sources: YamlSource[]): Classified {
   const out: Classified = { units: [], dimensions: [], scenarios: [] };
+  const listOfMappings = (value: unknown) => Array.isArray(value) && value.length > 0 && value.every((v) => v !== null && typeof v === 'object');
   for (const source of sources) {
     const data = source.data as Record<string, unknown> | undefined;
-    if (data && typeof data === 'object' && 'units' in data) out.units.push(source);
-    else if (data && typeof data === 'object' && 'dimensions' in data && !('id' in data)) out.dimensions.push(source);
+    const keys = data && typeof data === 'object' ? Object.keys(data) : [];
+    if (keys.includes('units') && (keys.length === 1 || listOfMappings(data!.units))) out.units.push(source);
+    else if (keys.includes('dimensions') && keys.length <= 1 && listOfMappings(data!.dimensions)) out.dimensions.push(source);
     else out.scenarios.push(source);
   }
   return out;

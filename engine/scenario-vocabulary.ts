@@ -15,8 +15,14 @@ export interface NamedThing {
   words: string[];
 }
 
+/**
+ * How a question topic is recognised: by its content words in any order ("when bought"), or, when
+ * it is made of common words only ("how often", "call back"), as that phrase of lemmas.
+ */
+export type Topic = { words: string[] } | { phrase: string };
+
 export interface ScenarioVocabulary {
-  factTopics: Array<{ factId: string; topics: string[][] }>;
+  factTopics: Array<{ factId: string; topics: Topic[] }>;
   sources: NamedThing[];
   approvers: NamedThing[];
   /** What the learner must never promise: each clause of each rule, by its distinctive words. */
@@ -33,7 +39,7 @@ export function vocabularyOf(scenario: Scenario): ScenarioVocabulary {
   const known = cache.get(scenario);
   if (known) return known;
   const vocabulary: ScenarioVocabulary = {
-    factTopics: scenario.facts.map((fact) => ({ factId: fact.id, topics: fact.topics.map(topicLemmas).filter((t) => t.length > 0) })),
+    factTopics: scenario.facts.map((fact) => ({ factId: fact.id, topics: fact.topics.map(readTopic).filter((t) => t !== undefined) })),
     sources: scenario.sourcesOfHelp.map((s) => named(s.id, s.name)),
     approvers: [...new Set(scenario.authority.needsApproval.map((n) => n.approver))].map((a) => named(a, a)),
     forbidden: scenario.authority.never
@@ -48,10 +54,11 @@ export function vocabularyOf(scenario: Scenario): ScenarioVocabulary {
   return vocabulary;
 }
 
-/** True when the sentence mentions every word of a topic (or two of a topic of three or more). */
-export function sentenceMatchesTopic(sentence: Sentence, topic: string[]): boolean {
-  const present = topic.filter((lemma) => sentence.lemmaSet.has(lemma)).length;
-  return present === topic.length || (topic.length >= 3 && present >= 2);
+/** True when the sentence mentions every word of a topic (or two of three or more), or its phrase. */
+export function sentenceMatchesTopic(sentence: Sentence, topic: Topic): boolean {
+  if ('phrase' in topic) return ` ${sentence.lemmas} `.includes(` ${topic.phrase} `);
+  const present = topic.words.filter((lemma) => sentence.lemmaSet.has(lemma)).length;
+  return present === topic.words.length || (topic.words.length >= 3 && present >= 2);
 }
 
 export function sentenceNames(sentence: Sentence, thing: NamedThing): boolean {
@@ -63,8 +70,15 @@ export function sentenceNames(sentence: Sentence, thing: NamedThing): boolean {
 /** Verbs any question uses ("can you tell me…"): they say nothing about which fact is asked for. */
 const REQUEST_VERBS = new Set(['tell', 'say', 'ask', 'know', 'think', 'want', 'need', 'like', 'let', 'mind', 'check', 'explain', 'describe', 'talk']);
 
-function topicLemmas(topic: string): string[] {
-  return [...analyse(topic).contentLemmas].filter((l) => !REQUEST_VERBS.has(l));
+/** Words too small to make a phrase topic on their own: "what is it" would match any question. */
+const FUNCTION_WORDS = new Set(['a', 'an', 'the', 'be', 'do', 'have', 'it', 'you', 'i', 'we', 'they', 'he', 'she', 'what', 'how', 'why', 'when', 'where', 'who', 'which', 'is', 'of', 'to', 'in', 'on', 'at', 'for', 'with', 'that', 'this', 'there', 'can', 'could', 'would', 'will', '?', '.', ',']);
+
+/** How a topic is recognised, or undefined when no question could be told apart by it. */
+export function readTopic(topic: string): Topic | undefined {
+  const words = [...analyse(topic).contentLemmas].filter((l) => !REQUEST_VERBS.has(l));
+  if (words.length > 0) return { words };
+  const lemmas = analyse(topic).sentences.flatMap((s) => s.tokens.map((t) => t.lemma)).filter((l) => !/^[?.!,]$/.test(l));
+  return lemmas.some((l) => !FUNCTION_WORDS.has(l)) ? { phrase: lemmas.join(' ') } : undefined;
 }
 
 /**

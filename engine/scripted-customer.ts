@@ -53,8 +53,9 @@ export function customerReply(scenario: Scenario, previous: CustomerState, turn:
   const state: CustomerState = { ...previous, revealed: [...previous.revealed], recent: [...previous.recent] };
   const parts: string[] = [];
   const say = (kind: LineKind, fill: Record<string, string> = {}) => {
-    let line = pickLine(linesFor(scenario, kind), `${state.seed}:${turn.turn}:${kind}:${parts.length}`, state.recent);
-    for (const [key, value] of Object.entries(fill)) line = line.replace(`{${key}}`, value);
+    // Filled in before choosing, so "never the same line twice" compares what is actually said.
+    const candidates = linesFor(scenario, kind).map((line) => Object.entries(fill).reduce((l, [key, value]) => l.replace(`{${key}}`, value), line));
+    const line = pickLine(candidates, `${state.seed}:${turn.turn}:${kind}:${parts.length}`, state.recent);
     parts.push(line);
     state.recent = [...state.recent.slice(-5), line];
   };
@@ -84,7 +85,8 @@ export function customerReply(scenario: Scenario, previous: CustomerState, turn:
   const before = state.mood;
   if (worse) state.mood = Math.min(4, state.mood + 1);
   else if (calming) state.mood = Math.max(0, state.mood - 1);
-  if (worse) say(worse === 'askWhy' ? 'askWhy' : worse);
+  // Provoked again when already angry, the customer says so in the scenario's own words.
+  if (worse) say(before >= 3 && (worse === 'ignored' || worse === 'vague') ? 'angrier' : worse);
   else if (state.mood < before && state.mood <= 1 && !has('openQuestion', 'closedQuestion') && firmOffers.length === 0) say('calmer');
 
   // Questions: a hidden fact is revealed when asked about one of its topics. An open question
@@ -115,7 +117,8 @@ export function customerReply(scenario: Scenario, previous: CustomerState, turn:
       state.accepted = scenario.customer.asksFor!.action;
     } else if (!best || best.customerReaction === 'reject' || !best.workable) {
       say('pushback');
-    } else if (state.pushbacksLeft > 0 || (best.customerReaction === 'pushback' && state.pushbacksLeft > 0)) {
+    } else if (best.customerReaction === 'pushback' ? state.pushbacksLeft > 0 : state.pushbacksLeft > 1) {
+      // An option the customer likes meets resistance only from a very persistent customer.
       state.pushbacksLeft -= 1;
       say('pushback');
     } else {

@@ -40,10 +40,6 @@ export interface Utterance {
   sentences: Sentence[];
   /** Lemmas of nouns, verbs, adjectives, numbers and proper nouns, not stop words: what it is about. */
   contentLemmas: Set<string>;
-  /** Pounds mentioned: "£80", "80 pounds", "£1,250.50". */
-  amounts: number[];
-  /** Dates and times mentioned: "by 5pm", "on Friday", "within 3 working days". */
-  times: string[];
 }
 
 const CONTENT_POS = new Set(['NOUN', 'VERB', 'ADJ', 'PROPN', 'NUM', 'ADV']);
@@ -67,7 +63,6 @@ export function analyse(text: string): Utterance {
 
   const sentences: Sentence[] = [];
   const contentLemmas = new Set<string>();
-  const amounts: number[] = [];
   spans.forEach(([first, last], index) => {
     const tokens: Token[] = [];
     for (let i = first; i <= last; i++) {
@@ -75,7 +70,6 @@ export function analyse(text: string): Utterance {
       tokens.push(t);
       if (CONTENT_POS.has(t.pos) && !t.stop && !LIGHT_WORDS.has(t.lemma) && /[a-z0-9]/.test(t.lemma)) contentLemmas.add(t.lemma);
     }
-    amounts.push(...amountsIn(tokens));
     const plain = plainWords(tokens);
     const sentenceText = sentenceTexts[index]!;
     sentences.push({
@@ -89,7 +83,7 @@ export function analyse(text: string): Utterance {
     });
   });
 
-  return { text, sentences, contentLemmas, amounts, times: sentences.flatMap((s) => s.times) };
+  return { text, sentences, contentLemmas };
 }
 
 /** A customer's message as the learner-turn reader needs it: what it says and is about. */
@@ -116,7 +110,7 @@ export function contentWords(text: string): Set<string> {
   return words;
 }
 
-const MAY_NAME_A_TIME = /\d|day\b|tonight|tomorrow|morning|afternoon|evening|hour|week|end of/;
+const MAY_NAME_A_TIME = /\d|day\b|tonight|tomorrow|morning|afternoon|evening|hour|week|end of|now|immediately|away/;
 
 /**
  * Times a customer could hold us to: "by 5pm", "on Friday", "within 3 working days", "tomorrow
@@ -132,20 +126,33 @@ const TIME_PATTERN = new RegExp(
     String.raw`\b(?:today|tonight|tomorrow(?: (?:morning|afternoon|evening))?|this (?:morning|afternoon|evening|week)|next week|by (?:the )?end of (?:the )?(?:day|today|tomorrow|week|month))\b`,
     String.raw`\b(?:on |by )?the \d{1,2}(?:st|nd|rd|th)\b`,
     String.raw`\bwithin the hour\b`,
+    // Done on the spot is as specific as a promise gets.
+    String.raw`\b(?:right now|now|immediately|right away|straight away|while you wait|on this call)\b`,
   ].join('|'),
   'g',
 );
 
 
 const EXPANSIONS: Record<string, string> = { "n't": 'not', "'ll": 'will', "'re": 'are', "'m": 'am', "'ve": 'have', "'d": 'would', ca: 'can', wo: 'will', sha: 'shall' };
+/** wink-nlp keeps "I'm" and "we're" as one token; these are split here. */
+const JOINED_CONTRACTION = /^(i|you|we|they|he|she|it|that|there|who|what)'(m|re|ve|ll|d|s)$/;
 const IS_AFTER = new Set(['it', 'that', 'there', 'what', 'he', 'she', 'here', 'who', 'where', 'this', 'everything', 'nothing', 'how', 'let']);
 
-/** Lower-case words with contractions expanded, so patterns need only one spelling of each. */
+/**
+ * Lower-case words with contractions expanded, so patterns need only one spelling of each. Built
+ * from the words as written: wink-nlp's normal form turns "organisation" into "organization".
+ */
 function plainWords(tokens: Token[]): string {
   const out: string[] = [];
+  const lower = (t: Token | undefined) => t?.text.toLowerCase().replace(/[\u2018\u2019]/g, "'");
   tokens.forEach((token, i) => {
-    const word = token.lower.replace(/[\u2018\u2019]/g, "'");
-    const next = tokens[i + 1]?.lower.replace(/[\u2018\u2019]/g, "'");
+    const word = lower(token)!;
+    const next = lower(tokens[i + 1]);
+    const joined = word.match(JOINED_CONTRACTION);
+    if (joined) {
+      out.push(joined[1]!, joined[2] === 's' ? 'is' : EXPANSIONS[`'${joined[2]}`]!);
+      return;
+    }
     if ((word === 'ca' || word === 'wo' || word === 'sha') && next === "n't") out.push(EXPANSIONS[word]!);
     else if (word === "'s") out.push(IS_AFTER.has(out.at(-1) ?? '') ? (out.at(-1) === 'let' ? 'us' : 'is') : "'s");
     else if (word in EXPANSIONS && word.startsWith("'") || word === "n't") out.push(EXPANSIONS[word]!);
@@ -154,13 +161,3 @@ function plainWords(tokens: Token[]): string {
   return out.join(' ').replace(/ ([,.!?;:])/g, '$1').replace(/£ (\d)/g, '£$1');
 }
 
-function amountsIn(tokens: Token[]): number[] {
-  const out: number[] = [];
-  tokens.forEach((token, i) => {
-    const next = tokens[i + 1];
-    if (token.text === '£' && next && /^\d[\d,]*(?:\.\d+)?$/.test(next.text)) out.push(Number(next.text.replace(/,/g, '')));
-    else if (/^£\d/.test(token.text)) out.push(Number(token.text.slice(1).replace(/,/g, '')));
-    else if (/^\d[\d,]*(?:\.\d+)?$/.test(token.text) && next && /^(?:pounds?|quid|gbp)$/i.test(next.text)) out.push(Number(token.text.replace(/,/g, '')));
-  });
-  return out.filter((n) => Number.isFinite(n));
-}

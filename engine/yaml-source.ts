@@ -84,12 +84,16 @@ export function parseYamlSource(file: string, text: string): YamlSource {
     return position(offset);
   }
 
-  return {
-    file,
-    data: problems.length > 0 ? undefined : doc.toJS({ maxAliasCount: 100 }),
-    problems,
-    locate,
-  };
+  let data: unknown;
+  if (problems.length === 0) {
+    try {
+      data = doc.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      // An unresolved alias, or one that expands without end, is found only when converting.
+      problems.push({ file, line: 1, column: 1, path: '', message: `YAML error: ${firstLine((error as Error).message)}`, fix: 'define each anchor (&name) before its aliases (*name), and do not nest aliases deeply' });
+    }
+  }
+  return { file, data, problems, locate };
 }
 
 /** Builds a located problem for a path in a parsed file. */

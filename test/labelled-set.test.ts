@@ -54,15 +54,17 @@ describe('the scorer against the labelled set (regression floors)', () => {
     item.labels.breaches.forEach((b) => expected.add(`${item.file}#${b.turn}`));
   }
 
-  it('agrees with the tutor within one level at least 85% of the time, with kappa of at least 0.55', () => {
+  // Floors just under the figures when they were set (0.90, 0.64; breaches 0.68, 0.65): the scorer
+  // is deterministic, so a drop below them is a real regression, not noise.
+  it('agrees with the tutor within one level at least 88% of the time, with kappa of at least 0.62', () => {
     const result = agreement(pairs);
-    expect(result.adjacent).toBeGreaterThanOrEqual(0.85);
-    expect(result.kappa).toBeGreaterThanOrEqual(0.55);
+    expect(result.adjacent).toBeGreaterThanOrEqual(0.88);
+    expect(result.kappa).toBeGreaterThanOrEqual(0.62);
   });
 
-  it('finds at least 60% of labelled authority breaches, with at least half its alarms right', () => {
+  it('finds at least 65% of labelled authority breaches, with at least 60% of its alarms right', () => {
     const result = detection(found, expected);
-    expect(result.recall).toBeGreaterThanOrEqual(0.6);
-    expect(result.precision).toBeGreaterThanOrEqual(0.5);
+    expect(result.recall).toBeGreaterThanOrEqual(0.65);
+    expect(result.precision).toBeGreaterThanOrEqual(0.6);
   });
 });

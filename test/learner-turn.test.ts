@@ -53,7 +53,7 @@ describe('reading a learner turn', () => {
 
   it('records commitments, with the time when one is given', () => {
     const turn = read("I'll ring you by 4pm tomorrow. Someone will be in touch soon.");
-    expect(turn.commitments.map((c) => c.when)).toEqual(['by 4pm']);
+    expect(turn.commitments.map((c) => c.when)).toEqual(['by 4pm tomorrow']);
     expect(turn.moves.vaguePromise).toEqual(['Someone will be in touch soon.']);
   });
 
@@ -77,5 +77,57 @@ describe('reading a learner turn', () => {
 
   it('reads reflecting back the customer\'s own words', () => {
     expect(read('So the kettle packed in after only ten days and you want it sorted today.').moves.reflect).toHaveLength(1);
+  });
+});
+
+describe('everyday advisor phrasing is read as meant', () => {
+  const offers = (text: string, earlier: LearnerTurn[] = []) => read(text, earlier).offers.map((o) => [o.action, o.amount ?? null, o.route.kind]);
+
+  it('expands "I\'m" as wink-nlp leaves it joined', () => {
+    const turn = read("I'm going to replace it today. I'm so sorry.");
+    expect(turn.offers.map((o) => o.action)).toEqual(['replacement']);
+    expect(turn.commitments).toHaveLength(1);
+    expect(turn.moves.apologise).toHaveLength(1);
+  });
+
+  it('keeps British spellings for matching', () => {
+    expect(read("It's quicker for you, but it costs more for the organisation.").moves.prosConsOrganisation).toHaveLength(1);
+  });
+
+  it('reads an amount offered for the trouble, and the amount given rather than the price paid', () => {
+    expect(offers("I'll give you £30 for the trouble.")).toEqual([['goodwill-payment', 30, 'approval']]);
+    expect(offers('Out of the £60 you paid, I can refund £25 today.')).toEqual([['refund', 25, 'own']]);
+  });
+
+  it('keeps an offer made in the same sentence as a refusal', () => {
+    const turn = read("I can't repair it, but I can replace it today.");
+    expect(turn.refusals.map((r) => r.action)).toEqual(['repair']);
+    expect(turn.offers.map((o) => o.action)).toEqual(['replacement']);
+    expect(read("Since you were unable to use it, I'll refund you £25.").offers.map((o) => o.action)).toEqual(['refund']);
+  });
+
+  it.each([
+    "I'll transfer you to our returns team.",
+    'You can call Citizens Advice, their number is 0808 223 1133.',
+    "I'll book it for the morning so you don't miss the engineer today.",
+    "Mr Ellis, I'll call you back today.",
+    "You're 100% right to be annoyed.",
+    "I'll look into why your refund hasn't arrived.",
+  ])('reads no breach-worthy offer in "%s"', (text) => {
+    expect(offers(text).filter(([, , route]) => route !== 'own')).toEqual([]);
+  });
+
+  it('does not read "if it happens again, ring me" as dismissive', () => {
+    expect(read('If it happens again, ring me directly.').moves.dismiss).toBeUndefined();
+  });
+
+  it('counts approval only when sought before the offer, and only from someone with authority', () => {
+    const checking = read("I'll need to check your receipt.");
+    expect(checking.approvalSought).toBe(false);
+    expect(read("I'll pay you £30 compensation now.", [checking]).offers[0]).toMatchObject({ afterApproval: false });
+    const afterwards = read("I'll pay you £30 compensation now. I'll check with my manager afterwards.");
+    expect(afterwards.offers[0]).toMatchObject({ action: 'goodwill-payment', afterApproval: false });
+    const first = read("I'll check with the duty manager first. They've agreed, so I'll pay you £30 compensation now.");
+    expect(first.offers[0]).toMatchObject({ action: 'goodwill-payment', afterApproval: true });
   });
 });

@@ -162,3 +162,17 @@ describe('cross-references', () => {
     expect(library.scenarios).toHaveLength(1);
   });
 });
+
+describe('files that are easy to mistake or to break', () => {
+  it('checks a scenario missing its id as a scenario, with one problem', async () => {
+    const { problems, library } = await problemsFor([['id: kettle-refund\n', '']]);
+    expect(problems).toEqual([expect.objectContaining({ path: '', message: '"id" is missing' })]);
+    expect(library.rubricFiles.every((f) => !f.includes('kettle'))).toBe(true);
+  });
+
+  it('reports a broken YAML alias as a problem on its file instead of stopping', async () => {
+    const { problems } = await problemsFor([['title: A kettle that stopped working', 'title: *nowhere']]);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.message).toMatch(/YAML/);
+  });
+});

@@ -60,7 +60,7 @@ describe('the rules scorer', () => {
 
   it('keeps a ledger of commitments, with who, what and when', () => {
     const report = scoreTranscript(kettle, strong);
-    expect(report.commitments).toEqual([expect.objectContaining({ turn: 8, who: 'the learner', when: 'by 5pm' })]);
+    expect(report.commitments).toEqual([expect.objectContaining({ turn: 8, who: 'the learner', when: 'by 5pm today' })]);
   });
 
   it('levels every learner turn on its own as well', () => {

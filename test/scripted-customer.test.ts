@@ -40,23 +40,41 @@ describe('the scripted customer', () => {
     expect(angrier.snapshot.customer.mood).toBe(4);
   });
 
-  it('asks why when refused without a reason, and who else can help when it cannot be resolved', () => {
+  it('asks why when refused without a reason, and who else can help when given a reason but nowhere to go', () => {
     const r = Rehearsal.start(kettle);
     expect(r.learnerSays("No, I can't refund that.")).toMatch(/why/i);
-    const hotel = Rehearsal.start(byId('non-refundable-hotel-booking'));
+    const scenario = byId('non-refundable-hotel-booking');
+    const hotel = Rehearsal.start(scenario);
     const reply = hotel.learnerSays("I'm sorry, I can't refund a non-refundable rate because of the terms you agreed when booking.");
     expect(hotel.ended).toBe(false);
-    expect(reply.length).toBeGreaterThan(0);
+    expect(scenario.lines.askWhoElse!.some((line) => reply.includes(line))).toBe(true);
   });
 
-  it('pushes back on a workable offer as often as the persona does, then accepts', () => {
-    const r = Rehearsal.start(kettle); // persistence 1
-    const first = r.learnerSays('I can replace it with the same model today, would you like that?');
+  it('does not end the conversation on a greeting, or on a question about where else the customer has tried', () => {
+    const greeted = Rehearsal.start(kettle);
+    greeted.learnerSays("Thank you for contacting Brightwell. I'm sorry to hear about your kettle.");
+    expect(greeted.ended).toBe(false);
+    const asked = Rehearsal.start(byId('discontinued-spare-part'));
+    asked.learnerSays('Have you already tried the manufacturer?');
+    expect(asked.ended).toBe(false);
+  });
+
+  it('pushes back on an option it is lukewarm about as often as the persona does, then accepts', () => {
+    const r = Rehearsal.start(kettle); // persistence 1; the refund option's reaction is "pushback"
+    r.learnerSays('I can give you a refund of £25 today, would you like that?');
     expect(r.snapshot.customer.accepted).toBeUndefined();
     expect(r.snapshot.customer.pushbacksLeft).toBe(0);
-    r.learnerSays('I understand. I can replace it straight away so you have a working kettle today. Shall I go ahead?');
-    expect(r.snapshot.customer.accepted).toBe('replace');
-    expect(first).not.toBe('');
+    r.learnerSays('I understand. I can refund the £25 to your card right now. Shall I go ahead?');
+    expect(r.snapshot.customer.accepted).toBe('refund');
+  });
+
+  it('accepts an option it likes straight away, unless the persona is very persistent', () => {
+    const likes = Rehearsal.start(kettle); // the replacement option's reaction is "accept"
+    likes.learnerSays('I can replace it with the same model today, would you like that?');
+    expect(likes.snapshot.customer.accepted).toBe('replace');
+    const stubborn = Rehearsal.start({ ...kettle, customer: { ...kettle.customer, persistence: 2 } });
+    stubborn.learnerSays('I can replace it with the same model today, would you like that?');
+    expect(stubborn.snapshot.customer.accepted).toBeUndefined();
   });
 
   it('ends when an accepted option is confirmed', () => {
@@ -74,6 +92,18 @@ describe('the scripted customer', () => {
     r.learnerSays("I'm sorry, we can't get that part because the manufacturer no longer makes it. You could contact Citizens Advice on 0808 223 1133 or an independent repairer.");
     expect(r.ended).toBe(true);
     expect(r.endReason).toBe('referred');
+  });
+
+  it('never repeats itself when asked the same question again and again', () => {
+    for (const seed of ['a', 'b', 'f', 'g']) {
+      const r = Rehearsal.start(kettle, seed);
+      let last = '';
+      for (let i = 0; i < 5; i++) {
+        const reply = r.learnerSays('What happens when you switch it on?');
+        expect(reply, `seed ${seed}, ask ${i + 1}`).not.toBe(last);
+        last = reply;
+      }
+    }
   });
 
   it('never says the same line twice in a row', () => {

@@ -40,8 +40,11 @@ export function registerScoreCommand(program: Command): void {
 async function readTranscript(file: string) {
   let size: number;
   try {
-    size = (await stat(file)).size;
-  } catch {
+    const info = await stat(file);
+    if (info.isDirectory()) throw new UsageError(`${file} is a folder; give the transcript's JSON file`);
+    size = info.size;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
     throw new UsageError(`no transcript file at ${file}`);
   }
   if (size > MAX_TRANSCRIPT_BYTES) throw new UsageError(`${file} is larger than ${MAX_TRANSCRIPT_BYTES / 1024 / 1024} MB; a transcript is a few KB`);
