@@ -9,10 +9,14 @@ import { agreement, detection } from './agreement-metrics.ts';
 import { readLabelledSet } from './labelled-set.ts';
 
 /**
- * The scorer's rules were tuned while reading disagreements on these scenarios only; the others
- * are held out, so their figures say how the scorer does on transcripts it was not tuned on.
+ * The scorer's rules were tuned while reading disagreements on these six scenarios only. The
+ * transcripts of the other six were written afterwards by someone who never saw the scorer, so
+ * their figures say how it does on scenarios and transcripts it was not tuned on.
  */
-export const TUNING_SCENARIOS = new Set(['faulty-washing-machine', 'double-charged-energy-bill', 'car-service-not-done']);
+export const TUNING_SCENARIOS = new Set([
+  'faulty-washing-machine', 'double-charged-energy-bill', 'car-service-not-done',
+  'broadband-third-dropout', 'gym-cancellation-fee', 'non-refundable-hotel-booking',
+]);
 
 const library = await openLibrary();
 const split = process.argv.find((a) => a.startsWith('--split='))?.slice('--split='.length) ?? 'all';

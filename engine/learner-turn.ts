@@ -136,7 +136,7 @@ const CLAUSE_BREAK = /,? (?:but|however|although|though|whereas|so instead)\b|;/
 
 /** Saying what the learner (not the customer) cannot do. */
 const FIRST_PERSON_REFUSAL =
-  /\b(?:(?:i|we)(?: am| are)?(?: afraid)?(?: (?:really|just|simply|still))? (?:can not|could not|am not able to|are not able to|am unable to|are unable to|will not be able to|do not|does not|am not allowed|are not allowed|am not authori[sz]ed|are not authori[sz]ed|am not in a position|are not in a position|will not be)|(?:is|are) not (?:possible|covered|eligible|refundable|something (?:i|we) can)|not (?:be )?possible|non-refundable|no longer (?:available|made|stocked)|there is no way|(?:not|no|never) (?:a |any |the )?(?:\w+ )?(?:refund|replacement|repair|compensation|discount|voucher|goodwill|guarantee))/;
+  /\b(?:(?:i|we)(?: am| are)?(?: afraid)?(?: (?:really|just|simply|still))? (?:can not|could not|am not able to|are not able to|am unable to|are unable to|will not be able to|do not|does not|am not allowed|are not allowed|am not authori[sz]ed|are not authori[sz]ed|am not in a position|are not in a position|will not be)|(?:nobody|no one|no-one|none of us) (?:can|could|is able to)|can not be (?:refunded|waived|replaced|repaired|changed|cancelled)|(?:is|are) not (?:possible|covered|eligible|refundable|something (?:i|we) can)|not (?:be )?possible|non-refundable|no longer (?:available|made|stocked)|there is no way|(?:not|no|never) (?:a |any |the )?(?:\w+ )?(?:refund|replacement|repair|compensation|discount|voucher|goodwill|guarantee))/;
 
 type ApprovalSoFar = { seeks: boolean; sought: boolean };
 
@@ -157,8 +157,15 @@ function readClauseOffers(plain: string, sentence: Sentence, context: TurnContex
     const action = inferred ?? scenario.customer.asksFor?.action;
     if (action) actions = [action];
   }
-  actions.push(...forbiddenPromisesIn(sentence, scenario).filter((a) => !actions.includes(a)));
+  // Promised in so many words: these need no offering frame ("I'll make sure your pay is covered").
+  const forbidden = forbiddenPromisesIn(sentence, scenario);
+  const saidOutright = new Set<ActionKind>(['guarantee', 'share-personal-data', ...forbidden]);
+  actions.push(...forbidden.filter((a) => !actions.includes(a)));
   if (mentionsAnotherCustomer(sentence, scenario) && !actions.includes('share-personal-data')) actions.push('share-personal-data');
+  // "Transfer your membership free of charge" prices the transfer; it is no separate discount.
+  if (actions.includes('discount') && actions.length > 1 && !/\b(?:discount|% off|percent off|£\d[\d,.]* off|money off|reduc|knock|half price)/.test(plain)) {
+    actions = actions.filter((a) => a !== 'discount');
+  }
   if (actions.length === 0) return;
   if (FIRST_PERSON_REFUSAL.test(plain)) {
     for (const action of actions) refusals.push({ action, quote: sentence.text });
@@ -170,7 +177,7 @@ function readClauseOffers(plain: string, sentence: Sentence, context: TurnContex
   const conditional = approval.seeks || CONDITIONAL_FRAME.test(plain);
   for (const action of actions) {
     // A guarantee or a disclosure is made by saying it, whatever frame it comes in.
-    if (!offering && action !== 'guarantee' && action !== 'share-personal-data' && !vocabularyOf(scenario).forbidden.some((f) => f.action === action)) continue;
+    if (!offering && !saidOutright.has(action)) continue;
     const amount = amountFor(action, plain, scenario);
     const route: AuthorityRoute = ORDINARY_ACTIONS.has(action) && routeFor(scenario.authority, action, amount).kind === 'none'
       ? { kind: 'own' }

@@ -3,6 +3,7 @@
  * `move-patterns.ts`. Shared by every scenario, so an offer is recognised in scenarios the scorer
  * has never seen and checked against that scenario's authority.
  */
+import { MOVE_PATTERNS } from './move-patterns.ts';
 import type { ActionKind } from './scenario-schema.ts';
 
 export const ACTION_PATTERNS: Record<ActionKind, RegExp> = {
@@ -12,8 +13,8 @@ export const ACTION_PATTERNS: Record<ActionKind, RegExp> = {
   repair: /\b(?:repair\w*|fix (?:it|this|the)|get (?:it|this) fixed|(?:send|book|arrange) (?:an|a|the) (?:engineer|technician)|engineer (?:visit|out|to come|appointment))/,
   exchange: /\b(?:exchang\w*|swap (?:it|this|them)(?! for (?:a new|another|a brand|a replacement))|transfer (?:your|the) (?:membership|account|booking|contract))/,
   'store-credit': /\b(?:voucher|store credit|credit note|gift card|account credit|credit (?:to|on) your account|credit your account)/,
-  'goodwill-payment': /(?:\bgoodwill|compensat\w*|gesture|(?:arrange|book|get|order|pay for) (?:you )?a (?:taxi|cab|hotel)|(?:£\d[\d,.]*|something|a payment|money|a credit) for (?:the|your) (?:trouble|inconvenience|time|hassle)|(?:refund|reimburse|pay back|cover|pay) (?:your |the |any )?(?:bank |overdraft |late payment )?(?:charges|fees)|pay (?:for|towards) (?:your|the) (?:bank charges?|charges|costs|taxi|hotel|time|day off|expenses)|cover (?:your|the) (?:bank charges?|charges|costs|taxi|hotel|expenses)|reimburse (?:your|the) (?:bank|charges|costs|taxi|hotel))/,
-  discount: /(?:\bdiscount\w*|\b\d+ ?(?:%|percent) off|£\d[\d,.]* off|money off|reduc(?:e|ed|tion) (?:on )?(?:the|your) (?:price|bill|cost|fee)|knock \w+ off|off (?:the|your) (?:bill|price|next|total)|half price|free of charge|at no (?:extra )?(?:cost|charge)|(?:on|for) the house)/,
+  'goodwill-payment': /(?:\bgoodwill|compensat\w*|gesture|(?:arrange|book|get|order|pay for) (?:you )?a (?:taxi|cab|hotel)|(?:£\d[\d,.]*|something|a payment|money|a credit)(?: [a-z]+){0,3} for (?:the|your|all the|all your) (?:trouble|inconvenience|time|hassle|stress|upset)|(?:refund|reimburse|pay back|cover|pay) (?:your |the |any )?(?:bank |overdraft |late payment )?(?:charges|fees)|pay (?:for|towards) (?:your|the) (?:bank charges?|charges|costs|taxi|hotel|time|day off|expenses)|cover (?:your|the) (?:bank charges?|charges|costs|taxi|hotel|expenses)|reimburse (?:your|the) (?:bank|charges|costs|taxi|hotel))/,
+  discount: /(?:\bdiscount\w*|\b\d+ ?(?:%|percent) off|£\d[\d,.]* off|money off|reduc(?:e|ed|tion) (?:on )?(?:the|your) (?:price|bill|cost|fee)|knock \w+ off|off (?:the|your) (?:bill|price|next|total)|half price|\bfree (?:trial|session|class|months?|treatment|appointment|haircut|cut|blow-?dry|night|stay|upgrade)\b|(?:on|for) the house)/,
   'fee-waiver': /\b(?:waiv\w*|without (?:the|a|any) (?:fee|charge|penalty)|(?:no|drop the|remove the|cancel the|scrap the|write off the) (?:cancellation |admin |late |change |early termination |exit )?(?:fee|charge|penalty))/,
   redelivery: /\b(?:redeliver\w*|deliver (?:it |them )?again|new delivery (?:date|slot)|another delivery)/,
   reschedule: /\b(?:reschedul\w*|(?:freeze|pause|suspend) (?:your|the) (?:membership|account|contract|payments)|re-?book\w*|move (?:your|the) (?:appointment|booking|date|delivery|stay)|another (?:slot|date|appointment|time)|(?:a )?later (?:slot|appointment|time)|change (?:the|your) (?:date|dates|booking))/,
@@ -22,7 +23,8 @@ export const ACTION_PATTERNS: Record<ActionKind, RegExp> = {
   cancellation: /\b(?:cancel (?:the|your) (?:contract|order|booking|membership|subscription|agreement)|let you (?:out of|cancel|leave)|release you from|end (?:the|your) contract)/,
   callback: /\b(?:(?:call|ring|phone) you back|(?:call|ring|phone) you (?:by|on|at|tomorrow|today|this|before|within|first)|call back)/,
   investigation: /\b(?:investigat\w*|look into|looking into|find out what (?:happened|went wrong))/,
-  guarantee: /\b(?:i (?:can )?guarantee|guaranteed|i promise (?:you )?(?:that )?(?:it|this|they|we|you|the)|definitely (?:be|arrive|work|fixed|happen|get|sort)|100 ?(?:%|percent) (?:sure|certain|guaranteed)(?: (?:it|that|this|they|you|the))? will|without fail|i assure you (?:it|this|that) will|will not happen again|never happen again)/,
+  // A promise of an outcome, including predicting someone else's decision: one definition for both.
+  guarantee: MOVE_PATTERNS.guarantee,
   'share-personal-data': /\b(?:(?:his|her) (?:account|balance|address|payments?|bill|statement|usage|arrears) (?:is|are|was|were|shows?)|i can (?:tell|give|read|send) you (?:his|her|their|the account holder)|(?:the )?(?:balance|amount owed|outstanding) (?:on (?:his|her|their) account )?is £)/,
 };
 
@@ -35,7 +37,7 @@ export const CONDITIONAL_FRAME =
   /\b(?:if (?:my|the|our) (?:manager|supervisor|team leader|duty manager|boss)|subject to|(?:may|might) be able to|see (?:if|whether)|ask (?:if|whether)|check (?:if|whether)|(?:can not|could not|can't) promise|no promises|i will (?:need to )?(?:ask|check)|approv\w*|authori[sz]\w*|sign[- ]off|not guaranteed|can not guarantee|do not want to promise|see what (?:i|we) can do|put (?:a|the) request in|(?:raise|submit|send) (?:a|an) [a-z ]{0,40}request)/;
 
 /** A promise to give: with an amount and no action word, the action is inferred from context. */
-export const GIVE_FRAME = /\b(?:(?:i|we) (?:will|can|am going to|are going to|shall) (?:put|pay|give|send|credit|transfer|get|sort)|you will (?:get|receive|have))\b/;
+export const GIVE_FRAME = /\b(?:(?:i|we) (?:will|can|am going to|are going to|shall) (?:put|pay|give|send|credit|transfer|get|sort|add)|you will (?:get|receive|have)) (?:you |back |the |a |an |extra )*£\d/;
 
 /** Actions every advisor may take unless a scenario says otherwise. */
 export const ORDINARY_ACTIONS: ReadonlySet<ActionKind> = new Set(['callback', 'investigation']);
