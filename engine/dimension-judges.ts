@@ -133,9 +133,8 @@ export const judgeDefusing: Judge = ({ turns, breaches, whole }) => {
 };
 
 export const judgeNegotiation: Judge = ({ scenario, turns, breaches, whole }) => {
-  const all = turns.flatMap((t) => t.offers.filter((o) => o.action !== 'investigation' && o.action !== 'callback').map((o) => ({ turn: t.turn, offer: o })));
-  // An option made only "subject to approval" counts once the learner also puts a firm one.
-  const offers = all.some((o) => !o.offer.conditional) ? all : [];
+  // Options offered subject to approval are options too: the learner puts them to the customer.
+  const offers = turns.flatMap((t) => t.offers.filter((o) => o.action !== 'investigation' && o.action !== 'callback').map((o) => ({ turn: t.turn, offer: o })));
   const actions = new Set(offers.map((o) => o.offer.action));
   const offerEvidence: Evidence[] = offers.slice(0, 3).map(({ turn, offer }) => ({ turn, quote: offer.quote, reason: `offers ${offer.action}${offer.conditional ? ' (subject to approval)' : ''}` }));
   const prosCons = evidenceOf(turns, 'prosCons', 'explains an advantage or disadvantage');

@@ -30,7 +30,7 @@ export const ACTION_PATTERNS: Record<ActionKind, RegExp> = {
 
 /** A sentence that puts something on offer, as opposed to mentioning or refusing it. */
 export const OFFER_FRAME =
-  /\b(?:(?:i|we) (?:can|could|will|shall|am going to|are going to|am happy to|are happy to|am able to|are able to|would like to offer|would be happy to)\b|(?:i|we) have (?:arranged|booked|processed|issued|put through|refunded|credited|added|applied|waived|approved|ordered)|would you (?:like|prefer|be happy with)|shall i|do you want me to|how about|what about|happy to|let me|you will (?:get|receive|have|be)|you can (?:have|get)|(?:i|we) offer|offer you|option is|options are|one option|another option|alternatively|instead)/;
+  /\b(?:(?:i|we) (?:can|could|will|shall|am going to|are going to|am happy to|are happy to|am able to|are able to|would like to offer|would be happy to)\b|(?:i|we) have (?:arranged|booked|processed|issued|put through|refunded|credited|added|applied|waived|approved|ordered)|would you (?:like|prefer|be happy with)|shall i|do you want me to|how about|what about|happy to|let me|you will (?:get|receive|have|be)|you can (?:have|get)|(?:i|we) offer|offer you|option is|options are|one option|another option|other option|alternatively|instead|^(?:(?:option )?(?:one|two|three|1|2|3|a|b)|first(?:ly)?|second(?:ly)?|third(?:ly)?|or)\b ?[:,)–-])/;
 
 /** Words that make an offer depend on someone else's say: seeking approval, not granting. */
 export const CONDITIONAL_FRAME =
