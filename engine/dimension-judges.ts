@@ -167,8 +167,12 @@ export const judgeNegotiation: Judge = ({ scenario, turns, breaches, whole }) =>
 };
 
 export const judgeAuthority: Judge = ({ scenario, turns, breaches }) => {
-  const approval = [...evidenceOf(turns, 'seekApproval', 'seeks approval from someone with authority'), ...evidenceOf(turns, 'escalate', 'escalates')];
-  const limits = turns.flatMap((t) => t.refusals.map((r) => ({ turn: t.turn, quote: r.quote, reason: 'states what cannot be offered' })));
+  // Escalating the problem to a team is reporting; here only asking someone with authority counts.
+  const approval = evidenceOf(turns, 'seekApproval', 'seeks approval from someone with authority');
+  const limits = [
+    ...evidenceOf(turns, 'stateLimit', 'states the limit of own authority'),
+    ...turns.flatMap((t) => t.refusals.map((r) => ({ turn: t.turn, quote: r.quote, reason: 'states what cannot be offered' }))),
+  ];
   const within = turns.flatMap((t) => t.offers.filter((o) => o.route.kind === 'own' && !o.conditional).map((o) => ({ turn: t.turn, quote: o.quote, reason: `offers ${o.action} within own authority` })));
   const vague = evidenceOf(turns, 'vaguePromise', 'leaves what can be offered unclear');
   if (breaches.length > 0) {

@@ -13,6 +13,8 @@ export interface NamedThing {
   name: string;
   /** Distinctive lemmas of the name; a sentence naming it contains enough of them. */
   words: string[];
+  /** People's names in it ("Workshop manager (Phil Ackroyd)" → Phil, Ackroyd): one is enough. */
+  people: string[];
 }
 
 /**
@@ -62,6 +64,7 @@ export function sentenceMatchesTopic(sentence: Sentence, topic: Topic): boolean 
 }
 
 export function sentenceNames(sentence: Sentence, thing: NamedThing): boolean {
+  if (thing.people.some((person) => new RegExp(`\\b${person}\\b`).test(sentence.text))) return true;
   if (thing.words.length === 0) return false;
   const present = thing.words.filter((w) => sentence.lemmaSet.has(w)).length;
   return present >= Math.min(2, thing.words.length);
@@ -94,8 +97,12 @@ function promiseClauses(what: string): string[] {
     .filter((c) => c.length > 0 && !/^(?:give|ring|call|explain|offer to|refer|ask|instead)\b/i.test(c));
 }
 
+/** Capitalised words that name a role or a place of work rather than a person. */
+const ROLE_WORDS = new Set(['Manager', 'Team', 'Leader', 'Duty', 'Club', 'Workshop', 'Store', 'Customer', 'Relations', 'Reservations', 'Billing', 'Network', 'Fault', 'Escalation', 'Senior', 'Head', 'Office', 'Pharmacist', 'Service', 'Services', 'Department', 'Station', 'Salon', 'Support', 'Desk', 'The', 'Our', 'Area', 'Regional', 'Branch', 'Shift', 'Supervisor', 'Technical', 'Quality', 'Complaints', 'Incident']);
+
 function named(id: string, name: string): NamedThing {
-  return { id, name, words: distinctiveWords(name) };
+  const people = (name.match(/\b[A-Z][a-z]+\b/g) ?? []).filter((w, i) => !ROLE_WORDS.has(w) && (i > 0 || /\(/.test(name)));
+  return { id, name, words: distinctiveWords(name), people };
 }
 
 /** Words that promise nothing in particular: left out when matching a forbidden promise. */
