@@ -1,7 +1,9 @@
 /**
  * Measures the rules scorer against the hand-labelled set: per dimension, exact and
  * exact-or-adjacent agreement and quadratic weighted kappa; and breach precision and recall.
- * Prints a table for the README; `--json` prints the figures, `--disagreements` lists misses.
+ * Prints a table for the README; `--json` prints the figures; `--disagreements` lists each miss with
+ * the tutor's rationale and the scorer's evidence (read it for the tuning split only, or the
+ * held-out figures stop meaning anything).
  */
 import { openLibrary } from '../engine/rubric-library.ts';
 import { scoreTranscript } from '../engine/scorer.ts';
@@ -43,10 +45,20 @@ for (const item of labelled) {
       continue;
     }
     (pairs.get(dimension) ?? pairs.set(dimension, []).get(dimension)!).push([label, level]);
-    if (label !== level) misses.push(`${item.file} ${dimension}: tutor ${label}, scorer ${level}`);
+    if (label !== level) {
+      // The tutor's reason beside the scorer's evidence: what a rule change would have to see.
+      const evidence = report.dimensions[dimension]!.evidence.map((e) => `${e.turn}: ${e.reason}`).join('; ');
+      misses.push(`${item.file} ${dimension}: tutor ${label}, scorer ${level}\n    tutor: ${item.labels.rationale?.[dimension] ?? '—'}\n    scorer: ${evidence || 'no evidence'}`);
+    }
   }
-  for (const b of report.breaches) found.add(`${item.file}#${b.turn}`);
-  for (const b of item.labels.breaches) expected.add(`${item.file}#${b.turn}`);
+  for (const b of report.breaches) {
+    found.add(`${item.file}#${b.turn}`);
+    if (!item.labels.breaches.some((l) => l.turn === b.turn)) misses.push(`${item.file} breach false alarm at turn ${b.turn} (${b.action}): "${b.quote}"`);
+  }
+  for (const b of item.labels.breaches) {
+    expected.add(`${item.file}#${b.turn}`);
+    if (!report.breaches.some((f) => f.turn === b.turn)) misses.push(`${item.file} breach missed at turn ${b.turn} (${b.action}): ${b.why ?? ''}`);
+  }
 }
 
 const all = [...pairs.values()].flat();
