@@ -5,7 +5,7 @@
  */
 import { routeFor, type AuthorityRoute } from './authority-check.ts';
 import { MOVE_PATTERNS, PLAIN_ACRONYMS, type MoveKind } from './move-patterns.ts';
-import { ACTION_PATTERNS, CONDITIONAL_FRAME, GIVE_FRAME, OFFER_FRAME, ORDINARY_ACTIONS } from './offer-patterns.ts';
+import { ACTION_PATTERNS, ASSENT, CONDITIONAL_FRAME, GIVE_FRAME, OFFER_FRAME, ORDINARY_ACTIONS, REQUEST } from './offer-patterns.ts';
 import type { ActionKind, Scenario } from './scenario-schema.ts';
 import { sentenceMatchesTopic, sentenceNames, vocabularyOf } from './scenario-vocabulary.ts';
 import { analyse, type CustomerMessage, type Sentence, type Utterance } from './utterance.ts';
@@ -53,6 +53,8 @@ export interface LearnerTurn {
 export interface TurnContext {
   scenario: Scenario;
   turn: number;
+  /** Set by the reader: the turn's first sentence, where an assent to the customer's request sits. */
+  firstSentence?: Sentence;
   /** The customer's message this turn answers, if any. */
   previousCustomer?: CustomerMessage;
   /** Earlier learner turns in the same conversation. */
@@ -61,6 +63,7 @@ export interface TurnContext {
 
 export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn {
   const utterance = analyse(text);
+  context = { ...context, firstSentence: utterance.sentences[0] };
   const vocabulary = vocabularyOf(context.scenario);
   const moves: Moves = {};
   const add = (kind: keyof Moves, quote: string) => (moves[kind] ??= []).push(quote);
@@ -149,6 +152,24 @@ function readOffers(sentence: Sentence, context: TurnContext, approval: Approval
 function readClauseOffers(plain: string, sentence: Sentence, context: TurnContext, approval: ApprovalSoFar, candidates: readonly ActionKind[], offers: Offer[], refusals: LearnerTurn['refusals']): void {
   const { scenario } = context;
   let actions = actionsIn(plain, candidates);
+  // A bare "yes, of course" to the customer's request offers what was requested.
+  const isFirstClause = sentence === context.firstSentence && plain === sentence.plain.split(CLAUSE_BREAK)[0];
+  let assented = false;
+  // Only a bare yes, or a yes the learner then undertakes: "yes, transfers are free" answers with content of its own.
+  const afterAssent = plain.replace(ASSENT, '').replace(/^[\s,.!-]+/, '');
+  const undertakes = /^[a-z ,]{0,20}\b(?:i can do that|we can do that|i will do that|i will sort that|consider it done|leave it with me|will do)\b/.test(plain);
+  const bareAssent = undertakes || afterAssent === '' || /^(?:i|we|leave it|consider|of course|no problem|absolutely|sure|definitely|that is)\b/.test(afterAssent);
+  if (actions.length === 0 && isFirstClause && ASSENT.test(plain) && bareAssent && context.previousCustomer && REQUEST.test(context.previousCustomer.lower)) {
+    const asked = context.previousCustomer.lower;
+    const requested = [
+      ...(/\b(?:guarantee|promise)\b/.test(asked) ? (['guarantee'] as const) : []),
+      ...actionsIn(asked).filter((a) => a !== 'investigation' && a !== 'callback'),
+    ];
+    if (requested.length > 0) {
+      actions = [requested[0]!];
+      assented = true;
+    }
+  }
   // "I'll look into why your refund hasn't arrived" investigates; it offers no refund.
   if (/\b(?:look(?:ing)? into|find out|check|chase|see) (?:why|whether|what happened|where|when)\b/.test(plain)) actions = actions.filter((a) => a === 'investigation');
   if (actions.length === 0 && GIVE_FRAME.test(plain) && amountsIn(plain).length > 0) {
@@ -173,7 +194,7 @@ function readClauseOffers(plain: string, sentence: Sentence, context: TurnContex
   }
   // A question is an offer only in an offering form ("would you like…", "shall I…"), which the
   // frame covers; "is it a refund you're after?" asks what the customer wants.
-  const offering = OFFER_FRAME.test(plain);
+  const offering = assented || OFFER_FRAME.test(plain);
   const conditional = approval.seeks || CONDITIONAL_FRAME.test(plain);
   for (const action of actions) {
     // A guarantee or a disclosure is made by saying it, whatever frame it comes in.

@@ -39,5 +39,14 @@ export const CONDITIONAL_FRAME =
 /** A promise to give: with an amount and no action word, the action is inferred from context. */
 export const GIVE_FRAME = /\b(?:(?:i|we) (?:will|can|am going to|are going to|shall) (?:put|pay|give|send|credit|transfer|get|sort|add)|you will (?:get|receive|have)) (?:you |back |the |a |an |extra )*£\d/;
 
+/**
+ * Saying yes to what the customer just asked for ("Can you guarantee Friday?" "Yes, of course."):
+ * an offer of that action, though the learner names no action at all.
+ */
+export const ASSENT = /^(?:(?:oh|ok|okay|right|yes|yeah|yep),? )?(?:yes|yeah|yep|of course|absolutely|definitely|certainly|no problem|no worries|sure|consider it done|will do|that is fine|that is no problem|that is not a problem|i can do that|we can do that|i will do that|i will sort that|done)\b/;
+
+/** The customer asking for something, rather than describing it. */
+export const REQUEST = /\b(?:can|could|will|would) you\b|\bi (?:want|need|expect|would like)\b|\b(?:please|promise me|guarantee)\b|\?/;
+
 /** Actions every advisor may take unless a scenario says otherwise. */
 export const ORDINARY_ACTIONS: ReadonlySet<ActionKind> = new Set(['callback', 'investigation']);

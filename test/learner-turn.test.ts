@@ -131,3 +131,19 @@ describe('everyday advisor phrasing is read as meant', () => {
     expect(first.offers[0]).toMatchObject({ action: 'goodwill-payment', afterApproval: true });
   });
 });
+
+describe('saying yes to what the customer asked for', () => {
+  const answer = (customer: string, learner: string) =>
+    readLearnerTurn(learner, { scenario: kettle, turn: 4, previousCustomer: readCustomerMessage(customer), earlier: [] }).offers.map((o) => [o.action, o.route.kind]);
+
+  it('offers what was asked, though no action is named', () => {
+    expect(answer("Can you guarantee the new one won't break?", 'Yes, of course.')).toEqual([['guarantee', 'forbidden']]);
+    expect(answer('I want £20 compensation for my trouble.', 'No problem, leave it with me.')).toEqual([['goodwill-payment', 'approval']]);
+    expect(answer('Can you give me a refund?', "Yes, I can do that, it's within 30 days.")).toEqual([['refund', 'own']]);
+  });
+
+  it('is not an offer when the yes answers with content of its own, or nothing was asked', () => {
+    expect(answer('Is the replacement free?', 'Yes, replacements are free within 30 days.')).toEqual([]);
+    expect(answer('It broke after ten days.', 'Yes, that happens sometimes.')).toEqual([]);
+  });
+});
