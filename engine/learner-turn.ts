@@ -158,7 +158,7 @@ function readClauseOffers(plain: string, sentence: Sentence, context: TurnContex
   // Only a bare yes, or a yes the learner then undertakes: "yes, transfers are free" answers with content of its own.
   const afterAssent = plain.replace(ASSENT, '').replace(/^[\s,.!-]+/, '');
   const undertakes = /^[a-z ,]{0,20}\b(?:i can do that|we can do that|i will do that|i will sort that|consider it done|leave it with me|will do)\b/.test(plain);
-  const bareAssent = undertakes || afterAssent === '' || /^(?:i|we|leave it|consider|of course|no problem|absolutely|sure|definitely|that is)\b/.test(afterAssent);
+  const bareAssent = undertakes || afterAssent === '' || /^(?:i|we|leave it|consider|of course|no problem|absolutely|sure|definitely|defo|deffo|that is)\b/.test(afterAssent);
   if (actions.length === 0 && isFirstClause && ASSENT.test(plain) && bareAssent && context.previousCustomer && REQUEST.test(context.previousCustomer.lower)) {
     const asked = context.previousCustomer.lower;
     const requested = [
@@ -183,6 +183,10 @@ function readClauseOffers(plain: string, sentence: Sentence, context: TurnContex
   const saidOutright = new Set<ActionKind>(['guarantee', 'share-personal-data', ...forbidden]);
   actions.push(...forbidden.filter((a) => !actions.includes(a)));
   if (mentionsAnotherCustomer(sentence, scenario) && !actions.includes('share-personal-data')) actions.push('share-personal-data');
+  // "£59 off for the hassle" is a discount with its reason, and "money off a new one" is a
+  // discount on what the customer buys: neither is a second action.
+  const explicitDiscount = /(?:\bdiscount|% off|percent off|£\d[\d,.]* off|money off|knock \w+ off|\bknock|half price)/.test(plain);
+  if (explicitDiscount) actions = actions.filter((a) => a !== 'goodwill-payment' && !(a === 'replacement' && /\boff (?:a|the|your) new\b/.test(plain)));
   // "Transfer your membership free of charge" prices the transfer; it is no separate discount.
   if (actions.includes('discount') && actions.length > 1 && !/\b(?:discount|% off|percent off|£\d[\d,.]* off|money off|reduc|knock|half price)/.test(plain)) {
     actions = actions.filter((a) => a !== 'discount');
@@ -240,7 +244,7 @@ function mentionsAnotherCustomer(sentence: Sentence, scenario: Scenario): boolea
   const match = sentence.text.match(/\b(?:Mr|Mrs|Ms|Miss|Dr)\.? ([A-Z][\w'\u2019-]+)/);
   if (!match) return false;
   const surname = match[1]!.toLowerCase().replace(/\u2019/g, "'");
-  return !names.has(surname) && /\b(?:earlier|yesterday|last week|his|hers|their|same thing|same problem|another customer|other customer)\b/.test(sentence.plain);
+  return !names.has(surname) && /\b(?:earlier|yesterday|last week|his|hers|their|same thing|same problem|another customer|other customer|she is|he is|she has|he has|booked|is in for|owes|paid)\b/.test(sentence.plain);
 }
 
 /**

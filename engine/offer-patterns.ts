@@ -13,7 +13,7 @@ export const ACTION_PATTERNS: Record<ActionKind, RegExp> = {
   repair: /\b(?:repair\w*|fix (?:it|this|the)|get (?:it|this) fixed|(?:send|book|arrange) (?:an|a|the) (?:engineer|technician)|engineer (?:visit|out|to come|appointment))/,
   exchange: /\b(?:exchang\w*|swap (?:it|this|them)(?! for (?:a new|another|a brand|a replacement))|transfer (?:your|the) (?:membership|account|booking|contract))/,
   'store-credit': /\b(?:voucher|store credit|credit note|gift card|account credit|credit (?:to|on) your account|credit your account)/,
-  'goodwill-payment': /(?:\bgoodwill|compensat\w*|gesture|(?:arrange|book|get|order|pay for) (?:you )?a (?:taxi|cab|hotel)|(?:£\d[\d,.]*|something|a payment|money|a credit)(?: [a-z]+){0,3} for (?:the|your|all the|all your) (?:trouble|inconvenience|time|hassle|stress|upset)|(?:refund|reimburse|pay back|cover|pay) (?:your |the |any )?(?:bank |overdraft |late payment )?(?:charges|fees)|pay (?:for|towards) (?:your|the) (?:bank charges?|charges|costs|taxi|hotel|time|day off|expenses)|cover (?:your|the) (?:bank charges?|charges|costs|taxi|hotel|expenses)|reimburse (?:your|the) (?:bank|charges|costs|taxi|hotel))/,
+  'goodwill-payment': /(?:\bgoodwill|compensat\w*|gesture|(?:arrange|book|get|getting|order|ordering|booking|pay for) (?:you )?a (?:taxi|cab|hotel)|(?:£\d[\d,.]*|something|a payment|money|a credit)(?: [a-z]+){0,3} for (?:the|your|all the|all your) (?:trouble|inconvenience|time|hassle|stress|upset)|(?:refund|reimburse|pay back|cover|pay) (?:your |the |any )?(?:bank |overdraft |late payment )?(?:charges|fees)|pay (?:for|towards) (?:your|the) (?:bank charges?|charges|costs|taxi|hotel|time|day off|expenses)|cover (?:your|the) (?:bank charges?|charges|costs|taxi|hotel|expenses)|reimburse (?:your|the) (?:bank|charges|costs|taxi|hotel))/,
   discount: /(?:\bdiscount\w*|\b\d+ ?(?:%|percent) off|£\d[\d,.]* off|money off|reduc(?:e|ed|tion) (?:on )?(?:the|your) (?:price|bill|cost|fee)|knock \w+ off|off (?:the|your) (?:bill|price|next|total)|half price|\bfree (?:trial|session|class|months?|treatment|appointment|haircut|cut|blow-?dry|night|stay|upgrade)\b|(?:on|for) the house)/,
   'fee-waiver': /\b(?:waiv\w*|without (?:the|a|any) (?:fee|charge|penalty)|(?:no|drop the|remove the|cancel the|scrap the|write off the) (?:cancellation |admin |late |change |early termination |exit )?(?:fee|charge|penalty))/,
   redelivery: /\b(?:redeliver\w*|deliver (?:it |them )?again|new delivery (?:date|slot)|another delivery)/,
@@ -25,12 +25,12 @@ export const ACTION_PATTERNS: Record<ActionKind, RegExp> = {
   investigation: /\b(?:investigat\w*|look into|looking into|find out what (?:happened|went wrong))/,
   // A promise of an outcome, including predicting someone else's decision: one definition for both.
   guarantee: MOVE_PATTERNS.guarantee,
-  'share-personal-data': /\b(?:(?:his|her) (?:account|balance|address|payments?|bill|statement|usage|arrears) (?:is|are|was|were|shows?)|i can (?:tell|give|read|send) you (?:his|her|their|the account holder)|(?:the )?(?:balance|amount owed|outstanding) (?:on (?:his|her|their) account )?is £)/,
+  'share-personal-data': /\b(?:(?:his|her|their) (?:account|balance|address|payments?|bill|statement|usage|arrears) (?:is|are|was|were|shows?)|(?:it|his account|her account|their account|the account) is not up to date|(?:he|she|they) (?:is|are|was|were) (?:in arrears|behind with|overdue)|(?:he|she|they) (?:owes?|owed) |i can (?:tell|give|read|send) you (?:his|her|their|the account holder)|(?:the )?(?:balance|amount owed|outstanding) (?:on (?:his|her|their) account )?is £)/,
 };
 
 /** A sentence that puts something on offer, as opposed to mentioning or refusing it. */
 export const OFFER_FRAME =
-  /\b(?:(?:i|we) (?:can|could|will|shall|am going to|are going to|am happy to|are happy to|am able to|are able to|would like to offer|would be happy to)\b|(?:i|we) have (?:arranged|booked|processed|issued|put through|refunded|credited|added|applied|waived|approved|ordered)|would you (?:like|prefer|be happy with)|shall i|do you want me to|how about|what about|happy to|let me|you will (?:get|receive|have|be)|you can (?:have|get)|(?:i|we) offer|offer you|option is|options are|one option|another option|other option|alternatively|instead|^(?:(?:option )?(?:one|two|three|1|2|3|a|b)|first(?:ly)?|second(?:ly)?|third(?:ly)?|or)\b ?[:,)–-])/;
+  /\b(?:(?:i|we) (?:can|could|will|shall|am going to|are going to|am happy to|are happy to|am able to|are able to|would like to offer|would be happy to)\b|(?:i|we) have (?:arranged|booked|processed|issued|put through|refunded|credited|added|applied|waived|approved|ordered)|would you (?:like|prefer|be happy with)|shall i|do you want me to|how about|what about|happy to|let me|you will (?:get|receive|have|be)|you can (?:have|get)|(?:i|we) offer|offer you|option is|options are|one option|another option|other option|alternatively|instead|(?:i|we) am (?:getting|booking|putting|sending|giving|arranging|ordering|refunding|crediting|knocking)|(?:i|we) are (?:getting|booking|putting|sending|giving|arranging|ordering|refunding|crediting|knocking)|(?:is|'s|it is|that is|that is all) on (?:the house|us)|you will not pay (?:a penny|anything)|not (?:having|letting) you pay|^(?:(?:option )?(?:one|two|three|1|2|3|a|b)|first(?:ly)?|second(?:ly)?|third(?:ly)?|or)\b ?[:,)–-])/;
 
 /** Words that make an offer depend on someone else's say: seeking approval, not granting. */
 export const CONDITIONAL_FRAME =
@@ -43,7 +43,7 @@ export const GIVE_FRAME = /\b(?:(?:i|we) (?:will|can|am going to|are going to|sh
  * Saying yes to what the customer just asked for ("Can you guarantee Friday?" "Yes, of course."):
  * an offer of that action, though the learner names no action at all.
  */
-export const ASSENT = /^(?:(?:oh|ok|okay|right|yes|yeah|yep),? )?(?:yes|yeah|yep|of course|absolutely|definitely|certainly|no problem|no worries|sure|consider it done|will do|that is fine|that is no problem|that is not a problem|i can do that|we can do that|i will do that|i will sort that|done)\b/;
+export const ASSENT = /^(?:(?:oh|ok|okay|right|yes|yeah|yep),? )?(?:yes|yeah|yep|of course|absolutely|definitely|defo|deffo|certainly|no problem|no worries|sure|consider it done|will do|that is fine|that is no problem|that is not a problem|i can do that|we can do that|i will do that|i will sort that|done)\b/;
 
 /** The customer asking for something, rather than describing it. */
 export const REQUEST = /\b(?:can|could|will|would) you\b|\bi (?:want|need|expect|would like)\b|\b(?:please|promise me|guarantee)\b|\?/;

@@ -29,7 +29,7 @@ export interface ScenarioVocabulary {
   approvers: NamedThing[];
   /** What the learner must never promise: each clause of each rule, by its distinctive words. */
   forbidden: Array<{ action: ActionKind; what: string; words: string[] }>;
-  /** The customer's own name, so another person's name stands out. */
+  /** The customer's own name and the staff named in the scenario, so another customer's name stands out. */
   customerNames: Set<string>;
   /** Short forms the customer knows (in their own words or what they were sent): not jargon. */
   customerAcronyms: Set<string>;
@@ -47,7 +47,12 @@ export function vocabularyOf(scenario: Scenario): ScenarioVocabulary {
     forbidden: scenario.authority.never
       .flatMap((n) => promiseClauses(n.what).map((clause) => ({ action: n.action, what: n.what, words: distinctiveWords(clause) })))
       .filter((f) => f.words.length >= 2),
-    customerNames: new Set(scenario.customer.name.toLowerCase().split(/\s+/)),
+    customerNames: new Set(
+      [scenario.customer.name, scenario.briefing, ...scenario.sourcesOfHelp.map((s) => `${s.name} ${s.contact}`), ...scenario.authority.needsApproval.map((n) => `${n.approver} ${n.how}`)]
+        .join(' ')
+        .toLowerCase()
+        .split(/[^a-z'\u2019-]+/),
+    ),
     customerAcronyms: new Set(
       [scenario.customer.opening, ...scenario.facts.flatMap((f) => f.says)].join(' ').match(/\b[A-Z0-9]*[A-Z]{2}[A-Z0-9]*\b/g) ?? [],
     ),

@@ -136,6 +136,8 @@ const TIME_PATTERN = new RegExp(
 const EXPANSIONS: Record<string, string> = { "n't": 'not', "'ll": 'will', "'re": 'are', "'m": 'am', "'ve": 'have', "'d": 'would', ca: 'can', wo: 'will', sha: 'shall' };
 /** wink-nlp keeps "I'm" and "we're" as one token; these are split here. */
 const JOINED_CONTRACTION = /^(i|you|we|they|he|she|it|that|there|who|what)'(m|re|ve|ll|d|s)$/;
+/** "The trial's on the house": after a noun, "'s" is "is" when a predicate follows, not a possessive. */
+const IS_BEFORE = /^(?:on|off|free|not|going|been|done|booked|fine|ok|okay|all|sorted|yours|covered|here|there|ready|in|out|due|still|already|just|definitely|\d)/;
 const IS_AFTER = new Set(['it', 'that', 'there', 'what', 'he', 'she', 'here', 'who', 'where', 'this', 'everything', 'nothing', 'how', 'let']);
 
 /**
@@ -154,7 +156,7 @@ function plainWords(tokens: Token[]): string {
       return;
     }
     if ((word === 'ca' || word === 'wo' || word === 'sha') && next === "n't") out.push(EXPANSIONS[word]!);
-    else if (word === "'s") out.push(IS_AFTER.has(out.at(-1) ?? '') ? (out.at(-1) === 'let' ? 'us' : 'is') : "'s");
+    else if (word === "'s") out.push(out.at(-1) === 'let' ? 'us' : IS_AFTER.has(out.at(-1) ?? '') || IS_BEFORE.test(next ?? '') ? 'is' : "'s");
     else if (word in EXPANSIONS && word.startsWith("'") || word === "n't") out.push(EXPANSIONS[word]!);
     else out.push(word);
   });
