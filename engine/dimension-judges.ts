@@ -265,20 +265,25 @@ export const judgeInforming: Judge = ({ turns, breaches, whole }) => {
 };
 
 export const judgeReporting: Judge = ({ scenario, turns }) => {
-  const reports = evidenceOf(turns, 'reportProblem', 'alerts others to the problem', 4);
-  const escalations = evidenceOf(turns, 'escalate', 'escalates to the right team');
-  const evidence = [...reports, ...escalations].slice(0, 4);
+  const reports = evidenceOf(turns, 'reportProblem', 'logs it or alerts a named team', 4);
+  const vague = [...evidenceOf(turns, 'reportVaguely', 'says it will be passed on, to no one named'), ...evidenceOf(turns, 'escalate', 'escalates')];
+  const prevention = evidenceOf(turns, 'preventRepeat', 'takes a step so it does not happen again');
+  const everything = turns.map((t) => t.text).join(' ');
+  const pattern = /\b(?:again|repeat\w*|recurring|second|third|fourth|fifth|3rd|4th|several|same (?:thing|problem|fault|issue)|other (?:customers|accounts|bookings|patients|people|homes)|others|anyone else|this week|today alone|pattern|not the first)\b/i.test(everything);
+  const evidence = [...reports, ...prevention, ...vague].slice(0, 4);
   const target = scenario.repeatedProblem?.alert ?? 'the team that can fix the cause';
-  if (reports.length === 0 && escalations.length === 0) {
+  if (reports.length === 0 && vague.length === 0) {
     return score(0, evidence, `Recognise the pattern and alert the appropriate authority: "This is the third time, so I'm raising it with ${target} so it doesn't keep happening."`);
   }
-  const pattern = reports.some((e) => /\b(?:again|repeat|recurring|third|3rd|several|same|other customers|anyone else|pattern|happen)\b/i.test(e.quote));
-  if (reports.length > 0 && escalations.length + reports.length >= 2 && pattern) {
-    return score(3, evidence, 'Keep it up: name the pattern, alert the right team, and tell the customer you have done so.');
+  if (reports.length === 0) {
+    return score(1, evidence, `Say who you will tell and how — a named team, log or person — rather than "I'll pass it on": ${target}.`);
   }
-  return score(reports.length > 0 && (pattern || escalations.length > 0) ? 2 : 1, evidence, pattern
-    ? 'Tell the customer who you have alerted and what happens next.'
-    : `Say why you are reporting it — that it is a repeated or system problem — and to whom: ${target}.`);
+  if (pattern && prevention.length > 0) {
+    return score(3, evidence, 'Keep it up: name the pattern, alert the right people, and take a step so it does not happen again.');
+  }
+  return score(2, evidence, pattern
+    ? 'Add a step that stops it happening again, e.g. checking the other accounts or bookings it may affect.'
+    : 'Name the pattern when you report it — that it is repeated or affects others — so it is treated as more than one complaint.');
 };
 
 export const JUDGES: Record<string, Judge> = {
