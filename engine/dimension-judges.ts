@@ -132,9 +132,12 @@ export const judgeDefusing: Judge = ({ turns, breaches, whole }) => {
   return score(2, evidence, 'Once the customer is calmer, give concrete next steps — who will do what by when — so they feel back in control.');
 };
 
+const NOT_OPTIONS: ReadonlySet<string> = new Set(['investigation', 'callback', 'guarantee', 'share-personal-data']);
+
 export const judgeNegotiation: Judge = ({ scenario, turns, breaches, whole }) => {
   // Options offered subject to approval are options too: the learner puts them to the customer.
-  const offers = turns.flatMap((t) => t.offers.filter((o) => o.action !== 'investigation' && o.action !== 'callback').map((o) => ({ turn: t.turn, offer: o })));
+  // A guarantee or a disclosure is never an option, and a callback or an investigation a next step.
+  const offers = turns.flatMap((t) => t.offers.filter((o) => !NOT_OPTIONS.has(o.action)).map((o) => ({ turn: t.turn, offer: o })));
   const actions = new Set(offers.map((o) => o.offer.action));
   const offerEvidence: Evidence[] = offers.slice(0, 3).map(({ turn, offer }) => ({ turn, quote: offer.quote, reason: `offers ${offer.action}${offer.conditional ? ' (subject to approval)' : ''}` }));
   const prosCons = evidenceOf(turns, 'prosCons', 'explains an advantage or disadvantage');
@@ -142,7 +145,10 @@ export const judgeNegotiation: Judge = ({ scenario, turns, breaches, whole }) =>
   const agreement = evidenceOf(turns, 'seekAgreement', 'asks the customer to choose or agree');
   const close = [...evidenceOf(turns, 'confirm', 'confirms what was agreed'), ...evidenceOf(turns, 'checkSatisfaction', 'checks the customer is satisfied')];
   const evidence = [...offerEvidence, ...prosCons.slice(0, 1), ...organisation.slice(0, 1), ...agreement.slice(0, 1), ...close.slice(0, 1)].slice(0, 6);
-  if (offers.length === 0) {
+  // Weighing pros and cons and asking the customer to choose shows options on the table, however
+  // they are worded in a sector the action vocabulary does not know.
+  const weighed = prosCons.length > 0 && agreement.length > 0;
+  if (offers.length === 0 && !weighed) {
     return score(0, evidence, 'Put workable options to the customer from the service offer, e.g. "I can replace it this week or refund you in full — which would suit you better?"');
   }
   if (breaches.length > 0) {
