@@ -98,8 +98,9 @@ export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn
     const shared = [...sentence.lemmaSet].filter((l) => customerWords.has(l)).length;
     if (shared >= 3 || (shared >= 1 && MOVE_PATTERNS.reflectFrame.test(plain))) add('reflect', sentence.text);
 
-    for (const source of vocabulary.sources) if (sentenceNames(sentence, source)) sourcesNamed.add(source.id);
-    const namesSource = vocabulary.sources.some((s) => sentenceNames(sentence, s));
+    const named = vocabulary.sources.filter((source) => sentenceNames(sentence, source));
+    for (const source of named) sourcesNamed.add(source.id);
+    const namesSource = named.length > 0;
     // "Have you tried the manufacturer?" asks; a referral tells the customer where to go.
     if (!sentence.isQuestion && (MOVE_PATTERNS.referBody.test(plain) || (namesSource && MOVE_PATTERNS.referVerb.test(plain)))) add('refer', sentence.text);
 
