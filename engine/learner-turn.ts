@@ -8,7 +8,7 @@ import { MOVE_PATTERNS, PLAIN_ACRONYMS, type MoveKind } from './move-patterns.ts
 import { ACTION_PATTERNS, ASSENT, CONDITIONAL_FRAME, GIVE_FRAME, OFFER_FRAME, ORDINARY_ACTIONS, REQUEST } from './offer-patterns.ts';
 import type { ActionKind, Scenario } from './scenario-schema.ts';
 import { sentenceMatchesTopic, sentenceNames, vocabularyOf } from './scenario-vocabulary.ts';
-import { analyse, type CustomerMessage, type Sentence, type Utterance } from './utterance.ts';
+import { analyse, type CustomerMessage, type Sentence } from './utterance.ts';
 
 /** Behaviours found in a turn, each with the sentences that show it. */
 export type Moves = Partial<Record<MoveKind | 'reflect' | 'closedQuestion' | 'jargon' | 'refer' | 'vaguePromise', string[]>>;
@@ -36,7 +36,6 @@ export interface LearnerTurn {
   /** 1-based position in the transcript. */
   turn: number;
   text: string;
-  utterance: Utterance;
   moves: Moves;
   /** Ids of hidden facts the learner asked about in this turn. */
   factsAsked: string[];
@@ -124,7 +123,6 @@ export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn
   return {
     turn: context.turn,
     text,
-    utterance,
     moves,
     factsAsked: [...factsAsked],
     offers,
@@ -205,9 +203,9 @@ function readClauseOffers(plain: string, sentence: Sentence, context: TurnContex
     // A guarantee or a disclosure is made by saying it, whatever frame it comes in.
     if (!offering && !saidOutright.has(action)) continue;
     const amount = amountFor(action, plain, scenario);
-    const route: AuthorityRoute = ORDINARY_ACTIONS.has(action) && routeFor(scenario.authority, action, amount).kind === 'none'
-      ? { kind: 'own' }
-      : routeFor(scenario.authority, action, amount);
+    const listed = routeFor(scenario.authority, action, amount);
+    // A callback or an investigation is every advisor's to offer unless the scenario says otherwise.
+    const route: AuthorityRoute = ORDINARY_ACTIONS.has(action) && listed.kind === 'none' ? { kind: 'own' } : listed;
     offers.push({ action, ...(amount === undefined ? {} : { amount }), conditional, afterApproval: approval.sought, quote: sentence.text, route });
   }
 }

@@ -83,9 +83,10 @@ const FUNCTION_WORDS = new Set(['a', 'an', 'the', 'be', 'do', 'have', 'it', 'you
 
 /** How a topic is recognised, or undefined when no question could be told apart by it. */
 export function readTopic(topic: string): Topic | undefined {
-  const words = [...analyse(topic).contentLemmas].filter((l) => !REQUEST_VERBS.has(l));
+  const analysed = analyse(topic);
+  const words = [...analysed.contentLemmas].filter((l) => !REQUEST_VERBS.has(l));
   if (words.length > 0) return { words };
-  const lemmas = analyse(topic).sentences.flatMap((s) => s.tokens.map((t) => t.lemma)).filter((l) => !/^[?.!,]$/.test(l));
+  const lemmas = analysed.sentences.flatMap((s) => s.tokens.map((t) => t.lemma)).filter((l) => !/^[?.!,]$/.test(l));
   return lemmas.some((l) => !FUNCTION_WORDS.has(l)) ? { phrase: lemmas.join(' ') } : undefined;
 }
 

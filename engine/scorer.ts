@@ -36,5 +36,3 @@ export function scoreReading(reading: ConversationReading): ScoreReport {
   const commitments = learnerTurns.flatMap((t) => t.commitments.map(({ turn, quote, who, what, when }) => ({ turn, quote, who, what, ...(when ? { when } : {}) })));
   return { scenario: scenario.id, dimensions, turns, breaches, commitments };
 }
-
-export type { Scenario };

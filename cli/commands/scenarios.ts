@@ -3,9 +3,7 @@
  * are left out and their problems shown on stderr, exactly as `validate` reports them.
  */
 import type { Command } from 'commander';
-import { formatProblem } from '../../engine/problem.ts';
-import { openLibrary } from '../../engine/rubric-library.ts';
-import { readSettings } from '../settings.ts';
+import { openScenarioLibrary } from '../scenario-lookup.ts';
 
 export function registerScenariosCommand(program: Command): void {
   program
@@ -13,7 +11,7 @@ export function registerScenariosCommand(program: Command): void {
     .description('list the scenarios: id, title, problem type, resolvable, difficulty')
     .option('--json', 'print JSON instead of a table')
     .action(async (options: { json?: boolean }) => {
-      const library = await openLibrary([readSettings().SERVICESIM_RUBRICS], (p) => process.stderr.write(`skipped: ${formatProblem(p)}\n`));
+      const library = await openScenarioLibrary();
       const rows = library.scenarios.map((s) => ({
         id: s.id,
         title: s.title,
