@@ -57,11 +57,13 @@ export const judgeListening: Judge = ({ turns, whole }) => {
   if (empathy.length + reflect.length + generic.length === 0) {
     return score(0, evidence, 'Show you have heard the customer: name the problem and how it affects them, e.g. "That sounds really stressful, with water on the kitchen floor."');
   }
-  if (reflect.length === 0) {
+  // Naming the customer's feelings again and again, turn after turn, is listening even without an echo.
+  const empathicTurns = turnsWith(turns, 'empathise');
+  if (reflect.length === 0 && !(whole && empathicTurns >= 2 && harmful.length === 0)) {
     return score(1, evidence, 'Make the acknowledgement specific: reflect back a detail the customer gave you, e.g. "So it has happened every evening for three weeks — that must be frustrating."');
   }
   const consistent = !whole || (reflectingTurns >= 2 && shown / turns.length >= 0.4);
-  if (empathy.length > 0 && consistent && harmful.length === 0) {
+  if ((empathy.length > 0 || reflectingTurns >= 2) && consistent && harmful.length === 0) {
     return score(3, evidence, 'Keep it up: carry on reflecting back new details as the customer gives them.');
   }
   return score(2, evidence, empathy.length === 0
@@ -81,7 +83,8 @@ export const judgeQuestioning: Judge = ({ scenario, turns, whole }) => {
     : []).slice(0, 3);
   const evidence = [...open.slice(0, 2), ...factEvidence, ...check.slice(0, 1), ...closed.slice(0, 1)].slice(0, 5);
   const questions = open.length + closed.length;
-  if (questions === 0 && check.length === 0) {
+  // Closed questions that uncover nothing ("Did you not read it?", "Anything else?") are not finding out.
+  if (open.length === 0 && check.length === 0 && (!whole || asked.size === 0) && (whole || questions === 0)) {
     return score(0, evidence, 'Ask before you solve: start with an open question, e.g. "Can you tell me exactly what happens when it goes wrong?"');
   }
   if (!whole) return score(open.length > 0 || check.length > 0 ? 2 : 1, evidence, '');
@@ -149,6 +152,11 @@ export const judgeNegotiation: Judge = ({ scenario, turns, breaches, whole }) =>
   // they are worded in a sector the action vocabulary does not know.
   const weighed = prosCons.length > 0 && agreement.length > 0;
   if (offers.length === 0 && !weighed) {
+    // Naming a possibility ("there's the option of a transfer") without putting it to the customer.
+    const mentioned = turns.flatMap((t) => t.mentioned.filter((a) => !NOT_OPTIONS.has(a)).map((a) => ({ turn: t.turn, quote: t.text, reason: `mentions ${a} without offering it` })));
+    if (whole && mentioned.length > 0) {
+      return score(1, [...mentioned.slice(0, 2), ...evidence].slice(0, 6), 'Put the option to the customer properly: what it is, what it means for them, and ask whether it would suit.');
+    }
     return score(0, evidence, 'Put workable options to the customer from the service offer, e.g. "I can replace it this week or refund you in full — which would suit you better?"');
   }
   if (breaches.length > 0) {
@@ -214,7 +222,7 @@ function approverOf(scenario: Scenario, action: string): string {
   return entry ? `the ${entry.approver.replace(/^the /i, '').replace(/^./, (c) => c.toLowerCase())}` : 'my manager';
 }
 
-export const judgeUnresolved: Judge = ({ scenario, turns, whole }) => {
+export const judgeUnresolved: Judge = ({ scenario, turns, breaches, whole }) => {
   const refusals = turns.flatMap((t) => t.refusals.map((r) => ({ turn: t.turn, quote: r.quote, reason: 'says what cannot be done' })));
   const refuseMoves = evidenceOf(turns, 'refuse', 'says what cannot be done');
   const occasion = !scenario.resolvable || refusals.length > 0 || refuseMoves.length > 0;
@@ -226,12 +234,18 @@ export const judgeUnresolved: Judge = ({ scenario, turns, whole }) => {
   const dismiss = evidenceOf(turns, 'dismiss', 'dismisses the customer');
   const evidence = [...refuseMoves.slice(0, 1), ...grounded.slice(0, 1), ...reasons.slice(0, 1), ...referrals.slice(0, 2), ...dismiss.slice(0, 1)].slice(0, 5);
   const helpExample = scenario.sourcesOfHelp[0] ? `${scenario.sourcesOfHelp[0].name} (${scenario.sourcesOfHelp[0].contact})` : 'Citizens Advice on 0808 223 1133';
-  if (reasons.length === 0 && referrals.length === 0) {
-    return score(0, evidence, `Explain why it cannot be done and where else the customer can get help, e.g. "…because the rate was non-refundable under the terms you agreed. You could contact ${helpExample}."`);
+  // Promising what was asked for, or an outcome, hides the real position: the customer leaves
+  // thinking it is resolved. So does refusing with blame and no way forward.
+  const hidden = breaches.filter((b) => b.action === 'guarantee' || b.action === scenario.customer.asksFor?.action);
+  const blame = evidenceOf(turns, 'blame', 'blames the customer');
+  const hiding = whole && (hidden.length > 0 || (referrals.length === 0 && (dismiss.length > 0 || blame.length > 0)));
+  if ((reasons.length === 0 && referrals.length === 0) || hiding) {
+    if (hidden.length > 0) evidence.unshift({ turn: hidden[0]!.turn, quote: hidden[0]!.quote, reason: 'implies the problem is resolved when it is not' });
+    return score(0, evidence.slice(0, 5), `Explain why it cannot be done and where else the customer can get help, e.g. "…because the rate was non-refundable under the terms you agreed. You could contact ${helpExample}."`);
   }
   if (!whole) return score(reasons.length > 0 && referrals.length > 0 ? 2 : 1, evidence, '');
   if (reasons.length > 0 && referrals.length > 0) {
-    if (grounded.length > 0 && (named.size >= 1 || referrals.length >= 2) && dismiss.length === 0) {
+    if ((grounded.length > 0 || named.size >= 3) && (named.size >= 1 || referrals.length >= 2) && dismiss.length === 0) {
       return score(3, evidence, 'Keep it up: the reason, grounded in policy or law, and a named source of help with how to reach it.');
     }
     return score(2, evidence, grounded.length === 0
@@ -262,7 +276,9 @@ export const judgeInforming: Judge = ({ turns, breaches, whole }) => {
   }
   if (specific.length === 0) return score(1, evidence, 'Make the promise specific — who, what and when — so the customer can hold you to it.');
   if (!whole) return score(2, evidence, '');
-  if (informingTurns >= 2 && specific.length >= 2 && vague.length <= specific.length) {
+  // A reference number the customer can quote is information volunteered to hold us to the promise.
+  const reference = turns.some((t) => /\b(?:reference|ref|case|job|booking|claim|ticket) (?:number|no\b|is\b)|\b[A-Z]{2,}[- ]?\d{3,}\b/.test(t.text));
+  if (informingTurns >= 2 && specific.length >= 1 && (specific.length >= 2 || reference) && vague.length <= specific.length + (reference ? 1 : 0)) {
     return score(3, evidence, 'Keep it up: specific promises with who and when, and keep the customer updated until it is done.');
   }
   return score(2, evidence, vague.length > 0

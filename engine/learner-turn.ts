@@ -4,6 +4,7 @@
  * never disagree about what the learner did.
  */
 import { routeFor, type AuthorityRoute } from './authority-check.ts';
+import { poundsIn } from './money.ts';
 import { MOVE_PATTERNS, PLAIN_ACRONYMS, type MoveKind } from './move-patterns.ts';
 import { ACTION_PATTERNS, ASSENT, CONDITIONAL_FRAME, GIVE_FRAME, OFFER_FRAME, ORDINARY_ACTIONS, REQUEST } from './offer-patterns.ts';
 import type { ActionKind, Scenario } from './scenario-schema.ts';
@@ -40,6 +41,8 @@ export interface LearnerTurn {
   /** Ids of hidden facts the learner asked about in this turn. */
   factsAsked: string[];
   offers: Offer[];
+  /** Actions named as possibilities without being put on offer ("a transfer is an option"). */
+  mentioned: ActionKind[];
   /** Actions the learner said they cannot do. */
   refusals: Array<{ action?: ActionKind; quote: string }>;
   commitments: Commitment[];
@@ -69,6 +72,7 @@ export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn
   const factsAsked = new Set<string>();
   const offers: Offer[] = [];
   const refusals: LearnerTurn['refusals'] = [];
+  const mentioned = new Set<ActionKind>();
   const commitments: Commitment[] = [];
   const sourcesNamed = new Set<string>();
   let approvalSought = context.earlier.some((t) => t.approvalSought);
@@ -110,7 +114,7 @@ export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn
       if (!moves.seekApproval?.includes(sentence.text)) add('seekApproval', sentence.text);
     }
 
-    readOffers(sentence, context, { seeks, sought: approvalSought }, actionsPresent, offers, refusals);
+    readOffers(sentence, context, { seeks, sought: approvalSought }, actionsPresent, { offers, refusals, mentioned });
     const commitment = readCommitment(sentence, context.turn);
     if (commitment) {
       commitments.push(commitment);
@@ -120,17 +124,33 @@ export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn
     }
   }
 
+  if (moves.overstep) readOverstep(moves.overstep[0]!, context, offers);
+
   return {
     turn: context.turn,
     text,
     moves,
     factsAsked: [...factsAsked],
     offers,
+    mentioned: [...mentioned].filter((action) => !offers.some((o) => o.action === action)),
     refusals,
     commitments,
     sourcesNamed: [...sourcesNamed],
     approvalSought,
   };
+}
+
+/**
+ * A learner who says they are going beyond what they may do ("between you and me", "I'm not meant
+ * to, but…") is not seeking anyone's approval. Whatever they offer in that turn is offered outright;
+ * if no offer was recognised, the overstep concerns what the customer has been pressing for.
+ */
+function readOverstep(quote: string, context: TurnContext, offers: Offer[]): void {
+  for (const offer of offers) offer.conditional = false;
+  const asked = context.scenario.customer.asksFor;
+  if (offers.length > 0 || !asked) return;
+  const route = routeFor(context.scenario.authority, asked.action, asked.amount);
+  offers.push({ action: asked.action, ...(asked.amount === undefined ? {} : { amount: asked.amount }), conditional: false, afterApproval: false, quote, route });
 }
 
 /** Clauses of a sentence, so that "I can't repair it, but I can replace it" holds a refusal and an offer. */
@@ -140,15 +160,25 @@ const CLAUSE_BREAK = /,? (?:but|however|although|though|whereas|so instead)\b|;/
 const FIRST_PERSON_REFUSAL =
   /\b(?:(?:i|we)(?: am| are)?(?: afraid)?(?: (?:really|just|simply|still))? (?:can not|could not|am not able to|are not able to|am unable to|are unable to|will not be able to|do not|does not|am not allowed|are not allowed|am not authori[sz]ed|are not authori[sz]ed|am not in a position|are not in a position|will not be)|(?:nobody|no one|no-one|none of us) (?:can|could|is able to)|can not be (?:refunded|waived|replaced|repaired|changed|cancelled)|(?:is|are) not (?:possible|covered|eligible|refundable|something (?:i|we) can)|not (?:be )?possible|non-refundable|no longer (?:available|made|stocked)|there is no way|(?:not|no|never) (?:a |any |the )?(?:\w+ )?(?:refund|replacement|repair|compensation|discount|voucher|goodwill|guarantee))/;
 
+/** A negative condition: "if we can't find one", "unless they don't". */
+const IF_NOT = /\b(?:if|unless|in case|when|where) (?:i|we|they|you|it|he|she|the \w+) (?:can not|could not|do not|does not|did not|are not|is not|am not|will not) \w+/g;
+
 type ApprovalSoFar = { seeks: boolean; sought: boolean };
 
-function readOffers(sentence: Sentence, context: TurnContext, approval: ApprovalSoFar, candidates: readonly ActionKind[], offers: Offer[], refusals: LearnerTurn['refusals']): void {
+/** What the clauses of a turn put on offer, refuse, or only mention. */
+interface OfferReading {
+  offers: Offer[];
+  refusals: LearnerTurn['refusals'];
+  mentioned: Set<ActionKind>;
+}
+
+function readOffers(sentence: Sentence, context: TurnContext, approval: ApprovalSoFar, candidates: readonly ActionKind[], reading: OfferReading): void {
   for (const clause of sentence.plain.split(CLAUSE_BREAK)) {
-    if (clause.trim().length > 0) readClauseOffers(clause, sentence, context, approval, candidates, offers, refusals);
+    if (clause.trim().length > 0) readClauseOffers(clause, sentence, context, approval, candidates, reading);
   }
 }
 
-function readClauseOffers(plain: string, sentence: Sentence, context: TurnContext, approval: ApprovalSoFar, candidates: readonly ActionKind[], offers: Offer[], refusals: LearnerTurn['refusals']): void {
+function readClauseOffers(plain: string, sentence: Sentence, context: TurnContext, approval: ApprovalSoFar, candidates: readonly ActionKind[], { offers, refusals, mentioned }: OfferReading): void {
   const { scenario } = context;
   let actions = actionsIn(plain, candidates);
   // A bare "yes, of course" to the customer's request offers what was requested.
@@ -171,7 +201,7 @@ function readClauseOffers(plain: string, sentence: Sentence, context: TurnContex
   }
   // "I'll look into why your refund hasn't arrived" investigates; it offers no refund.
   if (/\b(?:look(?:ing)? into|find out|check|chase|see) (?:why|whether|what happened|where|when)\b/.test(plain)) actions = actions.filter((a) => a === 'investigation');
-  if (actions.length === 0 && GIVE_FRAME.test(plain) && amountsIn(plain).length > 0) {
+  if (actions.length === 0 && GIVE_FRAME.test(plain) && poundsIn(plain).length > 0) {
     // "I'll put the £100 through today": the action is the one the customer was asking about.
     const inferred = context.previousCustomer ? actionsIn(context.previousCustomer.lower)[0] : undefined;
     const action = inferred ?? scenario.customer.asksFor?.action;
@@ -184,14 +214,15 @@ function readClauseOffers(plain: string, sentence: Sentence, context: TurnContex
   if (mentionsAnotherCustomer(sentence, scenario) && !actions.includes('share-personal-data')) actions.push('share-personal-data');
   // "£59 off for the hassle" is a discount with its reason, and "money off a new one" is a
   // discount on what the customer buys: neither is a second action.
-  const explicitDiscount = /(?:\bdiscount|% off|percent off|£\d[\d,.]* off|money off|knock \w+ off|\bknock|half price)/.test(plain);
+  const explicitDiscount = /(?:\bdiscount|% off|percent off|£\d[\d,.]* off|money off|knock \w+ off|\bknock|half price|\btake (?:[£\w.-]+ ){1,4}off\b)/.test(plain);
   if (explicitDiscount) actions = actions.filter((a) => a !== 'goodwill-payment' && !(a === 'replacement' && /\boff (?:a|the|your) new\b/.test(plain)));
   // "Transfer your membership free of charge" prices the transfer; it is no separate discount.
-  if (actions.includes('discount') && actions.length > 1 && !/\b(?:discount|% off|percent off|£\d[\d,.]* off|money off|reduc|knock|half price)/.test(plain)) {
+  if (actions.includes('discount') && actions.length > 1 && !/\b(?:discount|% off|percent off|£\d[\d,.]* off|money off|reduc|knock|half price)/.test(plain) && !MADE_FREE.test(plain)) {
     actions = actions.filter((a) => a !== 'discount');
   }
   if (actions.length === 0) return;
-  if (FIRST_PERSON_REFUSAL.test(plain)) {
+  // "If we can't find the part, we'll replace it" promises the replacement; the "can't" is the condition.
+  if (FIRST_PERSON_REFUSAL.test(plain.replace(IF_NOT, ''))) {
     for (const action of actions) refusals.push({ action, quote: sentence.text });
     return;
   }
@@ -201,7 +232,10 @@ function readClauseOffers(plain: string, sentence: Sentence, context: TurnContex
   const conditional = approval.seeks || CONDITIONAL_FRAME.test(plain);
   for (const action of actions) {
     // A guarantee or a disclosure is made by saying it, whatever frame it comes in.
-    if (!offering && !saidOutright.has(action)) continue;
+    if (!offering && !saidOutright.has(action)) {
+      mentioned.add(action);
+      continue;
+    }
     const amount = amountFor(action, plain, scenario);
     const listed = routeFor(scenario.authority, action, amount);
     // A callback or an investigation is every advisor's to offer unless the scenario says otherwise.
@@ -250,23 +284,19 @@ function mentionsAnotherCustomer(sentence: Sentence, scenario: Scenario): boolea
  * The amount an offer is worth: the pounds given ("refund £40", not "of the £120 you paid"), or
  * for "the full amount" what the customer asked for, or else the scenario's own option's value.
  */
+/** Saying something will cost the customer nothing at all. */
+const MADE_FREE = /\b(?:make (?:it|that|this|the \w+) free|(?:is|be) free|for free|on the house|not (?:having|letting) you pay|not pay a penny|free of charge)\b/;
+
 function amountFor(action: ActionKind, plain: string, scenario: Scenario): number | undefined {
+  const ask = scenario.customer.asksFor;
+  // "The trial's on the house" gives all of what the customer asked to have taken off.
+  if (ask?.action === action && ask.amount !== undefined && (action === 'discount' || action === 'fee-waiver') && MADE_FREE.test(plain)) return ask.amount;
   const given = plain.match(/\b(?:refund|give|pay|offer|credit|take|knock|put|send|reimburse|transfer|back|add|cover)\s+(?:you\s+|back\s+|up\s+to\s+|a\s+|an\s+|extra\s+|off\s+|the\s+)*£(\d[\d,]*(?:\.\d+)?)/);
   if (given) return Number(given[1]!.replace(/,/g, ''));
-  const stated = amountsIn(plain);
+  const stated = poundsIn(plain);
   if (stated.length > 0) return Math.max(...stated);
-  const ask = scenario.customer.asksFor;
-  if (ask?.action === action && ask.amount !== undefined && /\b(?:full|whole|all of|everything|entire|what you (?:asked|wanted))\b/.test(plain)) return ask.amount;
+  if (ask?.action === action && ask.amount !== undefined && /\b(?:full|whole|all of|everything|entire|what you (?:asked|wanted)|free)\b/.test(plain)) return ask.amount;
   return scenario.options.find((o) => o.action === action)?.amount;
-}
-
-/** Pounds in a text: "£80", "£1,250.50", "80 pounds". */
-function amountsIn(plain: string): number[] {
-  const out: number[] = [];
-  for (const match of plain.matchAll(/£(\d[\d,]*(?:\.\d+)?)|\b(\d[\d,]*(?:\.\d+)?) ?(?:pounds?|quid|gbp)\b/g)) {
-    out.push(Number((match[1] ?? match[2])!.replace(/,/g, '')));
-  }
-  return out.filter(Number.isFinite);
 }
 
 const COMMITMENT = /\b(?:(i|we) (?:will|shall|am going to|are going to) (?!need\b|have to\b|just\b|be (?:honest|able)\b|not\b)(\w+)|(you) will (receive|get|have|hear|be (?:sent|refunded|called|contacted|credited))|(the|your) (\w+) will (arrive|be|reach|come))/;

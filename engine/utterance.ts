@@ -136,6 +136,8 @@ const TIME_PATTERN = new RegExp(
 const EXPANSIONS: Record<string, string> = { "n't": 'not', "'ll": 'will', "'re": 'are', "'m": 'am', "'ve": 'have', "'d": 'would', ca: 'can', wo: 'will', sha: 'shall' };
 /** wink-nlp keeps "I'm" and "we're" as one token; these are split here. */
 const JOINED_CONTRACTION = /^(i|you|we|they|he|she|it|that|there|who|what)'(m|re|ve|ll|d|s)$/;
+/** "Westway'll", "the manager'd": any word can carry these; "'s" only after a pronoun (else possessive). */
+const JOINED_AUXILIARY = /^([a-z]+)'(re|ve|ll|d)$/;
 /** "The trial's on the house": after a noun, "'s" is "is" when a predicate follows, not a possessive. */
 const IS_BEFORE = /^(?:on|off|free|not|going|been|done|booked|fine|ok|okay|all|sorted|yours|covered|here|there|ready|in|out|due|still|already|just|definitely|\d)/;
 const IS_AFTER = new Set(['it', 'that', 'there', 'what', 'he', 'she', 'here', 'who', 'where', 'this', 'everything', 'nothing', 'how', 'let']);
@@ -150,7 +152,7 @@ function plainWords(tokens: Token[]): string {
   tokens.forEach((token, i) => {
     const word = lower(token)!;
     const next = lower(tokens[i + 1]);
-    const joined = word.match(JOINED_CONTRACTION);
+    const joined = word.match(JOINED_CONTRACTION) ?? word.match(JOINED_AUXILIARY);
     if (joined) {
       out.push(joined[1]!, joined[2] === 's' ? 'is' : EXPANSIONS[`'${joined[2]}`]!);
       return;

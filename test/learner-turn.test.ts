@@ -147,3 +147,40 @@ describe('saying yes to what the customer asked for', () => {
     expect(answer('It broke after ten days.', 'Yes, that happens sometimes.')).toEqual([]);
   });
 });
+
+describe('offers made in everyday words', () => {
+  it('reads "if we can\'t…, we\'ll…" as a promise with a condition, not a refusal', () => {
+    const turn = read("If we can't fix it, we'll replace the kettle for you.");
+    expect(turn.refusals).toEqual([]);
+    expect(turn.offers.map((o) => o.action)).toContain('replacement');
+  });
+
+  it('reads someone else\'s decision told as settled as an offer of it', () => {
+    const turn = read("I can't do that here, but head office'll give you your full money back, easy.");
+    expect(turn.offers).toEqual([expect.objectContaining({ action: 'refund', conditional: false })]);
+  });
+
+  it('leaves the decision open when the learner says it is someone else\'s to make', () => {
+    expect(read('The duty manager will decide whether a refund is possible.').offers).toEqual([]);
+  });
+
+  it('reads amounts written in words', () => {
+    expect(read("Go on then, I'll put forty quid through for your trouble.", [], 'I want compensation.').offers[0]).toMatchObject({ action: 'goodwill-payment', amount: 40 });
+  });
+
+  it('counts whatever is offered with "between you and me" as offered outright', () => {
+    const turn = read("Between you and me, I'll see if the duty manager can give you £20 for the trouble.");
+    expect(turn.moves.overstep).toHaveLength(1);
+    expect(turn.offers.every((o) => !o.conditional)).toBe(true);
+  });
+
+  it('does not read stating a limit as overstepping it', () => {
+    expect(read("I'm not allowed to give that advice, sorry.").moves.overstep).toBeUndefined();
+  });
+
+  it('keeps options named but not offered apart from offers', () => {
+    const turn = read('A replacement is one possibility, depending on stock.');
+    expect(turn.offers).toEqual([]);
+    expect(turn.mentioned).toEqual(['replacement']);
+  });
+});

@@ -73,3 +73,15 @@ describe('the rules scorer', () => {
     expect(scoreTranscript(kettle, strong)).toEqual(scoreTranscript(kettle, strong));
   });
 });
+
+describe('levels that depend on the whole conversation', () => {
+  it('gives negotiation 1, not 0, for an option named but never put to the customer', () => {
+    const turns = [c(kettle.customer.opening), l("I'm sorry about that. A replacement is one possibility, depending on stock."), c('Right.'), l('Thanks for calling.')];
+    expect(scoreTranscript(kettle, turns).dimensions.negotiation?.level).toBe(1);
+  });
+
+  it('gives questioning 0 when the only questions uncover nothing', () => {
+    const turns = [c(kettle.customer.opening), l('Did you not read the instructions?'), c('Of course I did.'), l('Is there anything else?')];
+    expect(scoreTranscript(kettle, turns).dimensions.questioning?.level).toBe(0);
+  });
+});
