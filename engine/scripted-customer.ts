@@ -135,6 +135,8 @@ export function customerReply(scenario: Scenario, previous: CustomerState, turn:
 
   // Refusals, approval and referral.
   if (!worse && turn.refusals.length > 0 && has('reason') && !has('refer') && !has('seekApproval', 'escalate')) say('askWhoElse');
+  // An offer or a refusal after asking is the decision coming back: nothing is awaited any more.
+  if (firmOffers.length > 0 || turn.refusals.length > 0) state.awaitingApproval = false;
   if (!worse && has('seekApproval', 'escalate')) {
     state.awaitingApproval = true;
     if (!specific) say('waitForApproval');
@@ -143,7 +145,8 @@ export function customerReply(scenario: Scenario, previous: CustomerState, turn:
     say('referralAccepted');
     return finish(state, parts, 'referred');
   }
-  if (!worse && (state.awaitingApproval || has('escalate')) && specific && firmOffers.length === 0 && !state.accepted) {
+  // Still asking questions, the learner is not handing over yet.
+  if (!worse && (state.awaitingApproval || has('escalate')) && specific && firmOffers.length === 0 && !state.accepted && !has('openQuestion', 'closedQuestion')) {
     say('accept');
     say('goodbye');
     return finish(state, parts, 'escalated');

@@ -86,6 +86,22 @@ describe('the scripted customer', () => {
     expect(r.endReason).toBe('agreed');
   });
 
+  it('ends on an escalation with a time, but not while the learner is still asking, nor once the decision is back', () => {
+    const asking = Rehearsal.start(kettle);
+    asking.learnerSays("That's more than I can authorise myself, so I'm asking the duty manager now.");
+    asking.learnerSays("While I wait, I'll email you the returns form by 5pm today. When did you buy it?");
+    expect(asking.ended).toBe(false);
+    asking.learnerSays("I'll ring you back by 5pm today with her answer.");
+    expect(asking.ended).toBe(true);
+    expect(asking.endReason).toBe('escalated');
+
+    const decided = Rehearsal.start(kettle);
+    decided.learnerSays("That's more than I can authorise myself, so I'm asking the duty manager now.");
+    decided.learnerSays("She's said no, I'm afraid: we can't pay compensation, because it is only for repeat faults.");
+    decided.learnerSays("I'll email you the returns form by 5pm today.");
+    expect(decided.endReason).not.toBe('escalated');
+  });
+
   it('ends when the learner refers the customer properly in a scenario that cannot be resolved', () => {
     const scenario = byId('discontinued-spare-part');
     const r = Rehearsal.start(scenario);
