@@ -277,7 +277,7 @@ export const judgeInforming: Judge = ({ turns, breaches, whole }) => {
   if (specific.length === 0) return score(1, evidence, 'Make the promise specific — who, what and when — so the customer can hold you to it.');
   if (!whole) return score(2, evidence, '');
   // A reference number the customer can quote is information volunteered to hold us to the promise.
-  const reference = turns.some((t) => /\b(?:reference|ref|case|job|booking|claim|ticket) (?:number|no\b|is\b)|\b[A-Z]{2,}[- ]?\d{3,}\b/.test(t.text));
+  const reference = turns.some((t) => /\b(?:reference|ref|case|job|claim|ticket|booking) (?:number|no\b)|\b(?:reference|ref) is\b|\b[A-Z]{2,}-?\d{4,}\b/i.test(t.text));
   if (informingTurns >= 2 && specific.length >= 1 && (specific.length >= 2 || reference) && vague.length <= specific.length + (reference ? 1 : 0)) {
     return score(3, evidence, 'Keep it up: specific promises with who and when, and keep the customer updated until it is done.');
   }

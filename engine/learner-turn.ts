@@ -124,7 +124,10 @@ export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn
     }
   }
 
-  if (moves.overstep) readOverstep(moves.overstep[0]!, context, offers);
+  // "I'm not allowed to refund that, but I can ask the manager" states a limit; it oversteps nothing.
+  const oversteps = (moves.overstep ?? []).filter((q) => ![moves.seekApproval, moves.refuse, moves.stateLimit].some((m) => m?.includes(q)) && !refusals.some((r) => r.quote === q));
+  if (oversteps.length > 0) readOverstep(oversteps, context, offers);
+  else delete moves.overstep;
 
   return {
     turn: context.turn,
@@ -142,15 +145,15 @@ export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn
 
 /**
  * A learner who says they are going beyond what they may do ("between you and me", "I'm not meant
- * to, but…") is not seeking anyone's approval. Whatever they offer in that turn is offered outright;
- * if no offer was recognised, the overstep concerns what the customer has been pressing for.
+ * to, but…") is not seeking anyone's approval. Whatever they offer in that sentence is offered outright;
+ * if no offer was recognised in the turn, the overstep concerns what the customer has been pressing for.
  */
-function readOverstep(quote: string, context: TurnContext, offers: Offer[]): void {
-  for (const offer of offers) offer.conditional = false;
+function readOverstep(quotes: readonly string[], context: TurnContext, offers: Offer[]): void {
+  for (const offer of offers) if (quotes.includes(offer.quote)) offer.conditional = false;
   const asked = context.scenario.customer.asksFor;
   if (offers.length > 0 || !asked) return;
   const route = routeFor(context.scenario.authority, asked.action, asked.amount);
-  offers.push({ action: asked.action, ...(asked.amount === undefined ? {} : { amount: asked.amount }), conditional: false, afterApproval: false, quote, route });
+  offers.push({ action: asked.action, ...(asked.amount === undefined ? {} : { amount: asked.amount }), conditional: false, afterApproval: false, quote: quotes[0]!, route });
 }
 
 /** Clauses of a sentence, so that "I can't repair it, but I can replace it" holds a refusal and an offer. */
@@ -158,10 +161,14 @@ const CLAUSE_BREAK = /,? (?:but|however|although|though|whereas|so instead)\b|;/
 
 /** Saying what the learner (not the customer) cannot do. */
 const FIRST_PERSON_REFUSAL =
-  /\b(?:(?:i|we)(?: am| are)?(?: afraid)?(?: (?:really|just|simply|still))? (?:can not|could not|am not able to|are not able to|am unable to|are unable to|will not be able to|do not|does not|am not allowed|are not allowed|am not authori[sz]ed|are not authori[sz]ed|am not in a position|are not in a position|will not be)|(?:nobody|no one|no-one|none of us) (?:can|could|is able to)|can not be (?:refunded|waived|replaced|repaired|changed|cancelled)|(?:is|are) not (?:possible|covered|eligible|refundable|something (?:i|we) can)|not (?:be )?possible|non-refundable|no longer (?:available|made|stocked)|there is no way|(?:not|no|never) (?:a |any |the )?(?:\w+ )?(?:refund|replacement|repair|compensation|discount|voucher|goodwill|guarantee))/;
+  /\b(?:nothing (?:i|we) can do|(?:i|we)(?: am| are)?(?: afraid)?(?: (?:really|just|simply|still))? (?:can not|could not|am not able to|are not able to|am unable to|are unable to|will not be able to|do not|does not|am not allowed|are not allowed|am not authori[sz]ed|are not authori[sz]ed|am not in a position|are not in a position|will not be)|(?:nobody|no one|no-one|none of us) (?:can|could|is able to)|can not be (?:refunded|waived|replaced|repaired|changed|cancelled)|(?:is|are) not (?:possible|covered|eligible|refundable|something (?:i|we) can)|not (?:be )?possible|non-refundable|no longer (?:available|made|stocked)|there is no way|(?:not|no|never) (?:a |any |the )?(?:\w+ )?(?:refund|replacement|repair|compensation|discount|voucher|goodwill|guarantee))/;
 
-/** A negative condition: "if we can't find one", "unless they don't". */
-const IF_NOT = /\b(?:if|unless|in case|when|where) (?:i|we|they|you|it|he|she|the \w+) (?:can not|could not|do not|does not|did not|are not|is not|am not|will not) \w+/g;
+/**
+ * A negative condition: "if we can't find one", "if it is not possible to refund you,". What it
+ * names is not on offer, and its "can't" is no refusal. Up to its comma, or to the "we'll" that
+ * follows it.
+ */
+const IF_NOT = /\b(?:if|unless|in case) (?:i|we|they|you|it|he|she|the \w+) (?:can not|could not|do not|does not|did not|are not|is not|am not|will not)\b(?:(?:(?! (?:i|we) (?:will|can|would|shall|could)\b)[^,])*,|(?: \w+)?)/g;
 
 type ApprovalSoFar = { seeks: boolean; sought: boolean };
 
@@ -180,9 +187,12 @@ function readOffers(sentence: Sentence, context: TurnContext, approval: Approval
 
 function readClauseOffers(plain: string, sentence: Sentence, context: TurnContext, approval: ApprovalSoFar, candidates: readonly ActionKind[], { offers, refusals, mentioned }: OfferReading): void {
   const { scenario } = context;
-  let actions = actionsIn(plain, candidates);
   // A bare "yes, of course" to the customer's request offers what was requested.
   const isFirstClause = sentence === context.firstSentence && plain === sentence.plain.split(CLAUSE_BREAK)[0];
+  // "If we can't find the part, we'll replace it" promises the replacement; the condition offers nothing.
+  plain = plain.replace(IF_NOT, ' ').trim();
+  if (plain.length === 0) return;
+  let actions = actionsIn(plain, candidates);
   let assented = false;
   // Only a bare yes, or a yes the learner then undertakes: "yes, transfers are free" answers with content of its own.
   const afterAssent = plain.replace(ASSENT, '').replace(/^[\s,.!-]+/, '');
@@ -221,8 +231,7 @@ function readClauseOffers(plain: string, sentence: Sentence, context: TurnContex
     actions = actions.filter((a) => a !== 'discount');
   }
   if (actions.length === 0) return;
-  // "If we can't find the part, we'll replace it" promises the replacement; the "can't" is the condition.
-  if (FIRST_PERSON_REFUSAL.test(plain.replace(IF_NOT, ''))) {
+  if (FIRST_PERSON_REFUSAL.test(plain)) {
     for (const action of actions) refusals.push({ action, quote: sentence.text });
     return;
   }
@@ -233,7 +242,7 @@ function readClauseOffers(plain: string, sentence: Sentence, context: TurnContex
   for (const action of actions) {
     // A guarantee or a disclosure is made by saying it, whatever frame it comes in.
     if (!offering && !saidOutright.has(action)) {
-      mentioned.add(action);
+      if (MENTION_FRAME.test(plain) && !NOT_A_MENTION.test(plain)) mentioned.add(action);
       continue;
     }
     const amount = amountFor(action, plain, scenario);
@@ -284,8 +293,13 @@ function mentionsAnotherCustomer(sentence: Sentence, scenario: Scenario): boolea
  * The amount an offer is worth: the pounds given ("refund £40", not "of the £120 you paid"), or
  * for "the full amount" what the customer asked for, or else the scenario's own option's value.
  */
+/** Naming a possibility: "a transfer is one option", "there's also a freeze". */
+const MENTION_FRAME = /\b(?:options?|possib\w*|could|might|maybe|perhaps|alternatives?|available|consider|think about|look at|there is|there are|we (?:do|offer|have)|or)\b/;
+/** A rule or a reflection of what the customer wants mentions an action without proposing it. */
+const NOT_A_MENTION = /\b(?:only|policy|terms|you would like|you want|you are after|you asked)\b/;
+
 /** Saying something will cost the customer nothing at all. */
-const MADE_FREE = /\b(?:make (?:it|that|this|the \w+) free|(?:is|be) free|for free|on the house|not (?:having|letting) you pay|not pay a penny|free of charge)\b/;
+const MADE_FREE = /\b(?:make (?:it|that|this|the \w+) free\b|(?:it|that|this|the \w+) (?:is|will be) on (?:the house|us)|for free\b|on the house|not (?:having|letting) you pay|not pay a penny)/;
 
 function amountFor(action: ActionKind, plain: string, scenario: Scenario): number | undefined {
   const ask = scenario.customer.asksFor;
@@ -295,7 +309,7 @@ function amountFor(action: ActionKind, plain: string, scenario: Scenario): numbe
   if (given) return Number(given[1]!.replace(/,/g, ''));
   const stated = poundsIn(plain);
   if (stated.length > 0) return Math.max(...stated);
-  if (ask?.action === action && ask.amount !== undefined && /\b(?:full|whole|all of|everything|entire|what you (?:asked|wanted)|free)\b/.test(plain)) return ask.amount;
+  if (ask?.action === action && ask.amount !== undefined && /\b(?:full|whole|all of|everything|entire|what you (?:asked|wanted))\b/.test(plain)) return ask.amount;
   return scenario.options.find((o) => o.action === action)?.amount;
 }
 

@@ -5,28 +5,55 @@ export function formatPounds(amount: number): string {
   return Number.isInteger(amount) ? `£${amount}` : formatter.format(amount);
 }
 
-const UNITS: Record<string, number> = {
-  a: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12,
-  fifteen: 15, twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90,
+const SMALL: Record<string, number> = {
+  one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12, thirteen: 13,
+  fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18, nineteen: 19,
 };
-const UNIT = Object.keys(UNITS).join('|');
-/** "forty", "twenty five", "a hundred", "one hundred and fifty", "the hundred" (an amount already named). */
-const WORDS_AMOUNT = new RegExp(String.raw`\b(?:(the|${UNIT})(?:[ -](${UNIT}))? hundred(?: and (${UNIT})(?:[ -](${UNIT}))?)?|(${UNIT})(?:[ -](${UNIT}))?) ?(quid|pounds?)?\b`, 'g');
+const TENS: Record<string, number> = { twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90 };
+const CURRENCY = /^(?:quid|pounds?|gbp)$/;
 const FIGURES_AMOUNT = /£(\d[\d,]*(?:\.\d+)?)|\b(\d[\d,]*(?:\.\d+)?) ?(?:pounds?|quid|gbp)\b/g;
 
 /**
+ * The value of number words: "forty", "twenty five", "a hundred and fifty", "two thousand", and
+ * the spoken "one fifty" (150).
+ */
+function wordsValue(words: readonly string[]): number {
+  let total = 0;
+  let current = 0;
+  words.forEach((word, i) => {
+    if (word === 'a' || word === 'and') return;
+    if (word === 'hundred') current = (current || 1) * 100;
+    else if (word === 'thousand') {
+      total += (current || 1) * 1000;
+      current = 0;
+    } else if (word in TENS && i > 0 && SMALL[words[i - 1]!] !== undefined && SMALL[words[i - 1]!]! < 10) current = current * 100 + TENS[word]!;
+    else current += SMALL[word] ?? TENS[word] ?? 0;
+  });
+  return total + current;
+}
+
+const isNumberWord = (word: string) => word in SMALL || word in TENS || word === 'hundred' || word === 'thousand';
+
+/**
  * Pounds named in plain lower-case text: "£80", "£1,250.50", "80 pounds", "forty quid", "a hundred
- * and fifty pounds", and "the hundred" for an amount the conversation has already named. Number
- * words count only with "pounds"/"quid" or "hundred", so "two options" is no amount.
+ * and fifty pounds", "a fifty pound voucher", and "the hundred" for an amount the conversation has
+ * already named. Number words count only with a currency word, or as "the hundred", so "two
+ * options" and "a hundred percent" are no amounts.
  */
 export function poundsIn(plain: string): number[] {
   const out: number[] = [];
   for (const m of plain.matchAll(FIGURES_AMOUNT)) out.push(Number((m[1] ?? m[2])!.replace(/,/g, '')));
-  for (const m of plain.matchAll(WORDS_AMOUNT)) {
-    const [, hundreds, hundredsUnit, rest, restUnit, small, smallUnit, currency] = m;
-    const value = (word?: string) => (word ? UNITS[word] ?? 0 : 0);
-    if (hundreds !== undefined) out.push((hundreds === 'the' ? 1 : value(hundreds) + value(hundredsUnit)) * 100 + value(rest) + value(restUnit));
-    else if (currency && small !== 'a') out.push(value(small) + value(smallUnit));
+  const words = plain.split(/[^a-z]+/).filter(Boolean);
+  for (let i = 0; i < words.length; i++) {
+    if (!isNumberWord(words[i]!)) continue;
+    let end = i;
+    while (end + 1 < words.length && (isNumberWord(words[end + 1]!) || (words[end + 1] === 'and' && isNumberWord(words[end + 2] ?? '')))) end++;
+    const run = words.slice(i, end + 1);
+    const before = words[i - 1];
+    const after = words[end + 1] ?? '';
+    const named = CURRENCY.test(after) || (before === 'the' && (run.includes('hundred') || run.includes('thousand')) && !/^(?:percent|per|times|years?|people|miles)$/.test(after));
+    if (named) out.push(wordsValue(before === 'a' ? ['a', ...run] : run));
+    i = end;
   }
   return out.filter((n) => Number.isFinite(n) && n > 0);
 }

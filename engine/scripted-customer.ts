@@ -6,6 +6,7 @@
  * so the customer and the scorer never disagree about what the learner did. Its state is plain
  * data, so a host can store it between turns and carry on after a restart.
  */
+import { routeFor } from './authority-check.ts';
 import { linesFor, type LineKind } from './customer-lines.ts';
 import type { LearnerTurn } from './learner-turn.ts';
 import type { Scenario } from './scenario-schema.ts';
@@ -135,8 +136,9 @@ export function customerReply(scenario: Scenario, previous: CustomerState, turn:
 
   // Refusals, approval and referral.
   if (!worse && turn.refusals.length > 0 && has('reason') && !has('refer') && !has('seekApproval', 'escalate')) say('askWhoElse');
-  // An offer or a refusal after asking is the decision coming back: nothing is awaited any more.
-  if (firmOffers.length > 0 || turn.refusals.length > 0) state.awaitingApproval = false;
+  // An offer made after asking, or a refusal of what needed approval, is the decision coming back.
+  const decided = firmOffers.some((o) => o.afterApproval) || turn.refusals.some((r) => r.action && routeFor(scenario.authority, r.action).kind === 'approval');
+  if (decided && !has('seekApproval')) state.awaitingApproval = false;
   if (!worse && has('seekApproval', 'escalate')) {
     state.awaitingApproval = true;
     if (!specific) say('waitForApproval');
@@ -145,8 +147,8 @@ export function customerReply(scenario: Scenario, previous: CustomerState, turn:
     say('referralAccepted');
     return finish(state, parts, 'referred');
   }
-  // Still asking questions, the learner is not handing over yet.
-  if (!worse && (state.awaitingApproval || has('escalate')) && specific && firmOffers.length === 0 && !state.accepted && !has('openQuestion', 'closedQuestion')) {
+  // Still finding things out, the learner is not handing over yet ("anything else?" is a close).
+  if (!worse && (state.awaitingApproval || has('escalate')) && specific && firmOffers.length === 0 && !state.accepted && !has('openQuestion') && turn.factsAsked.length === 0) {
     say('accept');
     say('goodbye');
     return finish(state, parts, 'escalated');

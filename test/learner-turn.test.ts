@@ -169,18 +169,46 @@ describe('offers made in everyday words', () => {
   });
 
   it('counts whatever is offered with "between you and me" as offered outright', () => {
-    const turn = read("Between you and me, I'll see if the duty manager can give you £20 for the trouble.");
+    const turn = read("Between you and me, you'll get £20 for the trouble, no promises.");
     expect(turn.moves.overstep).toHaveLength(1);
     expect(turn.offers.every((o) => !o.conditional)).toBe(true);
   });
 
-  it('does not read stating a limit as overstepping it', () => {
+  it('does not read stating a limit, or seeking approval, as overstepping it', () => {
     expect(read("I'm not allowed to give that advice, sorry.").moves.overstep).toBeUndefined();
+    expect(read("I'm not allowed to refund that much, but I can ask the duty manager for you.").moves.overstep).toBeUndefined();
+    expect(read('Let me check the emails between us and the courier.').moves.overstep).toBeUndefined();
   });
 
   it('keeps options named but not offered apart from offers', () => {
     const turn = read('A replacement is one possibility, depending on stock.');
     expect(turn.offers).toEqual([]);
     expect(turn.mentioned).toEqual(['replacement']);
+  });
+});
+
+describe('ordinary service language that offers nothing', () => {
+  const actions = (text: string) => read(text).offers.map((o) => o.action);
+
+  it.each([
+    'That would certainly be frustrating, I am so sorry.',
+    'I will certainly get back to you by 4pm today.',
+    'No one will refund you for that, I am afraid.',
+    'We can take it off your hands and send it back to the supplier.',
+    'I can move your payment back a week if that helps.',
+  ])('"%s"', (text) => {
+    expect(actions(text).filter((a) => a !== 'callback')).toEqual([]);
+  });
+
+  it('keeps what a negative condition names off the table, and a refusal after it a refusal', () => {
+    expect(actions('If it is not possible to refund you, I can give you a voucher.')).toEqual(['store-credit']);
+    const refused = read('If we do not have one in stock, there is nothing I can do about a replacement.');
+    expect(refused.offers).toEqual([]);
+    expect(refused.refusals.map((r) => r.action)).toEqual(['replacement']);
+  });
+
+  it('does not count a rule or the customer\'s own wish as an option mentioned', () => {
+    expect(read('Our policy is that refunds are only given within 30 days of purchase.').mentioned).toEqual([]);
+    expect(read('So you would like a refund.').mentioned).toEqual([]);
   });
 });

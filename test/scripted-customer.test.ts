@@ -91,7 +91,7 @@ describe('the scripted customer', () => {
     asking.learnerSays("That's more than I can authorise myself, so I'm asking the duty manager now.");
     asking.learnerSays("While I wait, I'll email you the returns form by 5pm today. When did you buy it?");
     expect(asking.ended).toBe(false);
-    asking.learnerSays("I'll ring you back by 5pm today with her answer.");
+    asking.learnerSays("I'll ring you back by 5pm today with her answer. Is there anything else I can help with?");
     expect(asking.ended).toBe(true);
     expect(asking.endReason).toBe('escalated');
 
