@@ -51,6 +51,11 @@ export class Rehearsal {
     return this.state.customer.endReason;
   }
 
+  /** How the last learner message was read: what the customer reacted to. */
+  get lastReading(): LearnerTurn | undefined {
+    return this.learnerTurns.at(-1);
+  }
+
   /** The learner's message; returns the customer's reply. */
   learnerSays(text: string): string {
     if (this.ended) throw new Error('this rehearsal has ended');

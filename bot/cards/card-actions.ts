@@ -1,0 +1,29 @@
+/**
+ * What a card button sends back, and how a button is built: Action.Execute for Teams' Universal
+ * Actions, with Action.Submit as the fallback for hosts that lack it (Web Chat, older clients). Both
+ * deliver the same data, checked with zod before the bot acts on it.
+ */
+import { z } from 'zod';
+
+export const CardSubmitSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('start'), scenarioId: z.string().min(1).max(200) }),
+  z.object({ action: z.literal('pick'), problemType: z.string().max(100).optional(), difficulty: z.string().max(100).optional() }),
+  z.object({ action: z.literal('end'), rehearsalId: z.string().min(1).max(200) }),
+]);
+
+export type CardSubmit = z.infer<typeof CardSubmitSchema>;
+
+/** A button whose data comes back as a CardSubmit, however the host sends it. */
+export function cardButton(title: string, data: CardSubmit, style?: 'positive' | 'destructive'): Record<string, unknown> {
+  const submit = { type: 'Action.Submit', title, data, ...(style ? { style } : {}) };
+  return { type: 'Action.Execute', title, verb: data.action, data, ...(style ? { style } : {}), fallback: submit };
+}
+
+/** Card values arrive with Input.* fields merged in; "any" in a filter means no filter. */
+export function readCardSubmit(value: unknown): CardSubmit | undefined {
+  const parsed = CardSubmitSchema.safeParse(value);
+  if (!parsed.success) return undefined;
+  if (parsed.data.action !== 'pick') return parsed.data;
+  const { problemType, difficulty } = parsed.data;
+  return { action: 'pick', ...(problemType && problemType !== 'any' ? { problemType } : {}), ...(difficulty && difficulty !== 'any' ? { difficulty } : {}) };
+}

@@ -1,0 +1,47 @@
+/**
+ * The learner's commands, typed or sent from a card. A command is the whole message ("end",
+ * "start gym-cancellation-fee"), so a reply to the customer that merely contains a word is never
+ * taken for one.
+ */
+import { readCardSubmit, type CardSubmit } from '../bot/cards/card-actions.ts';
+
+export type Command =
+  | { kind: 'help' }
+  | { kind: 'scenarios'; problemType?: string; difficulty?: string }
+  | { kind: 'start'; scenarioId: string }
+  | { kind: 'end'; rehearsalId?: string }
+  | { kind: 'mode'; mode: 'practice' | 'assessment' }
+  | { kind: 'badMode'; said: string }
+  | { kind: 'history' }
+  | { kind: 'badCard' };
+
+export const HELP_TEXT = [
+  'Commands:',
+  '- **scenarios**: choose a scenario to rehearse',
+  '- **start** *scenario-id*: start that scenario',
+  '- **end**: finish the rehearsal and get your debrief',
+  '- **mode practice** (coaching hints after weak replies) or **mode assessment** (no hints)',
+  '- **history**: your past rehearsals and scores',
+  '- **help**: this list',
+].join('\n');
+
+export function readCommand(text: string | undefined, value: unknown): Command | undefined {
+  if (value !== undefined && value !== null && typeof value === 'object' && Object.keys(value).length > 0) {
+    const submit: CardSubmit | undefined = readCardSubmit(value);
+    if (!submit) return { kind: 'badCard' };
+    if (submit.action === 'start') return { kind: 'start', scenarioId: submit.scenarioId };
+    if (submit.action === 'end') return { kind: 'end', rehearsalId: submit.rehearsalId };
+    return { kind: 'scenarios', ...(submit.problemType ? { problemType: submit.problemType } : {}), ...(submit.difficulty ? { difficulty: submit.difficulty } : {}) };
+  }
+  const said = (text ?? '').trim().replace(/^\//, '').replace(/\s+/g, ' ');
+  const lower = said.toLowerCase();
+  if (lower === 'help' || lower === '?') return { kind: 'help' };
+  if (lower === 'scenarios' || lower === 'start') return { kind: 'scenarios' };
+  if (lower === 'end' || lower === 'quit') return { kind: 'end' };
+  if (lower === 'history') return { kind: 'history' };
+  const start = /^start ([a-z0-9-]{1,200})$/.exec(lower);
+  if (start) return { kind: 'start', scenarioId: start[1]! };
+  const mode = /^mode(?: (\S+))?$/.exec(lower);
+  if (mode) return mode[1] === 'practice' || mode[1] === 'assessment' ? { kind: 'mode', mode: mode[1] } : { kind: 'badMode', said: mode[1] ?? '' };
+  return undefined;
+}

@@ -1,0 +1,168 @@
+/**
+ * The whole conversation with a learner: welcome, commands (typed or from cards), the rehearsal,
+ * the debrief and the reflection that follows it. The bot hands every message to `onMessage`.
+ */
+import { CardFactory, MessageFactory, type ConversationState, type StatePropertyAccessor, type TurnContext, type UserState } from 'botbuilder';
+import { DialogSet, DialogTurnStatus, TextPrompt, WaterfallDialog, type DialogContext, type DialogState, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { Library } from '../engine/rubric-library.ts';
+import type { EvidenceStore } from '../store/evidence-store.ts';
+import { scenarioPickerCard } from '../bot/cards/scenario-picker-card.ts';
+import { HELP_TEXT, readCommand, type Command } from './commands.ts';
+import { learnerOf } from './learner-identity.ts';
+import { RehearsalDialog, type Mode, type RehearsalResult } from './rehearsal-dialog.ts';
+
+interface Profile {
+  mode: Mode;
+  welcomed: boolean;
+}
+
+const REFLECTION = 'reflection';
+const REFLECTION_PROMPT = 'reflectionPrompt';
+/** A reflection is a few sentences; longer text is kept, cut at this length. */
+const MAX_REFLECTION_CHARS = 4000;
+
+export const WELCOME_TEXT = [
+  '**Welcome to ServiceSim.** Rehearse resolving a customer\'s problem: I play the customer, you answer as the service advisor.',
+  'Every reply is read for listening, questioning, calming, negotiating, staying within your authority, handling what cannot be resolved and keeping the customer informed, as the UK customer-service units describe them. At the end you get a debrief with a level 0–3 for each, the evidence quoted, one suggestion each, and any promise beyond your authority; then you can add a short reflection. Your scored rehearsals are kept as evidence for your tutor.',
+  'Choose a scenario below, or type **start** *scenario-id*. Type **help** for all commands.',
+].join('\n\n');
+
+export interface FlowServices {
+  library: Library;
+  evidence: EvidenceStore;
+  conversationState: ConversationState;
+  userState: UserState;
+}
+
+export class ConversationFlow {
+  private readonly dialogState: StatePropertyAccessor<DialogState>;
+  private readonly profile: StatePropertyAccessor<Profile>;
+  private readonly dialogs: DialogSet;
+  private readonly rehearsal: RehearsalDialog;
+
+  constructor(private readonly services: FlowServices) {
+    this.dialogState = services.conversationState.createProperty<DialogState>('dialogState');
+    this.profile = services.userState.createProperty<Profile>('profile');
+    this.dialogs = new DialogSet(this.dialogState);
+    this.rehearsal = new RehearsalDialog({
+      library: services.library,
+      evidence: services.evidence,
+      saveState: (context) => services.conversationState.saveChanges(context),
+    });
+    this.dialogs.add(this.rehearsal);
+    this.dialogs.add(new TextPrompt(REFLECTION_PROMPT));
+    this.dialogs.add(new WaterfallDialog(REFLECTION, [
+      async (step) => step.prompt(REFLECTION_PROMPT, 'Before you go, a short reflection for your evidence: **what went well, and what would you do differently?**'),
+      async (step) => this.storeReflection(step),
+    ]));
+  }
+
+  /** First contact: the welcome and the scenario picker, once per learner. */
+  async welcome(context: TurnContext): Promise<void> {
+    const profile = await this.profileOf(context);
+    if (profile.welcomed) return;
+    profile.welcomed = true;
+    await context.sendActivity(WELCOME_TEXT);
+    await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(scenarioPickerCard(this.services.library.scenarios))));
+  }
+
+  async onMessage(context: TurnContext): Promise<void> {
+    const profile = await this.profileOf(context);
+    const dc = await this.dialogs.createContext(context);
+    const command = readCommand(context.activity.text, context.activity.value);
+    if (!profile.welcomed && !command && !dc.activeDialog) {
+      await this.welcome(context);
+      return;
+    }
+    profile.welcomed = true;
+    if (command) {
+      await this.runCommand(dc, command, profile);
+      return;
+    }
+    if (!dc.activeDialog) {
+      await context.sendActivity('You are not in a rehearsal. Type **scenarios** to choose one, or **help** for commands.');
+      return;
+    }
+    const result = await dc.continueDialog();
+    if (result.status === DialogTurnStatus.complete) await this.afterRehearsal(dc, result.result as RehearsalResult | undefined);
+  }
+
+  private async runCommand(dc: DialogContext, command: Command, profile: Profile): Promise<void> {
+    const context = dc.context;
+    const active = RehearsalDialog.activeRehearsalId(dc);
+    switch (command.kind) {
+      case 'help':
+        await context.sendActivity(HELP_TEXT);
+        return;
+      case 'badCard':
+        await context.sendActivity('Sorry, I could not read that card. Type **scenarios** for a fresh one.');
+        return;
+      case 'scenarios':
+        await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(scenarioPickerCard(this.services.library.scenarios, command))));
+        return;
+      case 'mode':
+        profile.mode = command.mode;
+        await context.sendActivity(command.mode === 'practice'
+          ? 'Practice mode: after a weak reply you will get a short coaching hint. It applies from your next rehearsal.'
+          : 'Assessment mode: no hints. It applies from your next rehearsal.');
+        return;
+      case 'badMode':
+        await context.sendActivity(`Modes are **practice** (with coaching hints) and **assessment** (without). You are in ${profile.mode} mode.`);
+        return;
+      case 'history':
+        await this.showHistory(context);
+        return;
+      case 'start':
+        if (active) {
+          await context.sendActivity('You are in the middle of a rehearsal. Type **end** to finish it first.');
+          return;
+        }
+        await dc.cancelAllDialogs();
+        await dc.beginDialog(RehearsalDialog.ID, { scenarioId: command.scenarioId, mode: profile.mode, learner: learnerOf(context.activity) });
+        return;
+      case 'end': {
+        if (!active || (command.rehearsalId !== undefined && command.rehearsalId !== active)) {
+          await context.sendActivity('That rehearsal has already ended. Type **scenarios** to start another.');
+          return;
+        }
+        const result = await this.rehearsal.end(dc);
+        await this.afterRehearsal(dc, result.result as RehearsalResult | undefined);
+        return;
+      }
+    }
+  }
+
+  private async afterRehearsal(dc: DialogContext, result: RehearsalResult | undefined): Promise<void> {
+    if (result?.recordId) await dc.beginDialog(REFLECTION, { recordId: result.recordId });
+  }
+
+  private async storeReflection(step: WaterfallStepContext): Promise<ReturnType<WaterfallStepContext['endDialog']>> {
+    const { recordId } = step.options as { recordId: string };
+    const record = await this.services.evidence.get(recordId);
+    const reflection = String(step.result ?? '').trim().slice(0, MAX_REFLECTION_CHARS);
+    if (record && reflection) {
+      await this.services.evidence.save({ ...record, reflection });
+      await step.context.sendActivity('Thank you: your reflection is saved with this rehearsal. Type **scenarios** to rehearse again, or **history** to see your rehearsals.');
+    }
+    return step.endDialog();
+  }
+
+  private async showHistory(context: TurnContext): Promise<void> {
+    const records = await this.services.evidence.listFor(learnerOf(context.activity).id);
+    if (records.length === 0) {
+      await context.sendActivity('You have no rehearsals yet. Type **scenarios** to start one.');
+      return;
+    }
+    const lines = records.slice(0, 10).map((r) => {
+      const report = r.report as { dimensions?: Record<string, { level: number | null }>; breaches?: unknown[] };
+      const levels = Object.entries(report.dimensions ?? {}).filter(([, d]) => d.level !== null).map(([id, d]) => `${id} ${d.level}`).join(', ');
+      const breaches = report.breaches?.length ? `, ${report.breaches.length} beyond authority` : '';
+      return `- ${r.endedAt.slice(0, 16).replace('T', ' ')}: **${r.scenario.title}** (${r.mode}): ${levels}${breaches}${r.reflection ? ' · reflection saved' : ''}`;
+    });
+    await context.sendActivity([`Your last ${lines.length} rehearsal${lines.length === 1 ? '' : 's'}:`, ...lines].join('\n'));
+  }
+
+  private async profileOf(context: TurnContext): Promise<Profile> {
+    return this.profile.get(context, { mode: 'practice', welcomed: false });
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Practice mode's coaching: after a weak reply, one short hint naming the dimension it concerns,
+ * shown apart from the customer's words. A reply is weak when it crosses the learner's authority,
+ * or does one of the things the units say make a customer's mood worse. Read from the same reading
+ * of the reply that moved the customer, so a hint never contradicts what the customer did.
+ */
+import type { LearnerTurn } from './learner-turn.ts';
+import type { ScoreReport } from './score-report.ts';
+
+export interface CoachingHint {
+  dimension: string;
+  text: string;
+}
+
+export function coachingHint(turn: LearnerTurn, report: ScoreReport, customerGotWorse: boolean): CoachingHint | undefined {
+  const has = (...kinds: Array<keyof LearnerTurn['moves']>) => kinds.some((k) => (turn.moves[k]?.length ?? 0) > 0);
+  const breach = report.breaches.find((b) => b.turn === turn.turn);
+  if (breach) {
+    return { dimension: 'authority', text: `That goes beyond your authority: ${breach.rule}. Say what you can do yourself, and seek approval for anything more.` };
+  }
+  if (has('calmDown', 'blame', 'dismiss')) {
+    return { dimension: 'defusing', text: 'Telling a customer to calm down, blaming them or brushing the problem off makes them angrier. Acknowledge how they feel and say what you can do.' };
+  }
+  if (has('jargon')) return { dimension: 'defusing', text: 'Use plain words: say what the customer will notice, not internal terms or abbreviations.' };
+  if (turn.refusals.length > 0 && !has('reason')) {
+    return { dimension: 'unresolved', text: 'You said no without a reason. Give the reason (the policy or law behind it) and what the customer can do instead.' };
+  }
+  if (!customerGotWorse) return undefined;
+  if (has('vaguePromise', 'placate') && !turn.commitments.some((c) => c.when)) {
+    return { dimension: 'informing', text: 'A promise with no "who" or "when" worries an upset customer. Say who will do what, and by when.' };
+  }
+  const listening = report.dimensions.listening?.suggestion;
+  return { dimension: 'listening', text: listening && listening.length > 0 ? listening : 'Show you heard what the customer just said before moving on.' };
+}
