@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { registerChatCommand } from './commands/chat.ts';
 import { registerScenariosCommand } from './commands/scenarios.ts';
 import { registerScoreCommand } from './commands/score.ts';
+import { registerServeCommand } from './commands/serve.ts';
 import { registerValidateCommand } from './commands/validate.ts';
 import { LibraryError } from '../engine/rubric-library.ts';
 import { UsageError } from './usage-error.ts';
@@ -27,6 +28,7 @@ const program = new Command()
 registerValidateCommand(program);
 registerScenariosCommand(program);
 registerChatCommand(program);
+registerServeCommand(program);
 registerScoreCommand(program);
 
 try {

@@ -13,6 +13,18 @@ const SettingsSchema = z.object({
   SERVICESIM_RUBRICS: optional(DEFAULT_RUBRICS_DIR),
   /** Where transcripts and evidence are kept. */
   DATA_DIR: optional('./data'),
+  /** The bot's port; Azure Bot registrations and the Teams app point at /api/messages on it. */
+  PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).default(3978)),
+  /** The interface to listen on when authenticated; local anonymous mode always uses loopback. */
+  HOST: optional('0.0.0.0'),
+  /** The Azure Bot registration. Without an app id the bot runs in local anonymous mode. */
+  MicrosoftAppId: optional(''),
+  MicrosoftAppPassword: optional(''),
+  MicrosoftAppType: optional('SingleTenant'),
+  MicrosoftAppTenantId: optional(''),
+  /** pino log level: fatal, error, warn, info, debug, trace or silent. */
+  LOG_LEVEL: optional('info'),
+  NODE_ENV: optional(''),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;

@@ -6,6 +6,7 @@ import { CardFactory, MessageFactory, type ConversationState, type StateProperty
 import { DialogSet, DialogTurnStatus, TextPrompt, WaterfallDialog, type DialogContext, type DialogState, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { Library } from '../engine/rubric-library.ts';
 import type { EvidenceStore } from '../store/evidence-store.ts';
+import { hostHasUniversalActions } from '../bot/cards/card-actions.ts';
 import { scenarioPickerCard } from '../bot/cards/scenario-picker-card.ts';
 import { HELP_TEXT, readCommand, type Command } from './commands.ts';
 import { learnerOf } from './learner-identity.ts';
@@ -63,7 +64,7 @@ export class ConversationFlow {
     if (profile.welcomed) return;
     profile.welcomed = true;
     await context.sendActivity(WELCOME_TEXT);
-    await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(scenarioPickerCard(this.services.library.scenarios))));
+    await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(scenarioPickerCard(this.services.library.scenarios, hostHasUniversalActions(context.activity.channelId)))));
   }
 
   async onMessage(context: TurnContext): Promise<void> {
@@ -98,7 +99,7 @@ export class ConversationFlow {
         await context.sendActivity('Sorry, I could not read that card. Type **scenarios** for a fresh one.');
         return;
       case 'scenarios':
-        await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(scenarioPickerCard(this.services.library.scenarios, command))));
+        await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(scenarioPickerCard(this.services.library.scenarios, hostHasUniversalActions(context.activity.channelId), command))));
         return;
       case 'mode':
         profile.mode = command.mode;

@@ -17,7 +17,7 @@ import { Rehearsal, type RehearsalState } from '../engine/rehearsal.ts';
 import type { Library } from '../engine/rubric-library.ts';
 import type { Scenario } from '../engine/scenario-schema.ts';
 import { MAX_TURN_CHARS } from '../engine/transcript.ts';
-import { cardButton } from '../bot/cards/card-actions.ts';
+import { cardButton, hostHasUniversalActions } from '../bot/cards/card-actions.ts';
 import { debriefCard } from '../bot/cards/debrief-card.ts';
 import type { EvidenceStore } from '../store/evidence-store.ts';
 
@@ -79,7 +79,7 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     const state: RehearsalDialogState = { rehearsalId, scenarioId: scenario.id, mode: options.mode, learner: options.learner, startedAt: new Date().toISOString(), rehearsal: rehearsal.snapshot };
     Object.assign(dc.activeDialog!.state, state);
     await this.services.saveState(dc.context);
-    await dc.context.sendActivity(briefingCard(scenario, rehearsalId, options.mode));
+    await dc.context.sendActivity(briefingCard(scenario, rehearsalId, options.mode, hostHasUniversalActions(dc.context.activity.channelId)));
     await dc.context.sendActivity(rehearsal.turns[0]!.text);
     return Dialog.EndOfTurn;
   }
@@ -149,7 +149,7 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
   }
 }
 
-function briefingCard(scenario: Scenario, rehearsalId: string, mode: Mode) {
+function briefingCard(scenario: Scenario, rehearsalId: string, mode: Mode, universal: boolean) {
   return MessageFactory.attachment(CardFactory.adaptiveCard({
     type: 'AdaptiveCard',
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
@@ -160,6 +160,6 @@ function briefingCard(scenario: Scenario, rehearsalId: string, mode: Mode) {
       { type: 'TextBlock', text: scenario.briefing, wrap: true },
       { type: 'TextBlock', text: `${mode === 'practice' ? 'Practice mode: you will get coaching hints after weak replies.' : 'Assessment mode: no hints.'} Reply to the customer as the advisor; type **end** to finish.`, wrap: true, isSubtle: true },
     ],
-    actions: [cardButton('End rehearsal', { action: 'end', rehearsalId }, 'destructive')],
+    actions: [cardButton('End rehearsal', { action: 'end', rehearsalId }, universal, 'destructive')],
   }));
 }

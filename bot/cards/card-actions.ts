@@ -1,7 +1,8 @@
 /**
- * What a card button sends back, and how a button is built: Action.Execute for Teams' Universal
- * Actions, with Action.Submit as the fallback for hosts that lack it (Web Chat, older clients). Both
- * deliver the same data, checked with zod before the bot acts on it.
+ * What a card button sends back, and how a button is built: in Teams, Action.Execute (Universal
+ * Actions) with Action.Submit as the fallback for older clients; elsewhere Action.Submit, because Web
+ * Chat renders Action.Execute but cannot send it. Both deliver the same data, checked with zod
+ * before the bot acts on it.
  */
 import { z } from 'zod';
 
@@ -13,10 +14,13 @@ export const CardSubmitSchema = z.discriminatedUnion('action', [
 
 export type CardSubmit = z.infer<typeof CardSubmitSchema>;
 
+/** Whether the host sends Action.Execute: Teams does. */
+export const hostHasUniversalActions = (channelId: string | undefined) => channelId === 'msteams';
+
 /** A button whose data comes back as a CardSubmit, however the host sends it. */
-export function cardButton(title: string, data: CardSubmit, style?: 'positive' | 'destructive'): Record<string, unknown> {
+export function cardButton(title: string, data: CardSubmit, universal: boolean, style?: 'positive' | 'destructive'): Record<string, unknown> {
   const submit = { type: 'Action.Submit', title, data, ...(style ? { style } : {}) };
-  return { type: 'Action.Execute', title, verb: data.action, data, ...(style ? { style } : {}), fallback: submit };
+  return universal ? { type: 'Action.Execute', title, verb: data.action, data, ...(style ? { style } : {}), fallback: submit } : submit;
 }
 
 /** Card values arrive with Input.* fields merged in; "any" in a filter means no filter. */

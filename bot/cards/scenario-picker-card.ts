@@ -4,7 +4,7 @@ import { cardButton } from './card-actions.ts';
 
 const label = (id: string) => id.replace(/-/g, ' ').replace(/^./, (c) => c.toUpperCase());
 
-export function scenarioPickerCard(scenarios: readonly Scenario[], filter: { problemType?: string; difficulty?: string } = {}): Record<string, unknown> {
+export function scenarioPickerCard(scenarios: readonly Scenario[], universal: boolean, filter: { problemType?: string; difficulty?: string } = {}): Record<string, unknown> {
   const shown = scenarios.filter((s) => (!filter.problemType || s.problemType === filter.problemType) && (!filter.difficulty || s.difficulty === filter.difficulty));
   const choice = (id: string, title: string, values: readonly string[], value?: string) => ({
     type: 'Input.ChoiceSet',
@@ -26,7 +26,7 @@ export function scenarioPickerCard(scenarios: readonly Scenario[], filter: { pro
           { type: 'Column', width: 'stretch', items: [choice('difficulty', 'Difficulty', DIFFICULTIES, filter.difficulty)] },
         ],
       },
-      { type: 'ActionSet', actions: [cardButton('Filter', { action: 'pick' })] },
+      { type: 'ActionSet', actions: [cardButton('Filter', { action: 'pick' }, universal)] },
       ...(shown.length === 0 ? [{ type: 'TextBlock', text: 'No scenario matches those filters.', wrap: true, isSubtle: true }] : []),
       ...shown.map((s) => ({
         type: 'Container',
@@ -34,7 +34,7 @@ export function scenarioPickerCard(scenarios: readonly Scenario[], filter: { pro
         items: [
           { type: 'TextBlock', text: s.title, weight: 'Bolder', wrap: true },
           { type: 'TextBlock', text: `${label(s.problemType)} · ${s.difficulty}${s.resolvable ? '' : ' · cannot be fully resolved'}`, isSubtle: true, spacing: 'None', wrap: true },
-          { type: 'ActionSet', actions: [cardButton('Start', { action: 'start', scenarioId: s.id }, 'positive')] },
+          { type: 'ActionSet', actions: [cardButton('Start', { action: 'start', scenarioId: s.id }, universal, 'positive')] },
         ],
       })),
     ],

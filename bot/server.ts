@@ -1,0 +1,77 @@
+/**
+ * The HTTP host: restify serving the bot at /api/messages (Teams and the local page), the local
+ * rehearsal page at /, Web Chat's bundle from node_modules, and a health check.
+ */
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { CloudAdapter, type TurnContext } from 'botbuilder';
+import restify from 'restify';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { ServiceSimBot } from './servicesim-bot.ts';
+import { REHEARSAL_PAGE, WEBCHAT_BUNDLE } from './rehearsal-page.ts';
+import { isLoopbackUrl, type SecurityMode } from './security-mode.ts';
+
+/** Large enough that an over-long learner message reaches the bot and gets a polite answer. */
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+/** The least an activity needs before the adapter is given it; anything else is a 400 with a reason. */
+const IncomingActivitySchema = z.object({
+  type: z.string().min(1),
+  channelId: z.string().min(1),
+  serviceUrl: z.string().min(1),
+  conversation: z.object({ id: z.string().min(1) }),
+  from: z.object({ id: z.string().min(1) }),
+});
+
+export interface ServerParts {
+  bot: ServiceSimBot;
+  mode: SecurityMode;
+  logger: Logger;
+}
+
+export function createServer({ bot, mode, logger }: ServerParts): { server: restify.Server; adapter: CloudAdapter } {
+  const adapter = new CloudAdapter(mode.auth);
+  adapter.onTurnError = async (context: TurnContext, error: Error) => {
+    // The learner sees an apology and a reference; the details go to the log, never to the chat.
+    const reference = randomUUID().slice(0, 8);
+    logger.error({ err: error, reference, conversation: context.activity.conversation?.id, activityType: context.activity.type }, 'turn failed');
+    await context.sendActivity(`Sorry, something went wrong on our side. Please send that again. (Reference ${reference})`);
+  };
+
+  const server = restify.createServer({ name: 'servicesim', handleUncaughtExceptions: false });
+  server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false }));
+
+  server.post('/api/messages', async (req, res) => {
+    const checked = IncomingActivitySchema.safeParse(req.body);
+    if (!checked.success) {
+      const issue = checked.error.issues[0]!;
+      res.send(400, { error: `not a Bot Framework activity: ${issue.path.join('.') || 'body'}: ${issue.message}` });
+      return;
+    }
+    if (mode.kind === 'local-anonymous' && !isLoopbackUrl(checked.data.serviceUrl)) {
+      res.send(403, { error: 'local anonymous mode answers only activities whose serviceUrl is on this machine' });
+      return;
+    }
+    await adapter.process(req, res, (context) => bot.run(context));
+  });
+
+  server.get('/', async (_req, res) => {
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    res.setHeader('Content-Security-Policy', "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'");
+    res.sendRaw(200, REHEARSAL_PAGE);
+  });
+  server.get('/webchat.js', async (_req, res) => {
+    res.setHeader('Content-Type', 'application/javascript; charset=utf-8');
+    res.setHeader('Cache-Control', 'public, max-age=3600');
+    res.writeHead(200);
+    createReadStream(WEBCHAT_BUNDLE).pipe(res);
+  });
+  server.get('/favicon.ico', async (_req, res) => {
+    res.send(204);
+  });
+  server.get('/healthz', async (_req, res) => {
+    res.send(200, { ok: true, mode: mode.kind });
+  });
+  return { server, adapter };
+}

@@ -1,0 +1,116 @@
+/**
+ * The real server over HTTP: activities POSTed to /api/messages, replies delivered by the bot to a
+ * local serviceUrl endpoint, a whole rehearsal from `start` to the debrief; bad requests; auth.
+ */
+import { createServer, type IncomingMessage } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBotServer, type RunningBot } from './bot-server.ts';
+
+interface Reply { type: string; text?: string; attachments?: Array<{ content: unknown }> }
+
+/** A stand-in for a channel's connector: receives what the bot sends to serviceUrl. */
+async function startConnector() {
+  const received: Reply[] = [];
+  const waiters: Array<() => void> = [];
+  const server = createServer((req: IncomingMessage, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      if (req.method === 'POST' && /\/v3\/conversations\/[^/]+\/activities/.test(req.url ?? '')) {
+        received.push(JSON.parse(body) as Reply);
+        waiters.splice(0).forEach((w) => w());
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ id: `sent-${received.length}` }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return { url, received, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+let bot: RunningBot;
+let connector: Awaited<ReturnType<typeof startConnector>>;
+beforeAll(async () => {
+  bot = await startBotServer();
+  connector = await startConnector();
+});
+afterAll(async () => {
+  await bot.close();
+  await connector.close();
+});
+
+let sequence = 0;
+async function post(body: Record<string, unknown>, url = bot.url) {
+  return fetch(`${url}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+}
+/** Sends a message the normal way and returns what reached the connector in reply. */
+async function say(text: string | undefined, value?: unknown): Promise<Reply[]> {
+  const before = connector.received.length;
+  const response = await post({
+    type: 'message', id: `in-${++sequence}`, text, ...(value ? { value } : {}), channelId: 'webchat-local', serviceUrl: connector.url,
+    conversation: { id: 'http-conversation' }, from: { id: 'http-learner', name: 'Sam' }, recipient: { id: 'servicesim' },
+  });
+  expect(response.status).toBeLessThan(300);
+  return connector.received.slice(before);
+}
+
+describe('the bot over HTTP', () => {
+  it('runs a whole rehearsal, from start to the debrief card, replying to the serviceUrl', async () => {
+    expect((await say('hello')).some((r) => /Welcome to ServiceSim/.test(r.text ?? ''))).toBe(true);
+    const started = await say(undefined, { action: 'start', scenarioId: 'salon-double-booking' });
+    expect(started.some((r) => r.attachments?.length)).toBe(true);
+    const reply = await say("I'm so sorry, Chloe, that must be really upsetting. How did you make the booking?");
+    expect(reply.filter((r) => r.type === 'message').length).toBeGreaterThan(0);
+    const debrief = await say('end');
+    expect(JSON.stringify(debrief)).toContain('Debrief');
+    const [record] = await bot.evidence.listFor('webchat-local/http-learner');
+    expect(record?.scenario.id).toBe('salon-double-booking');
+  });
+
+  it('returns the replies in the response with deliveryMode expectReplies', async () => {
+    const response = await post({
+      type: 'message', text: 'help', channelId: 'webchat-local', serviceUrl: bot.url, deliveryMode: 'expectReplies',
+      conversation: { id: 'expect-replies' }, from: { id: 'page-learner' }, recipient: { id: 'servicesim' },
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { activities: Reply[] };
+    expect(body.activities.length).toBeGreaterThan(0);
+  });
+
+  it('answers a malformed activity with 400 and a reason, and a foreign serviceUrl with 403', async () => {
+    const malformed = await post({ type: 'message', text: 'hi' });
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: string }).error).toMatch(/not a Bot Framework activity/);
+    const notJson = await fetch(`${bot.url}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{oops' });
+    expect(notJson.status).toBe(400);
+    const foreign = await post({ type: 'message', text: 'hi', channelId: 'x', serviceUrl: 'https://example.com', conversation: { id: 'c' }, from: { id: 'u' } });
+    expect(foreign.status).toBe(403);
+  });
+
+  it('serves the rehearsal page and Web Chat from node_modules', async () => {
+    const page = await fetch(`${bot.url}/`);
+    expect(await page.text()).toContain('<script src="/webchat.js"></script>');
+    const bundle = await fetch(`${bot.url}/webchat.js`);
+    expect(bundle.status).toBe(200);
+    expect((await bundle.text()).length).toBeGreaterThan(1_000_000);
+  });
+});
+
+describe('the bot with an app id configured', () => {
+  it('refuses a request without a Bot Framework token with 401', async () => {
+    const secured = await startBotServer({ MicrosoftAppId: '00000000-0000-0000-0000-000000000001', MicrosoftAppPassword: 'not-a-real-secret', MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: '00000000-0000-0000-0000-000000000002' });
+    try {
+      const response = await post({ type: 'message', text: 'hello', channelId: 'msteams', serviceUrl: 'https://smba.trafficmanager.net/uk/', conversation: { id: 'c' }, from: { id: 'u' } }, secured.url);
+      expect(response.status).toBe(401);
+      const forged = await fetch(`${secured.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJ4In0.c2lnbmF0dXJl' },
+        body: JSON.stringify({ type: 'message', text: 'hello', channelId: 'msteams', serviceUrl: 'https://smba.trafficmanager.net/uk/', conversation: { id: 'c' }, from: { id: 'u' } }),
+      });
+      expect(forged.status).toBe(401);
+    } finally {
+      await secured.close();
+    }
+  });
+});
