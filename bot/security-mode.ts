@@ -17,21 +17,26 @@ export type SecurityMode =
   | { kind: 'authenticated'; appId: string; auth: ConfigurationBotFrameworkAuthentication; host: string }
   | { kind: 'local-anonymous'; auth: ConfigurationBotFrameworkAuthentication; host: '127.0.0.1' };
 
-export class InsecureConfigurationError extends Error {}
+/** The bot cannot start as configured: the message says what to set. */
+export class BotConfigurationError extends Error {}
 
 export function securityMode(credentials: BotCredentials, nodeEnv: string | undefined, host = '0.0.0.0'): SecurityMode {
   const appId = credentials.MicrosoftAppId?.trim();
   if (appId) {
-    const auth = new ConfigurationBotFrameworkAuthentication({
-      MicrosoftAppId: appId,
-      MicrosoftAppPassword: credentials.MicrosoftAppPassword,
-      MicrosoftAppType: credentials.MicrosoftAppType || 'SingleTenant',
-      MicrosoftAppTenantId: credentials.MicrosoftAppTenantId,
-    });
-    return { kind: 'authenticated', appId, auth, host };
+    try {
+      const auth = new ConfigurationBotFrameworkAuthentication({
+        MicrosoftAppId: appId,
+        MicrosoftAppPassword: credentials.MicrosoftAppPassword,
+        MicrosoftAppType: credentials.MicrosoftAppType || 'SingleTenant',
+        MicrosoftAppTenantId: credentials.MicrosoftAppTenantId,
+      });
+      return { kind: 'authenticated', appId, auth, host };
+    } catch (error) {
+      throw new BotConfigurationError(`the Azure Bot settings are incomplete: ${(error as Error).message}`);
+    }
   }
   if (nodeEnv === 'production') {
-    throw new InsecureConfigurationError('refusing to start: NODE_ENV is production but no MicrosoftAppId is set, so the bot endpoint would accept anyone. Set MicrosoftAppId, MicrosoftAppPassword, MicrosoftAppType and MicrosoftAppTenantId (see README), or unset NODE_ENV to rehearse locally.');
+    throw new BotConfigurationError('refusing to start: NODE_ENV is production but no MicrosoftAppId is set, so the bot endpoint would accept anyone. Set MicrosoftAppId, MicrosoftAppPassword, MicrosoftAppType and MicrosoftAppTenantId (see README), or unset NODE_ENV to rehearse locally.');
   }
   return { kind: 'local-anonymous', auth: new ConfigurationBotFrameworkAuthentication({}), host: '127.0.0.1' };
 }

@@ -8,7 +8,6 @@ import { Command, CommanderError } from 'commander';
 import { registerChatCommand } from './commands/chat.ts';
 import { registerScenariosCommand } from './commands/scenarios.ts';
 import { registerScoreCommand } from './commands/score.ts';
-import { registerServeCommand } from './commands/serve.ts';
 import { registerValidateCommand } from './commands/validate.ts';
 import { LibraryError } from '../engine/rubric-library.ts';
 import { UsageError } from './usage-error.ts';
@@ -28,7 +27,17 @@ const program = new Command()
 registerValidateCommand(program);
 registerScenariosCommand(program);
 registerChatCommand(program);
-registerServeCommand(program);
+// The bot host loads restify and botbuilder: only when one of its commands runs.
+program
+  .command('serve')
+  .description('serve the bot (Teams and the local rehearsal page) on http://localhost:3978')
+  .option('--port <number>', 'port to listen on (default: PORT or 3978)')
+  .action(async (options: { port?: string }) => (await import('./commands/serve.ts')).serve(options));
+program
+  .command('teams-package')
+  .description('build the Teams app package (needs MicrosoftAppId; see README)')
+  .option('--out <file>', 'where to write the zip', 'appPackage/build/servicesim-teams.zip')
+  .action(async (options: { out: string }) => (await import('./commands/teams-package.ts')).teamsPackage(options));
 registerScoreCommand(program);
 
 try {
