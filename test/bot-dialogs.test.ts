@@ -148,3 +148,15 @@ describe('the bot conversation', () => {
     ]);
   });
 });
+
+describe('the customer ending the rehearsal', () => {
+  it('debriefs when the learner refers the customer properly in a scenario that cannot be resolved', async () => {
+    const { say } = conversation();
+    await say('hello');
+    await say('start discontinued-spare-part');
+    const replies = await say("I'm sorry, we can't get that part because the manufacturer no longer makes it. You could contact Citizens Advice on 0808 223 1133 or an independent repairer.");
+    expect(JSON.stringify(cards(replies))).toContain('Debrief');
+    expect(JSON.stringify(cards(replies))).toContain('The customer accepted your referral.');
+    expect(await evidence.listFor('test/learner-1')).toHaveLength(1);
+  });
+});

@@ -114,3 +114,60 @@ describe('the bot with an app id configured', () => {
     }
   });
 });
+
+describe('the bot through a restart and a failure', () => {
+  const message = (url: string, conversation: string, text: string) => fetch(`${url}/api/messages`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ type: 'message', text, channelId: 'webchat-local', serviceUrl: url, deliveryMode: 'expectReplies', conversation: { id: conversation }, from: { id: 'restart-learner' }, recipient: { id: 'servicesim' } }),
+  }).then(async (r) => ((await r.json()) as { activities: Reply[] }).activities);
+
+  it('carries on the same rehearsal after the server restarts over the same data folder', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const dir = await mkdtemp(path.join(tmpdir(), 'servicesim-restart-'));
+    try {
+      const first = await startBotServer({}, dir);
+      await message(first.url, 'restart', 'hello');
+      await message(first.url, 'restart', 'start faulty-washing-machine');
+      await message(first.url, 'restart', "I'm sorry about that. When did it start leaking?");
+      await first.close();
+      const second = await startBotServer({}, dir);
+      await message(second.url, 'restart', 'And what did the engineer say?');
+      const ended = await message(second.url, 'restart', 'end');
+      expect(JSON.stringify(ended)).toContain('Debrief');
+      const [record] = await second.evidence.listFor('webchat-local/restart-learner');
+      expect(record!.turns.filter((t) => t.role === 'learner').map((t) => t.text)).toEqual(["I'm sorry about that. When did it start leaking?", 'And what did the engineer say?']);
+      await second.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('apologises with a reference when the evidence cannot be saved, shows no internals, and loses nothing', async () => {
+    const { mkdtemp, rm, writeFile, unlink } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const dir = await mkdtemp(path.join(tmpdir(), 'servicesim-failure-'));
+    try {
+      const running = await startBotServer({}, dir);
+      await message(running.url, 'failure', 'hello');
+      await message(running.url, 'failure', 'start faulty-washing-machine');
+      await message(running.url, 'failure', "I'm sorry about that. When did it start leaking?");
+      // A file where the evidence folder should be: saving the evidence fails.
+      await writeFile(path.join(dir, 'evidence'), 'in the way');
+      const failed = JSON.stringify(await message(running.url, 'failure', 'end'));
+      expect(failed).toMatch(/Sorry, something went wrong on our side.*Reference [0-9a-f]{8}/);
+      expect(failed).not.toMatch(/EEXIST|ENOTDIR|at .*\.ts|stack/i);
+      await unlink(path.join(dir, 'evidence'));
+      const retried = JSON.stringify(await message(running.url, 'failure', 'end'));
+      expect(retried).toContain('Debrief');
+      const [record] = await running.evidence.listFor('webchat-local/restart-learner');
+      expect(record!.turns.some((t) => t.text === "I'm sorry about that. When did it start leaking?")).toBe(true);
+      await running.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
