@@ -74,17 +74,23 @@ describe('the bot conversation', () => {
     const good = await say("I'm really sorry, that sounds so frustrating. Can you tell me what happened when it started leaking?");
     expect(texts(good).some((t) => /Coaching/.test(t))).toBe(false);
 
+    const promised = await say('Honestly, I guarantee it will never happen again.');
+    expect(texts(promised).some((t) => /Coaching \(authority\)/.test(t))).toBe(true);
+
     const ended = await say('end');
     const debrief = JSON.stringify(cards(ended)[0]);
     expect(debrief).toContain('Debrief');
     expect(debrief).toMatch(/Listening/);
     expect(debrief).toMatch(/Evidences CS17/);
     expect(debrief).toContain('Calm down, you probably overloaded it.');
+    expect(debrief).toContain('Beyond your authority');
+    expect(debrief).toContain('I guarantee it will never happen again.');
     expect(texts(ended).some((t) => /what went well/i.test(t))).toBe(true);
 
     const [record] = await evidence.listFor('test/learner-1');
     expect(record).toMatchObject({ scenario: { id: SCENARIO }, mode: 'practice', learner: { id: 'test/learner-1' } });
-    expect(record!.turns.filter((t) => t.role === 'learner')).toHaveLength(2);
+    expect(record!.turns.filter((t) => t.role === 'learner')).toHaveLength(3);
+    expect((record!.report as { breaches: unknown[] }).breaches).toHaveLength(1);
 
     const thanked = await say('I should not have blamed him; next time I would ask questions first.');
     expect(texts(thanked).join(' ')).toMatch(/reflection is saved/);

@@ -48,3 +48,18 @@ describe('the file stores on disk', () => {
     await expect(store.listFor('tenant-1/learner-1')).rejects.toThrow(/not an evidence record/);
   });
 });
+
+describe('botbuilder Storage over a key-value store', () => {
+  it('reads items with their eTag, and refuses a stale eTag with "eTag conflict"', async () => {
+    const { KeyValueBotStorage } = await import('../bot/bot-storage.ts');
+    const storage = new KeyValueBotStorage(new FileKeyValueStore(await folder()));
+    await storage.write({ 'conversation/1': { turns: 1, eTag: '*' } });
+    const first = await storage.read(['conversation/1']);
+    expect(first['conversation/1']).toMatchObject({ turns: 1, eTag: expect.any(String) });
+    await storage.write({ 'conversation/1': { ...first['conversation/1'], turns: 2 } });
+    await expect(storage.write({ 'conversation/1': { ...first['conversation/1'], turns: 3 } })).rejects.toThrow(/eTag conflict/);
+    expect((await storage.read(['conversation/1']))['conversation/1']).toMatchObject({ turns: 2 });
+    await storage.delete(['conversation/1']);
+    expect(await storage.read(['conversation/1'])).toEqual({});
+  });
+});
