@@ -22,7 +22,26 @@ const IncomingActivitySchema = z.object({
   serviceUrl: z.string().min(1),
   conversation: z.object({ id: z.string().min(1) }),
   from: z.object({ id: z.string().min(1) }),
+  recipient: z.object({ id: z.string().min(1) }),
+  text: z.string().optional(),
+  membersAdded: z.array(z.object({ id: z.string() })).optional(),
 });
+
+const LOOPBACK_HOST = /^(?:localhost|127\.0\.0\.1|\[::1\])(?::\d+)?$/;
+
+/**
+ * In local anonymous mode the Host header must name this machine (no DNS rebinding), and a
+ * browser's Origin, when there is one, must be a page on this machine (no other web site).
+ */
+function fromThisMachine(host: string | undefined, origin: string | undefined): boolean {
+  if (!host || !LOOPBACK_HOST.test(host)) return false;
+  if (origin === undefined) return true;
+  try {
+    return LOOPBACK_HOST.test(new URL(origin).host);
+  } catch {
+    return false;
+  }
+}
 
 export interface ServerParts {
   bot: ServiceSimBot;
@@ -34,15 +53,30 @@ export function createServer({ bot, mode, logger }: ServerParts): { server: rest
   const adapter = new CloudAdapter(mode.auth);
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     // The learner sees an apology and a reference; the details go to the log, never to the chat.
+    // Only the error itself is logged: botbuilder attaches the dialog stack, which holds transcripts.
     const reference = randomUUID().slice(0, 8);
-    logger.error({ err: error, reference, conversation: context.activity.conversation?.id, activityType: context.activity.type }, 'turn failed');
-    await context.sendActivity(`Sorry, something went wrong on our side. Please send that again. (Reference ${reference})`);
+    logger.error({ err: { name: error.name, message: error.message, stack: error.stack }, reference, conversation: context.activity.conversation?.id, activityType: context.activity.type }, 'turn failed');
+    try {
+      await context.sendActivity(`Sorry, something went wrong on our side. Please send that again, or type **end** to finish and get your debrief. (Reference ${reference})`);
+    } catch (sendError) {
+      // If even the apology cannot be delivered, the caller gets a bare 200 rather than our error text.
+      logger.error({ err: { name: (sendError as Error).name, message: (sendError as Error).message }, reference }, 'apology not delivered');
+    }
   };
 
   const server = restify.createServer({ name: 'servicesim', handleUncaughtExceptions: false });
   server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false }));
 
   server.post('/api/messages', async (req, res) => {
+    // Bot Framework activities are JSON. A form post is what another web site could make a browser send.
+    if (!req.is('application/json')) {
+      res.send(415, { error: 'send the activity as application/json' });
+      return;
+    }
+    if (mode.kind === 'local-anonymous' && !fromThisMachine(req.headers.host, req.headers.origin)) {
+      res.send(403, { error: 'local anonymous mode answers only pages and clients on this machine' });
+      return;
+    }
     const checked = IncomingActivitySchema.safeParse(req.body);
     if (!checked.success) {
       const issue = checked.error.issues[0]!;

@@ -6,6 +6,9 @@ import { ActivityHandler, ActivityTypes, TurnContext, type ConversationState, ty
 import type { ConversationFlow } from '../dialogs/conversation-flow.ts';
 
 export class ServiceSimBot extends ActivityHandler {
+  /** Turns under way, by conversation: one conversation's turns run one at a time. */
+  private readonly turns = new Map<string, Promise<unknown>>();
+
   constructor(private readonly flow: ConversationFlow, private readonly conversationState: ConversationState, private readonly userState: UserState) {
     super();
     this.onMessage(async (context, next) => {
@@ -25,7 +28,23 @@ export class ServiceSimBot extends ActivityHandler {
     });
   }
 
+  /**
+   * BotState writes with eTag `*`, so two messages of one conversation handled at once would each
+   * save over the other and one learner turn would vanish. Each conversation's turns are queued.
+   */
   override async run(context: TurnContext): Promise<void> {
+    const key = `${context.activity.channelId}/${context.activity.conversation?.id}`;
+    const previous = this.turns.get(key) ?? Promise.resolve();
+    const turn = previous.then(() => this.runTurn(context), () => this.runTurn(context));
+    const settled = turn.catch(() => undefined);
+    this.turns.set(key, settled);
+    void settled.then(() => {
+      if (this.turns.get(key) === settled) this.turns.delete(key);
+    });
+    return turn;
+  }
+
+  private async runTurn(context: TurnContext): Promise<void> {
     await super.run(context);
     await this.conversationState.saveChanges(context);
     await this.userState.saveChanges(context);
@@ -34,11 +53,17 @@ export class ServiceSimBot extends ActivityHandler {
   /** Teams sends Action.Execute as an `adaptiveCard/action` invoke: handled as the same card submit. */
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
-    const action = (context.activity.value as { action?: { data?: unknown } } | undefined)?.action;
+    const { type, value, text } = context.activity;
+    const action = (value as { action?: { data?: unknown } } | undefined)?.action;
     context.activity.type = ActivityTypes.Message;
     context.activity.value = action?.data ?? {};
     context.activity.text = '';
-    await this.flow.onMessage(context);
+    try {
+      await this.flow.onMessage(context);
+    } finally {
+      // The adapter returns the invoke response only for an activity it still sees as an invoke.
+      Object.assign(context.activity, { type, value, text });
+    }
     return { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'Done' } };
   }
 }

@@ -6,8 +6,10 @@ import type { Activity } from 'botbuilder';
 import type { Learner } from '../engine/evidence-record.ts';
 
 export function learnerOf(activity: Activity): Learner {
-  const tenantId = activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
-  const aad = activity.from?.aadObjectId;
+  // Only Teams (whose activities the Bot Framework token vouches for) sets these; elsewhere a client could claim them.
+  const teams = activity.channelId === 'msteams';
+  const tenantId = teams ? activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id : undefined;
+  const aad = teams ? activity.from?.aadObjectId : undefined;
   const id = aad ? `${tenantId ?? 'no-tenant'}/${aad}` : `${activity.channelId}/${activity.from?.id ?? 'anonymous'}`;
   return { id, ...(activity.from?.name ? { name: activity.from.name } : {}), ...(tenantId ? { tenantId } : {}) };
 }

@@ -16,7 +16,7 @@ import type { EvidenceRecord, Learner } from '../engine/evidence-record.ts';
 import { Rehearsal, type RehearsalState } from '../engine/rehearsal.ts';
 import type { Library } from '../engine/rubric-library.ts';
 import type { Scenario } from '../engine/scenario-schema.ts';
-import { MAX_TURN_CHARS } from '../engine/transcript.ts';
+import { MAX_TURN_CHARS, MAX_TURNS } from '../engine/transcript.ts';
 import { cardButton, hostHasUniversalActions } from '../bot/cards/card-actions.ts';
 import { debriefCard } from '../bot/cards/debrief-card.ts';
 import type { EvidenceStore } from '../store/evidence-store.ts';
@@ -91,6 +91,8 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
       await dc.context.sendActivity('This scenario is no longer available, so the rehearsal has been closed without a score.');
       return dc.endDialog({} satisfies RehearsalResult);
     }
+    // Ended by the customer, but the evidence was not saved (the store failed): finish it now.
+    if (state.rehearsal.customer.ended) return this.finish(dc, scenario, Rehearsal.restore(scenario, state.rehearsal), state);
     const text = (dc.context.activity.text ?? '').trim();
     if (text.length === 0) {
       await dc.context.sendActivity('Type your reply to the customer, or **end** to finish.');
@@ -110,6 +112,10 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     if (state.mode === 'practice') {
       const hint = coachingHint(rehearsal.lastReading!, rehearsal.score(), state.rehearsal.customer.mood > moodBefore);
       if (hint) await dc.context.sendActivity(`💡 Coaching (${hint.dimension}): ${hint.text}`);
+    }
+    if (!rehearsal.ended && rehearsal.turns.length >= MAX_TURNS - 1) {
+      await dc.context.sendActivity('This rehearsal has reached its length limit, so it ends here.');
+      rehearsal.end();
     }
     return rehearsal.ended ? this.finish(dc, scenario, rehearsal, state) : Dialog.EndOfTurn;
   }

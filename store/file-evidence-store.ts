@@ -2,7 +2,7 @@
  * Evidence as JSON files, `<dir>/<learner>/<record id>.json`, written atomically. Each file is
  * checked against the record schema when read, so a damaged file is reported, not half-shown.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EvidenceRecordSchema, type EvidenceRecord } from '../engine/evidence-record.ts';
@@ -16,7 +16,7 @@ export class FileEvidenceStore implements EvidenceStore {
     const folder = this.folderOf(parsed.learner.id);
     await mkdir(folder, { recursive: true });
     const file = path.join(folder, `${safeId(parsed.id)}.json`);
-    const temporary = `${file}.${process.pid}.tmp`;
+    const temporary = `${file}.${process.pid}.${randomUUID()}.tmp`;
     await writeFile(temporary, `${JSON.stringify(parsed, null, 2)}\n`);
     await rename(temporary, file);
   }
@@ -24,7 +24,8 @@ export class FileEvidenceStore implements EvidenceStore {
   async get(id: string): Promise<EvidenceRecord | undefined> {
     let learners: string[];
     try {
-      learners = await readdir(this.dir);
+      // Only learners' folders: a stray file (".DS_Store") in the evidence folder is no learner.
+      learners = (await readdir(this.dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
@@ -54,7 +55,7 @@ export class FileEvidenceStore implements EvidenceStore {
     try {
       text = await readFile(file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
       throw error;
     }
     const parsed = EvidenceRecordSchema.safeParse(JSON.parse(text));

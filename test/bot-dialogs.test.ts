@@ -166,3 +166,27 @@ describe('the customer ending the rehearsal', () => {
     expect(await evidence.listFor('test/learner-1')).toHaveLength(1);
   });
 });
+
+describe('a failure while the evidence is saved', () => {
+  it('finishes the rehearsal on the next message once the store works again, losing nothing', async () => {
+    class FailingOnce extends MemoryEvidenceStore {
+      failNext = true;
+      override async save(record: Parameters<MemoryEvidenceStore['save']>[0]) {
+        if (this.failNext) {
+          this.failNext = false;
+          throw new Error('disk full');
+        }
+        return super.save(record);
+      }
+    }
+    evidence = new FailingOnce();
+    const { say } = conversation();
+    await say('hello');
+    await say('start discontinued-spare-part');
+    await expect(say("I'm sorry, we can't get that part because the manufacturer no longer makes it. You could contact Citizens Advice on 0808 223 1133 or an independent repairer.")).rejects.toThrow(/disk full/);
+    const replies = await say('Hello?');
+    expect(JSON.stringify(cards(replies))).toContain('The customer accepted your referral.');
+    const [record] = await evidence.listFor('test/learner-1');
+    expect(record!.turns.filter((t) => t.role === 'learner')).toHaveLength(1);
+  });
+});

@@ -84,8 +84,49 @@ describe('the bot over HTTP', () => {
     expect(((await malformed.json()) as { error: string }).error).toMatch(/not a Bot Framework activity/);
     const notJson = await fetch(`${bot.url}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{oops' });
     expect(notJson.status).toBe(400);
-    const foreign = await post({ type: 'message', text: 'hi', channelId: 'x', serviceUrl: 'https://example.com', conversation: { id: 'c' }, from: { id: 'u' } });
+    const foreign = await post({ type: 'message', text: 'hi', channelId: 'x', serviceUrl: 'https://example.com', conversation: { id: 'c' }, from: { id: 'u' }, recipient: { id: 'servicesim' } });
     expect(foreign.status).toBe(403);
+    const noRecipient = await post({ type: 'message', text: 'hi', channelId: 'x', serviceUrl: bot.url, conversation: { id: 'c' }, from: { id: 'u' } });
+    expect(noRecipient.status).toBe(400);
+  });
+
+  it('refuses what another web site could make a browser send: a form post, a foreign Origin, a rebound Host', async () => {
+    const activity = { type: 'message', text: 'history', channelId: 'webchat-local', serviceUrl: bot.url, conversation: { id: 'csrf' }, from: { id: 'u' }, recipient: { id: 'servicesim' } };
+    const form = await fetch(`${bot.url}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'type=message&text=history' });
+    expect(form.status).toBe(415);
+    const { request } = await import('node:http');
+    const send = (headers: Record<string, string>) => new Promise<number>((resolve, reject) => {
+      const url = new URL(`${bot.url}/api/messages`);
+      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'Content-Type': 'application/json', ...headers } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify(activity));
+    });
+    expect(await send({ Origin: 'https://evil.example.com' })).toBe(403);
+    expect(await send({ Host: 'evil.example.com' })).toBe(403);
+    expect(await send({ Origin: bot.url })).toBe(200);
+  });
+
+  it('runs one conversation\'s messages one at a time, so two sent together are both kept', async () => {
+    const conversation = { id: 'concurrent' };
+    const base = { type: 'message', channelId: 'webchat-local', serviceUrl: bot.url, deliveryMode: 'expectReplies', conversation, from: { id: 'fast-typist' }, recipient: { id: 'servicesim' } };
+    await post({ ...base, text: 'hello' });
+    await post({ ...base, text: 'start faulty-washing-machine' });
+    await Promise.all([post({ ...base, text: "I'm so sorry. When did it start?" }), post({ ...base, text: 'And what did the engineer say?' })]);
+    await post({ ...base, text: 'end' });
+    const [record] = await bot.evidence.listFor('webchat-local/fast-typist');
+    expect(record!.turns.filter((t) => t.role === 'learner').map((t) => t.text).sort()).toEqual(['And what did the engineer say?', "I'm so sorry. When did it start?"]);
+  });
+
+  it('answers a Teams card action (an invoke) with the invoke response', async () => {
+    const response = await post({
+      type: 'invoke', name: 'adaptiveCard/action', channelId: 'webchat-local', serviceUrl: connector.url, conversation: { id: 'invoke' }, from: { id: 'u' }, recipient: { id: 'servicesim' },
+      value: { action: { type: 'Action.Execute', verb: 'pick', data: { action: 'pick' } } },
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ statusCode: 200 });
   });
 
   it('serves the rehearsal page and Web Chat from node_modules', async () => {
@@ -101,12 +142,12 @@ describe('the bot with an app id configured', () => {
   it('refuses a request without a Bot Framework token with 401', async () => {
     const secured = await startBotServer({ MicrosoftAppId: '00000000-0000-0000-0000-000000000001', MicrosoftAppPassword: 'not-a-real-secret', MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: '00000000-0000-0000-0000-000000000002' });
     try {
-      const response = await post({ type: 'message', text: 'hello', channelId: 'msteams', serviceUrl: 'https://smba.trafficmanager.net/uk/', conversation: { id: 'c' }, from: { id: 'u' } }, secured.url);
+      const response = await post({ type: 'message', text: 'hello', channelId: 'msteams', serviceUrl: 'https://smba.trafficmanager.net/uk/', conversation: { id: 'c' }, from: { id: 'u' }, recipient: { id: 'servicesim' } }, secured.url);
       expect(response.status).toBe(401);
       const forged = await fetch(`${secured.url}/api/messages`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJ4In0.c2lnbmF0dXJl' },
-        body: JSON.stringify({ type: 'message', text: 'hello', channelId: 'msteams', serviceUrl: 'https://smba.trafficmanager.net/uk/', conversation: { id: 'c' }, from: { id: 'u' } }),
+        body: JSON.stringify({ type: 'message', text: 'hello', channelId: 'msteams', serviceUrl: 'https://smba.trafficmanager.net/uk/', conversation: { id: 'c' }, from: { id: 'u' }, recipient: { id: 'servicesim' } }),
       });
       expect(forged.status).toBe(401);
     } finally {

@@ -63,3 +63,21 @@ describe('botbuilder Storage over a key-value store', () => {
     expect(await storage.read(['conversation/1'])).toEqual({});
   });
 });
+
+describe('the file evidence store under awkward conditions', () => {
+  it('ignores a stray file beside the learners\' folders', async () => {
+    const dir = await folder();
+    const store = new FileEvidenceStore(dir);
+    await store.save(evidenceRecord());
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(path.join(dir, '.DS_Store'), 'not a folder');
+    expect((await store.get('r1'))?.id).toBe('r1');
+    expect(await store.get('missing')).toBeUndefined();
+  });
+
+  it('takes two saves of the same record at once without an error', async () => {
+    const store = new FileEvidenceStore(await folder());
+    await Promise.all([store.save(evidenceRecord()), store.save(evidenceRecord({ reflection: 'second' }))]);
+    expect(await store.listFor('tenant-1/learner-1')).toHaveLength(1);
+  });
+});
