@@ -2,7 +2,10 @@
  * The real server over HTTP: activities POSTed to /api/messages, replies delivered by the bot to a
  * local serviceUrl endpoint, a whole rehearsal from `start` to the debrief; bad requests; auth.
  */
+import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBotServer, type RunningBot } from './bot-server.ts';
 
@@ -163,16 +166,26 @@ describe('the bot through a restart and a failure', () => {
     body: JSON.stringify({ type: 'message', text, channelId: 'webchat-local', serviceUrl: url, deliveryMode: 'expectReplies', conversation: { id: conversation }, from: { id: 'restart-learner' }, recipient: { id: 'servicesim' } }),
   }).then(async (r) => ((await r.json()) as { activities: Reply[] }).activities);
 
-  it('carries on the same rehearsal after the server restarts over the same data folder', async () => {
-    const { mkdtemp, rm } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    const path = await import('node:path');
-    const dir = await mkdtemp(path.join(tmpdir(), 'servicesim-restart-'));
+  /** A data folder of the test's own, kept across server restarts and removed afterwards. */
+  async function withDataFolder(work: (dir: string) => Promise<void>) {
+    const dir = await mkdtemp(path.join(tmpdir(), 'servicesim-data-'));
     try {
+      await work(dir);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  /** A rehearsal of the washing-machine scenario, one learner reply in. */
+  async function rehearsalUnderWay(url: string, conversation: string) {
+    await message(url, conversation, 'hello');
+    await message(url, conversation, 'start faulty-washing-machine');
+    await message(url, conversation, "I'm sorry about that. When did it start leaking?");
+  }
+
+  it('carries on the same rehearsal after the server restarts over the same data folder', () =>
+    withDataFolder(async (dir) => {
       const first = await startBotServer({}, dir);
-      await message(first.url, 'restart', 'hello');
-      await message(first.url, 'restart', 'start faulty-washing-machine');
-      await message(first.url, 'restart', "I'm sorry about that. When did it start leaking?");
+      await rehearsalUnderWay(first.url, 'restart');
       await first.close();
       const second = await startBotServer({}, dir);
       await message(second.url, 'restart', 'And what did the engineer say?');
@@ -181,21 +194,12 @@ describe('the bot through a restart and a failure', () => {
       const [record] = await second.evidence.listFor('webchat-local/restart-learner');
       expect(record!.turns.filter((t) => t.role === 'learner').map((t) => t.text)).toEqual(["I'm sorry about that. When did it start leaking?", 'And what did the engineer say?']);
       await second.close();
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it('apologises with a reference when the evidence cannot be saved, shows no internals, and loses nothing', async () => {
-    const { mkdtemp, rm, writeFile, unlink } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    const path = await import('node:path');
-    const dir = await mkdtemp(path.join(tmpdir(), 'servicesim-failure-'));
-    try {
+  it('apologises with a reference when the evidence cannot be saved, shows no internals, and loses nothing', () =>
+    withDataFolder(async (dir) => {
       const running = await startBotServer({}, dir);
-      await message(running.url, 'failure', 'hello');
-      await message(running.url, 'failure', 'start faulty-washing-machine');
-      await message(running.url, 'failure', "I'm sorry about that. When did it start leaking?");
+      await rehearsalUnderWay(running.url, 'failure');
       // A file where the evidence folder should be: saving the evidence fails.
       await writeFile(path.join(dir, 'evidence'), 'in the way');
       const failed = JSON.stringify(await message(running.url, 'failure', 'end'));
@@ -207,8 +211,5 @@ describe('the bot through a restart and a failure', () => {
       const [record] = await running.evidence.listFor('webchat-local/restart-learner');
       expect(record!.turns.some((t) => t.text === "I'm sorry about that. When did it start leaking?")).toBe(true);
       await running.close();
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 });
