@@ -4,10 +4,11 @@
  */
 import { ActivityHandler, ActivityTypes, TurnContext, type ConversationState, type InvokeResponse, type UserState } from 'botbuilder';
 import type { ConversationFlow } from '../dialogs/conversation-flow.ts';
+import { KeyedQueue } from '../store/keyed-queue.ts';
 
 export class ServiceSimBot extends ActivityHandler {
-  /** Turns under way, by conversation: one conversation's turns run one at a time. */
-  private readonly turns = new Map<string, Promise<unknown>>();
+  /** One conversation's turns run one at a time. */
+  private readonly turns = new KeyedQueue();
 
   constructor(private readonly flow: ConversationFlow, private readonly conversationState: ConversationState, private readonly userState: UserState) {
     super();
@@ -33,15 +34,7 @@ export class ServiceSimBot extends ActivityHandler {
    * save over the other and one learner turn would vanish. Each conversation's turns are queued.
    */
   override async run(context: TurnContext): Promise<void> {
-    const key = `${context.activity.channelId}/${context.activity.conversation?.id}`;
-    const previous = this.turns.get(key) ?? Promise.resolve();
-    const turn = previous.then(() => this.runTurn(context), () => this.runTurn(context));
-    const settled = turn.catch(() => undefined);
-    this.turns.set(key, settled);
-    void settled.then(() => {
-      if (this.turns.get(key) === settled) this.turns.delete(key);
-    });
-    return turn;
+    return this.turns.run(`${context.activity.channelId}/${context.activity.conversation?.id}`, () => this.runTurn(context));
   }
 
   private async runTurn(context: TurnContext): Promise<void> {

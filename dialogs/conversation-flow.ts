@@ -64,7 +64,7 @@ export class ConversationFlow {
     if (profile.welcomed) return;
     profile.welcomed = true;
     await context.sendActivity(WELCOME_TEXT);
-    await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(scenarioPickerCard(this.services.library.scenarios, hostHasUniversalActions(context.activity.channelId)))));
+    await this.showPicker(context);
   }
 
   async onMessage(context: TurnContext): Promise<void> {
@@ -99,7 +99,7 @@ export class ConversationFlow {
         await context.sendActivity('Sorry, I could not read that card. Type **scenarios** for a fresh one.');
         return;
       case 'scenarios':
-        await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(scenarioPickerCard(this.services.library.scenarios, hostHasUniversalActions(context.activity.channelId), command))));
+        await this.showPicker(context, command);
         return;
       case 'mode':
         profile.mode = command.mode;
@@ -131,6 +131,11 @@ export class ConversationFlow {
         return;
       }
     }
+  }
+
+  private async showPicker(context: TurnContext, filter: { problemType?: string; difficulty?: string } = {}): Promise<void> {
+    const card = scenarioPickerCard(this.services.library.scenarios, hostHasUniversalActions(context.activity.channelId), filter);
+    await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
   }
 
   private async afterRehearsal(dc: DialogContext, result: RehearsalResult | undefined): Promise<void> {

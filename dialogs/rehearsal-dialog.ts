@@ -69,7 +69,7 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
   }
 
   override async beginDialog(dc: DialogContext, options?: RehearsalOptions): Promise<DialogTurnResult> {
-    const scenario = options && this.services.library.scenarios.find((s) => s.id === options.scenarioId);
+    const scenario = options && this.scenarioOf(options.scenarioId);
     if (!options || !scenario) {
       await dc.context.sendActivity(`There is no scenario "${options?.scenarioId ?? ''}". Type **scenarios** to see them all.`);
       return dc.endDialog({} satisfies RehearsalResult);
@@ -86,7 +86,7 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
 
   override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
     const state = dc.activeDialog!.state as RehearsalDialogState;
-    const scenario = this.services.library.scenarios.find((s) => s.id === state.scenarioId);
+    const scenario = this.scenarioOf(state.scenarioId);
     if (!scenario) {
       await dc.context.sendActivity('This scenario is no longer available, so the rehearsal has been closed without a score.');
       return dc.endDialog({} satisfies RehearsalResult);
@@ -123,11 +123,15 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
   /** The learner ends the rehearsal: score it, keep the evidence, show the debrief. */
   async end(dc: DialogContext): Promise<DialogTurnResult> {
     const state = dc.activeDialog!.state as RehearsalDialogState;
-    const scenario = this.services.library.scenarios.find((s) => s.id === state.scenarioId);
+    const scenario = this.scenarioOf(state.scenarioId);
     if (!scenario) return dc.endDialog({} satisfies RehearsalResult);
     const rehearsal = Rehearsal.restore(scenario, state.rehearsal);
     rehearsal.end();
     return this.finish(dc, scenario, rehearsal, state);
+  }
+
+  private scenarioOf(id: string): Scenario | undefined {
+    return this.services.library.scenarios.find((s) => s.id === id);
   }
 
   private async finish(dc: DialogContext, scenario: Scenario, rehearsal: Rehearsal, state: RehearsalDialogState): Promise<DialogTurnResult> {
