@@ -1,26 +1,30 @@
-/** The score report as text for a terminal: levels, evidence, suggestions, breaches, commitments. */
-import type { Library } from '../engine/rubric-library.ts';
-import type { ScoreReport } from '../engine/score-report.ts';
+/**
+ * The score report as text for a terminal, from the one view of a scored rehearsal: breaches,
+ * levels with criteria, evidence and suggestions, the replies that stood out, and commitments.
+ */
+import type { DebriefView } from '../engine/debrief-view.ts';
 
-export function formatScoreReport(report: ScoreReport, library: Pick<Library, 'dimensions'>): string {
-  const out: string[] = [`Score report — ${report.scenario}`, ''];
-  if (report.breaches.length > 0) {
+export function formatScoreReport(view: DebriefView): string {
+  const out: string[] = [`Score report — ${view.title}`, ''];
+  if (view.breaches.length > 0) {
     out.push('AUTHORITY BREACHES (blockers)');
-    for (const b of report.breaches) out.push(`  turn ${b.turn}: "${b.quote}"`, `    ${b.rule}`);
+    for (const b of view.breaches) out.push(`  turn ${b.turn}: "${b.quote}"`, `    ${b.rule}`);
     out.push('');
   }
-  for (const [id, score] of Object.entries(report.dimensions)) {
-    const dimension = library.dimensions.find((d) => d.id === id);
-    const levelName = score.level === null ? 'not applicable' : `${score.level}/3 ${dimension?.levels[score.level]?.name ?? ''}`.trim();
-    const codes = dimension ? [...new Set(dimension.criteria.map((c) => `${c.unit} ${c.code}`))].slice(0, 6).join(', ') : '';
-    out.push(`${dimension?.name ?? id}: ${levelName}${codes ? `   [${codes}]` : ''}`);
-    for (const e of score.evidence) out.push(`    turn ${e.turn} — ${e.reason}: "${truncate(e.quote, 110)}"`);
-    if (score.suggestion) out.push(`    Try: ${score.suggestion}`);
+  for (const d of view.dimensions) {
+    const codes = d.criteria.slice(0, 6).join(', ');
+    out.push(`${d.name}: ${d.levelText}${codes ? `   [${codes}]` : ''}`);
+    for (const e of d.evidence) out.push(`    turn ${e.turn} — ${e.reason}: "${truncate(e.quote, 110)}"`);
+    if (d.suggestion) out.push(`    Try: ${d.suggestion}`);
     out.push('');
+  }
+  for (const [label, reply] of [['STRONGEST REPLY', view.strongest], ['REPLY TO WORK ON', view.weakest]] as const) {
+    if (!reply) continue;
+    out.push(`${label}: turn ${reply.turn}${reply.levels.length > 0 ? ` (${reply.levels.join(', ')})` : ''}`, `  "${truncate(reply.quote, 200)}"`, '');
   }
   out.push('COMMITMENTS MADE');
-  if (report.commitments.length === 0) out.push('  none');
-  for (const c of report.commitments) out.push(`  turn ${c.turn}: ${c.who} — "${truncate(c.what, 100)}" — ${c.when ?? 'no time given'}`);
+  if (view.commitments.length === 0) out.push('  none');
+  for (const c of view.commitments) out.push(`  turn ${c.turn}: ${c.who} — "${truncate(c.what, 100)}" — ${c.when ?? 'no time given'}`);
   return `${out.join('\n')}\n`;
 }
 

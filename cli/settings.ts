@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_RUBRICS_DIR } from '../engine/rubric-library.ts';
+import { CUSTOMER_MODES, JUDGE_MODES } from './rehearsal-parts.ts';
 
 /** A setting left empty, as in a copied `.env.example`, means "use the default". */
 const optional = (fallback: string) => z.preprocess((v) => (v === '' ? undefined : v), z.string().default(fallback));
@@ -25,10 +26,20 @@ const SettingsSchema = z.object({
   /** pino log level: fatal, error, warn, info, debug, trace or silent. */
   LOG_LEVEL: optional('info'),
   NODE_ENV: optional(''),
+  /** Who plays the customer: `scripted` (offline, deterministic). */
+  CUSTOMER_MODE: z.preprocess((v) => (v === '' ? undefined : v), z.enum(CUSTOMER_MODES).default('scripted')),
+  /** Who scores the learner: `rules` (offline, deterministic). */
+  JUDGE_MODE: z.preprocess((v) => (v === '' ? undefined : v), z.enum(JUDGE_MODES).default('rules')),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;
 
+/** A setting that cannot be used: the message names it and says what it may be. */
+export class SettingsError extends Error {}
+
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
-  return SettingsSchema.parse(env);
+  const parsed = SettingsSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new SettingsError(`the setting ${issue.path.join('.')} is not usable: ${issue.message}`);
 }

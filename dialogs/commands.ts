@@ -3,7 +3,7 @@
  * "start gym-cancellation-fee"), so a reply to the customer that merely contains a word is never
  * taken for one.
  */
-import { readCardSubmit, type CardSubmit } from '../bot/cards/card-actions.ts';
+import { readCardSubmit, type CardSubmit } from './cards/card-actions.ts';
 
 export type Command =
   | { kind: 'help' }

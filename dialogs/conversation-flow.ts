@@ -4,10 +4,13 @@
  */
 import { CardFactory, MessageFactory, type ConversationState, type StatePropertyAccessor, type TurnContext, type UserState } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, TextPrompt, WaterfallDialog, type DialogContext, type DialogState, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { debriefView } from '../engine/debrief-view.ts';
+import type { RehearsalParts } from '../engine/rehearsal.ts';
 import type { Library } from '../engine/rubric-library.ts';
 import type { EvidenceStore } from '../store/evidence-store.ts';
-import { hostHasUniversalActions } from '../bot/cards/card-actions.ts';
-import { scenarioPickerCard } from '../bot/cards/scenario-picker-card.ts';
+import type { RehearsalLog } from '../store/rehearsal-log.ts';
+import { hostHasUniversalActions } from './cards/card-actions.ts';
+import { scenarioPickerCard } from './cards/scenario-picker-card.ts';
 import { HELP_TEXT, readCommand, type Command } from './commands.ts';
 import { learnerOf } from './learner-identity.ts';
 import { RehearsalDialog, type Mode, type RehearsalResult } from './rehearsal-dialog.ts';
@@ -31,6 +34,8 @@ export const WELCOME_TEXT = [
 export interface FlowServices {
   library: Library;
   evidence: EvidenceStore;
+  log: RehearsalLog;
+  parts: RehearsalParts;
   conversationState: ConversationState;
   userState: UserState;
 }
@@ -48,6 +53,8 @@ export class ConversationFlow {
     this.rehearsal = new RehearsalDialog({
       library: services.library,
       evidence: services.evidence,
+      log: services.log,
+      parts: services.parts,
       saveState: (context) => services.conversationState.saveChanges(context),
     });
     this.dialogs.add(this.rehearsal);
@@ -160,10 +167,8 @@ export class ConversationFlow {
       return;
     }
     const lines = records.slice(0, 10).map((r) => {
-      const report = r.report as { dimensions?: Record<string, { level: number | null }>; breaches?: unknown[] };
-      const levels = Object.entries(report.dimensions ?? {}).filter(([, d]) => d.level !== null).map(([id, d]) => `${id} ${d.level}`).join(', ');
-      const breaches = report.breaches?.length ? `, ${report.breaches.length} beyond authority` : '';
-      return `- ${r.endedAt.slice(0, 16).replace('T', ' ')}: **${r.scenario.title}** (${r.mode}): ${levels}${breaches}${r.reflection ? ' · reflection saved' : ''}`;
+      const { summary } = debriefView({ title: r.scenario.title, report: r.report, dimensions: this.services.library.dimensions });
+      return `- ${r.endedAt.slice(0, 16).replace('T', ' ')}: **${r.scenario.title}** (${r.mode}): ${summary}${r.reflection ? ' · reflection saved' : ''}`;
     });
     await context.sendActivity([`Your last ${lines.length} rehearsal${lines.length === 1 ? '' : 's'}:`, ...lines].join('\n'));
   }

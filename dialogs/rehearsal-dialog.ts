@@ -1,25 +1,28 @@
 /**
- * One rehearsal as a dialog: the learner's messages go to the scripted customer and its replies
- * come back; practice mode adds a coaching hint after a weak reply; `end` (or the customer) ends
- * it, and the scored transcript is saved as evidence before the debrief card is shown.
+ * One rehearsal as a dialog: the learner's messages go to the customer and its replies come back;
+ * practice mode adds the scorer's coaching hint after a weak reply; `end` (or the customer) ends it,
+ * and the scored transcript is saved as evidence before the debrief card is shown.
  *
  * @remarks
- * The rehearsal lives in the dialog's state, which the conversation state stores. That state is
- * saved before the customer's reply is sent, so a reply the learner has seen is never lost, and a
- * bot restarted mid-rehearsal carries on from the same turn.
+ * The dialog's state holds the rehearsal's small, fixed-size state; each turn's exchange is appended
+ * to the rehearsal log first. Both are saved before the customer's reply is sent, so a reply the
+ * learner has seen is never lost, and a bot restarted mid-rehearsal carries on from the same turn.
  */
 import { randomUUID } from 'node:crypto';
 import { ActivityTypes, CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
-import { coachingHint } from '../engine/coaching-hint.ts';
-import type { EvidenceRecord, Learner } from '../engine/evidence-record.ts';
-import { Rehearsal, type RehearsalState } from '../engine/rehearsal.ts';
-import type { Library } from '../engine/rubric-library.ts';
+import { IncompatibleStateError, type ComponentIdentity } from '../engine/component-identity.ts';
+import { debriefView } from '../engine/debrief-view.ts';
+import { assembleEvidence, type Learner } from '../engine/evidence-record.ts';
+import { Rehearsal, scoreRehearsal, type Exchange, type RehearsalParts, type RehearsalState } from '../engine/rehearsal.ts';
+import { isUnversionedRehearsal, upgradeRehearsal } from '../engine/rehearsal-upgrade.ts';
+import { sourceHashesOf, type Library } from '../engine/rubric-library.ts';
 import type { Scenario } from '../engine/scenario-schema.ts';
-import { MAX_TURN_CHARS, MAX_TURNS } from '../engine/transcript.ts';
-import { cardButton, hostHasUniversalActions } from '../bot/cards/card-actions.ts';
-import { debriefCard } from '../bot/cards/debrief-card.ts';
+import { MAX_TURN_CHARS } from '../engine/transcript.ts';
 import type { EvidenceStore } from '../store/evidence-store.ts';
+import type { RehearsalLog } from '../store/rehearsal-log.ts';
+import { cardButton, hostHasUniversalActions } from './cards/card-actions.ts';
+import { debriefCard } from './cards/debrief-card.ts';
 
 export type Mode = 'practice' | 'assessment';
 
@@ -35,7 +38,10 @@ interface RehearsalDialogState {
   mode: Mode;
   learner: Learner;
   startedAt: string;
-  rehearsal: RehearsalState;
+  /** Who played the customer; absent in rehearsals begun before it was kept. */
+  customer?: ComponentIdentity;
+  /** The current state, or (from before versioning) the whole transcript, upgraded on the next turn. */
+  rehearsal: RehearsalState | Record<string, unknown>;
 }
 
 export interface RehearsalResult {
@@ -45,16 +51,14 @@ export interface RehearsalResult {
 export interface RehearsalServices {
   library: Library;
   evidence: EvidenceStore;
+  log: RehearsalLog;
+  parts: RehearsalParts;
   /** Saves the conversation state now, before a reply is sent. */
   saveState: (context: TurnContext) => Promise<void>;
 }
 
-const END_REASONS: Record<string, string> = {
-  'learner-ended': 'You ended the rehearsal.',
-  agreed: 'The customer accepted your option and the conversation closed.',
-  referred: 'The customer accepted your referral.',
-  escalated: 'The customer accepted your escalation.',
-};
+/** Rehearsals begun before the customer's identity was kept could only have had the scripted one. */
+const UNRECORDED_CUSTOMER: ComponentIdentity = { kind: 'scripted', id: 'scripted-customer', version: 'before-2026.11.29' };
 
 export class RehearsalDialog extends Dialog<RehearsalOptions> {
   static readonly ID = 'rehearsal';
@@ -75,12 +79,20 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
       return dc.endDialog({} satisfies RehearsalResult);
     }
     const rehearsalId = randomUUID();
-    const rehearsal = Rehearsal.start(scenario, rehearsalId);
-    const state: RehearsalDialogState = { rehearsalId, scenarioId: scenario.id, mode: options.mode, learner: options.learner, startedAt: new Date().toISOString(), rehearsal: rehearsal.snapshot };
+    const rehearsal = await Rehearsal.start(scenario, this.services.parts, rehearsalId);
+    const state: RehearsalDialogState = {
+      rehearsalId,
+      scenarioId: scenario.id,
+      mode: options.mode,
+      learner: options.learner,
+      startedAt: new Date().toISOString(),
+      customer: this.services.parts.customer.identity,
+      rehearsal: rehearsal.snapshot,
+    };
     Object.assign(dc.activeDialog!.state, state);
     await this.services.saveState(dc.context);
     await dc.context.sendActivity(briefingCard(scenario, rehearsalId, options.mode, hostHasUniversalActions(dc.context.activity.channelId)));
-    await dc.context.sendActivity(rehearsal.turns[0]!.text);
+    await dc.context.sendActivity(rehearsal.opening);
     return Dialog.EndOfTurn;
   }
 
@@ -91,8 +103,9 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
       await dc.context.sendActivity('This scenario is no longer available, so the rehearsal has been closed without a score.');
       return dc.endDialog({} satisfies RehearsalResult);
     }
+    const rehearsal = await this.restore(scenario, state);
     // Ended by the customer, but the evidence was not saved (the store failed): finish it now.
-    if (state.rehearsal.customer.ended) return this.finish(dc, scenario, Rehearsal.restore(scenario, state.rehearsal), state);
+    if (rehearsal.ended) return this.finish(dc, scenario, rehearsal, state);
     const text = (dc.context.activity.text ?? '').trim();
     if (text.length === 0) {
       await dc.context.sendActivity('Type your reply to the customer, or **end** to finish.');
@@ -103,20 +116,23 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
       return Dialog.EndOfTurn;
     }
     await dc.context.sendActivity({ type: ActivityTypes.Typing });
-    const rehearsal = Rehearsal.restore(scenario, state.rehearsal);
-    const moodBefore = state.rehearsal.customer.mood;
-    const reply = rehearsal.learnerSays(text);
+    let exchange: Exchange;
+    try {
+      exchange = await rehearsal.learnerSays(text);
+    } catch (error) {
+      if (!(error instanceof IncompatibleStateError)) throw error;
+      // The bot was restarted with another kind of customer or scorer: what was said so far still counts.
+      await dc.context.sendActivity('This rehearsal was begun with a different customer or scorer than the bot now uses, so it cannot go on. Here is your debrief for what you did so far.');
+      rehearsal.end();
+      return this.finish(dc, scenario, rehearsal, state);
+    }
+    await this.services.log.append(state.rehearsalId, exchange);
     state.rehearsal = rehearsal.snapshot;
     await this.services.saveState(dc.context);
-    await dc.context.sendActivity(reply);
-    if (state.mode === 'practice') {
-      const hint = coachingHint(rehearsal.lastReading!, rehearsal.score(), state.rehearsal.customer.mood > moodBefore);
-      if (hint) await dc.context.sendActivity(`💡 Coaching (${hint.dimension}): ${hint.text}`);
-    }
-    if (!rehearsal.ended && rehearsal.turns.length >= MAX_TURNS - 1) {
-      await dc.context.sendActivity('This rehearsal has reached its length limit, so it ends here.');
-      rehearsal.end();
-    }
+    await dc.context.sendActivity(exchange.customer);
+    const hint = exchange.feedback.hint;
+    if (state.mode === 'practice' && hint) await dc.context.sendActivity(`💡 Coaching (${hint.dimension}): ${hint.text}`);
+    if (rehearsal.endReason === 'length-limit') await dc.context.sendActivity('This rehearsal has reached its length limit, so it ends here.');
     return rehearsal.ended ? this.finish(dc, scenario, rehearsal, state) : Dialog.EndOfTurn;
   }
 
@@ -125,7 +141,7 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     const state = dc.activeDialog!.state as RehearsalDialogState;
     const scenario = this.scenarioOf(state.scenarioId);
     if (!scenario) return dc.endDialog({} satisfies RehearsalResult);
-    const rehearsal = Rehearsal.restore(scenario, state.rehearsal);
+    const rehearsal = await this.restore(scenario, state);
     rehearsal.end();
     return this.finish(dc, scenario, rehearsal, state);
   }
@@ -134,14 +150,26 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     return this.services.library.scenarios.find((s) => s.id === id);
   }
 
+  /** The rehearsal from the dialog's state; one stored before versioning is upgraded once, here. */
+  private async restore(scenario: Scenario, state: RehearsalDialogState): Promise<Rehearsal> {
+    if (!isUnversionedRehearsal(state.rehearsal)) return Rehearsal.restore(scenario, this.services.parts, state.rehearsal);
+    const { rehearsal, exchanges } = await upgradeRehearsal(scenario, this.services.parts, state.rehearsal);
+    for (const exchange of exchanges) await this.services.log.append(state.rehearsalId, exchange);
+    state.rehearsal = rehearsal.snapshot;
+    state.customer ??= UNRECORDED_CUSTOMER;
+    return rehearsal;
+  }
+
   private async finish(dc: DialogContext, scenario: Scenario, rehearsal: Rehearsal, state: RehearsalDialogState): Promise<DialogTurnResult> {
-    if (!rehearsal.turns.some((t) => t.role === 'learner')) {
+    if (rehearsal.turnCount < 2) {
       await dc.context.sendActivity('You did not reply to the customer, so there is nothing to score. Type **scenarios** to start again.');
       return dc.endDialog({} satisfies RehearsalResult);
     }
-    const report = rehearsal.score();
-    const endReason = END_REASONS[rehearsal.endReason ?? 'learner-ended'] ?? 'The rehearsal ended.';
-    const record: EvidenceRecord = {
+    const { library, log, parts, evidence } = this.services;
+    const exchanges = await log.read(state.rehearsalId, rehearsal.turnCount);
+    const report = await scoreRehearsal(parts.scorer, scenario, rehearsal.opening, exchanges);
+    const sources = sourceHashesOf(library, scenario.id);
+    const record = assembleEvidence({
       id: state.rehearsalId,
       learner: state.learner,
       scenario: { id: scenario.id, title: scenario.title },
@@ -149,27 +177,36 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
       startedAt: state.startedAt,
       endedAt: new Date().toISOString(),
       endReason: rehearsal.endReason ?? 'learner-ended',
-      turns: [...rehearsal.turns],
-      report: report as unknown as Record<string, unknown>,
-    };
+      opening: rehearsal.opening,
+      exchanges,
+      report,
+      customer: state.customer ?? UNRECORDED_CUSTOMER,
+      scorer: parts.scorer.identity,
+      ...(sources ? { sources } : {}),
+    });
     // Saved before anything is shown: if this fails, the rehearsal stays open and "end" can be retried.
-    await this.services.evidence.save(record);
-    await dc.context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(debriefCard(scenario, report, this.services.library.dimensions, endReason))));
+    await evidence.save(record);
+    // The log has served its purpose; if removing it fails, the evidence is safe all the same.
+    await log.remove(state.rehearsalId, rehearsal.turnCount).catch(() => undefined);
+    const view = debriefView({ title: scenario.title, report, dimensions: library.dimensions, order: scenario.dimensions, endReason: record.endReason, turns: record.turns });
+    await dc.context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(debriefCard(view))));
     return dc.endDialog({ recordId: record.id } satisfies RehearsalResult);
   }
 }
 
 function briefingCard(scenario: Scenario, rehearsalId: string, mode: Mode, universal: boolean) {
-  return MessageFactory.attachment(CardFactory.adaptiveCard({
-    type: 'AdaptiveCard',
-    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-    version: '1.5',
-    body: [
-      { type: 'TextBlock', text: scenario.title, weight: 'Bolder', size: 'Medium', wrap: true },
-      { type: 'TextBlock', text: `You are: ${scenario.setting.learnerRole}, ${scenario.setting.organisation} (${scenario.setting.channel})`, isSubtle: true, wrap: true },
-      { type: 'TextBlock', text: scenario.briefing, wrap: true },
-      { type: 'TextBlock', text: `${mode === 'practice' ? 'Practice mode: you will get coaching hints after weak replies.' : 'Assessment mode: no hints.'} Reply to the customer as the advisor; type **end** to finish.`, wrap: true, isSubtle: true },
-    ],
-    actions: [cardButton('End rehearsal', { action: 'end', rehearsalId }, universal, 'destructive')],
-  }));
+  return MessageFactory.attachment(
+    CardFactory.adaptiveCard({
+      type: 'AdaptiveCard',
+      $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+      version: '1.5',
+      body: [
+        { type: 'TextBlock', text: scenario.title, weight: 'Bolder', size: 'Medium', wrap: true },
+        { type: 'TextBlock', text: `You are: ${scenario.setting.learnerRole}, ${scenario.setting.organisation} (${scenario.setting.channel})`, isSubtle: true, wrap: true },
+        { type: 'TextBlock', text: scenario.briefing, wrap: true },
+        { type: 'TextBlock', text: `${mode === 'practice' ? 'Practice mode: you will get coaching hints after weak replies.' : 'Assessment mode: no hints.'} Reply to the customer as the advisor; type **end** to finish.`, wrap: true, isSubtle: true },
+      ],
+      actions: [cardButton('End rehearsal', { action: 'end', rehearsalId }, universal, 'destructive')],
+    }),
+  );
 }

@@ -5,16 +5,25 @@
  * of the reply that moved the customer, so a hint never contradicts what the customer did.
  */
 import type { LearnerTurn } from './learner-turn.ts';
-import type { ScoreReport } from './score-report.ts';
+import type { Breach } from './score-report.ts';
 
 export interface CoachingHint {
   dimension: string;
   text: string;
 }
 
-export function coachingHint(turn: LearnerTurn, report: ScoreReport, customerGotWorse: boolean): CoachingHint | undefined {
+export interface HintInput {
+  turn: LearnerTurn;
+  /** The breaches found in this turn. */
+  breaches: readonly Breach[];
+  /** The listening judge's suggestion for this turn, if it has one. */
+  listeningSuggestion?: string;
+  customerGotWorse: boolean;
+}
+
+export function coachingHint({ turn, breaches, listeningSuggestion, customerGotWorse }: HintInput): CoachingHint | undefined {
   const has = (...kinds: Array<keyof LearnerTurn['moves']>) => kinds.some((k) => (turn.moves[k]?.length ?? 0) > 0);
-  const breach = report.breaches.find((b) => b.turn === turn.turn);
+  const breach = breaches.find((b) => b.turn === turn.turn);
   if (breach) {
     return { dimension: 'authority', text: `That goes beyond your authority: ${breach.rule}. Say what you can do yourself, and seek approval for anything more.` };
   }
@@ -29,6 +38,5 @@ export function coachingHint(turn: LearnerTurn, report: ScoreReport, customerGot
   if (has('vaguePromise', 'placate') && !turn.commitments.some((c) => c.when)) {
     return { dimension: 'informing', text: 'A promise with no "who" or "when" worries an upset customer. Say who will do what, and by when.' };
   }
-  const listening = report.dimensions.listening?.suggestion;
-  return { dimension: 'listening', text: listening && listening.length > 0 ? listening : 'Show you heard what the customer just said before moving on.' };
+  return { dimension: 'listening', text: listeningSuggestion || 'Show you heard what the customer just said before moving on.' };
 }

@@ -7,6 +7,7 @@ import { routeFor, type AuthorityRoute } from './authority-check.ts';
 import { poundsIn } from './money.ts';
 import { MOVE_PATTERNS, PLAIN_ACRONYMS, type MoveKind } from './move-patterns.ts';
 import { ACTION_PATTERNS, ASSENT, CONDITIONAL_FRAME, GIVE_FRAME, OFFER_FRAME, ORDINARY_ACTIONS, REQUEST } from './offer-patterns.ts';
+import { anyOf, phrases, sequence } from './phrase-pattern.ts';
 import type { ActionKind, Scenario } from './scenario-schema.ts';
 import { sentenceMatchesTopic, sentenceNames, vocabularyOf } from './scenario-vocabulary.ts';
 import { analyse, type CustomerMessage, type Sentence } from './utterance.ts';
@@ -59,8 +60,8 @@ export interface TurnContext {
   firstSentence?: Sentence;
   /** The customer's message this turn answers, if any. */
   previousCustomer?: CustomerMessage;
-  /** Earlier learner turns in the same conversation. */
-  earlier: readonly LearnerTurn[];
+  /** Whether the learner sought approval in an earlier turn: all a turn needs of the turns before it. */
+  approvalSoughtEarlier: boolean;
 }
 
 export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn {
@@ -75,7 +76,7 @@ export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn
   const mentioned = new Set<ActionKind>();
   const commitments: Commitment[] = [];
   const sourcesNamed = new Set<string>();
-  let approvalSought = context.earlier.some((t) => t.approvalSought);
+  let approvalSought = context.approvalSoughtEarlier;
   const customerWords = context.previousCustomer?.words ?? new Set<string>();
 
   // Most behaviours appear in no sentence of a turn: test each once on the whole turn, then only
@@ -119,7 +120,7 @@ export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn
     if (commitment) {
       commitments.push(commitment);
       if (!commitment.when) add('vaguePromise', sentence.text);
-    } else if (/\b(?:as soon as (?:possible|we can|i can)|at some point|soon|in due course|someone will (?:get back|be in touch|call))\b/.test(plain)) {
+    } else if (VAGUE_TIME.test(plain)) {
       add('vaguePromise', sentence.text);
     }
   }
@@ -156,19 +157,76 @@ function readOverstep(quotes: readonly string[], context: TurnContext, offers: O
   offers.push({ action: asked.action, ...(asked.amount === undefined ? {} : { amount: asked.amount }), conditional: false, afterApproval: false, quote: quotes[0]!, route });
 }
 
+/** A promise of action with no time the customer could hold us to. */
+const VAGUE_TIME = phrases(
+  [
+    /as soon as (?:possible|we can|i can)/,
+    'at some point',
+    'soon',
+    'in due course',
+    /someone will (?:get back|be in touch|call)/,
+  ],
+  { end: 'word' },
+);
+
 /** Clauses of a sentence, so that "I can't repair it, but I can replace it" holds a refusal and an offer. */
 const CLAUSE_BREAK = /,? (?:but|however|although|though|whereas|so instead)\b|;/;
 
 /** Saying what the learner (not the customer) cannot do. */
-const FIRST_PERSON_REFUSAL =
-  /\b(?:nothing (?:i|we) can do|(?:i|we)(?: am| are)?(?: afraid)?(?: (?:really|just|simply|still))? (?:can not|could not|am not able to|are not able to|am unable to|are unable to|will not be able to|do not|does not|am not allowed|are not allowed|am not authori[sz]ed|are not authori[sz]ed|am not in a position|are not in a position|will not be)|(?:nobody|no one|no-one|none of us) (?:can|could|is able to)|can not be (?:refunded|waived|replaced|repaired|changed|cancelled)|(?:is|are) not (?:possible|covered|eligible|refundable|something (?:i|we) can)|not (?:be )?possible|non-refundable|no longer (?:available|made|stocked)|there is no way|(?:not|no|never) (?:a |any |the )?(?:\w+ )?(?:refund|replacement|repair|compensation|discount|voucher|goodwill|guarantee))/;
+const FIRST_PERSON_REFUSAL = phrases([
+  /nothing (?:i|we) can do/,
+  // "I'm afraid we simply can't…", "we are not allowed to…"
+  sequence([
+    /(?:i|we)(?: am| are)?(?: afraid)?(?: (?:really|just|simply|still))? /,
+    anyOf([
+      'can not',
+      'could not',
+      'am not able to',
+      'are not able to',
+      'am unable to',
+      'are unable to',
+      'will not be able to',
+      'do not',
+      'does not',
+      'am not allowed',
+      'are not allowed',
+      /am not authori[sz]ed/,
+      /are not authori[sz]ed/,
+      'am not in a position',
+      'are not in a position',
+      'will not be',
+    ]),
+  ]),
+  /(?:nobody|no one|no-one|none of us) (?:can|could|is able to)/,
+  // The thing itself ruled out, by whoever.
+  /can not be (?:refunded|waived|replaced|repaired|changed|cancelled)/,
+  /(?:is|are) not (?:possible|covered|eligible|refundable|something (?:i|we) can)/,
+  /not (?:be )?possible/,
+  'non-refundable',
+  /no longer (?:available|made|stocked)/,
+  'there is no way',
+  /(?:not|no|never) (?:a |any |the )?(?:\w+ )?(?:refund|replacement|repair|compensation|discount|voucher|goodwill|guarantee)/,
+]);
 
 /**
  * A negative condition: "if we can't find one", "if it is not possible to refund you,". What it
  * names is not on offer, and its "can't" is no refusal. Up to its comma, or to the "we'll" that
  * follows it.
  */
-const IF_NOT = /\b(?:if|unless|in case) (?:i|we|they|you|it|he|she|the \w+) (?:can not|could not|do not|does not|did not|are not|is not|am not|will not)\b(?:(?:(?! (?:i|we) (?:will|can|would|shall|could)\b)[^,])*,|(?: \w+)?)/g;
+const IF_NOT = sequence(
+  [
+    /\b(?:if|unless|in case) (?:i|we|they|you|it|he|she|the \w+) /,
+    anyOf(['can not', 'could not', 'do not', 'does not', 'did not', 'are not', 'is not', 'am not', 'will not']),
+    /\b/,
+    anyOf([
+      // Up to its comma, so long as no "we will…" comes first: that starts the promise.
+      /(?:(?! (?:i|we) (?:will|can|would|shall|could)\b)[^,])*,/,
+      // Else only the word after it: "if we can not repair it we will replace it" keeps the promise.
+      /(?: \w+)?/,
+    ]),
+  ],
+  'g',
+);
 
 type ApprovalSoFar = { seeks: boolean; sought: boolean };
 
@@ -196,8 +254,8 @@ function readClauseOffers(plain: string, sentence: Sentence, context: TurnContex
   let assented = false;
   // Only a bare yes, or a yes the learner then undertakes: "yes, transfers are free" answers with content of its own.
   const afterAssent = plain.replace(ASSENT, '').replace(/^[\s,.!-]+/, '');
-  const undertakes = /^[a-z ,]{0,20}\b(?:i can do that|we can do that|i will do that|i will sort that|consider it done|leave it with me|will do)\b/.test(plain);
-  const bareAssent = undertakes || afterAssent === '' || /^(?:i|we|leave it|consider|of course|no problem|absolutely|sure|definitely|defo|deffo|that is)\b/.test(afterAssent);
+  const undertakes = UNDERTAKING.test(plain);
+  const bareAssent = undertakes || afterAssent === '' || STILL_ASSENTING.test(afterAssent);
   if (actions.length === 0 && isFirstClause && ASSENT.test(plain) && bareAssent && context.previousCustomer && REQUEST.test(context.previousCustomer.lower)) {
     const asked = context.previousCustomer.lower;
     const requested = [
@@ -224,10 +282,10 @@ function readClauseOffers(plain: string, sentence: Sentence, context: TurnContex
   if (mentionsAnotherCustomer(sentence, scenario) && !actions.includes('share-personal-data')) actions.push('share-personal-data');
   // "£59 off for the hassle" is a discount with its reason, and "money off a new one" is a
   // discount on what the customer buys: neither is a second action.
-  const explicitDiscount = /(?:\bdiscount|% off|percent off|£\d[\d,.]* off|money off|knock \w+ off|\bknock|half price|\btake (?:[£\w.-]+ ){1,4}off\b)/.test(plain);
+  const explicitDiscount = EXPLICIT_DISCOUNT.test(plain);
   if (explicitDiscount) actions = actions.filter((a) => a !== 'goodwill-payment' && !(a === 'replacement' && /\boff (?:a|the|your) new\b/.test(plain)));
   // "Transfer your membership free of charge" prices the transfer; it is no separate discount.
-  if (actions.includes('discount') && actions.length > 1 && !/\b(?:discount|% off|percent off|£\d[\d,.]* off|money off|reduc|knock|half price)/.test(plain) && !MADE_FREE.test(plain)) {
+  if (actions.includes('discount') && actions.length > 1 && !NAMES_DISCOUNT.test(plain) && !MADE_FREE.test(plain)) {
     actions = actions.filter((a) => a !== 'discount');
   }
   if (actions.length === 0) return;
@@ -253,6 +311,54 @@ function readClauseOffers(plain: string, sentence: Sentence, context: TurnContex
   }
 }
 
+/** Undertaking what was asked, within the first few words: "oh yes, I can do that". */
+const UNDERTAKING = phrases(
+  ['i can do that', 'we can do that', 'i will do that', 'i will sort that', 'consider it done', 'leave it with me', 'will do'],
+  { begin: /^[a-z ,]{0,20}\b/, end: 'word' },
+);
+
+/** What may follow a yes and leave it a bare yes: more assent, or the learner taking it on. */
+const STILL_ASSENTING = phrases(
+  [
+    'i',
+    'we',
+    'leave it',
+    'consider',
+    'of course',
+    'no problem',
+    'absolutely',
+    'sure',
+    'definitely',
+    'defo',
+    'deffo',
+    'that is',
+  ],
+  { begin: 'text', end: 'word' },
+);
+
+/** Saying the money comes off: "£59 off for the hassle" is a discount with its reason, not a payment too. */
+const EXPLICIT_DISCOUNT = phrases(
+  [
+    /\bdiscount/,
+    '% off',
+    'percent off',
+    /£\d[\d,.]* off/,
+    'money off',
+    /knock \w+ off/,
+    /\bknock/,
+    'half price',
+    /\btake (?:[£\w.-]+ ){1,4}off\b/,
+  ],
+  // "£" and "%" are no word characters: "\b" before them would fail after a space.
+  { begin: 'anywhere' },
+);
+
+/**
+ * Naming a discount in so many words, as against pricing another action ("transfer it free of
+ * charge"). Unlike EXPLICIT_DISCOUNT it takes any "reduc…" and needs no "off" after "knock".
+ */
+const NAMES_DISCOUNT = phrases(['discount', '% off', 'percent off', /£\d[\d,.]* off/, 'money off', 'reduc', 'knock', 'half price']);
+
 const ACTION_KINDS = Object.keys(ACTION_PATTERNS) as ActionKind[];
 
 /** Moves matched sentence by sentence; the rest are derived or used inside other checks. */
@@ -266,7 +372,19 @@ function actionsIn(plain: string, candidates: readonly ActionKind[] = ACTION_KIN
 }
 
 /** A first-person promise: the learner undertaking something, not describing a rule or a limit. */
-const PROMISE_FRAME = /\b(?:i will make sure|i will (?:get|have|see) (?:that|it|this|your)|(?:i|we) (?:will|can|am going to) (?:cover|pay|sort|guarantee|promise|tell|give|refund|waive|send)|i promise|i guarantee|you will (?:definitely )?(?:get|have)|(?:it|that) will (?:definitely|certainly) be|(?:it|that|this) is (?:covered|guaranteed))\b/;
+const PROMISE_FRAME = phrases(
+  [
+    'i will make sure',
+    /i will (?:get|have|see) (?:that|it|this|your)/,
+    /(?:i|we) (?:will|can|am going to) (?:cover|pay|sort|guarantee|promise|tell|give|refund|waive|send)/,
+    'i promise',
+    'i guarantee',
+    /you will (?:definitely )?(?:get|have)/,
+    /(?:it|that) will (?:definitely|certainly) be/,
+    /(?:it|that|this) is (?:covered|guaranteed)/,
+  ],
+  { end: 'word' },
+);
 
 /** A promise in the words of one of the scenario's `never` rules, e.g. "I'll make sure your lost pay is covered". */
 function forbiddenPromisesIn(sentence: Sentence, scenario: Scenario): ActionKind[] {
@@ -286,26 +404,79 @@ function mentionsAnotherCustomer(sentence: Sentence, scenario: Scenario): boolea
   const match = sentence.text.match(/\b(?:Mr|Mrs|Ms|Miss|Dr)\.? ([A-Z][\w'\u2019-]+)/);
   if (!match) return false;
   const surname = match[1]!.toLowerCase().replace(/\u2019/g, "'");
-  return !names.has(surname) && /\b(?:earlier|yesterday|last week|his|hers|their|same thing|same problem|another customer|other customer|she is|he is|she has|he has|booked|is in for|owes|paid)\b/.test(sentence.plain);
+  return !names.has(surname) && ABOUT_ANOTHER_CUSTOMER.test(sentence.plain);
 }
+
+/** Words that tell what happened to someone else, once a title and surname have named them. */
+const ABOUT_ANOTHER_CUSTOMER = phrases(
+  [
+    'earlier',
+    'yesterday',
+    'last week',
+    'his',
+    'hers',
+    'their',
+    'same thing',
+    'same problem',
+    'another customer',
+    'other customer',
+    'she is',
+    'he is',
+    'she has',
+    'he has',
+    'booked',
+    'is in for',
+    'owes',
+    'paid',
+  ],
+  { end: 'word' },
+);
 
 /**
  * The amount an offer is worth: the pounds given ("refund £40", not "of the £120 you paid"), or
  * for "the full amount" what the customer asked for, or else the scenario's own option's value.
  */
 /** Naming a possibility: "a transfer is one option", "there's also a freeze". */
-const MENTION_FRAME = /\b(?:options?|possib\w*|could|might|maybe|perhaps|alternatives?|available|consider|think about|look at|there is|there are|we (?:do|offer|have)|or)\b/;
+const MENTION_FRAME = phrases(
+  [
+    /options?/,
+    /possib\w*/,
+    'could',
+    'might',
+    'maybe',
+    'perhaps',
+    /alternatives?/,
+    'available',
+    'consider',
+    'think about',
+    'look at',
+    'there is',
+    'there are',
+    /we (?:do|offer|have)/,
+    'or',
+  ],
+  { end: 'word' },
+);
 /** A rule or a reflection of what the customer wants mentions an action without proposing it. */
-const NOT_A_MENTION = /\b(?:only|policy|terms|you would like|you want|you are after|you asked)\b/;
+const NOT_A_MENTION = phrases(['only', 'policy', 'terms', 'you would like', 'you want', 'you are after', 'you asked'], {
+  end: 'word',
+});
 
 /** Saying something will cost the customer nothing at all. */
-const MADE_FREE = /\b(?:make (?:it|that|this|the \w+) free\b|(?:it|that|this|the \w+) (?:is|will be) on (?:the house|us)|for free\b|on the house|not (?:having|letting) you pay|not pay a penny)/;
+const MADE_FREE = phrases([
+  /make (?:it|that|this|the \w+) free\b/,
+  /(?:it|that|this|the \w+) (?:is|will be) on (?:the house|us)/,
+  /for free\b/,
+  'on the house',
+  /not (?:having|letting) you pay/,
+  'not pay a penny',
+]);
 
 function amountFor(action: ActionKind, plain: string, scenario: Scenario): number | undefined {
   const ask = scenario.customer.asksFor;
   // "The trial's on the house" gives all of what the customer asked to have taken off.
   if (ask?.action === action && ask.amount !== undefined && (action === 'discount' || action === 'fee-waiver') && MADE_FREE.test(plain)) return ask.amount;
-  const given = plain.match(/\b(?:refund|give|pay|offer|credit|take|knock|put|send|reimburse|transfer|back|add|cover)\s+(?:you\s+|back\s+|up\s+to\s+|a\s+|an\s+|extra\s+|off\s+|the\s+)*£(\d[\d,]*(?:\.\d+)?)/);
+  const given = plain.match(AMOUNT_GIVEN);
   if (given) return Number(given[1]!.replace(/,/g, ''));
   const stated = poundsIn(plain);
   if (stated.length > 0) return Math.max(...stated);
@@ -313,7 +484,21 @@ function amountFor(action: ActionKind, plain: string, scenario: Scenario): numbe
   return scenario.options.find((o) => o.action === action)?.amount;
 }
 
-const COMMITMENT = /\b(?:(i|we) (?:will|shall|am going to|are going to) (?!need\b|have to\b|just\b|be (?:honest|able)\b|not\b)(\w+)|(you) will (receive|get|have|hear|be (?:sent|refunded|called|contacted|credited))|(the|your) (\w+) will (arrive|be|reach|come))/;
+/** The pounds an offer gives, in group 1: "refund you £40", "give you back up to £25". */
+const AMOUNT_GIVEN = sequence([
+  phrases(['refund', 'give', 'pay', 'offer', 'credit', 'take', 'knock', 'put', 'send', 'reimburse', 'transfer', 'back', 'add', 'cover']),
+  /\s+(?:you\s+|back\s+|up\s+to\s+|a\s+|an\s+|extra\s+|off\s+|the\s+)*£(\d[\d,]*(?:\.\d+)?)/,
+]);
+
+/** A promise and who makes it. The capture groups are read by `readCommitment`. */
+const COMMITMENT = phrases([
+  // Groups 1 and 2, "i" or "we" and the verb: not "I'll need to…", "I'll be honest", "we will not…".
+  /(i|we) (?:will|shall|am going to|are going to) (?!need\b|have to\b|just\b|be (?:honest|able)\b|not\b)(\w+)/,
+  // Groups 3 and 4: what the customer will receive.
+  /(you) will (receive|get|have|hear|be (?:sent|refunded|called|contacted|credited))/,
+  // Groups 5 to 7: something of theirs that will arrive ("your refund will reach you…").
+  /(the|your) (\w+) will (arrive|be|reach|come)/,
+]);
 
 function readCommitment(sentence: Sentence, turn: number): Commitment | undefined {
   const match = sentence.plain.match(COMMITMENT);

@@ -1,92 +1,174 @@
 /**
- * One rehearsal: a learner talking to a scripted customer, turn by turn, with the transcript kept
- * as it grows. The terminal, the bot and the tests all drive a rehearsal through this one API.
+ * One rehearsal: a learner talking to a customer, turn by turn, each turn read once by the rules
+ * (the step every customer and scorer shares), answered by the customer and scored as it happens.
+ * The terminal, the bot, the benchmarks and the tests all drive a rehearsal through this one API.
+ *
+ * @remarks
+ * A turn's cost does not grow with the rehearsal. The state carried from turn to turn is small and
+ * of fixed size (the customer's and scorer's own state, the customer's last words, whether approval
+ * has been sought); each turn's reading, reply and feedback come back as an `Exchange`, which the
+ * host keeps (in memory, or appended to a log in its store) and hands back only once, to score the
+ * whole rehearsal at its end.
  */
-import { customerReply, startCustomer, type CustomerState } from './scripted-customer.ts';
+import { z } from 'zod';
+import { ComponentStateSchema, IncompatibleStateError } from './component-identity.ts';
+import { END_REASONS, type Customer, type EndReason } from './customer.ts';
 import { readLearnerTurn, type LearnerTurn } from './learner-turn.ts';
 import type { Scenario } from './scenario-schema.ts';
-import { scoreReading } from './scorer.ts';
 import type { ScoreReport } from './score-report.ts';
-import { MAX_TURN_CHARS, type Turn } from './transcript.ts';
+import type { Scorer, TurnFeedback } from './scorer.ts';
+import { MAX_TURN_CHARS, MAX_TURNS, type Turn } from './transcript.ts';
 import { readCustomerMessage } from './utterance.ts';
 
-export interface RehearsalState {
-  scenarioId: string;
-  turns: Turn[];
-  customer: CustomerState;
+export const REHEARSAL_STATE_VERSION = 2;
+
+export const RehearsalStateSchema = z.object({
+  version: z.literal(REHEARSAL_STATE_VERSION),
+  scenarioId: z.string().min(1),
+  /** The customer's first words. */
+  opening: z.string(),
+  /** Transcript turns so far: the opening, then a learner turn and the customer's answer each time. */
+  turnCount: z.number().int().min(1),
+  /** The customer's last words: what the next learner turn answers. */
+  lastCustomerText: z.string(),
+  /** The learner has sought approval from someone with authority at some point. */
+  approvalSought: z.boolean(),
+  mood: z.number().int().min(0).max(4),
+  ended: z.boolean(),
+  endReason: z.enum(END_REASONS).optional(),
+  customer: ComponentStateSchema,
+  scorer: ComponentStateSchema,
+});
+
+export type RehearsalState = z.infer<typeof RehearsalStateSchema>;
+
+/** One learner turn and the customer's answer, with how the turn was read and scored. */
+export interface Exchange {
+  /** The learner turn's 1-based position in the transcript; the customer's answer is the next. */
+  turn: number;
+  learner: string;
+  reading: LearnerTurn;
+  customer: string;
+  /** The customer's mood after answering (absent for turns carried over from before moods were kept). */
+  mood?: number;
+  feedback: TurnFeedback;
+}
+
+export interface RehearsalParts {
+  customer: Customer;
+  scorer: Scorer;
 }
 
 export class Rehearsal {
-  private readonly learnerTurns: LearnerTurn[] = [];
+  private constructor(
+    readonly scenario: Scenario,
+    private readonly parts: RehearsalParts,
+    private state: RehearsalState,
+  ) {}
 
-  private constructor(readonly scenario: Scenario, private state: RehearsalState) {
-    // Re-read earlier learner turns so that a rehearsal restored from storage carries on exactly.
-    state.turns.forEach((turn, i) => {
-      if (turn.role === 'learner') this.learnerTurns.push(this.read(turn.text, i + 1));
+  static async start(scenario: Scenario, parts: RehearsalParts, seed: string = scenario.id): Promise<Rehearsal> {
+    const opening = await parts.customer.open({ scenario, seed });
+    return new Rehearsal(scenario, parts, {
+      version: REHEARSAL_STATE_VERSION,
+      scenarioId: scenario.id,
+      opening: opening.text,
+      turnCount: 1,
+      lastCustomerText: opening.text,
+      approvalSought: false,
+      mood: opening.status.mood,
+      ended: opening.status.ended,
+      customer: opening.state,
+      scorer: parts.scorer.open(scenario),
     });
   }
 
-  static start(scenario: Scenario, seed?: string): Rehearsal {
-    const { text, state } = startCustomer(scenario, seed);
-    return new Rehearsal(scenario, { scenarioId: scenario.id, turns: [{ role: 'customer', text }], customer: state });
+  /** Carries on from stored state. Throws IncompatibleStateError for state of another shape or version. */
+  static restore(scenario: Scenario, parts: RehearsalParts, stored: unknown): Rehearsal {
+    const parsed = RehearsalStateSchema.safeParse(stored);
+    if (!parsed.success || parsed.data.scenarioId !== scenario.id) throw new IncompatibleStateError('a rehearsal', (stored as { version?: unknown })?.version ?? 'unversioned');
+    return new Rehearsal(scenario, parts, parsed.data);
   }
 
-  static restore(scenario: Scenario, state: RehearsalState): Rehearsal {
-    return new Rehearsal(scenario, structuredClone(state));
-  }
-
+  /** The state to store between turns: small, and the same size at turn 200 as at turn 2. */
   get snapshot(): RehearsalState {
     return structuredClone(this.state);
   }
 
-  get turns(): readonly Turn[] {
-    return this.state.turns;
+  get opening(): string {
+    return this.state.opening;
+  }
+
+  get turnCount(): number {
+    return this.state.turnCount;
+  }
+
+  get mood(): number {
+    return this.state.mood;
   }
 
   get ended(): boolean {
-    return this.state.customer.ended;
+    return this.state.ended;
   }
 
-  get endReason(): CustomerState['endReason'] {
-    return this.state.customer.endReason;
+  get endReason(): EndReason | undefined {
+    return this.state.endReason;
   }
 
-  /** How the last learner message was read: what the customer reacted to. */
-  get lastReading(): LearnerTurn | undefined {
-    return this.learnerTurns.at(-1);
-  }
-
-  /** The learner's message; returns the customer's reply. */
-  learnerSays(text: string): string {
+  /** The learner's message: read once, answered by the customer and scored as it happens. */
+  async learnerSays(text: string): Promise<Exchange> {
     if (this.ended) throw new Error('this rehearsal has ended');
-    const trimmed = text.trim();
-    if (trimmed.length === 0) throw new RangeError('say something to the customer');
-    if (trimmed.length > MAX_TURN_CHARS) throw new RangeError(`a reply may be at most ${MAX_TURN_CHARS} characters`);
-    this.state.turns.push({ role: 'learner', text: trimmed });
-    const turn = this.read(trimmed, this.state.turns.length);
-    this.learnerTurns.push(turn);
-    const reply = customerReply(this.scenario, this.state.customer, turn);
-    this.state.customer = reply.state;
-    this.state.turns.push({ role: 'customer', text: reply.text });
-    return reply.text;
+    const said = text.trim();
+    if (said.length === 0) throw new RangeError('say something to the customer');
+    if (said.length > MAX_TURN_CHARS) throw new RangeError(`a reply may be at most ${MAX_TURN_CHARS} characters`);
+    const { scenario, parts, state } = this;
+    const turn = state.turnCount + 1;
+    const reading = readLearnerTurn(said, {
+      scenario,
+      turn,
+      previousCustomer: readCustomerMessage(state.lastCustomerText),
+      approvalSoughtEarlier: state.approvalSought,
+    });
+    const reply = await parts.customer.reply({ scenario, state: state.customer, text: said, reading });
+    const scored = await parts.scorer.scoreTurn({ scenario, state: state.scorer, reading, customerGotWorse: reply.status.mood > state.mood });
+    // Only now, with both answers in hand, does the rehearsal move on: a failure above changes nothing.
+    const atLimit = !reply.status.ended && turn + 1 >= MAX_TURNS - 1;
+    const endReason = reply.status.ended ? reply.status.endReason : atLimit ? 'length-limit' : undefined;
+    this.state = {
+      ...state,
+      turnCount: turn + 1,
+      lastCustomerText: reply.text,
+      approvalSought: reading.approvalSought,
+      mood: reply.status.mood,
+      ended: reply.status.ended || atLimit,
+      ...(endReason ? { endReason } : {}),
+      customer: reply.state,
+      scorer: scored.state,
+    };
+    return { turn, learner: said, reading, customer: reply.text, mood: reply.status.mood, feedback: scored.feedback };
   }
 
   /** The learner ends the rehearsal. */
   end(): void {
-    this.state.customer = { ...this.state.customer, ended: true, endReason: this.state.customer.endReason ?? 'learner-ended' };
+    this.state = { ...this.state, ended: true, endReason: this.state.endReason ?? 'learner-ended' };
   }
+}
 
-  score(): ScoreReport {
-    return scoreReading({ scenario: this.scenario, learnerTurns: this.learnerTurns });
+/** The transcript of a rehearsal from its opening and its exchanges, in order. */
+export function transcriptOf(opening: string, exchanges: readonly Exchange[]): Turn[] {
+  const turns: Turn[] = [{ role: 'customer', text: opening }];
+  for (const exchange of [...exchanges].sort((a, b) => a.turn - b.turn)) {
+    turns.push({ role: 'learner', text: exchange.learner }, { role: 'customer', text: exchange.customer });
   }
+  return turns;
+}
 
-  private read(text: string, number: number): LearnerTurn {
-    const previous = this.state.turns[number - 2];
-    return readLearnerTurn(text, {
-      scenario: this.scenario,
-      turn: number,
-      previousCustomer: previous?.role === 'customer' ? readCustomerMessage(previous.text) : undefined,
-      earlier: this.learnerTurns,
-    });
-  }
+/** Scores a finished rehearsal from its exchanges: each turn was read once, and is not read again. */
+export async function scoreRehearsal(scorer: Scorer, scenario: Scenario, opening: string, exchanges: readonly Exchange[]): Promise<ScoreReport> {
+  const ordered = [...exchanges].sort((a, b) => a.turn - b.turn);
+  return scorer.score({
+    scenario,
+    turns: transcriptOf(opening, ordered),
+    readings: ordered.map((e) => e.reading),
+    feedback: ordered.map((e) => e.feedback),
+  });
 }

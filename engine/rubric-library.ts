@@ -7,6 +7,7 @@
  * `openLibrary` where scenarios are about to be played, which refuses a broken rubric outright and
  * leaves out any scenario file with problems, reporting them with the same messages.
  */
+import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +46,16 @@ export interface Library {
   counts: { units: number; dimensions: number; scenarios: number };
   /** The units and dimensions files read: a problem in one of these breaks every scenario. */
   rubricFiles: string[];
+  /** SHA-256 of each file read, by the path it is shown under. */
+  hashes: Map<string, string>;
+}
+
+export interface LoadOptions {
+  /**
+   * The dimensions the chosen scorer has a judge for. A rubric or scenario naming any other is a
+   * problem: it would silently never be scored.
+   */
+  scorable?: { name: string; dimensions: readonly string[] };
 }
 
 export class LibraryError extends Error {
@@ -54,14 +65,15 @@ export class LibraryError extends Error {
   }
 }
 
-export async function loadLibrary(paths: readonly string[] = [DEFAULT_RUBRICS_DIR]): Promise<Library> {
+export async function loadLibrary(paths: readonly string[] = [DEFAULT_RUBRICS_DIR], options: LoadOptions = {}): Promise<Library> {
   const problems: Problem[] = [];
-  const sources = await readSources(paths, problems);
+  const hashes = new Map<string, string>();
+  const sources = await readSources(paths, problems, hashes);
   const byKind = classify(sources);
 
   // Scenarios given on their own are checked against the shipped rubric.
-  if (byKind.units.length === 0) byKind.units = classify(await readSources([path.join(DEFAULT_RUBRICS_DIR, 'units.yaml')], problems)).units;
-  if (byKind.dimensions.length === 0) byKind.dimensions = classify(await readSources([path.join(DEFAULT_RUBRICS_DIR, 'dimensions.yaml')], problems)).dimensions;
+  if (byKind.units.length === 0) byKind.units = classify(await readSources([path.join(DEFAULT_RUBRICS_DIR, 'units.yaml')], problems, hashes)).units;
+  if (byKind.dimensions.length === 0) byKind.dimensions = classify(await readSources([path.join(DEFAULT_RUBRICS_DIR, 'dimensions.yaml')], problems, hashes)).dimensions;
 
   const units: Unit[] = [];
   const unitIds = new Set<string>();
@@ -80,7 +92,7 @@ export async function loadLibrary(paths: readonly string[] = [DEFAULT_RUBRICS_DI
     const { value, problems: found } = checkAgainstSchema(source, DimensionsFileSchema);
     problems.push(...found);
     if (value) {
-      problems.push(...checkDimensions(value.dimensions, source, units, dimensionIds));
+      problems.push(...checkDimensions(value.dimensions, source, units, dimensionIds, options.scorable));
       dimensions.push(...value.dimensions.map((d) => ({ ...d, criteria: cite(d, units) })));
     }
   }
@@ -94,7 +106,7 @@ export async function loadLibrary(paths: readonly string[] = [DEFAULT_RUBRICS_DI
     problems.push(...found, ...checkSupersededLaw(source.data, source));
     if (value) {
       const fileId = path.basename(source.file).replace(/\.ya?ml$/, '');
-      problems.push(...checkScenario(value, source, { fileId, dimensionIds: [...dimensionIds] }));
+      problems.push(...checkScenario(value, source, { fileId, dimensionIds: [...dimensionIds], ...(options.scorable ? { scorable: options.scorable } : {}) }));
       const other = idSites.get(value.id);
       if (other) {
         problems.push(problemAt(source, ['id'], `the scenario id "${value.id}" is already used by ${other}`, 'give every scenario its own id'));
@@ -115,7 +127,21 @@ export async function loadLibrary(paths: readonly string[] = [DEFAULT_RUBRICS_DI
     problems: sortProblems(problems),
     counts: { units: byKind.units.length, dimensions: byKind.dimensions.length, scenarios: byKind.scenarios.length },
     rubricFiles: [...byKind.units, ...byKind.dimensions].map((s) => s.file),
+    hashes,
   };
+}
+
+/**
+ * The content hashes a scenario was played and scored with: its own file's, and one over the
+ * rubric files (units and dimensions), so a later change to either shows.
+ */
+export function sourceHashesOf(library: Library, scenarioId: string): { scenario: string; rubric: string } | undefined {
+  const file = library.files.get(scenarioId);
+  const scenario = file === undefined ? undefined : library.hashes.get(file);
+  if (scenario === undefined) return undefined;
+  const rubric = createHash('sha256');
+  for (const rubricFile of [...library.rubricFiles].sort()) rubric.update(`${path.basename(rubricFile)}\n${library.hashes.get(rubricFile) ?? ''}\n`);
+  return { scenario, rubric: rubric.digest('hex') };
 }
 
 /**
@@ -125,8 +151,9 @@ export async function loadLibrary(paths: readonly string[] = [DEFAULT_RUBRICS_DI
 export async function openLibrary(
   paths: readonly string[] = [DEFAULT_RUBRICS_DIR],
   warn: (problem: Problem) => void = () => {},
+  options: LoadOptions = {},
 ): Promise<Library> {
-  const library = await loadLibrary(paths);
+  const library = await loadLibrary(paths, options);
   const rubricProblems = library.problems.filter((p) => library.rubricFiles.includes(p.file));
   if (rubricProblems.length > 0 || library.dimensions.length === 0) throw new LibraryError(rubricProblems);
   library.problems.forEach(warn);
@@ -167,7 +194,7 @@ function classify(sources: YamlSource[]): Classified {
   return out;
 }
 
-async function readSources(paths: readonly string[], problems: Problem[]): Promise<YamlSource[]> {
+async function readSources(paths: readonly string[], problems: Problem[], hashes: Map<string, string>): Promise<YamlSource[]> {
   const files: string[] = [];
   for (const given of paths) {
     const shown = displayPath(given);
@@ -181,7 +208,9 @@ async function readSources(paths: readonly string[], problems: Problem[]): Promi
   }
   const sources: YamlSource[] = [];
   for (const file of files) {
-    const source = parseYamlSource(displayPath(file), await readFile(file, 'utf8'));
+    const text = await readFile(file, 'utf8');
+    const source = parseYamlSource(displayPath(file), text);
+    hashes.set(source.file, createHash('sha256').update(text).digest('hex'));
     problems.push(...source.problems);
     sources.push(source);
   }

@@ -25,13 +25,23 @@ export function checkUnits(units: Unit[], source: YamlSource, seen: Set<string>)
   return problems;
 }
 
-export function checkDimensions(dimensions: Dimension[], source: YamlSource, units: Unit[], seen: Set<string>): Problem[] {
+export function checkDimensions(
+  dimensions: Dimension[],
+  source: YamlSource,
+  units: Unit[],
+  seen: Set<string>,
+  scorable?: { name: string; dimensions: readonly string[] },
+): Problem[] {
   const problems: Problem[] = [];
   const report = (path: PropertyKey[], message: string, fix: string) => problems.push(problemAt(source, path, message, fix));
   const unitIds = units.map((u) => u.id);
   dimensions.forEach((dimension, d) => {
     if (seen.has(dimension.id)) report(['dimensions', d, 'id'], `dimension "${dimension.id}" is defined twice`, 'keep one definition per dimension');
     seen.add(dimension.id);
+    if (scorable && !scorable.dimensions.includes(dimension.id)) {
+      report(['dimensions', d, 'id'], `the ${scorable.name} has no judge for the dimension "${dimension.id}", so it would never be scored`,
+        `remove the dimension, or choose a scorer that judges it (JUDGE_MODE); ${scorable.name} judges: ${scorable.dimensions.join(', ')}`);
+    }
     dimension.levels.forEach((level, l) => {
       if (level.level !== l) report(['dimensions', d, 'levels', l, 'level'], `level ${level.level} is in position ${l}`, 'list the levels 0, 1, 2, 3 in that order');
     });

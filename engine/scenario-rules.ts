@@ -14,7 +14,7 @@ import { problemAt, type YamlSource } from './yaml-source.ts';
 export function checkScenario(
   scenario: Scenario,
   source: YamlSource,
-  context: { fileId: string; dimensionIds: readonly string[] },
+  context: { fileId: string; dimensionIds: readonly string[]; scorable?: { name: string; dimensions: readonly string[] } },
 ): Problem[] {
   const problems: Problem[] = [];
   const report = (path: PropertyKey[], message: string, fix: string) =>
@@ -31,6 +31,9 @@ export function checkScenario(
       const guess = closest(id, [...context.dimensionIds]);
       report(['dimensions', i], `unknown rubric dimension "${id}"`,
         `did you mean "${guess}"? Dimensions are: ${context.dimensionIds.join(', ')}`);
+    } else if (context.scorable && !context.scorable.dimensions.includes(id)) {
+      report(['dimensions', i], `the ${context.scorable.name} has no judge for the dimension "${id}", so it would never be scored`,
+        `remove it, or choose a scorer that judges it (JUDGE_MODE); ${context.scorable.name} judges: ${context.scorable.dimensions.join(', ')}`);
     }
   });
   if (!scenario.resolvable && !scenario.dimensions.includes('unresolved')) {

@@ -1,48 +1,60 @@
-/** The scorer's output: what `servicesim score --json` prints and what a tutor reviews. */
-import type { ActionKind } from './scenario-schema.ts';
+/**
+ * The scorer's output: what `servicesim score --json` prints, what evidence records keep and what a
+ * tutor reviews. A zod schema, so a report read back from storage is checked, not cast.
+ */
+import { z } from 'zod';
+import { ACTION_KINDS } from './scenario-schema.ts';
 
-export interface Evidence {
-  turn: number;
-  quote: string;
-  reason: string;
-}
+export const EvidenceSchema = z.object({
+  turn: z.number().int().min(1),
+  quote: z.string(),
+  reason: z.string(),
+});
 
-export interface DimensionScore {
+export const DimensionScoreSchema = z.object({
   /** 0–3, or null when the conversation gave no occasion for this dimension. */
-  level: number | null;
-  max: 3;
-  evidence: Evidence[];
+  level: z.number().int().min(0).max(3).nullable(),
+  max: z.literal(3),
+  evidence: z.array(EvidenceSchema),
   /** What would have been better, with an example phrase. */
-  suggestion: string;
-}
+  suggestion: z.string(),
+});
 
-export interface Breach {
-  turn: number;
-  quote: string;
-  action: ActionKind;
-  amount?: number;
+export const BreachSchema = z.object({
+  turn: z.number().int().min(1),
+  quote: z.string(),
+  action: z.enum(ACTION_KINDS),
+  amount: z.number().optional(),
   /** Which limit was crossed, and what the learner should have done instead. */
-  rule: string;
-}
+  rule: z.string(),
+});
 
-export interface CommitmentRecord {
-  turn: number;
-  quote: string;
-  who: string;
-  what: string;
+export const CommitmentRecordSchema = z.object({
+  turn: z.number().int().min(1),
+  quote: z.string(),
+  who: z.string(),
+  what: z.string(),
   /** When it was promised for; absent for a vague promise. */
-  when?: string;
-}
+  when: z.string().optional(),
+});
 
-export interface TurnScore {
-  turn: number;
-  levels: Record<string, number | null>;
-}
+/** One learner turn levelled on its own: where in the rehearsal each dimension was shown, or not. */
+export const TurnScoreSchema = z.object({
+  turn: z.number().int().min(1),
+  levels: z.record(z.string(), z.number().int().min(0).max(3).nullable()),
+});
 
-export interface ScoreReport {
-  scenario: string;
-  dimensions: Record<string, DimensionScore>;
-  turns: TurnScore[];
-  breaches: Breach[];
-  commitments: CommitmentRecord[];
-}
+export const ScoreReportSchema = z.object({
+  scenario: z.string(),
+  dimensions: z.record(z.string(), DimensionScoreSchema),
+  turns: z.array(TurnScoreSchema),
+  breaches: z.array(BreachSchema),
+  commitments: z.array(CommitmentRecordSchema),
+});
+
+export type Evidence = z.infer<typeof EvidenceSchema>;
+export type DimensionScore = z.infer<typeof DimensionScoreSchema>;
+export type Breach = z.infer<typeof BreachSchema>;
+export type CommitmentRecord = z.infer<typeof CommitmentRecordSchema>;
+export type TurnScore = z.infer<typeof TurnScoreSchema>;
+export type ScoreReport = z.infer<typeof ScoreReportSchema>;

@@ -6,13 +6,62 @@
  * so the customer and the scorer never disagree about what the learner did. Its state is plain
  * data, so a host can store it between turns and carry on after a restart.
  */
+import { z } from 'zod';
 import { routeFor } from './authority-check.ts';
+import { IncompatibleStateError, type ComponentIdentity, type ComponentState } from './component-identity.ts';
+import type { Customer, CustomerReply as HostReply } from './customer.ts';
 import { linesFor, type LineKind } from './customer-lines.ts';
 import type { LearnerTurn } from './learner-turn.ts';
 import type { Scenario } from './scenario-schema.ts';
 import { pickLine } from './seeded-choice.ts';
 
-export interface CustomerState {
+/** Bump whenever the same learner turns could get different replies. */
+export const SCRIPTED_CUSTOMER_IDENTITY: ComponentIdentity = { kind: 'scripted', id: 'scripted-customer', version: '2026.11.29' };
+const STATE_VERSION = 1;
+
+/** Settings of the scripted customer; it has none yet, but is created like every other customer. */
+export type ScriptedCustomerSettings = Record<string, never>;
+
+export function createScriptedCustomer(_settings: ScriptedCustomerSettings = {}): Customer {
+  const toHost = ({ text, state }: ScriptedReply): HostReply => ({
+    text,
+    state: { kind: SCRIPTED_CUSTOMER_IDENTITY.kind, version: STATE_VERSION, ...state },
+    status: { mood: state.mood, ended: state.ended, ...(state.endReason ? { endReason: state.endReason } : {}) },
+  });
+  return {
+    identity: SCRIPTED_CUSTOMER_IDENTITY,
+    open: async ({ scenario, seed }) => toHost(startCustomer(scenario, seed)),
+    reply: async ({ scenario, state, reading }) => toHost(customerReply(scenario, readScriptedState(state), reading)),
+  };
+}
+
+const ScriptedStateSchema = z.object({
+  mood: z.number().int().min(0).max(4),
+  revealed: z.array(z.string()),
+  pushbacksLeft: z.number().int(),
+  accepted: z.string().optional(),
+  awaitingApproval: z.boolean(),
+  demanded: z.boolean(),
+  ended: z.boolean(),
+  endReason: z.enum(['agreed', 'referred', 'escalated', 'learner-ended']).optional(),
+  recent: z.array(z.string()),
+  seed: z.string(),
+});
+
+/**
+ * The scripted customer's own state, from what the host stored. State saved before states carried
+ * a kind and version (the same fields, untagged) is read as version 1.
+ */
+export function readScriptedState(stored: ComponentState | Record<string, unknown>): ScriptedState {
+  const { kind, version, ...fields } = stored as Record<string, unknown>;
+  const untagged = kind === undefined && version === undefined;
+  if (!untagged && (kind !== SCRIPTED_CUSTOMER_IDENTITY.kind || version !== STATE_VERSION)) throw new IncompatibleStateError('the scripted customer', { kind, version });
+  const parsed = ScriptedStateSchema.safeParse(fields);
+  if (!parsed.success) throw new IncompatibleStateError('the scripted customer', { kind, version, problem: parsed.error.issues[0]?.message });
+  return parsed.data;
+}
+
+export interface ScriptedState {
   mood: number;
   /** Ids of the hidden facts told so far. */
   revealed: string[];
@@ -30,13 +79,13 @@ export interface CustomerState {
   seed: string;
 }
 
-export interface CustomerReply {
+export interface ScriptedReply {
   text: string;
-  state: CustomerState;
+  state: ScriptedState;
 }
 
-export function startCustomer(scenario: Scenario, seed = scenario.id): CustomerReply {
-  const state: CustomerState = {
+export function startCustomer(scenario: Scenario, seed = scenario.id): ScriptedReply {
+  const state: ScriptedState = {
     mood: scenario.customer.mood,
     revealed: [],
     pushbacksLeft: scenario.customer.persistence,
@@ -50,8 +99,8 @@ export function startCustomer(scenario: Scenario, seed = scenario.id): CustomerR
 }
 
 /** The customer's answer to one learner turn. */
-export function customerReply(scenario: Scenario, previous: CustomerState, turn: LearnerTurn): CustomerReply {
-  const state: CustomerState = { ...previous, revealed: [...previous.revealed], recent: [...previous.recent] };
+export function customerReply(scenario: Scenario, previous: ScriptedState, turn: LearnerTurn): ScriptedReply {
+  const state: ScriptedState = { ...previous, revealed: [...previous.revealed], recent: [...previous.recent] };
   const parts: string[] = [];
   const say = (kind: LineKind, fill: Record<string, string> = {}) => {
     // Filled in before choosing, so "never the same line twice" compares what is actually said.
@@ -164,7 +213,7 @@ export function customerReply(scenario: Scenario, previous: CustomerState, turn:
   return { text: parts.join(' '), state };
 }
 
-function finish(state: CustomerState, parts: string[], reason: NonNullable<CustomerState['endReason']>): CustomerReply {
+function finish(state: ScriptedState, parts: string[], reason: NonNullable<ScriptedState['endReason']>): ScriptedReply {
   return { text: parts.join(' '), state: { ...state, ended: true, endReason: reason } };
 }
 

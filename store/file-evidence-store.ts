@@ -1,16 +1,21 @@
 /**
  * Evidence as JSON files, `<dir>/<learner>/<record id>.json`, written atomically. Each file is
- * checked against the record schema when read, so a damaged file is reported, not half-shown.
+ * checked against the record schema when read (older versions migrated), so a damaged or foreign
+ * file is skipped and reported, never half-shown, and never stops the rest from being read.
  */
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { EvidenceRecordSchema, type EvidenceRecord } from '../engine/evidence-record.ts';
+import { EvidenceRecordSchema, readEvidenceRecord, type EvidenceRecord } from '../engine/evidence-record.ts';
 import { newestFirst, type EvidenceStore } from './evidence-store.ts';
 import { entriesIfPresent, readJsonIfPresent, writeJsonAtomically } from './json-files.ts';
+import { reportToStderr, type SkippedFileReporter } from './skipped-file.ts';
 
 export class FileEvidenceStore implements EvidenceStore {
-  constructor(private readonly dir: string) {}
+  constructor(
+    private readonly dir: string,
+    private readonly skipped: SkippedFileReporter = reportToStderr,
+  ) {}
 
   async save(record: EvidenceRecord): Promise<void> {
     const parsed = EvidenceRecordSchema.parse(record);
@@ -35,11 +40,21 @@ export class FileEvidenceStore implements EvidenceStore {
   }
 
   private async load(file: string): Promise<EvidenceRecord | undefined> {
-    const json = await readJsonIfPresent(file);
+    let json: unknown;
+    try {
+      json = await readJsonIfPresent(file);
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
+      this.skipped(file, `not JSON (${error.message})`);
+      return undefined;
+    }
     if (json === undefined) return undefined;
-    const parsed = EvidenceRecordSchema.safeParse(json);
-    if (!parsed.success) throw new Error(`${file}: not an evidence record (${parsed.error.issues[0]?.message})`);
-    return parsed.data;
+    const read = readEvidenceRecord(json);
+    if ('problem' in read) {
+      this.skipped(file, read.problem);
+      return undefined;
+    }
+    return read.record;
   }
 
   /** Learner ids carry tenant and channel characters: hashed, they are safe folder names. */

@@ -4,16 +4,20 @@
  * Writes to one key are serialised in this process, so an eTag check and its write cannot interleave.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { readJsonIfPresent, writeJsonAtomically } from './json-files.ts';
+import { reportToStderr, type SkippedFileReporter } from './skipped-file.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import { ETagConflictError, type KeyValueStore, type StoredItem, type WriteEntry } from './key-value-store.ts';
 
 export class FileKeyValueStore implements KeyValueStore {
   private readonly queue = new KeyedQueue();
 
-  constructor(private readonly dir: string) {}
+  constructor(
+    private readonly dir: string,
+    private readonly skipped: SkippedFileReporter = reportToStderr,
+  ) {}
 
   async read(keys: readonly string[]): Promise<Record<string, StoredItem>> {
     const out: Record<string, StoredItem> = {};
@@ -41,9 +45,28 @@ export class FileKeyValueStore implements KeyValueStore {
     return next;
   }
 
+  /**
+   * A damaged file (cut short by a full disk, edited by hand) reads as absent, so the conversation
+   * can go on; it is moved aside, not overwritten, and reported, so it can still be recovered.
+   */
   private async load(key: string): Promise<StoredItem | undefined> {
-    const stored = (await readJsonIfPresent(this.fileOf(key))) as StoredItem | undefined;
-    return stored && { value: stored.value, eTag: stored.eTag };
+    const file = this.fileOf(key);
+    let stored: unknown;
+    try {
+      stored = await readJsonIfPresent(file);
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
+      stored = null;
+    }
+    if (stored === undefined) return undefined;
+    const item = stored as Partial<StoredItem & { key: string }> | null;
+    if (item === null || typeof item !== 'object' || typeof item.eTag !== 'string' || !('value' in item)) {
+      const aside = `${file}.damaged-${Date.now()}`;
+      await rename(file, aside).catch(() => undefined);
+      this.skipped(file, `not a stored item; moved to ${path.basename(aside)}`);
+      return undefined;
+    }
+    return { value: item.value, eTag: item.eTag };
   }
 
   /** Keys come from channels and users: hashed, they are always safe and short file names. */

@@ -1,12 +1,13 @@
 /** Evidence in memory: the fake for tests of the bot. */
-import type { EvidenceRecord } from '../engine/evidence-record.ts';
+import { EvidenceRecordSchema, type EvidenceRecord } from '../engine/evidence-record.ts';
 import { newestFirst, type EvidenceStore } from './evidence-store.ts';
 
 export class MemoryEvidenceStore implements EvidenceStore {
   private readonly records = new Map<string, EvidenceRecord>();
 
   async save(record: EvidenceRecord): Promise<void> {
-    this.records.set(record.id, structuredClone(record));
+    // Checked as the file store checks it, so the fake accepts exactly what the real store does.
+    this.records.set(record.id, EvidenceRecordSchema.parse(structuredClone(record)));
   }
 
   async get(id: string): Promise<EvidenceRecord | undefined> {

@@ -6,6 +6,9 @@ import { TestAdapter, type Activity } from 'botbuilder';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadLibrary } from '../engine/rubric-library.ts';
 import { createBot } from '../bot/create-bot.ts';
+import { createMockCustomer } from '../engine/mock-customer.ts';
+import { createMockScorer } from '../engine/mock-scorer.ts';
+import type { RehearsalParts } from '../engine/rehearsal.ts';
 import { MemoryEvidenceStore } from '../store/memory-evidence-store.ts';
 import { MemoryKeyValueStore } from '../store/memory-key-value-store.ts';
 
@@ -15,8 +18,8 @@ const SCENARIO = 'faulty-washing-machine';
 let evidence: MemoryEvidenceStore;
 let state: MemoryKeyValueStore;
 
-function conversation(user = 'learner-1') {
-  const bot = createBot({ library, state, evidence });
+function conversation(user = 'learner-1', parts?: RehearsalParts) {
+  const bot = createBot({ library, state, evidence, ...(parts ? { parts } : {}) });
   const adapter = new TestAdapter(async (context) => bot.run(context));
   adapter.conversation.user = { id: user, name: 'Sam' };
   const replies: Partial<Activity>[] = [];
@@ -90,7 +93,10 @@ describe('the bot conversation', () => {
     const [record] = await evidence.listFor('test/learner-1');
     expect(record).toMatchObject({ scenario: { id: SCENARIO }, mode: 'practice', learner: { id: 'test/learner-1' } });
     expect(record!.turns.filter((t) => t.role === 'learner')).toHaveLength(3);
-    expect((record!.report as { breaches: unknown[] }).breaches).toHaveLength(1);
+    expect(record!.report.breaches).toHaveLength(1);
+    expect(record).toMatchObject({ schemaVersion: 2, customer: { id: 'scripted-customer' }, scorer: { id: 'rules-scorer' } });
+    expect(record!.sources?.scenario).toMatch(/^[0-9a-f]{64}$/);
+    expect(record!.turns.filter((t) => t.role === 'customer').slice(1).every((t) => typeof t.mood === 'number')).toBe(true);
 
     const thanked = await say('I should not have blamed him; next time I would ask questions first.');
     expect(texts(thanked).join(' ')).toMatch(/reflection is saved/);
@@ -188,5 +194,68 @@ describe('a failure while the evidence is saved', () => {
     expect(JSON.stringify(cards(replies))).toContain('The customer accepted your referral.');
     const [record] = await evidence.listFor('test/learner-1');
     expect(record!.turns.filter((t) => t.role === 'learner')).toHaveLength(1);
+  });
+});
+
+describe('the conversation flow, whatever customer and scorer it is given', () => {
+  const hint = { dimension: 'listening', text: 'Mock hint.' };
+
+  it('passes each reply and its reading to the customer, scores each turn once, and scores the whole once at the end', async () => {
+    const customer = createMockCustomer({ replies: ['First answer.', 'Second answer.'] });
+    const scorer = createMockScorer({ level: 3, hint });
+    const { say } = conversation('learner-1', { customer, scorer });
+    await say('hello');
+    const started = await say(`start ${SCENARIO}`);
+    expect(texts(started)).toContain('Hello, I have a problem.');
+    const first = await say('One.');
+    expect(texts(first)).toEqual(['First answer.', '💡 Coaching (listening): Mock hint.']);
+    expect(texts(await say('Two.'))).toContain('Second answer.');
+    const ended = await say('end');
+    expect(JSON.stringify(cards(ended)[0])).toContain('Mock suggestion for listening.');
+    expect(customer.calls.map((c) => c.method)).toEqual(['open', 'reply', 'reply']);
+    expect(customer.calls[1]).toMatchObject({ method: 'reply', input: { text: 'One.', reading: { turn: 2, text: 'One.' } } });
+    expect(scorer.calls.map((c) => c.method)).toEqual(['scoreTurn', 'scoreTurn', 'score']);
+    // The whole rehearsal is scored from the readings kept as it went, not read again.
+    const final = scorer.calls[2]!;
+    expect(final.method === 'score' && final.input.readings?.map((r) => r.text)).toEqual(['One.', 'Two.']);
+    const [record] = await evidence.listFor('test/learner-1');
+    expect(record).toMatchObject({ customer: { kind: 'mock', id: 'mock-customer' }, scorer: { kind: 'mock', id: 'mock-scorer' } });
+    expect(record!.turns.map((t) => t.text)).toEqual(['Hello, I have a problem.', 'One.', 'First answer.', 'Two.', 'Second answer.']);
+  });
+
+  it('debriefs as soon as the customer ends the conversation, with its reason', async () => {
+    const { say } = conversation('learner-1', { customer: createMockCustomer({ endAfter: 1, endReason: 'escalated' }), scorer: createMockScorer() });
+    await say('hello');
+    await say(`start ${SCENARIO}`);
+    const replies = await say('I will ask my manager and ring you back by 5pm.');
+    expect(JSON.stringify(cards(replies))).toContain('The customer accepted your escalation.');
+    expect((await evidence.listFor('test/learner-1'))[0]?.endReason).toBe('escalated');
+  });
+
+  it('carries on a rehearsal stored before state was versioned, and loses none of its turns', async () => {
+    const { say } = conversation();
+    await say('hello');
+    await say(`start ${SCENARIO}`);
+    await say("I'm so sorry. When did it start leaking?");
+    // Rewrite the stored rehearsal into the shape written before versioning: the whole transcript.
+    const items = (state as unknown as { items: Map<string, { value: { dialogState?: { dialogStack: Array<{ state: Record<string, unknown> }> } } }> }).items;
+    const dialog = [...items.values()].map((i) => i.value.dialogState?.dialogStack[0]?.state).find((s) => s?.rehearsal)!;
+    const current = dialog.rehearsal as { opening: string; lastCustomerText: string; customer: Record<string, unknown> };
+    const { kind: _kind, version: _version, ...customer } = current.customer;
+    dialog.rehearsal = {
+      scenarioId: SCENARIO,
+      turns: [
+        { role: 'customer', text: current.opening },
+        { role: 'learner', text: "I'm so sorry. When did it start leaking?" },
+        { role: 'customer', text: current.lastCustomerText },
+      ],
+      customer,
+    };
+    delete dialog.customer;
+    expect(texts(await say('And what happened when the engineer came?')).length).toBeGreaterThan(0);
+    await say('end');
+    const [record] = await evidence.listFor('test/learner-1');
+    expect(record!.turns.filter((t) => t.role === 'learner').map((t) => t.text)).toEqual(["I'm so sorry. When did it start leaking?", 'And what happened when the engineer came?']);
+    expect(record!.customer.version).toMatch(/^before-/);
   });
 });

@@ -8,7 +8,7 @@ import { agreement, detection } from '../bench/agreement-metrics.ts';
 import { readLabelledSet } from '../bench/labelled-set.ts';
 import { ACTION_KINDS } from '../engine/scenario-schema.ts';
 import { loadLibrary } from '../engine/rubric-library.ts';
-import { scoreTranscript } from '../engine/scorer.ts';
+import { scoreTranscript } from '../engine/rules-scorer.ts';
 
 const library = await loadLibrary();
 const labelled = readLabelledSet();

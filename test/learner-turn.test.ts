@@ -4,7 +4,7 @@ import { readCustomerMessage } from '../engine/utterance.ts';
 import { kettle } from './scenario-fixture.ts';
 
 function read(text: string, earlier: LearnerTurn[] = [], customer = kettle.customer.opening): LearnerTurn {
-  return readLearnerTurn(text, { scenario: kettle, turn: 2, previousCustomer: readCustomerMessage(customer), earlier });
+  return readLearnerTurn(text, { scenario: kettle, turn: 2, previousCustomer: readCustomerMessage(customer), approvalSoughtEarlier: earlier.some((t) => t.approvalSought) });
 }
 
 describe('reading a learner turn', () => {
@@ -134,7 +134,7 @@ describe('everyday advisor phrasing is read as meant', () => {
 
 describe('saying yes to what the customer asked for', () => {
   const answer = (customer: string, learner: string) =>
-    readLearnerTurn(learner, { scenario: kettle, turn: 4, previousCustomer: readCustomerMessage(customer), earlier: [] }).offers.map((o) => [o.action, o.route.kind]);
+    readLearnerTurn(learner, { scenario: kettle, turn: 4, previousCustomer: readCustomerMessage(customer), approvalSoughtEarlier: false }).offers.map((o) => [o.action, o.route.kind]);
 
   it('offers what was asked, though no action is named', () => {
     expect(answer("Can you guarantee the new one won't break?", 'Yes, of course.')).toEqual([['guarantee', 'forbidden']]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scoreTranscript } from '../engine/scorer.ts';
+import { scoreTranscript } from '../engine/rules-scorer.ts';
 import type { Turn } from '../engine/transcript.ts';
 import { kettle } from './scenario-fixture.ts';
 

@@ -6,8 +6,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { Rehearsal } from '../../engine/rehearsal.ts';
+import { debriefView } from '../../engine/debrief-view.ts';
+import { Rehearsal, scoreRehearsal, transcriptOf, type Exchange } from '../../engine/rehearsal.ts';
 import type { Scenario } from '../../engine/scenario-schema.ts';
+import type { Turn } from '../../engine/transcript.ts';
+import { rehearsalParts } from '../rehearsal-parts.ts';
 import { findScenario, openScenarioLibrary } from '../scenario-lookup.ts';
 import { formatScoreReport } from '../score-report-text.ts';
 import { readSettings } from '../settings.ts';
@@ -22,7 +25,9 @@ export function registerChatCommand(program: Command): void {
     .option('--scenario <id|path>', 'scenario to rehearse (default: choose from a list)')
     .option('--seed <text>', 'vary the customer\'s wording (same seed, same wording)')
     .action(async (options: { scenario?: string; seed?: string }) => {
-      const library = await openScenarioLibrary();
+      const settings = readSettings();
+      const library = await openScenarioLibrary(settings);
+      const parts = rehearsalParts(settings);
       const input = createInterface({ input: process.stdin, terminal: process.stdin.isTTY === true, crlfDelay: Infinity });
       const lines = input[Symbol.asyncIterator]();
       const ask = async (prompt: string): Promise<string | undefined> => {
@@ -32,27 +37,32 @@ export function registerChatCommand(program: Command): void {
       };
       try {
         const scenario = options.scenario ? await findScenario(options.scenario, library) : await chooseScenario(library.scenarios, ask);
-        const rehearsal = Rehearsal.start(scenario, options.seed);
+        const rehearsal = await Rehearsal.start(scenario, parts, options.seed);
+        const exchanges: Exchange[] = [];
         process.stdout.write(`\n${scenario.title}\n\n${wrap(scenario.briefing)}\n\nType your replies as the advisor. /end finishes.\n\n`);
-        process.stdout.write(`${scenario.customer.name}: ${rehearsal.turns[0]!.text}\n`);
+        process.stdout.write(`${scenario.customer.name}: ${rehearsal.opening}\n`);
         while (!rehearsal.ended) {
           const line = await ask('\nYou: ');
           if (line === undefined || END_COMMANDS.has(line.trim().toLowerCase())) break;
           if (line.trim() === '') continue;
           try {
-            process.stdout.write(`${process.stdin.isTTY ? '' : `You: ${line.trim()}\n`}${scenario.customer.name}: ${rehearsal.learnerSays(line)}\n`);
+            const exchange = await rehearsal.learnerSays(line);
+            exchanges.push(exchange);
+            process.stdout.write(`${process.stdin.isTTY ? '' : `You: ${line.trim()}\n`}${scenario.customer.name}: ${exchange.customer}\n`);
           } catch (error) {
             if (error instanceof RangeError) process.stdout.write(`(${error.message})\n`);
             else throw error;
           }
         }
         rehearsal.end();
-        const file = await saveTranscript(scenario, rehearsal);
+        const turns = transcriptOf(rehearsal.opening, exchanges);
+        const file = await saveTranscript(scenario, turns);
         process.stdout.write(`\n${rehearsal.endReason === 'learner-ended' ? 'Rehearsal ended.' : `The customer ended the conversation (${rehearsal.endReason}).`}\n\n`);
-        if (!rehearsal.turns.some((t) => t.role === 'learner')) {
+        if (exchanges.length === 0) {
           process.stdout.write('You did not reply to the customer, so there is nothing to score.\n');
         } else {
-          process.stdout.write(formatScoreReport(rehearsal.score(), library));
+          const report = await scoreRehearsal(parts.scorer, scenario, rehearsal.opening, exchanges);
+          process.stdout.write(formatScoreReport(debriefView({ title: scenario.title, report, dimensions: library.dimensions, order: scenario.dimensions, turns })));
         }
         process.stdout.write(`\nTranscript saved to ${file}\n`);
       } finally {
@@ -70,11 +80,11 @@ async function chooseScenario(scenarios: Scenario[], ask: (prompt: string) => Pr
   return chosen;
 }
 
-async function saveTranscript(scenario: Scenario, rehearsal: Rehearsal): Promise<string> {
+async function saveTranscript(scenario: Scenario, turns: readonly Turn[]): Promise<string> {
   const dir = path.join(readSettings().DATA_DIR, 'transcripts');
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${scenario.id}.json`);
-  await writeFile(file, `${JSON.stringify({ scenario: scenario.id, turns: rehearsal.turns }, null, 2)}\n`);
+  await writeFile(file, `${JSON.stringify({ scenario: scenario.id, turns }, null, 2)}\n`);
   return path.relative(process.cwd(), file) || file;
 }
 

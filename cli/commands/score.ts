@@ -4,7 +4,9 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { scoreTranscript } from '../../engine/scorer.ts';
+import { debriefView } from '../../engine/debrief-view.ts';
+import { createScorer } from '../rehearsal-parts.ts';
+import { readSettings } from '../settings.ts';
 import { MAX_TURN_CHARS, TranscriptSchema } from '../../engine/transcript.ts';
 import { findScenario, openScenarioLibrary } from '../scenario-lookup.ts';
 import { formatScoreReport } from '../score-report-text.ts';
@@ -24,15 +26,17 @@ export function registerScoreCommand(program: Command): void {
       const transcript = await readTranscript(file);
       const scenarioRef = options.scenario ?? transcript.scenario;
       if (!scenarioRef) throw new UsageError('say which scenario: --scenario <id>, or a "scenario" key in the transcript');
-      const library = await openScenarioLibrary();
+      const settings = readSettings();
+      const library = await openScenarioLibrary(settings);
       const scenario = await findScenario(scenarioRef, library);
       if (!transcript.turns.some((t) => t.role === 'learner')) throw new UsageError(`${file} has no learner turns to score`);
-      const report = scoreTranscript(scenario, transcript.turns);
+      const scorer = createScorer(settings);
+      const report = await scorer.score({ scenario, turns: transcript.turns });
       if (options.json) {
         const { dimensions, breaches, commitments, turns } = report;
-        process.stdout.write(`${JSON.stringify({ scenario: scenario.id, dimensions, breaches, commitments, turns }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ scenario: scenario.id, scorer: scorer.identity, dimensions, breaches, commitments, turns }, null, 2)}\n`);
       } else {
-        process.stdout.write(formatScoreReport(report, library));
+        process.stdout.write(formatScoreReport(debriefView({ title: scenario.title, report, dimensions: library.dimensions, order: scenario.dimensions, turns: transcript.turns })));
       }
     });
 }

@@ -9,6 +9,7 @@ import { BotConfigurationError, securityMode } from '../../bot/security-mode.ts'
 import { createServer } from '../../bot/server.ts';
 import { FileEvidenceStore } from '../../store/file-evidence-store.ts';
 import { FileKeyValueStore } from '../../store/file-key-value-store.ts';
+import { rehearsalParts } from '../rehearsal-parts.ts';
 import { openScenarioLibrary } from '../scenario-lookup.ts';
 import { readSettings } from '../settings.ts';
 import { UsageError } from '../usage-error.ts';
@@ -26,9 +27,16 @@ export async function serve(options: { port?: string }): Promise<void> {
   }
   // Structured logs go to stderr, so what is printed for people stays readable on stdout.
   const logger = pino({ level: settings.LOG_LEVEL, redact: ['*.MicrosoftAppPassword', '*.authorization', '*.headers.authorization'] }, pino.destination(2));
-  const library = await openScenarioLibrary();
+  const library = await openScenarioLibrary(settings);
   const data = path.resolve(settings.DATA_DIR);
-  const bot = createBot({ library, state: new FileKeyValueStore(path.join(data, 'state')), evidence: new FileEvidenceStore(path.join(data, 'evidence')) });
+  // A damaged or foreign file is skipped, and named in the log, never allowed to break a conversation.
+  const skipped = (file: string, problem: string) => logger.warn({ file, problem }, 'skipped a damaged or foreign data file');
+  const bot = createBot({
+    library,
+    state: new FileKeyValueStore(path.join(data, 'state'), skipped),
+    evidence: new FileEvidenceStore(path.join(data, 'evidence'), skipped),
+    parts: rehearsalParts(settings),
+  });
   const { server } = createServer({ bot, mode, logger });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { formatProblem } from '../../engine/problem.ts';
 import { loadLibrary } from '../../engine/rubric-library.ts';
+import { createScorer, scorableBy } from '../rehearsal-parts.ts';
 import { readSettings } from '../settings.ts';
 
 export function registerValidateCommand(program: Command): void {
@@ -13,7 +14,9 @@ export function registerValidateCommand(program: Command): void {
     .description('check rubric and scenario files (default: the rubrics folder, $SERVICESIM_RUBRICS)')
     .argument('[paths...]', 'files or folders to check')
     .action(async (paths: string[]) => {
-      const library = await loadLibrary(paths.length > 0 ? paths : [readSettings().SERVICESIM_RUBRICS]);
+      const settings = readSettings();
+      // Checked against the judges of the scorer that will score them (JUDGE_MODE).
+      const library = await loadLibrary(paths.length > 0 ? paths : [settings.SERVICESIM_RUBRICS], { scorable: scorableBy(createScorer(settings)) });
       const { units, dimensions, scenarios } = library.counts;
       const read = `${plural(scenarios, 'scenario file')}, ${plural(dimensions, 'dimensions file')}, ${plural(units, 'units file')}`;
       if (library.problems.length === 0) {

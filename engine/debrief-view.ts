@@ -1,0 +1,119 @@
+/**
+ * One view of a scored rehearsal, built once from the score report and the rubric, and rendered by
+ * every face ServiceSim has: the debrief card (Teams and the local page), the terminal report, the
+ * learner's history and, later, the tutor's pages. Renderers only lay it out; what a level is
+ * called, which criteria it evidences and which replies stood out are decided here.
+ */
+import type { EndReason } from './customer.ts';
+import type { RubricDimension } from './rubric-library.ts';
+import type { ScoreReport } from './score-report.ts';
+import type { Turn } from './transcript.ts';
+
+export const END_REASON_TEXT: Record<EndReason, string> = {
+  'learner-ended': 'You ended the rehearsal.',
+  agreed: 'The customer accepted your option and the conversation closed.',
+  referred: 'The customer accepted your referral.',
+  escalated: 'The customer accepted your escalation.',
+  'length-limit': 'The rehearsal reached its length limit.',
+};
+
+export interface DimensionView {
+  id: string;
+  name: string;
+  level: number | null;
+  /** "2/3 (Specific)", or "not applicable". */
+  levelText: string;
+  /** The qualification criteria it evidences, as "CS17 1.2". */
+  criteria: string[];
+  evidence: Array<{ turn: number; quote: string; reason: string }>;
+  suggestion: string;
+}
+
+/** A learner reply that stood out, by the levels it was given on its own. */
+export interface ReplyView {
+  turn: number;
+  quote: string;
+  /** The dimensions it showed (or failed), as "listening 3". */
+  levels: string[];
+}
+
+export interface DebriefView {
+  title: string;
+  endReason: string;
+  breaches: Array<{ turn: number; quote: string; rule: string }>;
+  dimensions: DimensionView[];
+  commitments: Array<{ turn: number; who: string; what: string; when?: string }>;
+  /** The learner's strongest and weakest replies, from the per-turn levels. */
+  strongest?: ReplyView;
+  weakest?: ReplyView;
+  /** "listening 2, questioning 1, …" and any breaches: the one-line summary the history shows. */
+  summary: string;
+}
+
+export interface DebriefInput {
+  title: string;
+  report: ScoreReport;
+  dimensions: readonly RubricDimension[];
+  /** The dimensions to show, in order (the scenario's); default: those in the report. */
+  order?: readonly string[];
+  endReason?: EndReason | string;
+  /** The transcript, to quote the replies that stood out. */
+  turns?: readonly Turn[];
+}
+
+export function debriefView({ title, report, dimensions, order, endReason, turns }: DebriefInput): DebriefView {
+  const shown: DimensionView[] = [];
+  for (const id of order ?? Object.keys(report.dimensions)) {
+    const score = report.dimensions[id];
+    if (!score) continue;
+    const dimension = dimensions.find((d) => d.id === id);
+    const levelName = score.level === null ? undefined : dimension?.levels[score.level]?.name;
+    shown.push({
+      id,
+      name: dimension?.name ?? id,
+      level: score.level,
+      levelText: score.level === null ? 'not applicable' : `${score.level}/3${levelName ? ` (${levelName})` : ''}`,
+      criteria: [...new Set(dimension?.criteria.map((c) => `${c.unit} ${c.code}`) ?? [])],
+      evidence: score.evidence,
+      suggestion: score.suggestion,
+    });
+  }
+  const levels = shown.filter((d) => d.level !== null).map((d) => `${d.id} ${d.level}`);
+  const breachNote = report.breaches.length > 0 ? `, ${report.breaches.length} beyond authority` : '';
+  const { strongest, weakest } = standouts(report, turns);
+  return {
+    title,
+    endReason: endReason === undefined ? 'The rehearsal ended.' : (END_REASON_TEXT[endReason as EndReason] ?? 'The rehearsal ended.'),
+    breaches: report.breaches.map(({ turn, quote, rule }) => ({ turn, quote, rule })),
+    dimensions: shown,
+    commitments: report.commitments.map(({ turn, who, what, when }) => ({ turn, who, what, ...(when ? { when } : {}) })),
+    ...(strongest ? { strongest } : {}),
+    ...(weakest ? { weakest } : {}),
+    summary: `${levels.join(', ')}${breachNote}`,
+  };
+}
+
+/**
+ * The replies with the highest and the lowest mean level on their own. A rehearsal of one reply, or
+ * of replies all levelled alike, has no standouts: there is nothing to compare.
+ */
+function standouts(report: ScoreReport, turns?: readonly Turn[]): { strongest?: ReplyView; weakest?: ReplyView } {
+  const scored = report.turns
+    .map((t) => {
+      const known = Object.entries(t.levels).filter((e): e is [string, number] => e[1] !== null);
+      const mean = known.length === 0 ? NaN : known.reduce((sum, [, level]) => sum + level, 0) / known.length;
+      return { turn: t.turn, mean, known };
+    })
+    .filter((t) => !Number.isNaN(t.mean));
+  if (scored.length < 2) return {};
+  const byMean = [...scored].sort((a, b) => b.mean - a.mean || a.turn - b.turn);
+  const best = byMean[0]!;
+  const worst = byMean.at(-1)!;
+  if (best.mean === worst.mean) return {};
+  const view = (t: (typeof scored)[number], pick: (level: number) => boolean): ReplyView => ({
+    turn: t.turn,
+    quote: turns?.[t.turn - 1]?.text ?? '',
+    levels: t.known.filter(([, level]) => pick(level)).map(([id, level]) => `${id} ${level}`),
+  });
+  return { strongest: view(best, (level) => level >= 2), weakest: view(worst, (level) => level <= 1) };
+}

@@ -1,0 +1,51 @@
+/**
+ * A customer for tests of the conversation flow, which should not depend on the scripted
+ * customer's wording: it says the lines it is given, in order, records every call it gets, and
+ * ends the conversation when told to.
+ */
+import type { ComponentIdentity } from './component-identity.ts';
+import type { Customer, CustomerOpenInput, CustomerReply, CustomerTurnInput, EndReason } from './customer.ts';
+
+export interface MockCustomerSettings {
+  opening?: string;
+  /** Said in answer to the learner's turns, in order; then `Reply <n>.` */
+  replies?: string[];
+  /** End the conversation after this many learner turns. */
+  endAfter?: number;
+  endReason?: EndReason;
+  /** Mood after each reply, in order (default: unchanged at 2). */
+  moods?: number[];
+}
+
+export type MockCustomerCall = { method: 'open'; input: CustomerOpenInput } | { method: 'reply'; input: CustomerTurnInput };
+
+export interface MockCustomer extends Customer {
+  readonly calls: MockCustomerCall[];
+}
+
+export const MOCK_CUSTOMER_IDENTITY: ComponentIdentity = { kind: 'mock', id: 'mock-customer', version: '1' };
+
+export function createMockCustomer(settings: MockCustomerSettings = {}): MockCustomer {
+  const calls: MockCustomerCall[] = [];
+  const reply = (turns: number): CustomerReply => {
+    const ended = settings.endAfter !== undefined && turns >= settings.endAfter;
+    const mood = turns === 0 ? 2 : (settings.moods?.[turns - 1] ?? 2);
+    return {
+      text: turns === 0 ? (settings.opening ?? 'Hello, I have a problem.') : (settings.replies?.[turns - 1] ?? `Reply ${turns}.`),
+      state: { kind: 'mock', version: 1, turns },
+      status: { mood, ended, ...(ended ? { endReason: settings.endReason ?? 'agreed' } : {}) },
+    };
+  };
+  return {
+    identity: MOCK_CUSTOMER_IDENTITY,
+    calls,
+    async open(input) {
+      calls.push({ method: 'open', input });
+      return reply(0);
+    },
+    async reply(input) {
+      calls.push({ method: 'reply', input });
+      return reply(Number(input.state.turns ?? 0) + 1);
+    },
+  };
+}

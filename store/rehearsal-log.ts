@@ -1,0 +1,57 @@
+/**
+ * Each rehearsal's exchanges (a learner turn, how it was read and scored, and the customer's
+ * answer), appended one key per turn as the rehearsal goes, and read back once, to score it at the
+ * end. A turn therefore writes the same amount at turn 200 as at turn 2.
+ *
+ * @remarks
+ * Keys are `rehearsal/<id>/<turn>`. A turn's exchange is written before the conversation state that
+ * counts it, so a crash between the two leaves an exchange the state does not count yet; the turn is
+ * then taken again and overwrites it, and nothing the learner has seen is lost.
+ */
+import { z } from 'zod';
+import type { Exchange } from '../engine/rehearsal.ts';
+import type { KeyValueStore } from './key-value-store.ts';
+
+/** The outer shape is checked; the reading and feedback are the engine's own, written by this code. */
+const StoredExchangeSchema = z.looseObject({
+  turn: z.number().int().min(2),
+  learner: z.string(),
+  customer: z.string(),
+  mood: z.number().optional(),
+  reading: z.looseObject({ turn: z.number(), text: z.string() }),
+  feedback: z.looseObject({ turn: z.number(), levels: z.record(z.string(), z.number().nullable()), breaches: z.array(z.unknown()) }),
+});
+
+/** A rehearsal's log is missing a turn, or holds one that does not read. */
+export class RehearsalLogError extends Error {}
+
+export class RehearsalLog {
+  constructor(private readonly store: KeyValueStore) {}
+
+  async append(rehearsalId: string, exchange: Exchange): Promise<void> {
+    await this.store.write([{ key: keyOf(rehearsalId, exchange.turn), value: exchange }]);
+  }
+
+  /** The exchanges of learner turns 2, 4, … up to `turnCount`, in order. */
+  async read(rehearsalId: string, turnCount: number): Promise<Exchange[]> {
+    const keys = learnerTurns(turnCount).map((turn) => keyOf(rehearsalId, turn));
+    const items = await this.store.read(keys);
+    return keys.map((key) => {
+      const item = items[key];
+      if (!item) throw new RehearsalLogError(`the log of rehearsal ${rehearsalId} has no ${key}`);
+      const parsed = StoredExchangeSchema.safeParse(item.value);
+      if (!parsed.success) throw new RehearsalLogError(`${key} does not read: ${parsed.error.issues[0]?.message}`);
+      return parsed.data as unknown as Exchange;
+    });
+  }
+
+  /** Once the evidence is saved, the log has served its purpose. */
+  async remove(rehearsalId: string, turnCount: number): Promise<void> {
+    await this.store.delete(learnerTurns(turnCount).map((turn) => keyOf(rehearsalId, turn)));
+  }
+}
+
+const keyOf = (rehearsalId: string, turn: number) => `rehearsal/${rehearsalId}/${turn}`;
+
+/** A rehearsal opens with the customer, so learner turns are the even positions. */
+const learnerTurns = (turnCount: number) => Array.from({ length: Math.floor(turnCount / 2) }, (_, i) => 2 * (i + 1));
