@@ -3,7 +3,8 @@
  * rehearsal page at /, Web Chat's bundle from node_modules, and a health check.
  */
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { pipeline } from 'node:stream';
 import { CloudAdapter, type TurnContext } from 'botbuilder';
 import restify from 'restify';
 import type { Logger } from 'pino';
@@ -47,9 +48,11 @@ export interface ServerParts {
   bot: ServiceSimBot;
   mode: SecurityMode;
   logger: Logger;
+  /** The Web Chat bundle served at /webchat.js; defaults to the one in node_modules. A test points it elsewhere. */
+  webchatBundle?: string;
 }
 
-export function createServer({ bot, mode, logger }: ServerParts): { server: restify.Server; adapter: CloudAdapter } {
+export function createServer({ bot, mode, logger, webchatBundle = WEBCHAT_BUNDLE }: ServerParts): { server: restify.Server; adapter: CloudAdapter } {
   const adapter = new CloudAdapter(mode.auth);
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     // The learner sees an apology and a reference; the details go to the log, never to the chat.
@@ -96,10 +99,31 @@ export function createServer({ bot, mode, logger }: ServerParts): { server: rest
     res.sendRaw(200, REHEARSAL_PAGE);
   });
   server.get('/webchat.js', async (_req, res) => {
+    // The file is opened and checked before any header is sent, so a missing or unreadable bundle
+    // (a half-finished npm ci, say) is a 500 the page can report, never an unhandled stream error
+    // that would take the whole bot, and every rehearsal in progress, down with it.
+    let file: FileHandle | undefined;
+    try {
+      file = await open(webchatBundle);
+      if (!(await file.stat()).isFile()) throw new Error(`${webchatBundle} is not a file`);
+    } catch (error) {
+      await file?.close().catch(() => undefined);
+      const { name, message, code } = error as NodeJS.ErrnoException;
+      logger.error({ err: { name, message, code }, file: webchatBundle }, 'Web Chat bundle not served');
+      res.send(500, { error: 'the Web Chat bundle could not be read; see the server log' });
+      return;
+    }
     res.setHeader('Content-Type', 'application/javascript; charset=utf-8');
     res.setHeader('Cache-Control', 'public, max-age=3600');
     res.writeHead(200);
-    createReadStream(WEBCHAT_BUNDLE).pipe(res);
+    // A failure once the 200 has gone (a read error, the browser leaving) can only cut the response
+    // short: pipeline then destroys the socket, so the browser sees a broken download, not a whole one.
+    pipeline(file.createReadStream(), res, (error) => {
+      if (!error) return;
+      const { name, message, code } = error as NodeJS.ErrnoException;
+      if (code === 'ERR_STREAM_PREMATURE_CLOSE') logger.debug({ file: webchatBundle }, 'Web Chat bundle download abandoned by the browser');
+      else logger.error({ err: { name, message, code }, file: webchatBundle }, 'Web Chat bundle cut short');
+    });
   });
   server.get('/favicon.ico', async (_req, res) => {
     res.send(204);

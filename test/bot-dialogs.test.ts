@@ -142,6 +142,11 @@ describe('the bot conversation', () => {
     expect(texts(await say('x'.repeat(1_000_000))).join(' ')).toMatch(/too long/);
     const reply = await say('Sorry to hear that. What happened?');
     expect(texts(reply).length).toBeGreaterThan(0);
+    expect(JSON.stringify(cards(await say('end')))).toContain('Debrief');
+    const [record] = await evidence.listFor('test/learner-1');
+    const learnerAt = record!.turns.findIndex((t) => t.role === 'learner');
+    expect(record!.turns.filter((t) => t.role === 'learner').map((t) => t.text)).toEqual(['Sorry to hear that. What happened?']);
+    expect(record!.turns[learnerAt + 1]).toMatchObject({ role: 'customer', text: texts(reply)[0] });
   });
 
   it('carries on the same rehearsal after a restart, from the stored state', async () => {

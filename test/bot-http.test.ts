@@ -1,13 +1,15 @@
 /**
  * The real server over HTTP: activities POSTed to /api/messages, replies delivered by the bot to a
- * local serviceUrl endpoint, a whole rehearsal from `start` to the debrief; bad requests; auth.
+ * local serviceUrl endpoint, a whole rehearsal from `start` to the debrief; bad requests; auth;
+ * an over-long message; a static file that cannot be read.
  */
-import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage } from 'node:http';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBotServer, type RunningBot } from './bot-server.ts';
+import { temporaryFolder } from './temporary-folder.ts';
 
 interface Reply { type: string; text?: string; attachments?: Array<{ content: unknown }> }
 
@@ -48,11 +50,11 @@ async function post(body: Record<string, unknown>, url = bot.url) {
   return fetch(`${url}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 }
 /** Sends a message the normal way and returns what reached the connector in reply. */
-async function say(text: string | undefined, value?: unknown): Promise<Reply[]> {
+async function say(text: string | undefined, value?: unknown, who = { conversation: 'http-conversation', learner: 'http-learner' }): Promise<Reply[]> {
   const before = connector.received.length;
   const response = await post({
     type: 'message', id: `in-${++sequence}`, text, ...(value ? { value } : {}), channelId: 'webchat-local', serviceUrl: connector.url,
-    conversation: { id: 'http-conversation' }, from: { id: 'http-learner', name: 'Sam' }, recipient: { id: 'servicesim' },
+    conversation: { id: who.conversation }, from: { id: who.learner, name: 'Sam' }, recipient: { id: 'servicesim' },
   });
   expect(response.status).toBeLessThan(300);
   return connector.received.slice(before);
@@ -132,6 +134,30 @@ describe('the bot over HTTP', () => {
     expect(await response.json()).toMatchObject({ statusCode: 200 });
   });
 
+  it('answers a 1 MB message politely, and the same rehearsal goes on to the customer\'s answer and the debrief', async () => {
+    const who = { conversation: 'long-message', learner: 'long-message-learner' };
+    const messages = (replies: Reply[]) => replies.filter((r) => r.type === 'message');
+    await say('hello', undefined, who);
+    await say('start faulty-washing-machine', undefined, who);
+    const refused = messages(await say('x'.repeat(1_000_000), undefined, who));
+    expect(refused.map((r) => r.text)).toEqual([expect.stringMatching(/too long/)]);
+
+    const normal = "I'm sorry about the leak. When did it start?";
+    const answered = messages(await say(normal, undefined, who)).filter((r) => !/too long|Coaching/.test(r.text ?? ''));
+    expect(answered.length).toBeGreaterThan(0);
+    expect(JSON.stringify(await say('end', undefined, who))).toContain('Debrief');
+
+    // The evidence shows it was one rehearsal: the normal reply is its only learner turn (the 1 MB
+    // one was never taken in), and what came back to it is the customer's next turn in the record.
+    // Had the refusal dropped the rehearsal, the reply would have met no customer and no record would hold it.
+    const [record] = await bot.evidence.listFor(`webchat-local/${who.learner}`);
+    expect(record?.scenario.id).toBe('faulty-washing-machine');
+    const turns = record!.turns;
+    const learnerTurn = turns.findIndex((t) => t.role === 'learner');
+    expect(turns.filter((t) => t.role === 'learner').map((t) => t.text)).toEqual([normal]);
+    expect(turns[learnerTurn + 1]).toMatchObject({ role: 'customer', text: answered[0]!.text });
+  });
+
   it('serves the rehearsal page and Web Chat from node_modules', async () => {
     const page = await fetch(`${bot.url}/`);
     expect(await page.text()).toContain('<script src="/webchat.js"></script>');
@@ -166,15 +192,6 @@ describe('the bot through a restart and a failure', () => {
     body: JSON.stringify({ type: 'message', text, channelId: 'webchat-local', serviceUrl: url, deliveryMode: 'expectReplies', conversation: { id: conversation }, from: { id: 'restart-learner' }, recipient: { id: 'servicesim' } }),
   }).then(async (r) => ((await r.json()) as { activities: Reply[] }).activities);
 
-  /** A data folder of the test's own, kept across server restarts and removed afterwards. */
-  async function withDataFolder(work: (dir: string) => Promise<void>) {
-    const dir = await mkdtemp(path.join(tmpdir(), 'servicesim-data-'));
-    try {
-      await work(dir);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  }
   /** A rehearsal of the washing-machine scenario, one learner reply in. */
   async function rehearsalUnderWay(url: string, conversation: string) {
     await message(url, conversation, 'hello');
@@ -182,34 +199,73 @@ describe('the bot through a restart and a failure', () => {
     await message(url, conversation, "I'm sorry about that. When did it start leaking?");
   }
 
-  it('carries on the same rehearsal after the server restarts over the same data folder', () =>
-    withDataFolder(async (dir) => {
-      const first = await startBotServer({}, dir);
-      await rehearsalUnderWay(first.url, 'restart');
-      await first.close();
-      const second = await startBotServer({}, dir);
-      await message(second.url, 'restart', 'And what did the engineer say?');
-      const ended = await message(second.url, 'restart', 'end');
-      expect(JSON.stringify(ended)).toContain('Debrief');
-      const [record] = await second.evidence.listFor('webchat-local/restart-learner');
-      expect(record!.turns.filter((t) => t.role === 'learner').map((t) => t.text)).toEqual(["I'm sorry about that. When did it start leaking?", 'And what did the engineer say?']);
-      await second.close();
-    }));
+  // Each test's data folder is its own, kept across server restarts and removed when the test finishes.
+  it('carries on the same rehearsal after the server restarts over the same data folder', async () => {
+    const dir = temporaryFolder('servicesim-data-');
+    const first = await startBotServer({}, dir);
+    await rehearsalUnderWay(first.url, 'restart');
+    await first.close();
+    const second = await startBotServer({}, dir);
+    await message(second.url, 'restart', 'And what did the engineer say?');
+    const ended = await message(second.url, 'restart', 'end');
+    expect(JSON.stringify(ended)).toContain('Debrief');
+    const [record] = await second.evidence.listFor('webchat-local/restart-learner');
+    expect(record!.turns.filter((t) => t.role === 'learner').map((t) => t.text)).toEqual(["I'm sorry about that. When did it start leaking?", 'And what did the engineer say?']);
+    await second.close();
+  });
 
-  it('apologises with a reference when the evidence cannot be saved, shows no internals, and loses nothing', () =>
-    withDataFolder(async (dir) => {
-      const running = await startBotServer({}, dir);
-      await rehearsalUnderWay(running.url, 'failure');
-      // A file where the evidence folder should be: saving the evidence fails.
-      await writeFile(path.join(dir, 'evidence'), 'in the way');
-      const failed = JSON.stringify(await message(running.url, 'failure', 'end'));
-      expect(failed).toMatch(/Sorry, something went wrong on our side.*Reference [0-9a-f]{8}/);
-      expect(failed).not.toMatch(/EEXIST|ENOTDIR|at .*\.ts|stack/i);
-      await unlink(path.join(dir, 'evidence'));
-      const retried = JSON.stringify(await message(running.url, 'failure', 'end'));
-      expect(retried).toContain('Debrief');
-      const [record] = await running.evidence.listFor('webchat-local/restart-learner');
-      expect(record!.turns.some((t) => t.text === "I'm sorry about that. When did it start leaking?")).toBe(true);
+  it('apologises with a reference when the evidence cannot be saved, shows no internals, and loses nothing', async () => {
+    const dir = temporaryFolder('servicesim-data-');
+    const running = await startBotServer({}, dir);
+    await rehearsalUnderWay(running.url, 'failure');
+    // A file where the evidence folder should be: saving the evidence fails.
+    await writeFile(path.join(dir, 'evidence'), 'in the way');
+    const failed = JSON.stringify(await message(running.url, 'failure', 'end'));
+    expect(failed).toMatch(/Sorry, something went wrong on our side.*Reference [0-9a-f]{8}/);
+    expect(failed).not.toMatch(/EEXIST|ENOTDIR|at .*\.ts|stack/i);
+    await unlink(path.join(dir, 'evidence'));
+    const retried = JSON.stringify(await message(running.url, 'failure', 'end'));
+    expect(retried).toContain('Debrief');
+    const [record] = await running.evidence.listFor('webchat-local/restart-learner');
+    expect(record!.turns.some((t) => t.text === "I'm sorry about that. When did it start leaking?")).toBe(true);
+    await running.close();
+  });
+});
+
+describe('the bot when a static file cannot be read', () => {
+  it('answers 500 for the Web Chat bundle, logs it, and keeps serving: the process does not die', async () => {
+    // The bundle's path is a test's own, so it can be missing, a folder, then a real file in turn.
+    const bundle = path.join(temporaryFolder('servicesim-bundle-'), 'webchat.js');
+    const uncaught: unknown[] = [];
+    const record = (error: unknown) => uncaught.push(error);
+    // Without the fix, the read stream's error is thrown uncaught: this listener sees it (and keeps
+    // vitest's worker alive long enough to say so) instead of the process ending.
+    process.on('uncaughtException', record);
+    const logs: Array<{ msg: string; err?: { code?: string } }> = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => logs.push(JSON.parse(line)) });
+    const running = await startBotServer({}, undefined, { webchatBundle: bundle, logger });
+    try {
+      // A time limit, because a server that sent 200 and then lost its stream would never finish the body.
+      const get = (route: string) => fetch(`${running.url}${route}`, { signal: AbortSignal.timeout(5_000) });
+      const missing = await get('/webchat.js');
+      expect(missing.status).toBe(500);
+      expect(await missing.text()).not.toContain(bundle);
+      expect((await get('/healthz')).status).toBe(200);
+
+      await mkdir(bundle);
+      expect((await get('/webchat.js')).status).toBe(500);
+      expect((await get('/healthz')).status).toBe(200);
+
+      await rm(bundle, { recursive: true });
+      await writeFile(bundle, 'window.WebChat = {};');
+      const served = await get('/webchat.js');
+      expect(served.status).toBe(200);
+      expect(await served.text()).toBe('window.WebChat = {};');
+      expect(uncaught).toEqual([]);
+      expect(logs.filter((l) => l.msg === 'Web Chat bundle not served').map((l) => l.err?.code)).toEqual(['ENOENT', undefined]);
+    } finally {
+      process.off('uncaughtException', record);
       await running.close();
-    }));
+    }
+  });
 });

@@ -1,13 +1,14 @@
 /** Writes variants of a fixture file into a fresh folder, for tests of broken input. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { temporaryFolder } from './temporary-folder.ts';
 
 export const FIXTURES = path.join(import.meta.dirname, 'fixtures');
 export const KETTLE = readFileSync(path.join(FIXTURES, 'kettle-refund.yaml'), 'utf8');
 
+/** A fresh folder for the current test, removed when the test finishes (call it inside a test). */
 export function scratchDir(): string {
-  return mkdtempSync(path.join(tmpdir(), 'servicesim-test-'));
+  return temporaryFolder('servicesim-test-');
 }
 
 /** Applies exact text replacements to the fixture (each must match) and writes it as `name`. */

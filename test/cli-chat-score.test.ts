@@ -1,3 +1,7 @@
+/**
+ * `servicesim chat` and `servicesim score` through the real binary: a typed rehearsal with its
+ * report and saved transcript, the documented JSON, and one clear line for each kind of bad input.
+ */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +10,7 @@ import { runCli } from './run-cli.ts';
 
 const KETTLE_FILE = path.join(FIXTURES, 'kettle-refund.yaml');
 
+/** Writes a transcript into the current test's own folder (removed when the test finishes). */
 function transcriptFile(data: unknown): string {
   const file = path.join(scratchDir(), 'transcript.json');
   writeFileSync(file, typeof data === 'string' ? data : JSON.stringify(data));
@@ -74,22 +79,24 @@ describe('servicesim score', () => {
     expect(result.stdout).toMatch(/Working within authority, policy and law: 0\/3/);
   });
 
-  it.each([
-    ['a missing file', ['score', '--scenario', KETTLE_FILE, '/no/such/file.json'], /no transcript file at \/no\/such\/file\.json/],
-    ['invalid JSON', ['score', '--scenario', KETTLE_FILE, transcriptFile('{"turns": [')], /is not valid JSON/],
-    ['an unknown scenario', ['score', '--scenario', 'nope', transcriptFile({ turns })], /unknown scenario "nope"/],
-    ['an empty transcript', ['score', '--scenario', KETTLE_FILE, transcriptFile({ turns: [] })], /the transcript has no turns/],
-    ['no learner turns', ['score', '--scenario', KETTLE_FILE, transcriptFile({ turns: turns.slice(0, 1) })], /has no learner turns to score/],
-    ['a 1 MB turn', ['score', '--scenario', KETTLE_FILE, transcriptFile({ turns: [{ role: 'learner', text: 'x'.repeat(1024 * 1024) }] })], /a turn is longer than 8000 characters/],
-    ['a wrong role', ['score', '--scenario', KETTLE_FILE, transcriptFile({ turns: [{ role: 'advisor', text: 'hi' }] })], /at turns\.0\.role/],
-    ['no scenario at all', ['score', transcriptFile({ turns })], /say which scenario/],
+  // The arguments are built inside each test, so the transcript files are made in, and removed
+  // with, the test's own folder rather than at collection time, when no test could clean them up.
+  it.each<[string, () => string[], RegExp]>([
+    ['a missing file', () => ['score', '--scenario', KETTLE_FILE, '/no/such/file.json'], /no transcript file at \/no\/such\/file\.json/],
+    ['invalid JSON', () => ['score', '--scenario', KETTLE_FILE, transcriptFile('{"turns": [')], /is not valid JSON/],
+    ['an unknown scenario', () => ['score', '--scenario', 'nope', transcriptFile({ turns })], /unknown scenario "nope"/],
+    ['an empty transcript', () => ['score', '--scenario', KETTLE_FILE, transcriptFile({ turns: [] })], /the transcript has no turns/],
+    ['no learner turns', () => ['score', '--scenario', KETTLE_FILE, transcriptFile({ turns: turns.slice(0, 1) })], /has no learner turns to score/],
+    ['a 1 MB turn', () => ['score', '--scenario', KETTLE_FILE, transcriptFile({ turns: [{ role: 'learner', text: 'x'.repeat(1024 * 1024) }] })], /a turn is longer than 8000 characters/],
+    ['a wrong role', () => ['score', '--scenario', KETTLE_FILE, transcriptFile({ turns: [{ role: 'advisor', text: 'hi' }] })], /at turns\.0\.role/],
+    ['no scenario at all', () => ['score', transcriptFile({ turns })], /say which scenario/],
   ])('gives one clear line and exit code 2 for %s', (_name, args, message) => {
-    const result = runCli(args as string[]);
+    const result = runCli(args());
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(message as RegExp);
+    expect(lines[0]).toMatch(message);
     expect(result.stderr).not.toMatch(/\bat .+:\d+:\d+/);
   });
 });

@@ -1,3 +1,7 @@
+/**
+ * `servicesim validate`, `servicesim scenarios` and usage errors, through the real binary: exit
+ * codes, every problem located as file:line:column, and the documented listing.
+ */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, KETTLE, lineOf, scratchDir, writeVariant } from './broken-file.ts';

@@ -3,7 +3,7 @@
  * so a fake never lets a test pass that the real store would fail.
  */
 import { describe, expect, it } from 'vitest';
-import type { EvidenceRecord } from '../engine/evidence-record.ts';
+import { EVIDENCE_SCHEMA_VERSION, type EvidenceRecord } from '../engine/evidence-record.ts';
 import type { EvidenceStore } from '../store/evidence-store.ts';
 import { ETagConflictError, type KeyValueStore } from '../store/key-value-store.ts';
 
@@ -60,6 +60,7 @@ export function keyValueStoreConformance(name: string, make: () => Promise<KeyVa
 
 export function evidenceRecord(overrides: Partial<EvidenceRecord> = {}): EvidenceRecord {
   return {
+    schemaVersion: EVIDENCE_SCHEMA_VERSION,
     id: 'r1',
     learner: { id: 'tenant-1/learner-1', name: 'Sam' },
     scenario: { id: 'kettle-refund', title: 'Kettle' },
@@ -69,6 +70,8 @@ export function evidenceRecord(overrides: Partial<EvidenceRecord> = {}): Evidenc
     endReason: 'agreed',
     turns: [{ role: 'customer', text: 'Hello' }, { role: 'learner', text: 'Hi, how can I help?' }],
     report: { scenario: 'kettle-refund', dimensions: {}, turns: [], breaches: [], commitments: [] },
+    customer: { kind: 'scripted', id: 'scripted-customer', version: '1' },
+    scorer: { kind: 'rules', id: 'rules-scorer', version: '1' },
     ...overrides,
   };
 }
