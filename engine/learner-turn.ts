@@ -432,10 +432,6 @@ const ABOUT_ANOTHER_CUSTOMER = phrases(
   { end: 'word' },
 );
 
-/**
- * The amount an offer is worth: the pounds given ("refund £40", not "of the £120 you paid"), or
- * for "the full amount" what the customer asked for, or else the scenario's own option's value.
- */
 /** Naming a possibility: "a transfer is one option", "there's also a freeze". */
 const MENTION_FRAME = phrases(
   [
@@ -472,6 +468,10 @@ const MADE_FREE = phrases([
   'not pay a penny',
 ]);
 
+/**
+ * The amount an offer is worth: the pounds given ("refund £40", not "of the £120 you paid"), or
+ * for "the full amount" what the customer asked for, or else the scenario's own option's value.
+ */
 function amountFor(action: ActionKind, plain: string, scenario: Scenario): number | undefined {
   const ask = scenario.customer.asksFor;
   // "The trial's on the house" gives all of what the customer asked to have taken off.

@@ -2,6 +2,7 @@
  * The words of one scenario that the general detectors need: what each hidden fact is about, and
  * how its sources of help and approvers are named. Built once per scenario and reused every turn.
  */
+import { phrases } from './phrase-pattern.ts';
 import type { ActionKind, Scenario } from './scenario-schema.ts';
 import { analyse, type Sentence } from './utterance.ts';
 
@@ -97,11 +98,25 @@ export function readTopic(topic: string): Topic | undefined {
  */
 function promiseClauses(what: string): string[] {
   return what
-    .split(/[.;:]\s+|,\s*or\s+|\s+or\s+(?=say|promise|tell|offer|imply|suggest|hint|agree)|\s*\(|\)/i)
+    .split(RULE_CLAUSE_BREAK)
     .map((c) => c.split(/,?\s+(?:which|because|as|since|so|until|unless|instead|before)\b/i)[0]!.trim())
     // Advice on what to do instead ("Give the manager's estimate…") names no forbidden promise.
     .filter((c) => c.length > 0 && !/^(?:give|ring|call|explain|offer to|refer|ask|instead)\b/i.test(c));
 }
+
+/** Where one clause of a `never` rule ends and the next begins. */
+const RULE_CLAUSE_BREAK = phrases(
+  [
+    /[.;:]\s+/,
+    /,\s*or\s+/,
+    // "…or say 'it will be ready by…'": an "or" before another way of promising.
+    /\s+or\s+(?=say|promise|tell|offer|imply|suggest|hint|agree)/,
+    // A bracketed aside is a clause of its own.
+    /\s*\(/,
+    /\)/,
+  ],
+  { begin: 'anywhere', flags: 'i' },
+);
 
 /** Capitalised words that name a role or a place of work rather than a person. */
 const ROLE_WORDS = new Set(['Manager', 'Team', 'Leader', 'Duty', 'Club', 'Workshop', 'Store', 'Customer', 'Relations', 'Reservations', 'Billing', 'Network', 'Fault', 'Escalation', 'Senior', 'Head', 'Office', 'Pharmacist', 'Service', 'Services', 'Department', 'Station', 'Salon', 'Support', 'Desk', 'The', 'Our', 'Area', 'Regional', 'Branch', 'Shift', 'Supervisor', 'Technical', 'Quality', 'Complaints', 'Incident']);

@@ -5,6 +5,7 @@
  */
 import winkNLP, { type ItsFunction } from 'wink-nlp';
 import model from 'wink-eng-lite-web-model';
+import { phrases } from './phrase-pattern.ts';
 
 // Named-entity recognition and negation marking are left out: together they more than double the
 // cost, and times and refusals are found by pattern instead.
@@ -45,7 +46,40 @@ export interface Utterance {
 const CONTENT_POS = new Set(['NOUN', 'VERB', 'ADJ', 'PROPN', 'NUM', 'ADV']);
 /** Words that carry no topic even when tagged as content (auxiliary-like verbs, fillers). */
 const LIGHT_WORDS = new Set(['be', 'have', 'do', 'get', 'go', 'just', 'really', 'so', 'very', 'then', 'now', 'also', 'okay', 'ok', 'well', 'thank', 'please', 'sorry', 'yes', 'no', 'not']);
-const QUESTION_OPENERS = /^(?:who|what|when|where|why|how|which|whose|is|are|was|were|do|does|did|can|could|would|will|shall|should|have|has|had|may|might)\b/;
+/** First words of a question, for one written without its question mark. */
+const QUESTION_OPENERS = phrases(
+  [
+    // Question words.
+    'who',
+    'what',
+    'when',
+    'where',
+    'why',
+    'how',
+    'which',
+    'whose',
+    // Auxiliaries put first: "is it still under guarantee".
+    'is',
+    'are',
+    'was',
+    'were',
+    'do',
+    'does',
+    'did',
+    'can',
+    'could',
+    'would',
+    'will',
+    'shall',
+    'should',
+    'have',
+    'has',
+    'had',
+    'may',
+    'might',
+  ],
+  { begin: 'text', end: 'word' },
+);
 /** Longer messages are cut here for analysis; a learner's reply is never anywhere near it. */
 export const MAX_ANALYSED_CHARS = 4000;
 
@@ -110,26 +144,32 @@ export function contentWords(text: string): Set<string> {
   return words;
 }
 
-const MAY_NAME_A_TIME = /\d|day\b|tonight|tomorrow|morning|afternoon|evening|hour|week|end of|now|immediately|away/;
+/** A cheap first test: only a sentence with one of these can hold a time, so most skip TIME_PATTERN. */
+const MAY_NAME_A_TIME = phrases(
+  [/\d/, /day\b/, 'tonight', 'tomorrow', 'morning', 'afternoon', 'evening', 'hour', 'week', 'end of', 'now', 'immediately', 'away'],
+  // Loose on purpose ("away" in "takeaway"): it may pass a sentence with no time, never miss one with a time.
+  { begin: 'anywhere' },
+);
 
 /**
  * Times a customer could hold us to: "by 5pm", "on Friday", "within 3 working days", "tomorrow
  * morning", "the 14th". Matched on the plain text of a sentence.
  */
-const TIME_PATTERN = new RegExp(
+const TIME_PATTERN = phrases(
   [
-    String.raw`\b(?:within|in|by) (?:the next )?(?:\d+|a|an|one|two|three|four|five|six|seven|ten|twenty|24|48|72)(?:[-–]\d+)? (?:working |business )?(?:minutes?|hours?|days?|weeks?)\b`,
-    String.raw`\b\d+(?:[-–]\d+)? (?:working |business )(?:days?|weeks?)\b`,
-    String.raw`\b(?:by|at|before|after|from|between|until|till) \d{1,2}(?:[:.]\d{2})? ?(?:am|pm|o'?clock)?\b(?: (?:and|to|-) \d{1,2}(?:[:.]\d{2})? ?(?:am|pm)?)?`,
-    String.raw`\b\d{1,2}(?:[:.]\d{2})? ?(?:am|pm)\b`,
-    String.raw`\b(?:by |on |this |next |before |until )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?: (?:morning|afternoon|evening))?\b`,
-    String.raw`\b(?:today|tonight|tomorrow(?: (?:morning|afternoon|evening))?|this (?:morning|afternoon|evening|week)|next week|by (?:the )?end of (?:the )?(?:day|today|tomorrow|week|month))\b`,
-    String.raw`\b(?:on |by )?the \d{1,2}(?:st|nd|rd|th)\b`,
-    String.raw`\bwithin the hour\b`,
+    /\b(?:within|in|by) (?:the next )?(?:\d+|a|an|one|two|three|four|five|six|seven|ten|twenty|24|48|72)(?:[-–]\d+)? (?:working |business )?(?:minutes?|hours?|days?|weeks?)\b/,
+    /\b\d+(?:[-–]\d+)? (?:working |business )(?:days?|weeks?)\b/,
+    /\b(?:by|at|before|after|from|between|until|till) \d{1,2}(?:[:.]\d{2})? ?(?:am|pm|o'?clock)?\b(?: (?:and|to|-) \d{1,2}(?:[:.]\d{2})? ?(?:am|pm)?)?/,
+    /\b\d{1,2}(?:[:.]\d{2})? ?(?:am|pm)\b/,
+    /\b(?:by |on |this |next |before |until )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?: (?:morning|afternoon|evening))?\b/,
+    /\b(?:today|tonight|tomorrow(?: (?:morning|afternoon|evening))?|this (?:morning|afternoon|evening|week)|next week|by (?:the )?end of (?:the )?(?:day|today|tomorrow|week|month))\b/,
+    /\b(?:on |by )?the \d{1,2}(?:st|nd|rd|th)\b/,
+    /\bwithin the hour\b/,
     // Done on the spot is as specific as a promise gets.
-    String.raw`\b(?:right now|now|immediately|right away|straight away|while you wait|on this call)\b`,
-  ].join('|'),
-  'g',
+    /\b(?:right now|now|immediately|right away|straight away|while you wait|on this call)\b/,
+  ],
+  // Each time says where it begins; 'g' because every time in the sentence is collected.
+  { begin: 'anywhere', flags: 'g' },
 );
 
 
@@ -139,7 +179,38 @@ const JOINED_CONTRACTION = /^(i|you|we|they|he|she|it|that|there|who|what)'(m|re
 /** "Westway'll", "the manager'd": any word can carry these; "'s" only after a pronoun (else possessive). */
 const JOINED_AUXILIARY = /^([a-z]+)'(re|ve|ll|d)$/;
 /** "The trial's on the house": after a noun, "'s" is "is" when a predicate follows, not a possessive. */
-const IS_BEFORE = /^(?:on|off|free|not|going|been|done|booked|fine|ok|okay|all|sorted|yours|covered|here|there|ready|in|out|due|still|already|just|definitely|\d)/;
+const IS_BEFORE = phrases(
+  [
+    'on',
+    'off',
+    'free',
+    'not',
+    'going',
+    'been',
+    'done',
+    'booked',
+    'fine',
+    'ok',
+    'okay',
+    'all',
+    'sorted',
+    'yours',
+    'covered',
+    'here',
+    'there',
+    'ready',
+    'in',
+    'out',
+    'due',
+    'still',
+    'already',
+    'just',
+    'definitely',
+    /\d/,
+  ],
+  // Tested on the one word after the "'s", which must start with one of these.
+  { begin: 'text' },
+);
 const IS_AFTER = new Set(['it', 'that', 'there', 'what', 'he', 'she', 'here', 'who', 'where', 'this', 'everything', 'nothing', 'how', 'let']);
 
 /**
