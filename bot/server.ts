@@ -11,7 +11,9 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ServiceSimBot } from './servicesim-bot.ts';
 import { REHEARSAL_PAGE, WEBCHAT_BUNDLE } from './rehearsal-page.ts';
+import { ReusedConnectorClients } from './reused-connector-clients.ts';
 import { isLoopbackUrl, type SecurityMode } from './security-mode.ts';
+import { typingIndicator } from './typing-indicator.ts';
 
 /** Large enough that an over-long learner message reaches the bot and gets a polite answer. */
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -53,7 +55,8 @@ export interface ServerParts {
 }
 
 export function createServer({ bot, mode, logger, webchatBundle = WEBCHAT_BUNDLE }: ServerParts): { server: restify.Server; adapter: CloudAdapter } {
-  const adapter = new CloudAdapter(mode.auth);
+  const adapter = new CloudAdapter(new ReusedConnectorClients(mode.auth));
+  adapter.use(typingIndicator());
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     // The learner sees an apology and a reference; the details go to the log, never to the chat.
     // Only the error itself is logged: botbuilder attaches the dialog stack, which holds transcripts.

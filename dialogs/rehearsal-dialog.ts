@@ -9,7 +9,7 @@
  * learner has seen is never lost, and a bot restarted mid-rehearsal carries on from the same turn.
  */
 import { randomUUID } from 'node:crypto';
-import { ActivityTypes, CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
+import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
 import { IncompatibleStateError, type ComponentIdentity } from '../engine/component-identity.ts';
 import { debriefView } from '../engine/debrief-view.ts';
@@ -115,7 +115,6 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
       await dc.context.sendActivity(`That message is too long to be a reply to the customer (at most ${MAX_TURN_CHARS.toLocaleString('en-GB')} characters). Please say it more briefly.`);
       return Dialog.EndOfTurn;
     }
-    await dc.context.sendActivity({ type: ActivityTypes.Typing });
     let exchange: Exchange;
     try {
       exchange = await rehearsal.learnerSays(text);

@@ -15,6 +15,8 @@ export interface MockCustomerSettings {
   endReason?: EndReason;
   /** Mood after each reply, in order (default: unchanged at 2). */
   moods?: number[];
+  /** Take this long to reply, as a customer played by a model would. */
+  delayMs?: number;
 }
 
 export type MockCustomerCall = { method: 'open'; input: CustomerOpenInput } | { method: 'reply'; input: CustomerTurnInput };
@@ -45,6 +47,7 @@ export function createMockCustomer(settings: MockCustomerSettings = {}): MockCus
     },
     async reply(input) {
       calls.push({ method: 'reply', input });
+      if (settings.delayMs) await new Promise((resolve) => setTimeout(resolve, settings.delayMs));
       return reply(Number(input.state.turns ?? 0) + 1);
     },
   };

@@ -5,7 +5,7 @@
  */
 import { findBreaches } from './authority-breaches.ts';
 import { coachingHint } from './coaching-hint.ts';
-import { IncompatibleStateError, type ComponentIdentity, type ComponentState } from './component-identity.ts';
+import { IncompatibleStateError, type ComponentIdentity } from './component-identity.ts';
 import { readConversation } from './conversation-reading.ts';
 import { JUDGES } from './dimension-judges.ts';
 import type { LearnerTurn } from './learner-turn.ts';

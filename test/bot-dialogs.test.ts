@@ -6,6 +6,7 @@ import { TestAdapter, type Activity } from 'botbuilder';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadLibrary } from '../engine/rubric-library.ts';
 import { createBot } from '../bot/create-bot.ts';
+import { typingIndicator } from '../bot/typing-indicator.ts';
 import { createMockCustomer } from '../engine/mock-customer.ts';
 import { createMockScorer } from '../engine/mock-scorer.ts';
 import type { RehearsalParts } from '../engine/rehearsal.ts';
@@ -21,6 +22,8 @@ let state: MemoryKeyValueStore;
 function conversation(user = 'learner-1', parts?: RehearsalParts) {
   const bot = createBot({ library, state, evidence, ...(parts ? { parts } : {}) });
   const adapter = new TestAdapter(async (context) => bot.run(context));
+  // As the server sets it up, with a shorter wait so a slow customer takes milliseconds, not seconds.
+  adapter.use(typingIndicator(50));
   adapter.conversation.user = { id: user, name: 'Sam' };
   const replies: Partial<Activity>[] = [];
   /** Sends a message (or card value) and returns the bot's replies to it. */
@@ -71,7 +74,6 @@ describe('the bot conversation', () => {
     expect(texts(started)).toContain(scenario.customer.opening.trim());
 
     const weak = await say('Calm down, you probably overloaded it.');
-    expect(weak.some((a) => a.type === 'typing')).toBe(true);
     expect(texts(weak).some((t) => /Coaching \(defusing\)/.test(t))).toBe(true);
 
     const good = await say("I'm really sorry, that sounds so frustrating. Can you tell me what happened when it started leaking?");
@@ -226,6 +228,20 @@ describe('the conversation flow, whatever customer and scorer it is given', () =
     const [record] = await evidence.listFor('test/learner-1');
     expect(record).toMatchObject({ customer: { kind: 'mock', id: 'mock-customer' }, scorer: { kind: 'mock', id: 'mock-scorer' } });
     expect(record!.turns.map((t) => t.text)).toEqual(['Hello, I have a problem.', 'One.', 'First answer.', 'Two.', 'Second answer.']);
+  });
+
+  it('shows the typing indicator only while a slow customer keeps the learner waiting', async () => {
+    const { say } = conversation('learner-1', { customer: createMockCustomer({ delayMs: 150 }), scorer: createMockScorer() });
+    await say('hello');
+    const started = await say(`start ${SCENARIO}`);
+    expect(started.some((a) => a.type === 'typing')).toBe(false);
+    const slow = await say('One.');
+    expect(slow.findIndex((a) => a.type === 'typing')).toBeLessThan(slow.findIndex((a) => a.text === 'Reply 1.'));
+    expect(slow.some((a) => a.type === 'typing')).toBe(true);
+    const fast = conversation('learner-2', { customer: createMockCustomer(), scorer: createMockScorer() });
+    await fast.say('hello');
+    await fast.say(`start ${SCENARIO}`);
+    expect((await fast.say('One.')).some((a) => a.type === 'typing')).toBe(false);
   });
 
   it('debriefs as soon as the customer ends the conversation, with its reason', async () => {

@@ -1,0 +1,82 @@
+/**
+ * Bot Framework authentication that reuses its HTTP clients across turns.
+ *
+ * @remarks
+ * CloudAdapter asks for a new ConnectorClient and a new UserTokenClient on every turn, and building
+ * each (an Azure service client with its serializer and request pipeline) showed in the profile of
+ * `npm run bench:load`. Neither keeps per-turn state: each holds a service URL and the app's
+ * credentials, which cache their own tokens. So one of each is kept per app id (and service URL and
+ * audience), and all checking of who is calling is left to the authentication it wraps.
+ */
+import type { Activity } from 'botbuilder';
+import {
+  BotFrameworkAuthentication,
+  ConnectorFactory,
+  JwtTokenValidation,
+  type AuthenticateRequestResult,
+  type BotFrameworkClient,
+  type ClaimsIdentity,
+  type ConnectorClient,
+  type UserTokenClient,
+} from 'botframework-connector';
+
+/** Teams uses a few regional service URLs; a bound keeps a misbehaving caller from growing the cache. */
+const MAX_CLIENTS = 256;
+
+export class ReusedConnectorClients extends BotFrameworkAuthentication {
+  private readonly clients = new Map<string, Promise<ConnectorClient>>();
+  private readonly tokenClients = new Map<string, Promise<UserTokenClient>>();
+
+  constructor(private readonly inner: BotFrameworkAuthentication) {
+    super();
+  }
+
+  override createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
+    const factory = this.inner.createConnectorFactory(claimsIdentity);
+    const appId = JwtTokenValidation.getAppIdFromClaims(claimsIdentity.claims) ?? '';
+    const clients = this.clients;
+    return new (class extends ConnectorFactory {
+      create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
+        const key = JSON.stringify([appId, serviceUrl, audience ?? null]);
+        return reuse(clients, key, () => factory.create(serviceUrl, audience));
+      }
+    })();
+  }
+
+  override authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
+    return this.inner.authenticateRequest(activity, authHeader);
+  }
+
+  override authenticateStreamingRequest(authHeader: string, channelIdHeader: string): Promise<AuthenticateRequestResult> {
+    return this.inner.authenticateStreamingRequest(authHeader, channelIdHeader);
+  }
+
+  override createUserTokenClient(claimsIdentity: ClaimsIdentity): Promise<UserTokenClient> {
+    const appId = JwtTokenValidation.getAppIdFromClaims(claimsIdentity.claims) ?? '';
+    return reuse(this.tokenClients, appId, () => this.inner.createUserTokenClient(claimsIdentity));
+  }
+
+  override createBotFrameworkClient(): BotFrameworkClient {
+    return this.inner.createBotFrameworkClient();
+  }
+
+  override getOriginatingAudience(): string {
+    return this.inner.getOriginatingAudience();
+  }
+
+  override authenticateChannelRequest(authHeader: string): Promise<ClaimsIdentity> {
+    return this.inner.authenticateChannelRequest(authHeader);
+  }
+}
+
+function reuse<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  let client = cache.get(key);
+  if (!client) {
+    client = make();
+    // A failed creation (credentials not yet to be had) is tried afresh next time.
+    client.catch(() => cache.delete(key));
+    if (cache.size >= MAX_CLIENTS) cache.delete(cache.keys().next().value!);
+    cache.set(key, client);
+  }
+  return client;
+}
