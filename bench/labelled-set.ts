@@ -23,7 +23,9 @@ const LabelledSchema = z.object({
 export type LabelledTranscript = z.infer<typeof LabelledSchema> & { file: string };
 
 export function readLabelledSet(dir = LABELLED_DIR): LabelledTranscript[] {
-  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   return files.map((file) => {
     const parsed = LabelledSchema.safeParse(JSON.parse(readFileSync(path.join(dir, file), 'utf8')));
     if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues[0]?.message} at ${parsed.error.issues[0]?.path.join('.')}`);

@@ -21,7 +21,11 @@ export interface AgreementMeasure {
   misses: string[];
 }
 
-export async function measureAgreement(scorer: Scorer, library: Library, labelled: readonly LabelledTranscript[]): Promise<AgreementMeasure> {
+export async function measureAgreement(
+  scorer: Scorer,
+  library: Library,
+  labelled: readonly LabelledTranscript[],
+): Promise<AgreementMeasure> {
   const pairs = new Map<string, Array<[number, number]>>();
   const misses: string[] = [];
   const found = new Set<string>();
@@ -47,16 +51,20 @@ export async function measureAgreement(scorer: Scorer, library: Library, labelle
       if (label !== level) {
         // The tutor's reason beside the scorer's evidence: what a rule change would have to see.
         const evidence = report.dimensions[dimension]!.evidence.map((e) => `${e.turn}: ${e.reason}`).join('; ');
-        misses.push(`${item.file} ${dimension}: tutor ${label}, scorer ${level}\n    tutor: ${item.labels.rationale?.[dimension] ?? '—'}\n    scorer: ${evidence || 'no evidence'}`);
+        misses.push(
+          `${item.file} ${dimension}: tutor ${label}, scorer ${level}\n    tutor: ${item.labels.rationale?.[dimension] ?? '—'}\n    scorer: ${evidence || 'no evidence'}`,
+        );
       }
     }
     for (const b of report.breaches) {
       found.add(`${item.file}#${b.turn}`);
-      if (!item.labels.breaches.some((l) => l.turn === b.turn)) misses.push(`${item.file} breach false alarm at turn ${b.turn} (${b.action}): "${b.quote}"`);
+      if (!item.labels.breaches.some((l) => l.turn === b.turn))
+        misses.push(`${item.file} breach false alarm at turn ${b.turn} (${b.action}): "${b.quote}"`);
     }
     for (const b of item.labels.breaches) {
       expected.add(`${item.file}#${b.turn}`);
-      if (!report.breaches.some((f) => f.turn === b.turn)) misses.push(`${item.file} breach missed at turn ${b.turn} (${b.action}): ${b.why ?? ''}`);
+      if (!report.breaches.some((f) => f.turn === b.turn))
+        misses.push(`${item.file} breach missed at turn ${b.turn} (${b.action}): ${b.why ?? ''}`);
     }
   }
 

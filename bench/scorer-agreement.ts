@@ -26,17 +26,35 @@ const scorer = createScorer(settings);
 const library = await openLibrary([settings.SERVICESIM_RUBRICS], undefined, { scorable: scorableBy(scorer) });
 const split = process.argv.find((a) => a.startsWith('--split='))?.slice('--split='.length) ?? 'all';
 const labelled = readLabelledSet().filter((l) => split === 'all' || (split === 'held-out') === isHeldOut(l.file));
-const { rows, breaches, notApplicableAgreed, notApplicableDisagreed, misses, scenarios } = await measureAgreement(scorer, library, labelled);
+const { rows, breaches, notApplicableAgreed, notApplicableDisagreed, misses, scenarios } = await measureAgreement(
+  scorer,
+  library,
+  labelled,
+);
 const pct = (x: number) => (Number.isNaN(x) ? '—' : `${Math.round(x * 100)}%`);
 
 if (process.argv.includes('--json')) {
-  process.stdout.write(`${JSON.stringify({ scorer: scorer.identity, transcripts: labelled.length, rows, breaches, notApplicableAgreed, notApplicableDisagreed }, null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ scorer: scorer.identity, transcripts: labelled.length, rows, breaches, notApplicableAgreed, notApplicableDisagreed }, null, 2)}\n`,
+  );
 } else {
-  const name = split === 'all' ? 'all labelled transcripts' : split === 'tuning' ? 'the transcripts the rules were tuned on' : 'the held-out batch only';
-  process.stdout.write(`Scorer agreement with tutor levels (${scorer.identity.id} ${scorer.identity.version}) — ${name}: ${labelled.length} transcripts, ${scenarios} scenarios\n\n`);
+  const name =
+    split === 'all'
+      ? 'all labelled transcripts'
+      : split === 'tuning'
+        ? 'the transcripts the rules were tuned on'
+        : 'the held-out batch only';
+  process.stdout.write(
+    `Scorer agreement with tutor levels (${scorer.identity.id} ${scorer.identity.version}) — ${name}: ${labelled.length} transcripts, ${scenarios} scenarios\n\n`,
+  );
   process.stdout.write('| dimension | pairs | exact | exact or adjacent | quadratic weighted kappa |\n|---|---|---|---|---|\n');
-  for (const r of rows) process.stdout.write(`| ${r.dimension} | ${r.pairs} | ${pct(r.exact)} | ${pct(r.adjacent)} | ${Number.isNaN(r.kappa) ? '—' : r.kappa.toFixed(2)} |\n`);
+  for (const r of rows)
+    process.stdout.write(
+      `| ${r.dimension} | ${r.pairs} | ${pct(r.exact)} | ${pct(r.adjacent)} | ${Number.isNaN(r.kappa) ? '—' : r.kappa.toFixed(2)} |\n`,
+    );
   process.stdout.write(`\nNot applicable (null) agreed ${notApplicableAgreed}, disagreed ${notApplicableDisagreed}.\n`);
-  process.stdout.write(`Authority breaches (by learner turn): precision ${pct(breaches.precision)}, recall ${pct(breaches.recall)} (${breaches.truePositives} found, ${breaches.falsePositives} false alarms, ${breaches.falseNegatives} missed)\n`);
+  process.stdout.write(
+    `Authority breaches (by learner turn): precision ${pct(breaches.precision)}, recall ${pct(breaches.recall)} (${breaches.truePositives} found, ${breaches.falsePositives} false alarms, ${breaches.falseNegatives} missed)\n`,
+  );
   if (process.argv.includes('--disagreements')) process.stdout.write(`\n${misses.join('\n')}\n`);
 }

@@ -44,15 +44,26 @@ const median = times[Math.floor(times.length / 2)]!;
 const p95 = times[Math.floor(times.length * 0.95)]!;
 
 const ok = (pass: boolean) => (pass ? 'above the floor' : 'BELOW THE FLOOR');
-process.stdout.write(`Scorer throughput (${scorer.identity.id} ${scorer.identity.version}): ${Math.round(turnsPerSecond).toLocaleString('en-GB')} learner turns/s on one core (${learnerTurns} turns × ${rounds} rounds) — floor ≥ ${FLOOR_TURNS_PER_SECOND.toLocaleString('en-GB')}: ${ok(turnsPerSecond >= FLOOR_TURNS_PER_SECOND)}\n`);
+process.stdout.write(
+  `Scorer throughput (${scorer.identity.id} ${scorer.identity.version}): ${Math.round(turnsPerSecond).toLocaleString('en-GB')} learner turns/s on one core (${learnerTurns} turns × ${rounds} rounds) — floor ≥ ${FLOOR_TURNS_PER_SECOND.toLocaleString('en-GB')}: ${ok(turnsPerSecond >= FLOOR_TURNS_PER_SECOND)}\n`,
+);
 process.stdout.write(`30-turn transcript: median ${median.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms\n`);
 
 // The floor under all of this: wink-nlp reading each learner reply (with the part-of-speech tagging
 // that lemmas need) and the customer turn before it, with no attribute read and no rule run.
 const tagged = winkNLP(model, ['sbd', 'pos']);
 const sentences = winkNLP(model, ['sbd']);
-const pairs = items.flatMap((item) => item.turns.flatMap((t, i) => (t.role === 'learner' ? [[t.text, item.turns[i - 1]?.role === 'customer' ? item.turns[i - 1]!.text : ''] as const] : [])));
-const readAll = () => { for (const [learner, customer] of pairs) { tagged.readDoc(learner); sentences.readDoc(customer); } };
+const pairs = items.flatMap((item) =>
+  item.turns.flatMap((t, i) =>
+    t.role === 'learner' ? [[t.text, item.turns[i - 1]?.role === 'customer' ? item.turns[i - 1]!.text : ''] as const] : [],
+  ),
+);
+const readAll = () => {
+  for (const [learner, customer] of pairs) {
+    tagged.readDoc(learner);
+    sentences.readDoc(customer);
+  }
+};
 readAll();
 start = performance.now();
 for (let r = 0; r < rounds; r++) readAll();

@@ -17,10 +17,12 @@ export class KeyValueBotStorage implements Storage {
   }
 
   async write(changes: StoreItems): Promise<void> {
-    await this.store.write(Object.entries(changes).map(([key, item]) => {
-      const { eTag, ...value } = (item ?? {}) as { eTag?: string };
-      return { key, value, eTag };
-    }));
+    await this.store.write(
+      Object.entries(changes).map(([key, item]) => {
+        const { eTag, ...value } = (item ?? {}) as { eTag?: string };
+        return { key, value, eTag };
+      }),
+    );
   }
 
   async delete(keys: string[]): Promise<void> {

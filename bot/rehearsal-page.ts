@@ -8,7 +8,12 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 
 /** `dist/webchat.js` is not an exported path of the package, so it is found beside its main file. */
-export const WEBCHAT_BUNDLE = path.join(path.dirname(createRequire(import.meta.url).resolve('botframework-webchat')), '..', 'dist', 'webchat.js');
+export const WEBCHAT_BUNDLE = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('botframework-webchat')),
+  '..',
+  'dist',
+  'webchat.js',
+);
 
 export const REHEARSAL_PAGE = `<!doctype html>
 <html lang="en-GB">

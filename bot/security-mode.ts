@@ -36,7 +36,9 @@ export function securityMode(credentials: BotCredentials, nodeEnv: string | unde
     }
   }
   if (nodeEnv === 'production') {
-    throw new BotConfigurationError('refusing to start: NODE_ENV is production but no MicrosoftAppId is set, so the bot endpoint would accept anyone. Set MicrosoftAppId, MicrosoftAppPassword, MicrosoftAppType and MicrosoftAppTenantId (see README), or unset NODE_ENV to rehearse locally.');
+    throw new BotConfigurationError(
+      'refusing to start: NODE_ENV is production but no MicrosoftAppId is set, so the bot endpoint would accept anyone. Set MicrosoftAppId, MicrosoftAppPassword, MicrosoftAppType and MicrosoftAppTenantId (see README), or unset NODE_ENV to rehearse locally.',
+    );
   }
   return { kind: 'local-anonymous', auth: new ConfigurationBotFrameworkAuthentication({}), host: '127.0.0.1' };
 }

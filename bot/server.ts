@@ -54,16 +54,29 @@ export interface ServerParts {
   webchatBundle?: string;
 }
 
-export function createServer({ bot, mode, logger, webchatBundle = WEBCHAT_BUNDLE }: ServerParts): { server: restify.Server; adapter: CloudAdapter } {
+export function createServer({ bot, mode, logger, webchatBundle = WEBCHAT_BUNDLE }: ServerParts): {
+  server: restify.Server;
+  adapter: CloudAdapter;
+} {
   const adapter = new CloudAdapter(new ReusedConnectorClients(mode.auth));
   adapter.use(typingIndicator());
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     // The learner sees an apology and a reference; the details go to the log, never to the chat.
     // Only the error itself is logged: botbuilder attaches the dialog stack, which holds transcripts.
     const reference = randomUUID().slice(0, 8);
-    logger.error({ err: { name: error.name, message: error.message, stack: error.stack }, reference, conversation: context.activity.conversation?.id, activityType: context.activity.type }, 'turn failed');
+    logger.error(
+      {
+        err: { name: error.name, message: error.message, stack: error.stack },
+        reference,
+        conversation: context.activity.conversation?.id,
+        activityType: context.activity.type,
+      },
+      'turn failed',
+    );
     try {
-      await context.sendActivity(`Sorry, something went wrong on our side. Please send that again, or type **end** to finish and get your debrief. (Reference ${reference})`);
+      await context.sendActivity(
+        `Sorry, something went wrong on our side. Please send that again, or type **end** to finish and get your debrief. (Reference ${reference})`,
+      );
     } catch (sendError) {
       // If even the apology cannot be delivered, the caller gets a bare 200 rather than our error text.
       logger.error({ err: { name: (sendError as Error).name, message: (sendError as Error).message }, reference }, 'apology not delivered');
@@ -98,7 +111,10 @@ export function createServer({ bot, mode, logger, webchatBundle = WEBCHAT_BUNDLE
 
   server.get('/', async (_req, res) => {
     res.setHeader('Content-Type', 'text/html; charset=utf-8');
-    res.setHeader('Content-Security-Policy', "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'");
+    res.setHeader(
+      'Content-Security-Policy',
+      "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'",
+    );
     res.sendRaw(200, REHEARSAL_PAGE);
   });
   server.get('/webchat.js', async (_req, res) => {

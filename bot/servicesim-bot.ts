@@ -10,11 +10,16 @@ export class ServiceSimBot extends ActivityHandler {
   /** One conversation's turns run one at a time. */
   private readonly turns = new KeyedQueue();
 
-  constructor(private readonly flow: ConversationFlow, private readonly conversationState: ConversationState, private readonly userState: UserState) {
+  constructor(
+    private readonly flow: ConversationFlow,
+    private readonly conversationState: ConversationState,
+    private readonly userState: UserState,
+  ) {
     super();
     this.onMessage(async (context, next) => {
       // In Teams channels and group chats the bot is @mentioned; the mention is not part of the reply.
-      if (context.activity.text) context.activity.text = TurnContext.removeRecipientMention(context.activity)?.trim() ?? context.activity.text;
+      if (context.activity.text)
+        context.activity.text = TurnContext.removeRecipientMention(context.activity)?.trim() ?? context.activity.text;
       await this.flow.onMessage(context);
       await next();
     });

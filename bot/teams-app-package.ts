@@ -18,8 +18,10 @@ export interface TeamsAppValues {
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function buildTeamsAppPackage(values: TeamsAppValues, dir = APP_PACKAGE_DIR): Promise<Buffer> {
-  if (!GUID.test(values.MicrosoftAppId)) throw new Error(`MicrosoftAppId must be the Azure Bot's app id, a GUID; got "${values.MicrosoftAppId}"`);
-  if (!/^https:\/\/\S+$/.test(values.SERVICESIM_WEBSITE_URL)) throw new Error(`SERVICESIM_WEBSITE_URL must be an https:// address; got "${values.SERVICESIM_WEBSITE_URL}"`);
+  if (!GUID.test(values.MicrosoftAppId))
+    throw new Error(`MicrosoftAppId must be the Azure Bot's app id, a GUID; got "${values.MicrosoftAppId}"`);
+  if (!/^https:\/\/\S+$/.test(values.SERVICESIM_WEBSITE_URL))
+    throw new Error(`SERVICESIM_WEBSITE_URL must be an https:// address; got "${values.SERVICESIM_WEBSITE_URL}"`);
   const template = await readFile(path.join(dir, 'manifest.json'), 'utf8');
   const manifest = template.replace(/\$\{\{(\w+)\}\}/g, (whole, name: string) => {
     const value = (values as unknown as Record<string, string>)[name];

@@ -18,7 +18,8 @@ export async function findScenario(idOrPath: string, library?: Library): Promise
   if (/\.ya?ml$/.test(idOrPath)) {
     if (!existsSync(idOrPath)) throw new UsageError(`no scenario file at ${idOrPath}`);
     const loaded = await loadLibrary([idOrPath], { scorable: scorableBy(createScorer(readSettings())) });
-    if (loaded.problems.length > 0) throw new UsageError(`the scenario file has problems (run servicesim validate ${idOrPath}): ${formatProblem(loaded.problems[0]!)}`);
+    if (loaded.problems.length > 0)
+      throw new UsageError(`the scenario file has problems (run servicesim validate ${idOrPath}): ${formatProblem(loaded.problems[0]!)}`);
     const scenario = loaded.scenarios[0];
     if (!scenario) throw new UsageError(`${idOrPath} is not a scenario file`);
     return scenario;

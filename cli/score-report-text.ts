@@ -18,9 +18,16 @@ export function formatScoreReport(view: DebriefView): string {
     if (d.suggestion) out.push(`    Try: ${d.suggestion}`);
     out.push('');
   }
-  for (const [label, reply] of [['STRONGEST REPLY', view.strongest], ['REPLY TO WORK ON', view.weakest]] as const) {
+  for (const [label, reply] of [
+    ['STRONGEST REPLY', view.strongest],
+    ['REPLY TO WORK ON', view.weakest],
+  ] as const) {
     if (!reply) continue;
-    out.push(`${label}: turn ${reply.turn}${reply.levels.length > 0 ? ` (${reply.levels.join(', ')})` : ''}`, `  "${truncate(reply.quote, 200)}"`, '');
+    out.push(
+      `${label}: turn ${reply.turn}${reply.levels.length > 0 ? ` (${reply.levels.join(', ')})` : ''}`,
+      `  "${truncate(reply.quote, 200)}"`,
+      '',
+    );
   }
   out.push('COMMITMENTS MADE');
   if (view.commitments.length === 0) out.push('  none');

@@ -31,7 +31,11 @@ export function readCommand(text: string | undefined, value: unknown): Command |
     if (!submit) return { kind: 'badCard' };
     if (submit.action === 'start') return { kind: 'start', scenarioId: submit.scenarioId };
     if (submit.action === 'end') return { kind: 'end', rehearsalId: submit.rehearsalId };
-    return { kind: 'scenarios', ...(submit.problemType ? { problemType: submit.problemType } : {}), ...(submit.difficulty ? { difficulty: submit.difficulty } : {}) };
+    return {
+      kind: 'scenarios',
+      ...(submit.problemType ? { problemType: submit.problemType } : {}),
+      ...(submit.difficulty ? { difficulty: submit.difficulty } : {}),
+    };
   }
   const said = (text ?? '').trim().replace(/^\//, '').replace(/\s+/g, ' ');
   const lower = said.toLowerCase();
@@ -42,6 +46,7 @@ export function readCommand(text: string | undefined, value: unknown): Command |
   const start = /^start ([a-z0-9-]{1,200})$/.exec(lower);
   if (start) return { kind: 'start', scenarioId: start[1]! };
   const mode = /^mode(?: (\S+))?$/.exec(lower);
-  if (mode) return mode[1] === 'practice' || mode[1] === 'assessment' ? { kind: 'mode', mode: mode[1] } : { kind: 'badMode', said: mode[1] ?? '' };
+  if (mode)
+    return mode[1] === 'practice' || mode[1] === 'assessment' ? { kind: 'mode', mode: mode[1] } : { kind: 'badMode', said: mode[1] ?? '' };
   return undefined;
 }

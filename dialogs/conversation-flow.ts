@@ -2,8 +2,23 @@
  * The whole conversation with a learner: welcome, commands (typed or from cards), the rehearsal,
  * the debrief and the reflection that follows it. The bot hands every message to `onMessage`.
  */
-import { CardFactory, MessageFactory, type ConversationState, type StatePropertyAccessor, type TurnContext, type UserState } from 'botbuilder';
-import { DialogSet, DialogTurnStatus, TextPrompt, WaterfallDialog, type DialogContext, type DialogState, type WaterfallStepContext } from 'botbuilder-dialogs';
+import {
+  CardFactory,
+  MessageFactory,
+  type ConversationState,
+  type StatePropertyAccessor,
+  type TurnContext,
+  type UserState,
+} from 'botbuilder';
+import {
+  DialogSet,
+  DialogTurnStatus,
+  TextPrompt,
+  WaterfallDialog,
+  type DialogContext,
+  type DialogState,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs';
 import { debriefView } from '../engine/debrief-view.ts';
 import type { RehearsalParts } from '../engine/rehearsal.ts';
 import type { Library } from '../engine/rubric-library.ts';
@@ -26,7 +41,7 @@ const REFLECTION_PROMPT = 'reflectionPrompt';
 const MAX_REFLECTION_CHARS = 4000;
 
 export const WELCOME_TEXT = [
-  '**Welcome to ServiceSim.** Rehearse resolving a customer\'s problem: I play the customer, you answer as the service advisor.',
+  "**Welcome to ServiceSim.** Rehearse resolving a customer's problem: I play the customer, you answer as the service advisor.",
   'Every reply is read for listening, questioning, calming, negotiating, staying within your authority, handling what cannot be resolved and keeping the customer informed, as the UK customer-service units describe them. At the end you get a debrief with a level 0–3 for each, the evidence quoted, one suggestion each, and any promise beyond your authority; then you can add a short reflection. Your scored rehearsals are kept as evidence for your tutor.',
   'Choose a scenario below, or type **start** *scenario-id*. Type **help** for all commands.',
 ].join('\n\n');
@@ -59,10 +74,16 @@ export class ConversationFlow {
     });
     this.dialogs.add(this.rehearsal);
     this.dialogs.add(new TextPrompt(REFLECTION_PROMPT));
-    this.dialogs.add(new WaterfallDialog(REFLECTION, [
-      async (step) => step.prompt(REFLECTION_PROMPT, 'Before you go, a short reflection for your evidence: **what went well, and what would you do differently?**'),
-      async (step) => this.storeReflection(step),
-    ]));
+    this.dialogs.add(
+      new WaterfallDialog(REFLECTION, [
+        async (step) =>
+          step.prompt(
+            REFLECTION_PROMPT,
+            'Before you go, a short reflection for your evidence: **what went well, and what would you do differently?**',
+          ),
+        async (step) => this.storeReflection(step),
+      ]),
+    );
   }
 
   /** First contact: the welcome and the scenario picker, once per learner. */
@@ -110,12 +131,16 @@ export class ConversationFlow {
         return;
       case 'mode':
         profile.mode = command.mode;
-        await context.sendActivity(command.mode === 'practice'
-          ? 'Practice mode: after a weak reply you will get a short coaching hint. It applies from your next rehearsal.'
-          : 'Assessment mode: no hints. It applies from your next rehearsal.');
+        await context.sendActivity(
+          command.mode === 'practice'
+            ? 'Practice mode: after a weak reply you will get a short coaching hint. It applies from your next rehearsal.'
+            : 'Assessment mode: no hints. It applies from your next rehearsal.',
+        );
         return;
       case 'badMode':
-        await context.sendActivity(`Modes are **practice** (with coaching hints) and **assessment** (without). You are in ${profile.mode} mode.`);
+        await context.sendActivity(
+          `Modes are **practice** (with coaching hints) and **assessment** (without). You are in ${profile.mode} mode.`,
+        );
         return;
       case 'history':
         await this.showHistory(context);
@@ -126,7 +151,11 @@ export class ConversationFlow {
           return;
         }
         await dc.cancelAllDialogs();
-        await dc.beginDialog(RehearsalDialog.ID, { scenarioId: command.scenarioId, mode: profile.mode, learner: learnerOf(context.activity) });
+        await dc.beginDialog(RehearsalDialog.ID, {
+          scenarioId: command.scenarioId,
+          mode: profile.mode,
+          learner: learnerOf(context.activity),
+        });
         return;
       case 'end': {
         if (!active || (command.rehearsalId !== undefined && command.rehearsalId !== active)) {
@@ -152,10 +181,14 @@ export class ConversationFlow {
   private async storeReflection(step: WaterfallStepContext): Promise<ReturnType<WaterfallStepContext['endDialog']>> {
     const { recordId } = step.options as { recordId: string };
     const record = await this.services.evidence.get(recordId);
-    const reflection = String(step.result ?? '').trim().slice(0, MAX_REFLECTION_CHARS);
+    const reflection = String(step.result ?? '')
+      .trim()
+      .slice(0, MAX_REFLECTION_CHARS);
     if (record && reflection) {
       await this.services.evidence.save({ ...record, reflection });
-      await step.context.sendActivity('Thank you: your reflection is saved with this rehearsal. Type **scenarios** to rehearse again, or **history** to see your rehearsals.');
+      await step.context.sendActivity(
+        'Thank you: your reflection is saved with this rehearsal. Type **scenarios** to rehearse again, or **history** to see your rehearsals.',
+      );
     }
     return step.endDialog();
   }

@@ -91,7 +91,9 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     };
     Object.assign(dc.activeDialog!.state, state);
     await this.services.saveState(dc.context);
-    await dc.context.sendActivity(briefingCard(scenario, rehearsalId, options.mode, hostHasUniversalActions(dc.context.activity.channelId)));
+    await dc.context.sendActivity(
+      briefingCard(scenario, rehearsalId, options.mode, hostHasUniversalActions(dc.context.activity.channelId)),
+    );
     await dc.context.sendActivity(rehearsal.opening);
     return Dialog.EndOfTurn;
   }
@@ -112,7 +114,9 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
       return Dialog.EndOfTurn;
     }
     if (text.length > MAX_TURN_CHARS) {
-      await dc.context.sendActivity(`That message is too long to be a reply to the customer (at most ${MAX_TURN_CHARS.toLocaleString('en-GB')} characters). Please say it more briefly.`);
+      await dc.context.sendActivity(
+        `That message is too long to be a reply to the customer (at most ${MAX_TURN_CHARS.toLocaleString('en-GB')} characters). Please say it more briefly.`,
+      );
       return Dialog.EndOfTurn;
     }
     let exchange: Exchange;
@@ -121,7 +125,9 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     } catch (error) {
       if (!(error instanceof IncompatibleStateError)) throw error;
       // The bot was restarted with another kind of customer or scorer: what was said so far still counts.
-      await dc.context.sendActivity('This rehearsal was begun with a different customer or scorer than the bot now uses, so it cannot go on. Here is your debrief for what you did so far.');
+      await dc.context.sendActivity(
+        'This rehearsal was begun with a different customer or scorer than the bot now uses, so it cannot go on. Here is your debrief for what you did so far.',
+      );
       rehearsal.end();
       return this.finish(dc, scenario, rehearsal, state);
     }
@@ -131,7 +137,8 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     await dc.context.sendActivity(exchange.customer);
     const hint = exchange.feedback.hint;
     if (state.mode === 'practice' && hint) await dc.context.sendActivity(`💡 Coaching (${hint.dimension}): ${hint.text}`);
-    if (rehearsal.endReason === 'length-limit') await dc.context.sendActivity('This rehearsal has reached its length limit, so it ends here.');
+    if (rehearsal.endReason === 'length-limit')
+      await dc.context.sendActivity('This rehearsal has reached its length limit, so it ends here.');
     return rehearsal.ended ? this.finish(dc, scenario, rehearsal, state) : Dialog.EndOfTurn;
   }
 
@@ -159,7 +166,12 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     return rehearsal;
   }
 
-  private async finish(dc: DialogContext, scenario: Scenario, rehearsal: Rehearsal, state: RehearsalDialogState): Promise<DialogTurnResult> {
+  private async finish(
+    dc: DialogContext,
+    scenario: Scenario,
+    rehearsal: Rehearsal,
+    state: RehearsalDialogState,
+  ): Promise<DialogTurnResult> {
     if (rehearsal.turnCount < 2) {
       await dc.context.sendActivity('You did not reply to the customer, so there is nothing to score. Type **scenarios** to start again.');
       return dc.endDialog({} satisfies RehearsalResult);
@@ -187,7 +199,14 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     await evidence.save(record);
     // The log has served its purpose; if removing it fails, the evidence is safe all the same.
     await log.remove(state.rehearsalId, rehearsal.turnCount).catch(() => undefined);
-    const view = debriefView({ title: scenario.title, report, dimensions: library.dimensions, order: scenario.dimensions, endReason: record.endReason, turns: record.turns });
+    const view = debriefView({
+      title: scenario.title,
+      report,
+      dimensions: library.dimensions,
+      order: scenario.dimensions,
+      endReason: record.endReason,
+      turns: record.turns,
+    });
     await dc.context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(debriefCard(view))));
     return dc.endDialog({ recordId: record.id } satisfies RehearsalResult);
   }
@@ -201,9 +220,19 @@ function briefingCard(scenario: Scenario, rehearsalId: string, mode: Mode, unive
       version: '1.5',
       body: [
         { type: 'TextBlock', text: scenario.title, weight: 'Bolder', size: 'Medium', wrap: true },
-        { type: 'TextBlock', text: `You are: ${scenario.setting.learnerRole}, ${scenario.setting.organisation} (${scenario.setting.channel})`, isSubtle: true, wrap: true },
+        {
+          type: 'TextBlock',
+          text: `You are: ${scenario.setting.learnerRole}, ${scenario.setting.organisation} (${scenario.setting.channel})`,
+          isSubtle: true,
+          wrap: true,
+        },
         { type: 'TextBlock', text: scenario.briefing, wrap: true },
-        { type: 'TextBlock', text: `${mode === 'practice' ? 'Practice mode: you will get coaching hints after weak replies.' : 'Assessment mode: no hints.'} Reply to the customer as the advisor; type **end** to finish.`, wrap: true, isSubtle: true },
+        {
+          type: 'TextBlock',
+          text: `${mode === 'practice' ? 'Practice mode: you will get coaching hints after weak replies.' : 'Assessment mode: no hints.'} Reply to the customer as the advisor; type **end** to finish.`,
+          wrap: true,
+          isSubtle: true,
+        },
       ],
       actions: [cardButton('End rehearsal', { action: 'end', rehearsalId }, universal, 'destructive')],
     }),

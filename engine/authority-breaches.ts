@@ -19,14 +19,21 @@ export function findBreaches(turns: readonly LearnerTurn[]): Breach[] {
       if (route.kind === 'forbidden') rule = `never allowed: ${route.what}`;
       else if (offer.conditional) continue;
       else if (route.kind === 'none') {
-        rule = route.upTo === undefined
-          ? `${offer.action}${amount} is not something the learner may offer`
-          : `${offer.action}${amount} is over the ${formatPounds(route.upTo)} limit, with no one to approve more`;
+        rule =
+          route.upTo === undefined
+            ? `${offer.action}${amount} is not something the learner may offer`
+            : `${offer.action}${amount} is over the ${formatPounds(route.upTo)} limit, with no one to approve more`;
       } else if (route.kind === 'approval' && !offer.afterApproval) {
         rule = `${offer.action}${amount} needs the approval of ${route.approver} (${route.how})`;
       }
       if (rule && !breaches.some((b) => b.turn === turn.turn && b.action === offer.action)) {
-        breaches.push({ turn: turn.turn, quote: offer.quote, action: offer.action, ...(offer.amount === undefined ? {} : { amount: offer.amount }), rule });
+        breaches.push({
+          turn: turn.turn,
+          quote: offer.quote,
+          action: offer.action,
+          ...(offer.amount === undefined ? {} : { amount: offer.amount }),
+          rule,
+        });
       }
     }
   }

@@ -25,18 +25,31 @@ export function coachingHint({ turn, breaches, listeningSuggestion, customerGotW
   const has = (...kinds: Array<keyof LearnerTurn['moves']>) => kinds.some((k) => (turn.moves[k]?.length ?? 0) > 0);
   const breach = breaches.find((b) => b.turn === turn.turn);
   if (breach) {
-    return { dimension: 'authority', text: `That goes beyond your authority: ${breach.rule}. Say what you can do yourself, and seek approval for anything more.` };
+    return {
+      dimension: 'authority',
+      text: `That goes beyond your authority: ${breach.rule}. Say what you can do yourself, and seek approval for anything more.`,
+    };
   }
   if (has('calmDown', 'blame', 'dismiss')) {
-    return { dimension: 'defusing', text: 'Telling a customer to calm down, blaming them or brushing the problem off makes them angrier. Acknowledge how they feel and say what you can do.' };
+    return {
+      dimension: 'defusing',
+      text: 'Telling a customer to calm down, blaming them or brushing the problem off makes them angrier. Acknowledge how they feel and say what you can do.',
+    };
   }
-  if (has('jargon')) return { dimension: 'defusing', text: 'Use plain words: say what the customer will notice, not internal terms or abbreviations.' };
+  if (has('jargon'))
+    return { dimension: 'defusing', text: 'Use plain words: say what the customer will notice, not internal terms or abbreviations.' };
   if (turn.refusals.length > 0 && !has('reason')) {
-    return { dimension: 'unresolved', text: 'You said no without a reason. Give the reason (the policy or law behind it) and what the customer can do instead.' };
+    return {
+      dimension: 'unresolved',
+      text: 'You said no without a reason. Give the reason (the policy or law behind it) and what the customer can do instead.',
+    };
   }
   if (!customerGotWorse) return undefined;
   if (has('vaguePromise', 'placate') && !turn.commitments.some((c) => c.when)) {
-    return { dimension: 'informing', text: 'A promise with no "who" or "when" worries an upset customer. Say who will do what, and by when.' };
+    return {
+      dimension: 'informing',
+      text: 'A promise with no "who" or "when" worries an upset customer. Say who will do what, and by when.',
+    };
   }
   return { dimension: 'listening', text: listeningSuggestion || 'Show you heard what the customer just said before moving on.' };
 }

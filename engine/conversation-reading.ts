@@ -17,7 +17,15 @@ export function readConversation(scenario: Scenario, turns: readonly Turn[]): Co
   let previousCustomer: CustomerMessage | undefined;
   turns.forEach((turn, index) => {
     if (turn.role === 'customer') previousCustomer = readCustomerMessage(turn.text);
-    else learnerTurns.push(readLearnerTurn(turn.text, { scenario, turn: index + 1, previousCustomer, approvalSoughtEarlier: learnerTurns.at(-1)?.approvalSought ?? false }));
+    else
+      learnerTurns.push(
+        readLearnerTurn(turn.text, {
+          scenario,
+          turn: index + 1,
+          previousCustomer,
+          approvalSoughtEarlier: learnerTurns.at(-1)?.approvalSought ?? false,
+        }),
+      );
   });
   return { scenario, learnerTurns };
 }

@@ -52,23 +52,39 @@ export const judgeListening: Judge = ({ turns, whole }) => {
   const shown = turnsWith(turns, 'empathise', 'reflect', 'acknowledge', 'apologise', 'checkUnderstanding');
   const evidence = [...harmful, ...reflect, ...empathy, ...generic].slice(0, 4);
   if (harmful.length > 0 && reflect.length === 0) {
-    return score(0, evidence, 'Acknowledge the problem before anything else, in your own words: "So it has leaked three times and you lost a day\'s pay waiting in — I can see why you\'re fed up."');
+    return score(
+      0,
+      evidence,
+      'Acknowledge the problem before anything else, in your own words: "So it has leaked three times and you lost a day\'s pay waiting in — I can see why you\'re fed up."',
+    );
   }
   if (empathy.length + reflect.length + generic.length === 0) {
-    return score(0, evidence, 'Show you have heard the customer: name the problem and how it affects them, e.g. "That sounds really stressful, with water on the kitchen floor."');
+    return score(
+      0,
+      evidence,
+      'Show you have heard the customer: name the problem and how it affects them, e.g. "That sounds really stressful, with water on the kitchen floor."',
+    );
   }
   // Naming the customer's feelings again and again, turn after turn, is listening even without an echo.
   const empathicTurns = turnsWith(turns, 'empathise');
   if (reflect.length === 0 && !(whole && empathicTurns >= 2 && harmful.length === 0)) {
-    return score(1, evidence, 'Make the acknowledgement specific: reflect back a detail the customer gave you, e.g. "So it has happened every evening for three weeks — that must be frustrating."');
+    return score(
+      1,
+      evidence,
+      'Make the acknowledgement specific: reflect back a detail the customer gave you, e.g. "So it has happened every evening for three weeks — that must be frustrating."',
+    );
   }
   const consistent = !whole || (reflectingTurns >= 2 && shown / turns.length >= 0.4);
   if ((empathy.length > 0 || reflectingTurns >= 2) && consistent && harmful.length === 0) {
     return score(3, evidence, 'Keep it up: carry on reflecting back new details as the customer gives them.');
   }
-  return score(2, evidence, empathy.length === 0
-    ? 'Name the feeling as well as the facts, e.g. "I can imagine how worrying that is."'
-    : 'Keep reflecting back as the conversation goes on, including concerns the customer only hints at, such as a deadline or cost.');
+  return score(
+    2,
+    evidence,
+    empathy.length === 0
+      ? 'Name the feeling as well as the facts, e.g. "I can imagine how worrying that is."'
+      : 'Keep reflecting back as the conversation goes on, including concerns the customer only hints at, such as a deadline or cost.',
+  );
 };
 
 export const judgeQuestioning: Judge = ({ scenario, turns, whole }) => {
@@ -78,14 +94,20 @@ export const judgeQuestioning: Judge = ({ scenario, turns, whole }) => {
   const asked = new Set(turns.flatMap((t) => t.factsAsked));
   const causeFacts = scenario.facts.filter((f) => f.cause).map((f) => f.id);
   const causeFound = causeFacts.filter((id) => asked.has(id)).length;
-  const factEvidence: Evidence[] = turns.flatMap((t) => t.factsAsked.length > 0
-    ? [{ turn: t.turn, quote: firstQuestion(t), reason: `uncovers: ${t.factsAsked.join(', ')}` }]
-    : []).slice(0, 3);
+  const factEvidence: Evidence[] = turns
+    .flatMap((t) =>
+      t.factsAsked.length > 0 ? [{ turn: t.turn, quote: firstQuestion(t), reason: `uncovers: ${t.factsAsked.join(', ')}` }] : [],
+    )
+    .slice(0, 3);
   const evidence = [...open.slice(0, 2), ...factEvidence, ...check.slice(0, 1), ...closed.slice(0, 1)].slice(0, 5);
   const questions = open.length + closed.length;
   // Closed questions that uncover nothing ("Did you not read it?", "Anything else?") are not finding out.
   if (open.length === 0 && check.length === 0 && (!whole || asked.size === 0) && (whole || questions === 0)) {
-    return score(0, evidence, 'Ask before you solve: start with an open question, e.g. "Can you tell me exactly what happens when it goes wrong?"');
+    return score(
+      0,
+      evidence,
+      'Ask before you solve: start with an open question, e.g. "Can you tell me exactly what happens when it goes wrong?"',
+    );
   }
   if (!whole) return score(open.length > 0 || check.length > 0 ? 2 : 1, evidence, '');
   const causeShare = causeFacts.length === 0 ? 1 : causeFound / causeFacts.length;
@@ -93,11 +115,19 @@ export const judgeQuestioning: Judge = ({ scenario, turns, whole }) => {
     return score(3, evidence, 'Keep it up: open questions first, probing ones next, then a summary the customer can correct.');
   }
   if ((open.length >= 1 && (asked.size >= 1 || check.length > 0)) || (check.length > 0 && asked.size >= 2)) {
-    return score(2, evidence, check.length === 0
-      ? 'Check your understanding before offering a solution: "Just to check I\'ve got this right — … Is that correct?"'
-      : 'Probe for the cause with a follow-up question, e.g. "Has anything changed since it started — any work nearby, a new device?"');
+    return score(
+      2,
+      evidence,
+      check.length === 0
+        ? 'Check your understanding before offering a solution: "Just to check I\'ve got this right — … Is that correct?"'
+        : 'Probe for the cause with a follow-up question, e.g. "Has anything changed since it started — any work nearby, a new device?"',
+    );
   }
-  return score(1, evidence, 'Use open questions that get the customer\'s account, e.g. "What happened when…?" or "Talk me through…", rather than only yes/no questions.');
+  return score(
+    1,
+    evidence,
+    'Use open questions that get the customer\'s account, e.g. "What happened when…?" or "Talk me through…", rather than only yes/no questions.',
+  );
 };
 
 function firstQuestion(turn: LearnerTurn): string {
@@ -109,30 +139,49 @@ export const judgeDefusing: Judge = ({ turns, breaches, whole }) => {
     ...evidenceOf(turns, 'calmDown', 'tells the customer to calm down'),
     ...evidenceOf(turns, 'blame', 'blames the customer'),
     ...evidenceOf(turns, 'dismiss', 'dismisses the problem'),
-    ...breaches.filter((b) => b.action !== 'share-personal-data').map((b) => ({ turn: b.turn, quote: b.quote, reason: 'placates with a promise that cannot be kept' })),
+    ...breaches
+      .filter((b) => b.action !== 'share-personal-data')
+      .map((b) => ({ turn: b.turn, quote: b.quote, reason: 'placates with a promise that cannot be kept' })),
   ];
   const specific = turns.some((t) => t.commitments.some((c) => c.when));
   const placating = specific ? [] : evidenceOf(turns, 'placate', 'reassures without anything specific');
   const jargon = evidenceOf(turns, 'jargon', 'uses jargon the customer may not follow');
   const calmingTurns = turnsWith(turns, 'empathise', 'reflect', 'ownership');
   const ownership = evidenceOf(turns, 'ownership', 'owns the problem without excuses');
-  const calming = [...ownership, ...evidenceOf(turns, 'empathise', 'names the customer\'s feeling'), ...evidenceOf(turns, 'reflect', 'shows the customer they were heard')];
+  const calming = [
+    ...ownership,
+    ...evidenceOf(turns, 'empathise', "names the customer's feeling"),
+    ...evidenceOf(turns, 'reflect', 'shows the customer they were heard'),
+  ];
   const clear = [...evidenceOf(turns, 'informNext', 'explains what happens next'), ...evidenceOf(turns, 'reason', 'gives a reason')];
   const evidence = [...harmful, ...placating, ...calming.slice(0, 2), ...jargon.slice(0, 1), ...clear.slice(0, 1)].slice(0, 5);
   if (harmful.length > 0 || placating.length > 0) {
-    return score(0, evidence, harmful.length > 0
-      ? 'Never tell an upset customer to calm down, blame them, or calm them with promises you cannot keep; acknowledge the feeling and say what you can actually do.'
-      : 'Replace reassurance ("don\'t worry, we\'ll get it sorted") with specifics: what you will do, and by when.');
+    return score(
+      0,
+      evidence,
+      harmful.length > 0
+        ? 'Never tell an upset customer to calm down, blame them, or calm them with promises you cannot keep; acknowledge the feeling and say what you can actually do.'
+        : 'Replace reassurance ("don\'t worry, we\'ll get it sorted") with specifics: what you will do, and by when.',
+    );
   }
   const share = whole ? calmingTurns / turns.length : calmingTurns;
   if (calming.length === 0 || (share < 0.25 && ownership.length === 0)) {
-    return score(1, evidence, 'Acknowledge the customer\'s feelings, not just the facts, and keep doing so as they react: "I\'m sorry — that sounds really stressful."');
+    return score(
+      1,
+      evidence,
+      'Acknowledge the customer\'s feelings, not just the facts, and keep doing so as they react: "I\'m sorry — that sounds really stressful."',
+    );
   }
-  if (jargon.length > 0) return score(1, evidence, 'Use plain words: say what the customer will notice, not internal terms or abbreviations.');
+  if (jargon.length > 0)
+    return score(1, evidence, 'Use plain words: say what the customer will notice, not internal terms or abbreviations.');
   if ((share >= 0.4 || ownership.length > 0) && clear.length > 0 && specific) {
     return score(3, evidence, 'Keep it up: acknowledge first, then explain plainly what you will do and by when.');
   }
-  return score(2, evidence, 'Once the customer is calmer, give concrete next steps — who will do what by when — so they feel back in control.');
+  return score(
+    2,
+    evidence,
+    'Once the customer is calmer, give concrete next steps — who will do what by when — so they feel back in control.',
+  );
 };
 
 const NOT_OPTIONS: ReadonlySet<string> = new Set(['investigation', 'callback', 'guarantee', 'share-personal-data']);
@@ -142,42 +191,83 @@ export const judgeNegotiation: Judge = ({ scenario, turns, breaches, whole }) =>
   // A guarantee or a disclosure is never an option, and a callback or an investigation a next step.
   const offers = turns.flatMap((t) => t.offers.filter((o) => !NOT_OPTIONS.has(o.action)).map((o) => ({ turn: t.turn, offer: o })));
   const actions = new Set(offers.map((o) => o.offer.action));
-  const offerEvidence: Evidence[] = offers.slice(0, 3).map(({ turn, offer }) => ({ turn, quote: offer.quote, reason: `offers ${offer.action}${offer.conditional ? ' (subject to approval)' : ''}` }));
+  const offerEvidence: Evidence[] = offers.slice(0, 3).map(({ turn, offer }) => ({
+    turn,
+    quote: offer.quote,
+    reason: `offers ${offer.action}${offer.conditional ? ' (subject to approval)' : ''}`,
+  }));
   const prosCons = evidenceOf(turns, 'prosCons', 'explains an advantage or disadvantage');
   const organisation = evidenceOf(turns, 'prosConsOrganisation', 'weighs the option for the organisation');
   const agreement = evidenceOf(turns, 'seekAgreement', 'asks the customer to choose or agree');
-  const close = [...evidenceOf(turns, 'confirm', 'confirms what was agreed'), ...evidenceOf(turns, 'checkSatisfaction', 'checks the customer is satisfied')];
-  const evidence = [...offerEvidence, ...prosCons.slice(0, 1), ...organisation.slice(0, 1), ...agreement.slice(0, 1), ...close.slice(0, 1)].slice(0, 6);
+  const close = [
+    ...evidenceOf(turns, 'confirm', 'confirms what was agreed'),
+    ...evidenceOf(turns, 'checkSatisfaction', 'checks the customer is satisfied'),
+  ];
+  const evidence = [
+    ...offerEvidence,
+    ...prosCons.slice(0, 1),
+    ...organisation.slice(0, 1),
+    ...agreement.slice(0, 1),
+    ...close.slice(0, 1),
+  ].slice(0, 6);
   // Weighing pros and cons and asking the customer to choose shows options on the table, however
   // they are worded in a sector the action vocabulary does not know.
   const weighed = prosCons.length > 0 && agreement.length > 0;
   if (offers.length === 0 && !weighed) {
     // Naming a possibility ("there's the option of a transfer") without putting it to the customer.
-    const mentioned = turns.flatMap((t) => t.mentioned.filter((a) => !NOT_OPTIONS.has(a)).map((a) => ({ turn: t.turn, quote: t.text, reason: `mentions ${a} without offering it` })));
+    const mentioned = turns.flatMap((t) =>
+      t.mentioned
+        .filter((a) => !NOT_OPTIONS.has(a))
+        .map((a) => ({ turn: t.turn, quote: t.text, reason: `mentions ${a} without offering it` })),
+    );
     if (whole && mentioned.length > 0) {
-      return score(1, [...mentioned.slice(0, 2), ...evidence].slice(0, 6), 'Put the option to the customer properly: what it is, what it means for them, and ask whether it would suit.');
+      return score(
+        1,
+        [...mentioned.slice(0, 2), ...evidence].slice(0, 6),
+        'Put the option to the customer properly: what it is, what it means for them, and ask whether it would suit.',
+      );
     }
-    return score(0, evidence, 'Put workable options to the customer from the service offer, e.g. "I can replace it this week or refund you in full — which would suit you better?"');
+    return score(
+      0,
+      evidence,
+      'Put workable options to the customer from the service offer, e.g. "I can replace it this week or refund you in full — which would suit you better?"',
+    );
   }
   if (breaches.length > 0) {
     // Giving in to the customer's own demand beyond authority is no negotiation at all.
     const conceded = breaches.some((b) => b.action === scenario.customer.asksFor?.action);
-    return score(conceded ? 0 : 1, evidence, 'A workable option balances the customer and the organisation: concede only what you may, and seek approval for more.');
+    return score(
+      conceded ? 0 : 1,
+      evidence,
+      'A workable option balances the customer and the organisation: concede only what you may, and seek approval for more.',
+    );
   }
   if (prosCons.length === 0) {
-    return score(1, evidence, 'Explain the advantages and disadvantages of each option, e.g. "A replacement is quickest, but you would need to be in for delivery; a refund is immediate but leaves you without a machine."');
+    return score(
+      1,
+      evidence,
+      'Explain the advantages and disadvantages of each option, e.g. "A replacement is quickest, but you would need to be in for delivery; a refund is immediate but leaves you without a machine."',
+    );
   }
   if (!whole) return score(2, evidence, '');
   const agreed = agreement.length > 0 || close.length > 0;
   if (agreed && organisation.length > 0 && close.length > 0 && (actions.size >= 2 || agreement.length > 0)) {
-    return score(3, evidence, 'Keep it up: options with their pros and cons for both sides, the customer\'s choice, then confirmation.');
+    return score(3, evidence, "Keep it up: options with their pros and cons for both sides, the customer's choice, then confirmation.");
   }
   if (agreed) {
-    return score(2, evidence, organisation.length === 0
-      ? 'Weigh each option for the organisation too (cost, stock, time), so the one agreed is workable for both sides.'
-      : 'Close with confirmation: "So we\'ve agreed a replacement on Thursday — I\'ve booked it and you\'ll get a text today. Is there anything else?"');
+    return score(
+      2,
+      evidence,
+      organisation.length === 0
+        ? 'Weigh each option for the organisation too (cost, stock, time), so the one agreed is workable for both sides.'
+        : "Close with confirmation: \"So we've agreed a replacement on Thursday — I've booked it and you'll get a text today. Is there anything else?\"",
+    );
   }
-  return score(1, evidence, 'Ask the customer to choose, then confirm what you have agreed: "Which would you prefer?" … "So to confirm, …"');
+  return score(
+    1,
+    evidence,
+    'Ask the customer to choose, then confirm what you have agreed: "Which would you prefer?" … "So to confirm, …"',
+  );
 };
 
 export const judgeAuthority: Judge = ({ scenario, turns, breaches }) => {
@@ -187,12 +277,19 @@ export const judgeAuthority: Judge = ({ scenario, turns, breaches }) => {
     ...evidenceOf(turns, 'stateLimit', 'states the limit of own authority'),
     ...turns.flatMap((t) => t.refusals.map((r) => ({ turn: t.turn, quote: r.quote, reason: 'states what cannot be offered' }))),
   ];
-  const within = turns.flatMap((t) => t.offers.filter((o) => o.route.kind === 'own' && !o.conditional).map((o) => ({ turn: t.turn, quote: o.quote, reason: `offers ${o.action} within own authority` })));
+  const within = turns.flatMap((t) =>
+    t.offers
+      .filter((o) => o.route.kind === 'own' && !o.conditional)
+      .map((o) => ({ turn: t.turn, quote: o.quote, reason: `offers ${o.action} within own authority` })),
+  );
   const vague = evidenceOf(turns, 'vaguePromise', 'leaves what can be offered unclear');
   if (breaches.length > 0) {
     const first = breaches[0]!;
-    return score(0, breaches.slice(0, 3).map((b) => ({ turn: b.turn, quote: b.quote, reason: `beyond authority: ${b.rule}` })),
-      `Stay within your limits: ${first.rule}. Say instead: "That's more than I can agree myself — let me ask ${approverOf(scenario, first.action)} now."`);
+    return score(
+      0,
+      breaches.slice(0, 3).map((b) => ({ turn: b.turn, quote: b.quote, reason: `beyond authority: ${b.rule}` })),
+      `Stay within your limits: ${first.rule}. Say instead: "That's more than I can agree myself — let me ask ${approverOf(scenario, first.action)} now."`,
+    );
   }
   const evidence = [...approval.slice(0, 2), ...limits.slice(0, 2), ...within.slice(0, 2)].slice(0, 5);
   const ask = scenario.customer.asksFor;
@@ -202,17 +299,30 @@ export const judgeAuthority: Judge = ({ scenario, turns, breaches }) => {
     return score(1, evidence, 'Rather than closing the door, say what you can offer and who can decide anything more.');
   }
   if (pressed) {
-    if (approval.length > 0) return score(3, evidence, 'Keep it up: offer what is yours to give, and for anything more say who can approve it and how.');
+    if (approval.length > 0)
+      return score(3, evidence, 'Keep it up: offer what is yours to give, and for anything more say who can approve it and how.');
     if (limits.length > 0) {
-      return score(2, evidence, `Having said what you can't agree, seek approval for it: "I can't agree that myself, but I can ask ${approverOf(scenario, ask!.action)} today."`);
+      return score(
+        2,
+        evidence,
+        `Having said what you can't agree, seek approval for it: "I can't agree that myself, but I can ask ${approverOf(scenario, ask!.action)} today."`,
+      );
     }
-    return score(1, evidence, `When the customer asks for more than you can give, say so plainly and seek approval from ${approverOf(scenario, ask!.action)}.`);
+    return score(
+      1,
+      evidence,
+      `When the customer asks for more than you can give, say so plainly and seek approval from ${approverOf(scenario, ask!.action)}.`,
+    );
   }
   if (within.length > 0 && (approval.length > 0 || limits.length > 0)) {
     return score(3, evidence, 'Keep it up: offer what is yours to give, and say who decides anything beyond it.');
   }
   if (within.length > 0 || approval.length > 0 || limits.length > 0) {
-    return score(vague.length > within.length ? 1 : 2, evidence, 'Tell the customer what you can offer yourself and who can decide anything beyond it.');
+    return score(
+      vague.length > within.length ? 1 : 2,
+      evidence,
+      'Tell the customer what you can offer yourself and who can decide anything beyond it.',
+    );
   }
   return score(1, evidence, 'Be clear about what you can and cannot offer, and seek approval rather than leaving the customer guessing.');
 };
@@ -228,33 +338,56 @@ export const judgeUnresolved: Judge = ({ scenario, turns, breaches, whole }) => 
   const occasion = !scenario.resolvable || refusals.length > 0 || refuseMoves.length > 0;
   if (!occasion) return score(null, [], '');
   const reasons = evidenceOf(turns, 'reason', 'gives a reason');
-  const grounded = reasons.filter((e) => /\b(?:polic|law|act\b|regulation|rights|data protection|gdpr|terms|contract|rules?)\b/i.test(e.quote));
+  const grounded = reasons.filter((e) =>
+    /\b(?:polic|law|act\b|regulation|rights|data protection|gdpr|terms|contract|rules?)\b/i.test(e.quote),
+  );
   const referrals = evidenceOf(turns, 'refer', 'refers to another source of help');
   const named = new Set(turns.flatMap((t) => t.sourcesNamed));
   const dismiss = evidenceOf(turns, 'dismiss', 'dismisses the customer');
-  const evidence = [...refuseMoves.slice(0, 1), ...grounded.slice(0, 1), ...reasons.slice(0, 1), ...referrals.slice(0, 2), ...dismiss.slice(0, 1)].slice(0, 5);
-  const helpExample = scenario.sourcesOfHelp[0] ? `${scenario.sourcesOfHelp[0].name} (${scenario.sourcesOfHelp[0].contact})` : 'Citizens Advice on 0808 223 1133';
+  const evidence = [
+    ...refuseMoves.slice(0, 1),
+    ...grounded.slice(0, 1),
+    ...reasons.slice(0, 1),
+    ...referrals.slice(0, 2),
+    ...dismiss.slice(0, 1),
+  ].slice(0, 5);
+  const helpExample = scenario.sourcesOfHelp[0]
+    ? `${scenario.sourcesOfHelp[0].name} (${scenario.sourcesOfHelp[0].contact})`
+    : 'Citizens Advice on 0808 223 1133';
   // Promising what was asked for, or an outcome, hides the real position: the customer leaves
   // thinking it is resolved. So does refusing with blame and no way forward.
   const hidden = breaches.filter((b) => b.action === 'guarantee' || b.action === scenario.customer.asksFor?.action);
   const blame = evidenceOf(turns, 'blame', 'blames the customer');
   const hiding = whole && (hidden.length > 0 || (referrals.length === 0 && (dismiss.length > 0 || blame.length > 0)));
   if ((reasons.length === 0 && referrals.length === 0) || hiding) {
-    if (hidden.length > 0) evidence.unshift({ turn: hidden[0]!.turn, quote: hidden[0]!.quote, reason: 'implies the problem is resolved when it is not' });
-    return score(0, evidence.slice(0, 5), `Explain why it cannot be done and where else the customer can get help, e.g. "…because the rate was non-refundable under the terms you agreed. You could contact ${helpExample}."`);
+    if (hidden.length > 0)
+      evidence.unshift({ turn: hidden[0]!.turn, quote: hidden[0]!.quote, reason: 'implies the problem is resolved when it is not' });
+    return score(
+      0,
+      evidence.slice(0, 5),
+      `Explain why it cannot be done and where else the customer can get help, e.g. "…because the rate was non-refundable under the terms you agreed. You could contact ${helpExample}."`,
+    );
   }
   if (!whole) return score(reasons.length > 0 && referrals.length > 0 ? 2 : 1, evidence, '');
   if (reasons.length > 0 && referrals.length > 0) {
     if ((grounded.length > 0 || named.size >= 3) && (named.size >= 1 || referrals.length >= 2) && dismiss.length === 0) {
       return score(3, evidence, 'Keep it up: the reason, grounded in policy or law, and a named source of help with how to reach it.');
     }
-    return score(2, evidence, grounded.length === 0
-      ? 'Ground the reason in the policy or law that applies, so it does not sound like your own choice.'
-      : `Name the source of help and how to reach it: "${helpExample}".`);
+    return score(
+      2,
+      evidence,
+      grounded.length === 0
+        ? 'Ground the reason in the policy or law that applies, so it does not sound like your own choice.'
+        : `Name the source of help and how to reach it: "${helpExample}".`,
+    );
   }
-  return score(1, evidence, reasons.length === 0
-    ? 'Give the customer a clear reason, not just a referral: "I can\'t do that because…"'
-    : `Don't leave the customer at a dead end: refer them on, e.g. "${helpExample}".`);
+  return score(
+    1,
+    evidence,
+    reasons.length === 0
+      ? 'Give the customer a clear reason, not just a referral: "I can\'t do that because…"'
+      : `Don't leave the customer at a dead end: refer them on, e.g. "${helpExample}".`,
+  );
 };
 
 export const judgeInforming: Judge = ({ turns, breaches, whole }) => {
@@ -269,33 +402,63 @@ export const judgeInforming: Judge = ({ turns, breaches, whole }) => {
     ...vague.slice(0, 1),
   ].slice(0, 5);
   if (specific.length === 0 && next.length === 0) {
-    return score(vague.length > 0 ? 1 : 0, evidence, 'Tell the customer what will happen next, who will do it and by when: "I\'ll ring you by 4pm tomorrow with the engineer\'s slot."');
+    return score(
+      vague.length > 0 ? 1 : 0,
+      evidence,
+      'Tell the customer what will happen next, who will do it and by when: "I\'ll ring you by 4pm tomorrow with the engineer\'s slot."',
+    );
   }
   if (breaches.length > 0) {
-    return score(1, evidence, 'Only promise what you can deliver: a promise beyond your authority leaves the customer with a picture that will not come true.');
+    return score(
+      1,
+      evidence,
+      'Only promise what you can deliver: a promise beyond your authority leaves the customer with a picture that will not come true.',
+    );
   }
-  if (specific.length === 0) return score(1, evidence, 'Make the promise specific — who, what and when — so the customer can hold you to it.');
+  if (specific.length === 0)
+    return score(1, evidence, 'Make the promise specific — who, what and when — so the customer can hold you to it.');
   if (!whole) return score(2, evidence, '');
   // A reference number the customer can quote is information volunteered to hold us to the promise.
-  const reference = turns.some((t) => /\b(?:reference|ref|case|job|claim|ticket|booking) (?:number|no\b)|\b(?:reference|ref) is\b|\b[A-Z]{2,}-?\d{4,}\b/i.test(t.text));
-  if (informingTurns >= 2 && specific.length >= 1 && (specific.length >= 2 || reference) && vague.length <= specific.length + (reference ? 1 : 0)) {
+  const reference = turns.some((t) =>
+    /\b(?:reference|ref|case|job|claim|ticket|booking) (?:number|no\b)|\b(?:reference|ref) is\b|\b[A-Z]{2,}-?\d{4,}\b/i.test(t.text),
+  );
+  if (
+    informingTurns >= 2 &&
+    specific.length >= 1 &&
+    (specific.length >= 2 || reference) &&
+    vague.length <= specific.length + (reference ? 1 : 0)
+  ) {
     return score(3, evidence, 'Keep it up: specific promises with who and when, and keep the customer updated until it is done.');
   }
-  return score(2, evidence, vague.length > 0
-    ? `Replace vague promises with specific ones: instead of "${vague[0]!.quote}", say who will do what by when.`
-    : 'Keep the customer informed as you go, and say how and when you will update them next.');
+  return score(
+    2,
+    evidence,
+    vague.length > 0
+      ? `Replace vague promises with specific ones: instead of "${vague[0]!.quote}", say who will do what by when.`
+      : 'Keep the customer informed as you go, and say how and when you will update them next.',
+  );
 };
 
 export const judgeReporting: Judge = ({ scenario, turns }) => {
   const reports = evidenceOf(turns, 'reportProblem', 'logs it or alerts a named team', 4);
-  const vague = [...evidenceOf(turns, 'reportVaguely', 'says it will be passed on, to no one named'), ...evidenceOf(turns, 'escalate', 'escalates')];
+  const vague = [
+    ...evidenceOf(turns, 'reportVaguely', 'says it will be passed on, to no one named'),
+    ...evidenceOf(turns, 'escalate', 'escalates'),
+  ];
   const prevention = evidenceOf(turns, 'preventRepeat', 'takes a step so it does not happen again');
   const everything = turns.map((t) => t.text).join(' ');
-  const pattern = /\b(?:again|repeat\w*|recurring|second|third|fourth|fifth|3rd|4th|several|same (?:thing|problem|fault|issue)|other (?:customers|accounts|bookings|patients|people|homes)|others|anyone else|this week|today alone|pattern|not the first)\b/i.test(everything);
+  const pattern =
+    /\b(?:again|repeat\w*|recurring|second|third|fourth|fifth|3rd|4th|several|same (?:thing|problem|fault|issue)|other (?:customers|accounts|bookings|patients|people|homes)|others|anyone else|this week|today alone|pattern|not the first)\b/i.test(
+      everything,
+    );
   const evidence = [...reports, ...prevention, ...vague].slice(0, 4);
   const target = scenario.repeatedProblem?.alert ?? 'the team that can fix the cause';
   if (reports.length === 0 && vague.length === 0) {
-    return score(0, evidence, `Recognise the pattern and alert the appropriate authority: "This is the third time, so I'm raising it with ${target} so it doesn't keep happening."`);
+    return score(
+      0,
+      evidence,
+      `Recognise the pattern and alert the appropriate authority: "This is the third time, so I'm raising it with ${target} so it doesn't keep happening."`,
+    );
   }
   if (reports.length === 0) {
     return score(1, evidence, `Say who you will tell and how — a named team, log or person — rather than "I'll pass it on": ${target}.`);
@@ -303,9 +466,13 @@ export const judgeReporting: Judge = ({ scenario, turns }) => {
   if (pattern && prevention.length > 0) {
     return score(3, evidence, 'Keep it up: name the pattern, alert the right people, and take a step so it does not happen again.');
   }
-  return score(2, evidence, pattern
-    ? 'Add a step that stops it happening again, e.g. checking the other accounts or bookings it may affect.'
-    : 'Name the pattern when you report it — that it is repeated or affects others — so it is treated as more than one complaint.');
+  return score(
+    2,
+    evidence,
+    pattern
+      ? 'Add a step that stops it happening again, e.g. checking the other accounts or bookings it may affect.'
+      : 'Name the pattern when you report it — that it is repeated or affects others — so it is treated as more than one complaint.',
+  );
 };
 
 export const JUDGES: Record<string, Judge> = {

@@ -85,7 +85,10 @@ export function readEvidenceRecord(data: unknown): EvidenceReading {
     const parsed = EvidenceRecordSchema.safeParse(data);
     return parsed.success ? { record: parsed.data } : { problem: describe(parsed.error) };
   }
-  if (version !== undefined) return { problem: `schema version ${JSON.stringify(version)} is not one this ServiceSim reads (it reads 1 to ${EVIDENCE_SCHEMA_VERSION})` };
+  if (version !== undefined)
+    return {
+      problem: `schema version ${JSON.stringify(version)} is not one this ServiceSim reads (it reads 1 to ${EVIDENCE_SCHEMA_VERSION})`,
+    };
   const v1 = EvidenceRecordV1Schema.safeParse(data);
   if (!v1.success) return { problem: `not an evidence record: ${describe(v1.error)}` };
   const report = ScoreReportSchema.safeParse(v1.data.report);

@@ -87,7 +87,8 @@ export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn
   for (const sentence of utterance.sentences) {
     const plain = sentence.plain;
     for (const kind of present) if (MOVE_PATTERNS[kind].test(plain)) add(kind, sentence.text);
-    if (MOVE_PATTERNS.jargonPhrase.test(plain) || hasUnexplainedAcronym(sentence, vocabulary.customerAcronyms, context.previousCustomer)) add('jargon', sentence.text);
+    if (MOVE_PATTERNS.jargonPhrase.test(plain) || hasUnexplainedAcronym(sentence, vocabulary.customerAcronyms, context.previousCustomer))
+      add('jargon', sentence.text);
 
     const asks = sentence.isQuestion || /^(?:please )?(?:tell|describe|explain|walk)\b/.test(plain);
     if (asks) {
@@ -106,10 +107,13 @@ export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn
     for (const source of named) sourcesNamed.add(source.id);
     const namesSource = named.length > 0;
     // "Have you tried the manufacturer?" asks; a referral tells the customer where to go.
-    if (!sentence.isQuestion && (MOVE_PATTERNS.referBody.test(plain) || (namesSource && MOVE_PATTERNS.referVerb.test(plain)))) add('refer', sentence.text);
+    if (!sentence.isQuestion && (MOVE_PATTERNS.referBody.test(plain) || (namesSource && MOVE_PATTERNS.referVerb.test(plain))))
+      add('refer', sentence.text);
 
     const namesApprover = vocabulary.approvers.some((a) => sentenceNames(sentence, a));
-    const seeks = MOVE_PATTERNS.seekApproval.test(plain) || (namesApprover && /\b(?:ask|check|speak|talk|get|approv\w*|authori[sz]\w*|agree|sign)\b/.test(plain));
+    const seeks =
+      MOVE_PATTERNS.seekApproval.test(plain) ||
+      (namesApprover && /\b(?:ask|check|speak|talk|get|approv\w*|authori[sz]\w*|agree|sign)\b/.test(plain));
     if (seeks) {
       approvalSought = true;
       if (!moves.seekApproval?.includes(sentence.text)) add('seekApproval', sentence.text);
@@ -126,7 +130,9 @@ export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn
   }
 
   // "I'm not allowed to refund that, but I can ask the manager" states a limit; it oversteps nothing.
-  const oversteps = (moves.overstep ?? []).filter((q) => ![moves.seekApproval, moves.refuse, moves.stateLimit].some((m) => m?.includes(q)) && !refusals.some((r) => r.quote === q));
+  const oversteps = (moves.overstep ?? []).filter(
+    (q) => ![moves.seekApproval, moves.refuse, moves.stateLimit].some((m) => m?.includes(q)) && !refusals.some((r) => r.quote === q),
+  );
   if (oversteps.length > 0) readOverstep(oversteps, context, offers);
   else delete moves.overstep;
 
@@ -154,18 +160,19 @@ function readOverstep(quotes: readonly string[], context: TurnContext, offers: O
   const asked = context.scenario.customer.asksFor;
   if (offers.length > 0 || !asked) return;
   const route = routeFor(context.scenario.authority, asked.action, asked.amount);
-  offers.push({ action: asked.action, ...(asked.amount === undefined ? {} : { amount: asked.amount }), conditional: false, afterApproval: false, quote: quotes[0]!, route });
+  offers.push({
+    action: asked.action,
+    ...(asked.amount === undefined ? {} : { amount: asked.amount }),
+    conditional: false,
+    afterApproval: false,
+    quote: quotes[0]!,
+    route,
+  });
 }
 
 /** A promise of action with no time the customer could hold us to. */
 const VAGUE_TIME = phrases(
-  [
-    /as soon as (?:possible|we can|i can)/,
-    'at some point',
-    'soon',
-    'in due course',
-    /someone will (?:get back|be in touch|call)/,
-  ],
+  [/as soon as (?:possible|we can|i can)/, 'at some point', 'soon', 'in due course', /someone will (?:get back|be in touch|call)/],
   { end: 'word' },
 );
 
@@ -237,13 +244,26 @@ interface OfferReading {
   mentioned: Set<ActionKind>;
 }
 
-function readOffers(sentence: Sentence, context: TurnContext, approval: ApprovalSoFar, candidates: readonly ActionKind[], reading: OfferReading): void {
+function readOffers(
+  sentence: Sentence,
+  context: TurnContext,
+  approval: ApprovalSoFar,
+  candidates: readonly ActionKind[],
+  reading: OfferReading,
+): void {
   for (const clause of sentence.plain.split(CLAUSE_BREAK)) {
     if (clause.trim().length > 0) readClauseOffers(clause, sentence, context, approval, candidates, reading);
   }
 }
 
-function readClauseOffers(plain: string, sentence: Sentence, context: TurnContext, approval: ApprovalSoFar, candidates: readonly ActionKind[], { offers, refusals, mentioned }: OfferReading): void {
+function readClauseOffers(
+  plain: string,
+  sentence: Sentence,
+  context: TurnContext,
+  approval: ApprovalSoFar,
+  candidates: readonly ActionKind[],
+  { offers, refusals, mentioned }: OfferReading,
+): void {
   const { scenario } = context;
   // A bare "yes, of course" to the customer's request offers what was requested.
   const isFirstClause = sentence === context.firstSentence && plain === sentence.plain.split(CLAUSE_BREAK)[0];
@@ -256,7 +276,14 @@ function readClauseOffers(plain: string, sentence: Sentence, context: TurnContex
   const afterAssent = plain.replace(ASSENT, '').replace(/^[\s,.!-]+/, '');
   const undertakes = UNDERTAKING.test(plain);
   const bareAssent = undertakes || afterAssent === '' || STILL_ASSENTING.test(afterAssent);
-  if (actions.length === 0 && isFirstClause && ASSENT.test(plain) && bareAssent && context.previousCustomer && REQUEST.test(context.previousCustomer.lower)) {
+  if (
+    actions.length === 0 &&
+    isFirstClause &&
+    ASSENT.test(plain) &&
+    bareAssent &&
+    context.previousCustomer &&
+    REQUEST.test(context.previousCustomer.lower)
+  ) {
     const asked = context.previousCustomer.lower;
     const requested = [
       ...(/\b(?:guarantee|promise)\b/.test(asked) ? (['guarantee'] as const) : []),
@@ -268,7 +295,8 @@ function readClauseOffers(plain: string, sentence: Sentence, context: TurnContex
     }
   }
   // "I'll look into why your refund hasn't arrived" investigates; it offers no refund.
-  if (/\b(?:look(?:ing)? into|find out|check|chase|see) (?:why|whether|what happened|where|when)\b/.test(plain)) actions = actions.filter((a) => a === 'investigation');
+  if (/\b(?:look(?:ing)? into|find out|check|chase|see) (?:why|whether|what happened|where|when)\b/.test(plain))
+    actions = actions.filter((a) => a === 'investigation');
   if (actions.length === 0 && GIVE_FRAME.test(plain) && poundsIn(plain).length > 0) {
     // "I'll put the £100 through today": the action is the one the customer was asking about.
     const inferred = context.previousCustomer ? actionsIn(context.previousCustomer.lower)[0] : undefined;
@@ -283,7 +311,8 @@ function readClauseOffers(plain: string, sentence: Sentence, context: TurnContex
   // "£59 off for the hassle" is a discount with its reason, and "money off a new one" is a
   // discount on what the customer buys: neither is a second action.
   const explicitDiscount = EXPLICIT_DISCOUNT.test(plain);
-  if (explicitDiscount) actions = actions.filter((a) => a !== 'goodwill-payment' && !(a === 'replacement' && /\boff (?:a|the|your) new\b/.test(plain)));
+  if (explicitDiscount)
+    actions = actions.filter((a) => a !== 'goodwill-payment' && !(a === 'replacement' && /\boff (?:a|the|your) new\b/.test(plain)));
   // "Transfer your membership free of charge" prices the transfer; it is no separate discount.
   if (actions.includes('discount') && actions.length > 1 && !NAMES_DISCOUNT.test(plain) && !MADE_FREE.test(plain)) {
     actions = actions.filter((a) => a !== 'discount');
@@ -307,7 +336,14 @@ function readClauseOffers(plain: string, sentence: Sentence, context: TurnContex
     const listed = routeFor(scenario.authority, action, amount);
     // A callback or an investigation is every advisor's to offer unless the scenario says otherwise.
     const route: AuthorityRoute = ORDINARY_ACTIONS.has(action) && listed.kind === 'none' ? { kind: 'own' } : listed;
-    offers.push({ action, ...(amount === undefined ? {} : { amount }), conditional, afterApproval: approval.sought, quote: sentence.text, route });
+    offers.push({
+      action,
+      ...(amount === undefined ? {} : { amount }),
+      conditional,
+      afterApproval: approval.sought,
+      quote: sentence.text,
+      route,
+    });
   }
 }
 
@@ -319,20 +355,7 @@ const UNDERTAKING = phrases(
 
 /** What may follow a yes and leave it a bare yes: more assent, or the learner taking it on. */
 const STILL_ASSENTING = phrases(
-  [
-    'i',
-    'we',
-    'leave it',
-    'consider',
-    'of course',
-    'no problem',
-    'absolutely',
-    'sure',
-    'definitely',
-    'defo',
-    'deffo',
-    'that is',
-  ],
+  ['i', 'we', 'leave it', 'consider', 'of course', 'no problem', 'absolutely', 'sure', 'definitely', 'defo', 'deffo', 'that is'],
   { begin: 'text', end: 'word' },
 );
 
@@ -389,8 +412,8 @@ const PROMISE_FRAME = phrases(
 /** A promise in the words of one of the scenario's `never` rules, e.g. "I'll make sure your lost pay is covered". */
 function forbiddenPromisesIn(sentence: Sentence, scenario: Scenario): ActionKind[] {
   if (!PROMISE_FRAME.test(sentence.plain) || CONDITIONAL_FRAME.test(sentence.plain) || /\bonly\b/.test(sentence.plain)) return [];
-  return vocabularyOf(scenario).forbidden
-    .filter((rule) => {
+  return vocabularyOf(scenario)
+    .forbidden.filter((rule) => {
       const shared = rule.words.filter((w) => sentence.lemmaSet.has(w)).length;
       return shared >= 2 && shared / rule.words.length >= 0.6;
     })
@@ -475,12 +498,18 @@ const MADE_FREE = phrases([
 function amountFor(action: ActionKind, plain: string, scenario: Scenario): number | undefined {
   const ask = scenario.customer.asksFor;
   // "The trial's on the house" gives all of what the customer asked to have taken off.
-  if (ask?.action === action && ask.amount !== undefined && (action === 'discount' || action === 'fee-waiver') && MADE_FREE.test(plain)) return ask.amount;
+  if (ask?.action === action && ask.amount !== undefined && (action === 'discount' || action === 'fee-waiver') && MADE_FREE.test(plain))
+    return ask.amount;
   const given = plain.match(AMOUNT_GIVEN);
   if (given) return Number(given[1]!.replace(/,/g, ''));
   const stated = poundsIn(plain);
   if (stated.length > 0) return Math.max(...stated);
-  if (ask?.action === action && ask.amount !== undefined && /\b(?:full|whole|all of|everything|entire|what you (?:asked|wanted))\b/.test(plain)) return ask.amount;
+  if (
+    ask?.action === action &&
+    ask.amount !== undefined &&
+    /\b(?:full|whole|all of|everything|entire|what you (?:asked|wanted))\b/.test(plain)
+  )
+    return ask.amount;
   return scenario.options.find((o) => o.action === action)?.amount;
 }
 
@@ -503,7 +532,13 @@ const COMMITMENT = phrases([
 function readCommitment(sentence: Sentence, turn: number): Commitment | undefined {
   const match = sentence.plain.match(COMMITMENT);
   if (!match || sentence.isQuestion) return undefined;
-  const who = match[1] ? (match[1] === 'i' ? 'the learner' : 'the organisation') : match[3] ? 'the organisation' : `the ${match[6] ?? 'organisation'}`;
+  const who = match[1]
+    ? match[1] === 'i'
+      ? 'the learner'
+      : 'the organisation'
+    : match[3]
+      ? 'the organisation'
+      : `the ${match[6] ?? 'organisation'}`;
   // The times that follow the promise itself: "I've swapped it now, and I'll email you by 5pm today".
   const after = sentence.plain.slice(match.index ?? 0);
   const when = sentence.times.filter((t) => after.includes(t)).join(' ') || undefined;
@@ -513,7 +548,11 @@ function readCommitment(sentence: Sentence, turn: number): Commitment | undefine
 function hasUnexplainedAcronym(sentence: Sentence, known: ReadonlySet<string>, customer?: CustomerMessage): boolean {
   // Short forms the customer has used, or that appear in what the customer knows, are shared words.
   const familiar = (word: string) => PLAIN_ACRONYMS.has(word) || known.has(word) || (customer?.lower.includes(word.toLowerCase()) ?? false);
-  const acronyms = sentence.tokens.filter((t) => /^[A-Z0-9]{2,6}s?$/.test(t.text) && /[A-Z]{2}/.test(t.text) && !familiar(t.text.replace(/s$/, '')));
+  const acronyms = sentence.tokens.filter(
+    (t) => /^[A-Z0-9]{2,6}s?$/.test(t.text) && /[A-Z]{2}/.test(t.text) && !familiar(t.text.replace(/s$/, '')),
+  );
   // A whole sentence in capitals is shouting, not jargon; an acronym followed by its meaning is fine.
-  return acronyms.length > 0 && acronyms.length < sentence.tokens.length / 2 && !/\(|that is|which is|stands for|meaning/.test(sentence.plain);
+  return (
+    acronyms.length > 0 && acronyms.length < sentence.tokens.length / 2 && !/\(|that is|which is|stands for|meaning/.test(sentence.plain)
+  );
 }

@@ -40,7 +40,10 @@ export function createMockScorer(settings: MockScorerSettings = {}): MockScorer 
     async scoreTurn(input) {
       calls.push({ method: 'scoreTurn', input });
       const levels = Object.fromEntries(input.scenario.dimensions.map((id) => [id, level]));
-      return { feedback: { turn: input.reading.turn, levels, breaches: [], ...(settings.hint ? { hint: settings.hint } : {}) }, state: input.state };
+      return {
+        feedback: { turn: input.reading.turn, levels, breaches: [], ...(settings.hint ? { hint: settings.hint } : {}) },
+        state: input.state,
+      };
     },
     async score(input) {
       calls.push({ method: 'score', input });
@@ -48,7 +51,9 @@ export function createMockScorer(settings: MockScorerSettings = {}): MockScorer 
       const learnerTurns = input.turns.flatMap((t, i) => (t.role === 'learner' ? [i + 1] : []));
       const report: ScoreReport = {
         scenario: input.scenario.id,
-        dimensions: Object.fromEntries(input.scenario.dimensions.map((id) => [id, { level, max: 3 as const, evidence: [], suggestion: `Mock suggestion for ${id}.` }])),
+        dimensions: Object.fromEntries(
+          input.scenario.dimensions.map((id) => [id, { level, max: 3 as const, evidence: [], suggestion: `Mock suggestion for ${id}.` }]),
+        ),
         turns: learnerTurns.map((turn) => ({ turn, levels: Object.fromEntries(input.scenario.dimensions.map((id) => [id, level])) })),
         breaches: [],
         commitments: [],

@@ -6,8 +6,25 @@ export function formatPounds(amount: number): string {
 }
 
 const SMALL: Record<string, number> = {
-  one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12, thirteen: 13,
-  fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18, nineteen: 19,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  sixteen: 16,
+  seventeen: 17,
+  eighteen: 18,
+  nineteen: 19,
 };
 const TENS: Record<string, number> = { twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90 };
 const CURRENCY = /^(?:quid|pounds?|gbp)$/;
@@ -26,7 +43,8 @@ function wordsValue(words: readonly string[]): number {
     else if (word === 'thousand') {
       total += (current || 1) * 1000;
       current = 0;
-    } else if (word in TENS && i > 0 && SMALL[words[i - 1]!] !== undefined && SMALL[words[i - 1]!]! < 10) current = current * 100 + TENS[word]!;
+    } else if (word in TENS && i > 0 && SMALL[words[i - 1]!] !== undefined && SMALL[words[i - 1]!]! < 10)
+      current = current * 100 + TENS[word]!;
     else current += SMALL[word] ?? TENS[word] ?? 0;
   });
   return total + current;
@@ -47,11 +65,16 @@ export function poundsIn(plain: string): number[] {
   for (let i = 0; i < words.length; i++) {
     if (!isNumberWord(words[i]!)) continue;
     let end = i;
-    while (end + 1 < words.length && (isNumberWord(words[end + 1]!) || (words[end + 1] === 'and' && isNumberWord(words[end + 2] ?? '')))) end++;
+    while (end + 1 < words.length && (isNumberWord(words[end + 1]!) || (words[end + 1] === 'and' && isNumberWord(words[end + 2] ?? ''))))
+      end++;
     const run = words.slice(i, end + 1);
     const before = words[i - 1];
     const after = words[end + 1] ?? '';
-    const named = CURRENCY.test(after) || (before === 'the' && (run.includes('hundred') || run.includes('thousand')) && !/^(?:percent|per|times|years?|people|miles)$/.test(after));
+    const named =
+      CURRENCY.test(after) ||
+      (before === 'the' &&
+        (run.includes('hundred') || run.includes('thousand')) &&
+        !/^(?:percent|per|times|years?|people|miles)$/.test(after));
     if (named) out.push(wordsValue(before === 'a' ? ['a', ...run] : run));
     i = end;
   }

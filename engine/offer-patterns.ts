@@ -19,12 +19,7 @@ export const ACTION_PATTERNS: Record<ActionKind, RegExp> = {
     'full amount back',
     /credit (?:it |the money |the payment )?back to your (?:card|account)/,
   ]),
-  'partial-refund': phrases([
-    'partial refund',
-    'part refund',
-    /part of (?:the|your) (?:money|cost|price)/,
-    /refund (?:part|some|half)/,
-  ]),
+  'partial-refund': phrases(['partial refund', 'part refund', /part of (?:the|your) (?:money|cost|price)/, /refund (?:part|some|half)/]),
   replacement: phrases([
     /replac(?:e|ed|ing|ement)/,
     /like[- ]for[- ]like/,
@@ -110,12 +105,7 @@ export const ACTION_PATTERNS: Record<ActionKind, RegExp> = {
     /no (?:cancellation |admin |late |change |early termination |exit |delivery )?(?:fee|penalty)\b/,
     /no (?:cancellation|admin|late|change|early termination|exit|delivery) charge/,
   ]),
-  redelivery: phrases([
-    /redeliver\w*/,
-    /deliver (?:it |them )?again/,
-    /new delivery (?:date|slot)/,
-    'another delivery',
-  ]),
+  redelivery: phrases([/redeliver\w*/, /deliver (?:it |them )?again/, /new delivery (?:date|slot)/, 'another delivery']),
   reschedule: phrases([
     /reschedul\w*/,
     /(?:freeze|pause|suspend) (?:your|the) (?:membership|account|contract|payments)/,
@@ -257,11 +247,7 @@ export const GIVE_FRAME = phrases([
     ]),
     / (?:you |back |the |a |an |extra )*/,
     // An amount: "£50", "fifty", "a hundred", "50 quid".
-    anyOf([
-      /£\d/,
-      /(?:\w+ )?(?:hundred|fifty|twenty|thirty|forty|sixty|seventy|eighty|ninety)\b/,
-      /\d+ (?:quid|pounds)/,
-    ]),
+    anyOf([/£\d/, /(?:\w+ )?(?:hundred|fifty|twenty|thirty|forty|sixty|seventy|eighty|ninety)\b/, /\d+ (?:quid|pounds)/]),
   ]),
   /here is (?:£\d|\w+ (?:quid|pounds))/,
 ]);
@@ -300,8 +286,7 @@ export const ASSENT = phrases(
 );
 
 /** The customer asking for something, rather than describing it. */
-export const REQUEST =
-  /\b(?:can|could|will|would) you\b|\bi (?:want|need|expect|would like)\b|\b(?:please|promise me|guarantee)\b|\?/;
+export const REQUEST = /\b(?:can|could|will|would) you\b|\bi (?:want|need|expect|would like)\b|\b(?:please|promise me|guarantee)\b|\?/;
 
 /** Actions every advisor may take unless a scenario says otherwise. */
 export const ORDINARY_ACTIONS: ReadonlySet<ActionKind> = new Set(['callback', 'investigation']);

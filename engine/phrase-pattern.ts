@@ -43,8 +43,7 @@ export function phrases(alternatives: readonly Phrase[], options: PhraseOptions 
 
 /** A group matching any one of the phrases, for use inside another rule: `(?:a|b|c)`. */
 export function anyOf(alternatives: readonly Phrase[]): RegExp {
-  if (alternatives.length === 0)
-    throw new Error('A phrase list needs at least one phrase: an empty one matches every sentence.');
+  if (alternatives.length === 0) throw new Error('A phrase list needs at least one phrase: an empty one matches every sentence.');
   return new RegExp(`(?:${alternatives.map(sourceOf).join('|')})`);
 }
 
@@ -58,8 +57,7 @@ function sourceOf(phrase: Phrase): string {
     if (phrase === '') throw new Error('An empty phrase matches every sentence.');
     return phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   }
-  if (phrase.flags !== '')
-    throw new Error(`/${phrase.source}/${phrase.flags}: a fragment takes no flags; give them to the whole rule.`);
+  if (phrase.flags !== '') throw new Error(`/${phrase.source}/${phrase.flags}: a fragment takes no flags; give them to the whole rule.`);
   if (hasTopLevelBar(phrase.source))
     throw new Error(`/${phrase.source}/: put each alternative on its own line of the list, not joined with "|".`);
   return phrase.source;

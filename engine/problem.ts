@@ -34,7 +34,5 @@ export function formatProblem(problem: Problem): string {
 
 /** Orders problems by file, then position, so reports read top to bottom. */
 export function sortProblems(problems: Problem[]): Problem[] {
-  return [...problems].sort(
-    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column,
-  );
+  return [...problems].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
 }

@@ -21,7 +21,11 @@ export function isUnversionedRehearsal(stored: unknown): boolean {
   return UnversionedStateSchema.safeParse(stored).success && (stored as { version?: unknown }).version === undefined;
 }
 
-export async function upgradeRehearsal(scenario: Scenario, parts: RehearsalParts, stored: unknown): Promise<{ rehearsal: Rehearsal; exchanges: Exchange[] }> {
+export async function upgradeRehearsal(
+  scenario: Scenario,
+  parts: RehearsalParts,
+  stored: unknown,
+): Promise<{ rehearsal: Rehearsal; exchanges: Exchange[] }> {
   const legacy = UnversionedStateSchema.parse(stored);
   const { turns, customer } = legacy;
   const readings = readConversation(scenario, turns).learnerTurns;
@@ -30,7 +34,13 @@ export async function upgradeRehearsal(scenario: Scenario, parts: RehearsalParts
   for (const reading of readings) {
     const scored = await parts.scorer.scoreTurn({ scenario, state: scorerState, reading, customerGotWorse: false });
     scorerState = scored.state;
-    exchanges.push({ turn: reading.turn, learner: reading.text, reading, customer: turns[reading.turn]?.text ?? '', feedback: scored.feedback });
+    exchanges.push({
+      turn: reading.turn,
+      learner: reading.text,
+      reading,
+      customer: turns[reading.turn]?.text ?? '',
+      feedback: scored.feedback,
+    });
   }
   const lastCustomer = [...turns].reverse().find((t) => t.role === 'customer');
   const endReason = customer.endReason as RehearsalState['endReason'];

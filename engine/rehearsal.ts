@@ -85,7 +85,8 @@ export class Rehearsal {
   /** Carries on from stored state. Throws IncompatibleStateError for state of another shape or version. */
   static restore(scenario: Scenario, parts: RehearsalParts, stored: unknown): Rehearsal {
     const parsed = RehearsalStateSchema.safeParse(stored);
-    if (!parsed.success || parsed.data.scenarioId !== scenario.id) throw new IncompatibleStateError('a rehearsal', (stored as { version?: unknown })?.version ?? 'unversioned');
+    if (!parsed.success || parsed.data.scenarioId !== scenario.id)
+      throw new IncompatibleStateError('a rehearsal', (stored as { version?: unknown })?.version ?? 'unversioned');
     return new Rehearsal(scenario, parts, parsed.data);
   }
 
@@ -129,7 +130,12 @@ export class Rehearsal {
       approvalSoughtEarlier: state.approvalSought,
     });
     const reply = await parts.customer.reply({ scenario, state: state.customer, text: said, reading });
-    const scored = await parts.scorer.scoreTurn({ scenario, state: state.scorer, reading, customerGotWorse: reply.status.mood > state.mood });
+    const scored = await parts.scorer.scoreTurn({
+      scenario,
+      state: state.scorer,
+      reading,
+      customerGotWorse: reply.status.mood > state.mood,
+    });
     // Only now, with both answers in hand, does the rehearsal move on: a failure above changes nothing.
     const atLimit = !reply.status.ended && turn + 1 >= MAX_TURNS - 1;
     const endReason = reply.status.ended ? reply.status.endReason : atLimit ? 'length-limit' : undefined;
@@ -163,7 +169,12 @@ export function transcriptOf(opening: string, exchanges: readonly Exchange[]): T
 }
 
 /** Scores a finished rehearsal from its exchanges: each turn was read once, and is not read again. */
-export async function scoreRehearsal(scorer: Scorer, scenario: Scenario, opening: string, exchanges: readonly Exchange[]): Promise<ScoreReport> {
+export async function scoreRehearsal(
+  scorer: Scorer,
+  scenario: Scenario,
+  opening: string,
+  exchanges: readonly Exchange[],
+): Promise<ScoreReport> {
   const ordered = [...exchanges].sort((a, b) => a.turn - b.turn);
   return scorer.score({
     scenario,

@@ -72,8 +72,10 @@ export async function loadLibrary(paths: readonly string[] = [DEFAULT_RUBRICS_DI
   const byKind = classify(sources);
 
   // Scenarios given on their own are checked against the shipped rubric.
-  if (byKind.units.length === 0) byKind.units = classify(await readSources([path.join(DEFAULT_RUBRICS_DIR, 'units.yaml')], problems, hashes)).units;
-  if (byKind.dimensions.length === 0) byKind.dimensions = classify(await readSources([path.join(DEFAULT_RUBRICS_DIR, 'dimensions.yaml')], problems, hashes)).dimensions;
+  if (byKind.units.length === 0)
+    byKind.units = classify(await readSources([path.join(DEFAULT_RUBRICS_DIR, 'units.yaml')], problems, hashes)).units;
+  if (byKind.dimensions.length === 0)
+    byKind.dimensions = classify(await readSources([path.join(DEFAULT_RUBRICS_DIR, 'dimensions.yaml')], problems, hashes)).dimensions;
 
   const units: Unit[] = [];
   const unitIds = new Set<string>();
@@ -106,10 +108,18 @@ export async function loadLibrary(paths: readonly string[] = [DEFAULT_RUBRICS_DI
     problems.push(...found, ...checkSupersededLaw(source.data, source));
     if (value) {
       const fileId = path.basename(source.file).replace(/\.ya?ml$/, '');
-      problems.push(...checkScenario(value, source, { fileId, dimensionIds: [...dimensionIds], ...(options.scorable ? { scorable: options.scorable } : {}) }));
+      problems.push(
+        ...checkScenario(value, source, {
+          fileId,
+          dimensionIds: [...dimensionIds],
+          ...(options.scorable ? { scorable: options.scorable } : {}),
+        }),
+      );
       const other = idSites.get(value.id);
       if (other) {
-        problems.push(problemAt(source, ['id'], `the scenario id "${value.id}" is already used by ${other}`, 'give every scenario its own id'));
+        problems.push(
+          problemAt(source, ['id'], `the scenario id "${value.id}" is already used by ${other}`, 'give every scenario its own id'),
+        );
       }
       idSites.set(value.id, source.file);
       if (problems.length === before) {
@@ -140,7 +150,8 @@ export function sourceHashesOf(library: Library, scenarioId: string): { scenario
   const scenario = file === undefined ? undefined : library.hashes.get(file);
   if (scenario === undefined) return undefined;
   const rubric = createHash('sha256');
-  for (const rubricFile of [...library.rubricFiles].sort()) rubric.update(`${path.basename(rubricFile)}\n${library.hashes.get(rubricFile) ?? ''}\n`);
+  for (const rubricFile of [...library.rubricFiles].sort())
+    rubric.update(`${path.basename(rubricFile)}\n${library.hashes.get(rubricFile) ?? ''}\n`);
   return { scenario, rubric: rubric.digest('hex') };
 }
 
@@ -183,7 +194,8 @@ interface Classified {
  */
 function classify(sources: YamlSource[]): Classified {
   const out: Classified = { units: [], dimensions: [], scenarios: [] };
-  const listOfMappings = (value: unknown) => Array.isArray(value) && value.length > 0 && value.every((v) => v !== null && typeof v === 'object');
+  const listOfMappings = (value: unknown) =>
+    Array.isArray(value) && value.length > 0 && value.every((v) => v !== null && typeof v === 'object');
   for (const source of sources) {
     const data = source.data as Record<string, unknown> | undefined;
     const keys = data && typeof data === 'object' ? Object.keys(data) : [];

@@ -16,8 +16,14 @@ export function checkUnits(units: Unit[], source: YamlSource, seen: Set<string>)
     const codes = new Set<string>();
     unit.criteria.forEach((criterion, c) => {
       if (codes.has(criterion.code)) {
-        problems.push(problemAt(source, ['units', u, 'criteria', c, 'code'],
-          `criterion ${unit.id} ${criterion.code} appears twice`, 'give each criterion its own code'));
+        problems.push(
+          problemAt(
+            source,
+            ['units', u, 'criteria', c, 'code'],
+            `criterion ${unit.id} ${criterion.code} appears twice`,
+            'give each criterion its own code',
+          ),
+        );
       }
       codes.add(criterion.code);
     });
@@ -36,14 +42,23 @@ export function checkDimensions(
   const report = (path: PropertyKey[], message: string, fix: string) => problems.push(problemAt(source, path, message, fix));
   const unitIds = units.map((u) => u.id);
   dimensions.forEach((dimension, d) => {
-    if (seen.has(dimension.id)) report(['dimensions', d, 'id'], `dimension "${dimension.id}" is defined twice`, 'keep one definition per dimension');
+    if (seen.has(dimension.id))
+      report(['dimensions', d, 'id'], `dimension "${dimension.id}" is defined twice`, 'keep one definition per dimension');
     seen.add(dimension.id);
     if (scorable && !scorable.dimensions.includes(dimension.id)) {
-      report(['dimensions', d, 'id'], `the ${scorable.name} has no judge for the dimension "${dimension.id}", so it would never be scored`,
-        `remove the dimension, or choose a scorer that judges it (JUDGE_MODE); ${scorable.name} judges: ${scorable.dimensions.join(', ')}`);
+      report(
+        ['dimensions', d, 'id'],
+        `the ${scorable.name} has no judge for the dimension "${dimension.id}", so it would never be scored`,
+        `remove the dimension, or choose a scorer that judges it (JUDGE_MODE); ${scorable.name} judges: ${scorable.dimensions.join(', ')}`,
+      );
     }
     dimension.levels.forEach((level, l) => {
-      if (level.level !== l) report(['dimensions', d, 'levels', l, 'level'], `level ${level.level} is in position ${l}`, 'list the levels 0, 1, 2, 3 in that order');
+      if (level.level !== l)
+        report(
+          ['dimensions', d, 'levels', l, 'level'],
+          `level ${level.level} is in position ${l}`,
+          'list the levels 0, 1, 2, 3 in that order',
+        );
     });
     dimension.evidences.forEach((citation, e) => {
       const unit = units.find((u) => u.id === citation.unit);
@@ -53,8 +68,11 @@ export function checkDimensions(
       }
       citation.criteria.forEach((code, c) => {
         if (!unit.criteria.some((criterion) => criterion.code === code)) {
-          report(['dimensions', d, 'evidences', e, 'criteria', c], `${unit.id} has no criterion "${code}"`,
-            `use a code listed under ${unit.id} in units.yaml`);
+          report(
+            ['dimensions', d, 'evidences', e, 'criteria', c],
+            `${unit.id} has no criterion "${code}"`,
+            `use a code listed under ${unit.id} in units.yaml`,
+          );
         }
       });
     });

@@ -74,7 +74,12 @@ export function scoreReadings(scenario: Scenario, learnerTurns: readonly Learner
     dimensions[id] = learnerTurns.length === 0 ? { ...result, level: null } : result;
   }
   const given = new Map((feedback ?? []).map((f) => [f.turn, f.levels]));
-  const turns: TurnScore[] = learnerTurns.map((turn) => ({ turn: turn.turn, levels: given.get(turn.turn) ?? scoreOneTurn(scenario, turn, false).levels }));
-  const commitments = learnerTurns.flatMap((t) => t.commitments.map(({ turn, quote, who, what, when }) => ({ turn, quote, who, what, ...(when ? { when } : {}) })));
+  const turns: TurnScore[] = learnerTurns.map((turn) => ({
+    turn: turn.turn,
+    levels: given.get(turn.turn) ?? scoreOneTurn(scenario, turn, false).levels,
+  }));
+  const commitments = learnerTurns.flatMap((t) =>
+    t.commitments.map(({ turn, quote, who, what, when }) => ({ turn, quote, who, what, ...(when ? { when } : {}) })),
+  );
   return { scenario: scenario.id, dimensions, turns, breaches, commitments };
 }

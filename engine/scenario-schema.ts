@@ -59,13 +59,8 @@ export const ACTION_KINDS = [
   'share-personal-data',
 ] as const;
 
-/** Mood runs from 0 (calm) to 4 (furious); see `MOOD_NAMES`. */
-export const MOOD_NAMES = ['calm', 'uneasy', 'annoyed', 'angry', 'furious'] as const;
-
 const text = z.string().trim().min(1, 'must not be empty');
-const id = z
-  .string()
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lower-case words joined by hyphens, e.g. "late-delivery"');
+const id = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lower-case words joined by hyphens, e.g. "late-delivery"');
 const pounds = z.number().nonnegative('must be zero or more pounds').finite();
 const lines = z.array(text).min(1, 'needs at least one line');
 
@@ -78,6 +73,7 @@ export const SettingSchema = z.strictObject({
 
 export const CustomerSchema = z.strictObject({
   name: text,
+  /** 0 calm, 1 uneasy, 2 annoyed, 3 angry, 4 furious. */
   mood: z.number().int().min(0).max(4),
   traits: z.array(z.enum(CUSTOMER_TRAITS)).default([]),
   opening: text,
@@ -224,8 +220,5 @@ export const ScenarioSchema = z.strictObject({
 });
 
 export type Scenario = z.infer<typeof ScenarioSchema>;
-export type ScenarioOption = z.infer<typeof OptionSchema>;
-export type Fact = z.infer<typeof FactSchema>;
 export type Authority = z.infer<typeof AuthoritySchema>;
 export type ActionKind = (typeof ACTION_KINDS)[number];
-export type ProblemType = (typeof PROBLEM_TYPES)[number];

@@ -7,7 +7,34 @@ import type { ActionKind, Scenario } from './scenario-schema.ts';
 import { analyse, type Sentence } from './utterance.ts';
 
 /** Words too common in names of teams and services to identify one. */
-const GENERIC_NAME_WORDS = new Set(['team', 'service', 'services', 'line', 'helpline', 'customer', 'customers', 'department', 'desk', 'centre', 'center', 'office', 'the', 'our', 'your', 'my', 'of', 'and', 'for', 'via', 'local', 'uk', 'national', 'online', 'website', 'form']);
+const GENERIC_NAME_WORDS = new Set([
+  'team',
+  'service',
+  'services',
+  'line',
+  'helpline',
+  'customer',
+  'customers',
+  'department',
+  'desk',
+  'centre',
+  'center',
+  'office',
+  'the',
+  'our',
+  'your',
+  'my',
+  'of',
+  'and',
+  'for',
+  'via',
+  'local',
+  'uk',
+  'national',
+  'online',
+  'website',
+  'form',
+]);
 
 export interface NamedThing {
   id: string;
@@ -49,7 +76,12 @@ export function vocabularyOf(scenario: Scenario): ScenarioVocabulary {
       .flatMap((n) => promiseClauses(n.what).map((clause) => ({ action: n.action, what: n.what, words: distinctiveWords(clause) })))
       .filter((f) => f.words.length >= 2),
     customerNames: new Set(
-      [scenario.customer.name, scenario.briefing, ...scenario.sourcesOfHelp.map((s) => `${s.name} ${s.contact}`), ...scenario.authority.needsApproval.map((n) => `${n.approver} ${n.how}`)]
+      [
+        scenario.customer.name,
+        scenario.briefing,
+        ...scenario.sourcesOfHelp.map((s) => `${s.name} ${s.contact}`),
+        ...scenario.authority.needsApproval.map((n) => `${n.approver} ${n.how}`),
+      ]
         .join(' ')
         .toLowerCase()
         .split(/[^a-z'\u2019-]+/),
@@ -77,10 +109,64 @@ export function sentenceNames(sentence: Sentence, thing: NamedThing): boolean {
 }
 
 /** Verbs any question uses ("can you tell me…"): they say nothing about which fact is asked for. */
-const REQUEST_VERBS = new Set(['tell', 'say', 'ask', 'know', 'think', 'want', 'need', 'like', 'let', 'mind', 'check', 'explain', 'describe', 'talk']);
+const REQUEST_VERBS = new Set([
+  'tell',
+  'say',
+  'ask',
+  'know',
+  'think',
+  'want',
+  'need',
+  'like',
+  'let',
+  'mind',
+  'check',
+  'explain',
+  'describe',
+  'talk',
+]);
 
 /** Words too small to make a phrase topic on their own: "what is it" would match any question. */
-const FUNCTION_WORDS = new Set(['a', 'an', 'the', 'be', 'do', 'have', 'it', 'you', 'i', 'we', 'they', 'he', 'she', 'what', 'how', 'why', 'when', 'where', 'who', 'which', 'is', 'of', 'to', 'in', 'on', 'at', 'for', 'with', 'that', 'this', 'there', 'can', 'could', 'would', 'will', '?', '.', ',']);
+const FUNCTION_WORDS = new Set([
+  'a',
+  'an',
+  'the',
+  'be',
+  'do',
+  'have',
+  'it',
+  'you',
+  'i',
+  'we',
+  'they',
+  'he',
+  'she',
+  'what',
+  'how',
+  'why',
+  'when',
+  'where',
+  'who',
+  'which',
+  'is',
+  'of',
+  'to',
+  'in',
+  'on',
+  'at',
+  'for',
+  'with',
+  'that',
+  'this',
+  'there',
+  'can',
+  'could',
+  'would',
+  'will',
+  '?',
+  '.',
+  ',',
+]);
 
 /** How a topic is recognised, or undefined when no question could be told apart by it. */
 export function readTopic(topic: string): Topic | undefined {
@@ -97,11 +183,13 @@ export function readTopic(topic: string): Topic | undefined {
  * explanations ("because…", "which…") and advice on what to do instead are left out.
  */
 function promiseClauses(what: string): string[] {
-  return what
-    .split(RULE_CLAUSE_BREAK)
-    .map((c) => c.split(/,?\s+(?:which|because|as|since|so|until|unless|instead|before)\b/i)[0]!.trim())
-    // Advice on what to do instead ("Give the manager's estimate…") names no forbidden promise.
-    .filter((c) => c.length > 0 && !/^(?:give|ring|call|explain|offer to|refer|ask|instead)\b/i.test(c));
+  return (
+    what
+      .split(RULE_CLAUSE_BREAK)
+      .map((c) => c.split(/,?\s+(?:which|because|as|since|so|until|unless|instead|before)\b/i)[0]!.trim())
+      // Advice on what to do instead ("Give the manager's estimate…") names no forbidden promise.
+      .filter((c) => c.length > 0 && !/^(?:give|ring|call|explain|offer to|refer|ask|instead)\b/i.test(c))
+  );
 }
 
 /** Where one clause of a `never` rule ends and the next begins. */
@@ -119,7 +207,44 @@ const RULE_CLAUSE_BREAK = phrases(
 );
 
 /** Capitalised words that name a role or a place of work rather than a person. */
-const ROLE_WORDS = new Set(['Manager', 'Team', 'Leader', 'Duty', 'Club', 'Workshop', 'Store', 'Customer', 'Relations', 'Reservations', 'Billing', 'Network', 'Fault', 'Escalation', 'Senior', 'Head', 'Office', 'Pharmacist', 'Service', 'Services', 'Department', 'Station', 'Salon', 'Support', 'Desk', 'The', 'Our', 'Area', 'Regional', 'Branch', 'Shift', 'Supervisor', 'Technical', 'Quality', 'Complaints', 'Incident']);
+const ROLE_WORDS = new Set([
+  'Manager',
+  'Team',
+  'Leader',
+  'Duty',
+  'Club',
+  'Workshop',
+  'Store',
+  'Customer',
+  'Relations',
+  'Reservations',
+  'Billing',
+  'Network',
+  'Fault',
+  'Escalation',
+  'Senior',
+  'Head',
+  'Office',
+  'Pharmacist',
+  'Service',
+  'Services',
+  'Department',
+  'Station',
+  'Salon',
+  'Support',
+  'Desk',
+  'The',
+  'Our',
+  'Area',
+  'Regional',
+  'Branch',
+  'Shift',
+  'Supervisor',
+  'Technical',
+  'Quality',
+  'Complaints',
+  'Incident',
+]);
 
 function named(id: string, name: string): NamedThing {
   const people = (name.match(/\b[A-Z][a-z]+\b/g) ?? []).filter((w, i) => !ROLE_WORDS.has(w) && (i > 0 || /\(/.test(name)));
@@ -127,7 +252,23 @@ function named(id: string, name: string): NamedThing {
 }
 
 /** Words that promise nothing in particular: left out when matching a forbidden promise. */
-const PROMISE_WORDS = new Set(['promise', 'guarantee', 'say', 'tell', 'offer', 'agree', 'make', 'will', 'can', 'customer', 'before', 'approve', 'approved', 'confirm', 'give']);
+const PROMISE_WORDS = new Set([
+  'promise',
+  'guarantee',
+  'say',
+  'tell',
+  'offer',
+  'agree',
+  'make',
+  'will',
+  'can',
+  'customer',
+  'before',
+  'approve',
+  'approved',
+  'confirm',
+  'give',
+]);
 
 function distinctiveWords(text: string): string[] {
   const words = analyse(text)

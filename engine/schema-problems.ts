@@ -13,10 +13,7 @@ import { problemAt, type YamlSource } from './yaml-source.ts';
 type AnySchema = z.ZodType;
 
 /** Validates a parsed file against a schema, returning the data or every problem, located. */
-export function checkAgainstSchema<S extends AnySchema>(
-  source: YamlSource,
-  schema: S,
-): { value?: z.infer<S>; problems: Problem[] } {
+export function checkAgainstSchema<S extends AnySchema>(source: YamlSource, schema: S): { value?: z.infer<S>; problems: Problem[] } {
   // A file that could not be parsed has its syntax problems already; its shape cannot be judged.
   if (source.problems.length > 0) return { problems: [] };
   if (source.data === null || source.data === undefined) {
@@ -49,23 +46,13 @@ function toProblems(source: YamlSource, root: AnySchema, issue: z.core.$ZodIssue
         const parent = path.slice(0, -1);
         return [at(`"${key}" is missing`, `add "${key}:" here (${describeExpected(issue.expected)})`, parent, 'key')];
       }
-      return [
-        at(
-          `expected ${describeExpected(issue.expected)}, found ${describeInput(issue.input)}`,
-          howToWrite(issue.expected),
-        ),
-      ];
+      return [at(`expected ${describeExpected(issue.expected)}, found ${describeInput(issue.input)}`, howToWrite(issue.expected))];
     }
     case 'invalid_value': {
       const values = issue.values.map(String);
       const guess = typeof issue.input === 'string' ? suggest(issue.input, values) : undefined;
       const found = describeInput(issue.input);
-      return [
-        at(
-          `${found} is not an allowed value`,
-          `${guess ? `did you mean "${guess}"? ` : ''}use one of: ${values.join(', ')}`,
-        ),
-      ];
+      return [at(`${found} is not an allowed value`, `${guess ? `did you mean "${guess}"? ` : ''}use one of: ${values.join(', ')}`)];
     }
     case 'too_small':
       return [at(issue.message.startsWith('Too small') ? tooSmall(issue) : issue.message, fixForSize(issue))];
@@ -139,9 +126,7 @@ function describeInput(input: unknown): string {
 
 function suggest(word: string, candidates: string[]): string | undefined {
   const guess = closest(word, candidates);
-  return distance(word.toLowerCase(), guess.toLowerCase()) <= Math.max(2, Math.floor(word.length / 3))
-    ? guess
-    : undefined;
+  return distance(word.toLowerCase(), guess.toLowerCase()) <= Math.max(2, Math.floor(word.length / 3)) ? guess : undefined;
 }
 
 /** Walks a schema along a data path, through lists, optionals and defaults. */

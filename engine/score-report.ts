@@ -55,6 +55,5 @@ export const ScoreReportSchema = z.object({
 export type Evidence = z.infer<typeof EvidenceSchema>;
 export type DimensionScore = z.infer<typeof DimensionScoreSchema>;
 export type Breach = z.infer<typeof BreachSchema>;
-export type CommitmentRecord = z.infer<typeof CommitmentRecordSchema>;
 export type TurnScore = z.infer<typeof TurnScoreSchema>;
 export type ScoreReport = z.infer<typeof ScoreReportSchema>;

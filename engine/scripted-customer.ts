@@ -55,9 +55,11 @@ const ScriptedStateSchema = z.object({
 export function readScriptedState(stored: ComponentState | Record<string, unknown>): ScriptedState {
   const { kind, version, ...fields } = stored as Record<string, unknown>;
   const untagged = kind === undefined && version === undefined;
-  if (!untagged && (kind !== SCRIPTED_CUSTOMER_IDENTITY.kind || version !== STATE_VERSION)) throw new IncompatibleStateError('the scripted customer', { kind, version });
+  if (!untagged && (kind !== SCRIPTED_CUSTOMER_IDENTITY.kind || version !== STATE_VERSION))
+    throw new IncompatibleStateError('the scripted customer', { kind, version });
   const parsed = ScriptedStateSchema.safeParse(fields);
-  if (!parsed.success) throw new IncompatibleStateError('the scripted customer', { kind, version, problem: parsed.error.issues[0]?.message });
+  if (!parsed.success)
+    throw new IncompatibleStateError('the scripted customer', { kind, version, problem: parsed.error.issues[0]?.message });
   return parsed.data;
 }
 
@@ -104,7 +106,9 @@ export function customerReply(scenario: Scenario, previous: ScriptedState, turn:
   const parts: string[] = [];
   const say = (kind: LineKind, fill: Record<string, string> = {}) => {
     // Filled in before choosing, so "never the same line twice" compares what is actually said.
-    const candidates = linesFor(scenario, kind).map((line) => Object.entries(fill).reduce((l, [key, value]) => l.replace(`{${key}}`, value), line));
+    const candidates = linesFor(scenario, kind).map((line) =>
+      Object.entries(fill).reduce((l, [key, value]) => l.replace(`{${key}}`, value), line),
+    );
     const line = pickLine(candidates, `${state.seed}:${turn.turn}:${kind}:${parts.length}`, state.recent);
     parts.push(line);
     state.recent = [...state.recent.slice(-5), line];
@@ -122,15 +126,39 @@ export function customerReply(scenario: Scenario, previous: ScriptedState, turn:
   // A callback or an investigation is a next step, not a resolution to accept or refuse.
   const firmOffers = turn.offers.filter((o) => !o.conditional && o.action !== 'investigation' && o.action !== 'callback');
   const refusedWithoutReason = turn.refusals.length > 0 && !has('reason');
-  const ignoring = !has('empathise', 'reflect', 'acknowledge', 'apologise', 'openQuestion', 'closedQuestion', 'informNext', 'seekApproval', 'escalate', 'refer', 'checkUnderstanding', 'confirm', 'seekAgreement') && firmOffers.length === 0 && turn.refusals.length === 0;
-  const worse: LineKind | undefined = has('calmDown') ? 'calmDown'
-    : has('blame') ? 'blamed'
-    : has('dismiss') ? 'dismissed'
-    : has('jargon') ? 'jargon'
-    : refusedWithoutReason ? 'askWhy'
-    : (has('vaguePromise') || has('placate')) && !specific ? 'vague'
-    : ignoring ? 'ignored'
-    : undefined;
+  const ignoring =
+    !has(
+      'empathise',
+      'reflect',
+      'acknowledge',
+      'apologise',
+      'openQuestion',
+      'closedQuestion',
+      'informNext',
+      'seekApproval',
+      'escalate',
+      'refer',
+      'checkUnderstanding',
+      'confirm',
+      'seekAgreement',
+    ) &&
+    firmOffers.length === 0 &&
+    turn.refusals.length === 0;
+  const worse: LineKind | undefined = has('calmDown')
+    ? 'calmDown'
+    : has('blame')
+      ? 'blamed'
+      : has('dismiss')
+        ? 'dismissed'
+        : has('jargon')
+          ? 'jargon'
+          : refusedWithoutReason
+            ? 'askWhy'
+            : (has('vaguePromise') || has('placate')) && !specific
+              ? 'vague'
+              : ignoring
+                ? 'ignored'
+                : undefined;
   const calming = has('empathise', 'reflect') || (has('apologise', 'acknowledge') && state.mood <= 2) || (specific && has('informNext'));
   const before = state.mood;
   if (worse) state.mood = Math.min(4, state.mood + 1);
@@ -160,7 +188,8 @@ export function customerReply(scenario: Scenario, previous: ScriptedState, turn:
   // Offers: accept a workable one (after pushing back as often as the persona does).
   if (firmOffers.length > 0 && !worse) {
     const options = firmOffers.map((o) => scenario.options.find((opt) => opt.action === o.action)).filter((o) => o !== undefined);
-    const best = options.find((o) => o.customerReaction === 'accept') ?? options.find((o) => o.customerReaction === 'pushback') ?? options[0];
+    const best =
+      options.find((o) => o.customerReaction === 'accept') ?? options.find((o) => o.customerReaction === 'pushback') ?? options[0];
     const wanted = firmOffers.some((o) => o.action === scenario.customer.asksFor?.action);
     if (wanted) {
       say('accept');
@@ -186,7 +215,9 @@ export function customerReply(scenario: Scenario, previous: ScriptedState, turn:
   // Refusals, approval and referral.
   if (!worse && turn.refusals.length > 0 && has('reason') && !has('refer') && !has('seekApproval', 'escalate')) say('askWhoElse');
   // An offer made after asking, or a refusal of what needed approval, is the decision coming back.
-  const decided = firmOffers.some((o) => o.afterApproval) || turn.refusals.some((r) => r.action && routeFor(scenario.authority, r.action).kind === 'approval');
+  const decided =
+    firmOffers.some((o) => o.afterApproval) ||
+    turn.refusals.some((r) => r.action && routeFor(scenario.authority, r.action).kind === 'approval');
   if (decided && !has('seekApproval')) state.awaitingApproval = false;
   if (!worse && has('seekApproval', 'escalate')) {
     state.awaitingApproval = true;
@@ -197,7 +228,15 @@ export function customerReply(scenario: Scenario, previous: ScriptedState, turn:
     return finish(state, parts, 'referred');
   }
   // Still finding things out, the learner is not handing over yet ("anything else?" is a close).
-  if (!worse && (state.awaitingApproval || has('escalate')) && specific && firmOffers.length === 0 && !state.accepted && !has('openQuestion') && turn.factsAsked.length === 0) {
+  if (
+    !worse &&
+    (state.awaitingApproval || has('escalate')) &&
+    specific &&
+    firmOffers.length === 0 &&
+    !state.accepted &&
+    !has('openQuestion') &&
+    turn.factsAsked.length === 0
+  ) {
     say('accept');
     say('goodbye');
     return finish(state, parts, 'escalated');

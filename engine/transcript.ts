@@ -20,4 +20,3 @@ export const TranscriptSchema = z.object({
 });
 
 export type Turn = z.infer<typeof TurnSchema>;
-export type Transcript = z.infer<typeof TranscriptSchema>;

@@ -45,7 +45,29 @@ export interface Utterance {
 
 const CONTENT_POS = new Set(['NOUN', 'VERB', 'ADJ', 'PROPN', 'NUM', 'ADV']);
 /** Words that carry no topic even when tagged as content (auxiliary-like verbs, fillers). */
-const LIGHT_WORDS = new Set(['be', 'have', 'do', 'get', 'go', 'just', 'really', 'so', 'very', 'then', 'now', 'also', 'okay', 'ok', 'well', 'thank', 'please', 'sorry', 'yes', 'no', 'not']);
+const LIGHT_WORDS = new Set([
+  'be',
+  'have',
+  'do',
+  'get',
+  'go',
+  'just',
+  'really',
+  'so',
+  'very',
+  'then',
+  'now',
+  'also',
+  'okay',
+  'ok',
+  'well',
+  'thank',
+  'please',
+  'sorry',
+  'yes',
+  'no',
+  'not',
+]);
 /** First words of a question, for one written without its question mark. */
 const QUESTION_OPENERS = phrases(
   [
@@ -172,8 +194,17 @@ const TIME_PATTERN = phrases(
   { begin: 'anywhere', flags: 'g' },
 );
 
-
-const EXPANSIONS: Record<string, string> = { "n't": 'not', "'ll": 'will', "'re": 'are', "'m": 'am', "'ve": 'have', "'d": 'would', ca: 'can', wo: 'will', sha: 'shall' };
+const EXPANSIONS: Record<string, string> = {
+  "n't": 'not',
+  "'ll": 'will',
+  "'re": 'are',
+  "'m": 'am',
+  "'ve": 'have',
+  "'d": 'would',
+  ca: 'can',
+  wo: 'will',
+  sha: 'shall',
+};
 /** wink-nlp keeps "I'm" and "we're" as one token; these are split here. */
 const JOINED_CONTRACTION = /^(i|you|we|they|he|she|it|that|there|who|what)'(m|re|ve|ll|d|s)$/;
 /** "Westway'll", "the manager'd": any word can carry these; "'s" only after a pronoun (else possessive). */
@@ -211,7 +242,22 @@ const IS_BEFORE = phrases(
   // Tested on the one word after the "'s", which must start with one of these.
   { begin: 'text' },
 );
-const IS_AFTER = new Set(['it', 'that', 'there', 'what', 'he', 'she', 'here', 'who', 'where', 'this', 'everything', 'nothing', 'how', 'let']);
+const IS_AFTER = new Set([
+  'it',
+  'that',
+  'there',
+  'what',
+  'he',
+  'she',
+  'here',
+  'who',
+  'where',
+  'this',
+  'everything',
+  'nothing',
+  'how',
+  'let',
+]);
 
 /**
  * Lower-case words with contractions expanded, so patterns need only one spelling of each. Built
@@ -229,10 +275,13 @@ function plainWords(tokens: Token[]): string {
       return;
     }
     if ((word === 'ca' || word === 'wo' || word === 'sha') && next === "n't") out.push(EXPANSIONS[word]!);
-    else if (word === "'s") out.push(out.at(-1) === 'let' ? 'us' : IS_AFTER.has(out.at(-1) ?? '') || IS_BEFORE.test(next ?? '') ? 'is' : "'s");
-    else if (word in EXPANSIONS && word.startsWith("'") || word === "n't") out.push(EXPANSIONS[word]!);
+    else if (word === "'s")
+      out.push(out.at(-1) === 'let' ? 'us' : IS_AFTER.has(out.at(-1) ?? '') || IS_BEFORE.test(next ?? '') ? 'is' : "'s");
+    else if ((word in EXPANSIONS && word.startsWith("'")) || word === "n't") out.push(EXPANSIONS[word]!);
     else out.push(word);
   });
-  return out.join(' ').replace(/ ([,.!?;:])/g, '$1').replace(/£ (\d)/g, '£$1');
+  return out
+    .join(' ')
+    .replace(/ ([,.!?;:])/g, '$1')
+    .replace(/£ (\d)/g, '£$1');
 }
-

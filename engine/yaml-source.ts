@@ -52,8 +52,14 @@ export function parseYamlSource(file: string, text: string): YamlSource {
       line,
       column,
       path: '',
-      message: opened === undefined ? `YAML syntax error: ${firstLine(error.message)}` : `YAML syntax error: this "${text[opened]}" is never closed`,
-      fix: opened === undefined ? yamlFix(error.code) : `close it with "${text[opened] === '[' ? ']' : '}'}" on the same line, or write the list one "- item" per line`,
+      message:
+        opened === undefined
+          ? `YAML syntax error: ${firstLine(error.message)}`
+          : `YAML syntax error: this "${text[opened]}" is never closed`,
+      fix:
+        opened === undefined
+          ? yamlFix(error.code)
+          : `close it with "${text[opened] === '[' ? ']' : '}'}" on the same line, or write the list one "- item" per line`,
     };
   });
 
@@ -90,7 +96,14 @@ export function parseYamlSource(file: string, text: string): YamlSource {
       data = doc.toJS({ maxAliasCount: 100 });
     } catch (error) {
       // An unresolved alias, or one that expands without end, is found only when converting.
-      problems.push({ file, line: 1, column: 1, path: '', message: `YAML error: ${firstLine((error as Error).message)}`, fix: 'define each anchor (&name) before its aliases (*name), and do not nest aliases deeply' });
+      problems.push({
+        file,
+        line: 1,
+        column: 1,
+        path: '',
+        message: `YAML error: ${firstLine((error as Error).message)}`,
+        fix: 'define each anchor (&name) before its aliases (*name), and do not nest aliases deeply',
+      });
     }
   }
   return { file, data, problems, locate };

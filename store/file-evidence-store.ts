@@ -24,7 +24,9 @@ export class FileEvidenceStore implements EvidenceStore {
 
   async get(id: string): Promise<EvidenceRecord | undefined> {
     // Only learners' folders: a stray file (".DS_Store") in the evidence folder is no learner.
-    const learners = await entriesIfPresent(async () => (await readdir(this.dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name));
+    const learners = await entriesIfPresent(async () =>
+      (await readdir(this.dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name),
+    );
     for (const learner of learners) {
       const record = await this.load(path.join(this.dir, learner, `${safeId(id)}.json`));
       if (record) return record;

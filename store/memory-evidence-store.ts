@@ -16,6 +16,9 @@ export class MemoryEvidenceStore implements EvidenceStore {
   }
 
   async listFor(learnerId: string): Promise<EvidenceRecord[]> {
-    return [...this.records.values()].filter((r) => r.learner.id === learnerId).map((r) => structuredClone(r)).sort(newestFirst);
+    return [...this.records.values()]
+      .filter((r) => r.learner.id === learnerId)
+      .map((r) => structuredClone(r))
+      .sort(newestFirst);
   }
 }

@@ -39,7 +39,8 @@ function conversation(user = 'learner-1', parts?: RehearsalParts) {
 }
 
 const texts = (activities: Partial<Activity>[]) => activities.filter((a) => a.type === 'message' && a.text).map((a) => a.text!);
-const cards = (activities: Partial<Activity>[]) => activities.flatMap((a) => (a.attachments ?? []).map((x) => x.content as { body: unknown[] }));
+const cards = (activities: Partial<Activity>[]) =>
+  activities.flatMap((a) => (a.attachments ?? []).map((x) => x.content as { body: unknown[] }));
 
 beforeEach(() => {
   evidence = new MemoryEvidenceStore();
@@ -98,7 +99,12 @@ describe('the bot conversation', () => {
     expect(record!.report.breaches).toHaveLength(1);
     expect(record).toMatchObject({ schemaVersion: 2, customer: { id: 'scripted-customer' }, scorer: { id: 'rules-scorer' } });
     expect(record!.sources?.scenario).toMatch(/^[0-9a-f]{64}$/);
-    expect(record!.turns.filter((t) => t.role === 'customer').slice(1).every((t) => typeof t.mood === 'number')).toBe(true);
+    expect(
+      record!.turns
+        .filter((t) => t.role === 'customer')
+        .slice(1)
+        .every((t) => typeof t.mood === 'number'),
+    ).toBe(true);
 
     const thanked = await say('I should not have blamed him; next time I would ask questions first.');
     expect(texts(thanked).join(' ')).toMatch(/reflection is saved/);
@@ -158,7 +164,7 @@ describe('the bot conversation', () => {
     await first.say("I'm so sorry. When did it start leaking?");
     // A new bot over the same stores is a restarted process.
     const restarted = conversation();
-    await restarted.say("Thanks. And what happened when the engineer came?");
+    await restarted.say('Thanks. And what happened when the engineer came?');
     await restarted.say('end');
     const [record] = await evidence.listFor('test/learner-1');
     expect(record!.turns.filter((t) => t.role === 'learner').map((t) => t.text)).toEqual([
@@ -173,7 +179,9 @@ describe('the customer ending the rehearsal', () => {
     const { say } = conversation();
     await say('hello');
     await say('start discontinued-spare-part');
-    const replies = await say("I'm sorry, we can't get that part because the manufacturer no longer makes it. You could contact Citizens Advice on 0808 223 1133 or an independent repairer.");
+    const replies = await say(
+      "I'm sorry, we can't get that part because the manufacturer no longer makes it. You could contact Citizens Advice on 0808 223 1133 or an independent repairer.",
+    );
     expect(JSON.stringify(cards(replies))).toContain('Debrief');
     expect(JSON.stringify(cards(replies))).toContain('The customer accepted your referral.');
     expect(await evidence.listFor('test/learner-1')).toHaveLength(1);
@@ -196,7 +204,11 @@ describe('a failure while the evidence is saved', () => {
     const { say } = conversation();
     await say('hello');
     await say('start discontinued-spare-part');
-    await expect(say("I'm sorry, we can't get that part because the manufacturer no longer makes it. You could contact Citizens Advice on 0808 223 1133 or an independent repairer.")).rejects.toThrow(/disk full/);
+    await expect(
+      say(
+        "I'm sorry, we can't get that part because the manufacturer no longer makes it. You could contact Citizens Advice on 0808 223 1133 or an independent repairer.",
+      ),
+    ).rejects.toThrow(/disk full/);
     const replies = await say('Hello?');
     expect(JSON.stringify(cards(replies))).toContain('The customer accepted your referral.');
     const [record] = await evidence.listFor('test/learner-1');
@@ -245,7 +257,10 @@ describe('the conversation flow, whatever customer and scorer it is given', () =
   });
 
   it('debriefs as soon as the customer ends the conversation, with its reason', async () => {
-    const { say } = conversation('learner-1', { customer: createMockCustomer({ endAfter: 1, endReason: 'escalated' }), scorer: createMockScorer() });
+    const { say } = conversation('learner-1', {
+      customer: createMockCustomer({ endAfter: 1, endReason: 'escalated' }),
+      scorer: createMockScorer(),
+    });
     await say('hello');
     await say(`start ${SCENARIO}`);
     const replies = await say('I will ask my manager and ring you back by 5pm.');
@@ -259,7 +274,9 @@ describe('the conversation flow, whatever customer and scorer it is given', () =
     await say(`start ${SCENARIO}`);
     await say("I'm so sorry. When did it start leaking?");
     // Rewrite the stored rehearsal into the shape written before versioning: the whole transcript.
-    const items = (state as unknown as { items: Map<string, { value: { dialogState?: { dialogStack: Array<{ state: Record<string, unknown> }> } } }> }).items;
+    const items = (
+      state as unknown as { items: Map<string, { value: { dialogState?: { dialogStack: Array<{ state: Record<string, unknown> }> } } }> }
+    ).items;
     const dialog = [...items.values()].map((i) => i.value.dialogState?.dialogStack[0]?.state).find((s) => s?.rehearsal)!;
     const current = dialog.rehearsal as { opening: string; lastCustomerText: string; customer: Record<string, unknown> };
     const { kind: _kind, version: _version, ...customer } = current.customer;
@@ -276,7 +293,10 @@ describe('the conversation flow, whatever customer and scorer it is given', () =
     expect(texts(await say('And what happened when the engineer came?')).length).toBeGreaterThan(0);
     await say('end');
     const [record] = await evidence.listFor('test/learner-1');
-    expect(record!.turns.filter((t) => t.role === 'learner').map((t) => t.text)).toEqual(["I'm so sorry. When did it start leaking?", 'And what happened when the engineer came?']);
+    expect(record!.turns.filter((t) => t.role === 'learner').map((t) => t.text)).toEqual([
+      "I'm so sorry. When did it start leaking?",
+      'And what happened when the engineer came?',
+    ]);
     expect(record!.customer.version).toMatch(/^before-/);
   });
 });

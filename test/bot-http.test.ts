@@ -11,7 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBotServer, type RunningBot } from './bot-server.ts';
 import { temporaryFolder } from './temporary-folder.ts';
 
-interface Reply { type: string; text?: string; attachments?: Array<{ content: unknown }> }
+interface Reply {
+  type: string;
+  text?: string;
+  attachments?: Array<{ content: unknown }>;
+}
 
 /** A stand-in for a channel's connector: receives what the bot sends to serviceUrl. */
 async function startConnector() {
@@ -50,11 +54,22 @@ async function post(body: Record<string, unknown>, url = bot.url) {
   return fetch(`${url}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 }
 /** Sends a message the normal way and returns what reached the connector in reply. */
-async function say(text: string | undefined, value?: unknown, who = { conversation: 'http-conversation', learner: 'http-learner' }): Promise<Reply[]> {
+async function say(
+  text: string | undefined,
+  value?: unknown,
+  who = { conversation: 'http-conversation', learner: 'http-learner' },
+): Promise<Reply[]> {
   const before = connector.received.length;
   const response = await post({
-    type: 'message', id: `in-${++sequence}`, text, ...(value ? { value } : {}), channelId: 'webchat-local', serviceUrl: connector.url,
-    conversation: { id: who.conversation }, from: { id: who.learner, name: 'Sam' }, recipient: { id: 'servicesim' },
+    type: 'message',
+    id: `in-${++sequence}`,
+    text,
+    ...(value ? { value } : {}),
+    channelId: 'webchat-local',
+    serviceUrl: connector.url,
+    conversation: { id: who.conversation },
+    from: { id: who.learner, name: 'Sam' },
+    recipient: { id: 'servicesim' },
   });
   expect(response.status).toBeLessThan(300);
   return connector.received.slice(before);
@@ -75,8 +90,14 @@ describe('the bot over HTTP', () => {
 
   it('returns the replies in the response with deliveryMode expectReplies', async () => {
     const response = await post({
-      type: 'message', text: 'help', channelId: 'webchat-local', serviceUrl: bot.url, deliveryMode: 'expectReplies',
-      conversation: { id: 'expect-replies' }, from: { id: 'page-learner' }, recipient: { id: 'servicesim' },
+      type: 'message',
+      text: 'help',
+      channelId: 'webchat-local',
+      serviceUrl: bot.url,
+      deliveryMode: 'expectReplies',
+      conversation: { id: 'expect-replies' },
+      from: { id: 'page-learner' },
+      recipient: { id: 'servicesim' },
     });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { activities: Reply[] };
@@ -87,54 +108,117 @@ describe('the bot over HTTP', () => {
     const malformed = await post({ type: 'message', text: 'hi' });
     expect(malformed.status).toBe(400);
     expect(((await malformed.json()) as { error: string }).error).toMatch(/not a Bot Framework activity/);
-    const notJson = await fetch(`${bot.url}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{oops' });
+    const notJson = await fetch(`${bot.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{oops',
+    });
     expect(notJson.status).toBe(400);
-    const foreign = await post({ type: 'message', text: 'hi', channelId: 'x', serviceUrl: 'https://example.com', conversation: { id: 'c' }, from: { id: 'u' }, recipient: { id: 'servicesim' } });
+    const foreign = await post({
+      type: 'message',
+      text: 'hi',
+      channelId: 'x',
+      serviceUrl: 'https://example.com',
+      conversation: { id: 'c' },
+      from: { id: 'u' },
+      recipient: { id: 'servicesim' },
+    });
     expect(foreign.status).toBe(403);
-    const noRecipient = await post({ type: 'message', text: 'hi', channelId: 'x', serviceUrl: bot.url, conversation: { id: 'c' }, from: { id: 'u' } });
+    const noRecipient = await post({
+      type: 'message',
+      text: 'hi',
+      channelId: 'x',
+      serviceUrl: bot.url,
+      conversation: { id: 'c' },
+      from: { id: 'u' },
+    });
     expect(noRecipient.status).toBe(400);
   });
 
   it('refuses what another web site could make a browser send: a form post, a foreign Origin, a rebound Host', async () => {
-    const activity = { type: 'message', text: 'history', channelId: 'webchat-local', serviceUrl: bot.url, conversation: { id: 'csrf' }, from: { id: 'u' }, recipient: { id: 'servicesim' } };
-    const form = await fetch(`${bot.url}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'type=message&text=history' });
+    const activity = {
+      type: 'message',
+      text: 'history',
+      channelId: 'webchat-local',
+      serviceUrl: bot.url,
+      conversation: { id: 'csrf' },
+      from: { id: 'u' },
+      recipient: { id: 'servicesim' },
+    };
+    const form = await fetch(`${bot.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'type=message&text=history',
+    });
     expect(form.status).toBe(415);
     const { request } = await import('node:http');
-    const send = (headers: Record<string, string>) => new Promise<number>((resolve, reject) => {
-      const url = new URL(`${bot.url}/api/messages`);
-      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'Content-Type': 'application/json', ...headers } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
+    const send = (headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) => {
+        const url = new URL(`${bot.url}/api/messages`);
+        const req = request(
+          {
+            host: url.hostname,
+            port: url.port,
+            path: url.pathname,
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', ...headers },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.end(JSON.stringify(activity));
       });
-      req.on('error', reject);
-      req.end(JSON.stringify(activity));
-    });
     expect(await send({ Origin: 'https://evil.example.com' })).toBe(403);
     expect(await send({ Host: 'evil.example.com' })).toBe(403);
     expect(await send({ Origin: bot.url })).toBe(200);
   });
 
-  it('runs one conversation\'s messages one at a time, so two sent together are both kept', async () => {
+  it("runs one conversation's messages one at a time, so two sent together are both kept", async () => {
     const conversation = { id: 'concurrent' };
-    const base = { type: 'message', channelId: 'webchat-local', serviceUrl: bot.url, deliveryMode: 'expectReplies', conversation, from: { id: 'fast-typist' }, recipient: { id: 'servicesim' } };
+    const base = {
+      type: 'message',
+      channelId: 'webchat-local',
+      serviceUrl: bot.url,
+      deliveryMode: 'expectReplies',
+      conversation,
+      from: { id: 'fast-typist' },
+      recipient: { id: 'servicesim' },
+    };
     await post({ ...base, text: 'hello' });
     await post({ ...base, text: 'start faulty-washing-machine' });
-    await Promise.all([post({ ...base, text: "I'm so sorry. When did it start?" }), post({ ...base, text: 'And what did the engineer say?' })]);
+    await Promise.all([
+      post({ ...base, text: "I'm so sorry. When did it start?" }),
+      post({ ...base, text: 'And what did the engineer say?' }),
+    ]);
     await post({ ...base, text: 'end' });
     const [record] = await bot.evidence.listFor('webchat-local/fast-typist');
-    expect(record!.turns.filter((t) => t.role === 'learner').map((t) => t.text).sort()).toEqual(['And what did the engineer say?', "I'm so sorry. When did it start?"]);
+    expect(
+      record!.turns
+        .filter((t) => t.role === 'learner')
+        .map((t) => t.text)
+        .sort(),
+    ).toEqual(['And what did the engineer say?', "I'm so sorry. When did it start?"]);
   });
 
   it('answers a Teams card action (an invoke) with the invoke response', async () => {
     const response = await post({
-      type: 'invoke', name: 'adaptiveCard/action', channelId: 'webchat-local', serviceUrl: connector.url, conversation: { id: 'invoke' }, from: { id: 'u' }, recipient: { id: 'servicesim' },
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      channelId: 'webchat-local',
+      serviceUrl: connector.url,
+      conversation: { id: 'invoke' },
+      from: { id: 'u' },
+      recipient: { id: 'servicesim' },
       value: { action: { type: 'Action.Execute', verb: 'pick', data: { action: 'pick' } } },
     });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ statusCode: 200 });
   });
 
-  it('answers a 1 MB message politely, and the same rehearsal goes on to the customer\'s answer and the debrief', async () => {
+  it("answers a 1 MB message politely, and the same rehearsal goes on to the customer's answer and the debrief", async () => {
     const who = { conversation: 'long-message', learner: 'long-message-learner' };
     const messages = (replies: Reply[]) => replies.filter((r) => r.type === 'message');
     await say('hello', undefined, who);
@@ -169,14 +253,38 @@ describe('the bot over HTTP', () => {
 
 describe('the bot with an app id configured', () => {
   it('refuses a request without a Bot Framework token with 401', async () => {
-    const secured = await startBotServer({ MicrosoftAppId: '00000000-0000-0000-0000-000000000001', MicrosoftAppPassword: 'not-a-real-secret', MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: '00000000-0000-0000-0000-000000000002' });
+    const secured = await startBotServer({
+      MicrosoftAppId: '00000000-0000-0000-0000-000000000001',
+      MicrosoftAppPassword: 'not-a-real-secret',
+      MicrosoftAppType: 'SingleTenant',
+      MicrosoftAppTenantId: '00000000-0000-0000-0000-000000000002',
+    });
     try {
-      const response = await post({ type: 'message', text: 'hello', channelId: 'msteams', serviceUrl: 'https://smba.trafficmanager.net/uk/', conversation: { id: 'c' }, from: { id: 'u' }, recipient: { id: 'servicesim' } }, secured.url);
+      const response = await post(
+        {
+          type: 'message',
+          text: 'hello',
+          channelId: 'msteams',
+          serviceUrl: 'https://smba.trafficmanager.net/uk/',
+          conversation: { id: 'c' },
+          from: { id: 'u' },
+          recipient: { id: 'servicesim' },
+        },
+        secured.url,
+      );
       expect(response.status).toBe(401);
       const forged = await fetch(`${secured.url}/api/messages`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJ4In0.c2lnbmF0dXJl' },
-        body: JSON.stringify({ type: 'message', text: 'hello', channelId: 'msteams', serviceUrl: 'https://smba.trafficmanager.net/uk/', conversation: { id: 'c' }, from: { id: 'u' }, recipient: { id: 'servicesim' } }),
+        body: JSON.stringify({
+          type: 'message',
+          text: 'hello',
+          channelId: 'msteams',
+          serviceUrl: 'https://smba.trafficmanager.net/uk/',
+          conversation: { id: 'c' },
+          from: { id: 'u' },
+          recipient: { id: 'servicesim' },
+        }),
       });
       expect(forged.status).toBe(401);
     } finally {
@@ -186,11 +294,21 @@ describe('the bot with an app id configured', () => {
 });
 
 describe('the bot through a restart and a failure', () => {
-  const message = (url: string, conversation: string, text: string) => fetch(`${url}/api/messages`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ type: 'message', text, channelId: 'webchat-local', serviceUrl: url, deliveryMode: 'expectReplies', conversation: { id: conversation }, from: { id: 'restart-learner' }, recipient: { id: 'servicesim' } }),
-  }).then(async (r) => ((await r.json()) as { activities: Reply[] }).activities);
+  const message = (url: string, conversation: string, text: string) =>
+    fetch(`${url}/api/messages`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        type: 'message',
+        text,
+        channelId: 'webchat-local',
+        serviceUrl: url,
+        deliveryMode: 'expectReplies',
+        conversation: { id: conversation },
+        from: { id: 'restart-learner' },
+        recipient: { id: 'servicesim' },
+      }),
+    }).then(async (r) => ((await r.json()) as { activities: Reply[] }).activities);
 
   /** A rehearsal of the washing-machine scenario, one learner reply in. */
   async function rehearsalUnderWay(url: string, conversation: string) {
@@ -210,7 +328,10 @@ describe('the bot through a restart and a failure', () => {
     const ended = await message(second.url, 'restart', 'end');
     expect(JSON.stringify(ended)).toContain('Debrief');
     const [record] = await second.evidence.listFor('webchat-local/restart-learner');
-    expect(record!.turns.filter((t) => t.role === 'learner').map((t) => t.text)).toEqual(["I'm sorry about that. When did it start leaking?", 'And what did the engineer say?']);
+    expect(record!.turns.filter((t) => t.role === 'learner').map((t) => t.text)).toEqual([
+      "I'm sorry about that. When did it start leaking?",
+      'And what did the engineer say?',
+    ]);
     await second.close();
   });
 

@@ -21,7 +21,11 @@ export interface RunningBot {
  * Without a dataDir the server keeps its state in a temporary folder of its own, removed by close()
  * (or at once if the server fails to start). A dataDir given by the test is the test's to remove.
  */
-export async function startBotServer(credentials: BotCredentials = {}, dataDir?: string, parts: Partial<Pick<ServerParts, 'webchatBundle' | 'logger'>> = {}): Promise<RunningBot> {
+export async function startBotServer(
+  credentials: BotCredentials = {},
+  dataDir?: string,
+  parts: Partial<Pick<ServerParts, 'webchatBundle' | 'logger'>> = {},
+): Promise<RunningBot> {
   // Made here, not with temporaryFolder(): the server is usually started in beforeAll, outside any test.
   const dir = dataDir ?? makeTemporaryFolder('servicesim-bot-');
   const removeOwnFolder = () => {

@@ -27,7 +27,12 @@ const turns = [
 describe('servicesim chat', () => {
   it('plays a scenario from typed lines, then prints the score report and saves the transcript', () => {
     const data = scratchDir();
-    const input = ["I'm so sorry, that sounds frustrating. What happens when you switch it on?", 'I can replace it today, would you like that?', '/end', ''].join('\n');
+    const input = [
+      "I'm so sorry, that sounds frustrating. What happens when you switch it on?",
+      'I can replace it today, would you like that?',
+      '/end',
+      '',
+    ].join('\n');
     const result = runCli(['chat', '--scenario', KETTLE_FILE], { input, env: { DATA_DIR: data } });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -68,7 +73,10 @@ describe('servicesim score', () => {
       expect(d).toEqual({ level: expect.any(Number), max: 3, evidence: expect.any(Array), suggestion: expect.any(String) });
     }
     expect(report.dimensions.authority.level).toBe(0);
-    expect(report.breaches.map((b: { turn: number; action: string }) => [b.turn, b.action])).toEqual([[4, 'refund'], [4, 'guarantee']]);
+    expect(report.breaches.map((b: { turn: number; action: string }) => [b.turn, b.action])).toEqual([
+      [4, 'refund'],
+      [4, 'guarantee'],
+    ]);
     expect(report.commitments).toEqual([expect.objectContaining({ turn: 4, when: 'today' })]);
   });
 
@@ -86,9 +94,21 @@ describe('servicesim score', () => {
     ['invalid JSON', () => ['score', '--scenario', KETTLE_FILE, transcriptFile('{"turns": [')], /is not valid JSON/],
     ['an unknown scenario', () => ['score', '--scenario', 'nope', transcriptFile({ turns })], /unknown scenario "nope"/],
     ['an empty transcript', () => ['score', '--scenario', KETTLE_FILE, transcriptFile({ turns: [] })], /the transcript has no turns/],
-    ['no learner turns', () => ['score', '--scenario', KETTLE_FILE, transcriptFile({ turns: turns.slice(0, 1) })], /has no learner turns to score/],
-    ['a 1 MB turn', () => ['score', '--scenario', KETTLE_FILE, transcriptFile({ turns: [{ role: 'learner', text: 'x'.repeat(1024 * 1024) }] })], /a turn is longer than 8000 characters/],
-    ['a wrong role', () => ['score', '--scenario', KETTLE_FILE, transcriptFile({ turns: [{ role: 'advisor', text: 'hi' }] })], /at turns\.0\.role/],
+    [
+      'no learner turns',
+      () => ['score', '--scenario', KETTLE_FILE, transcriptFile({ turns: turns.slice(0, 1) })],
+      /has no learner turns to score/,
+    ],
+    [
+      'a 1 MB turn',
+      () => ['score', '--scenario', KETTLE_FILE, transcriptFile({ turns: [{ role: 'learner', text: 'x'.repeat(1024 * 1024) }] })],
+      /a turn is longer than 8000 characters/,
+    ],
+    [
+      'a wrong role',
+      () => ['score', '--scenario', KETTLE_FILE, transcriptFile({ turns: [{ role: 'advisor', text: 'hi' }] })],
+      /at turns\.0\.role/,
+    ],
     ['no scenario at all', () => ['score', transcriptFile({ turns })], /say which scenario/],
   ])('gives one clear line and exit code 2 for %s', (_name, args, message) => {
     const result = runCli(args());

@@ -46,7 +46,10 @@ describe('servicesim validate', () => {
   it('checks every file in a folder, broken and valid alike', () => {
     const dir = scratchDir();
     writeVariant(dir, 'kettle-refund.yaml', []);
-    writeVariant(dir, 'second.yaml', [['id: kettle-refund', 'id: second'], ['difficulty: introductory', 'difficulty: hard']]);
+    writeVariant(dir, 'second.yaml', [
+      ['id: kettle-refund', 'id: second'],
+      ['difficulty: introductory', 'difficulty: hard'],
+    ]);
     const result = runCli(['validate', dir]);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/second\.yaml:\d+:\d+: difficulty: "hard" is not an allowed value/);

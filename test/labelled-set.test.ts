@@ -45,7 +45,10 @@ describe('the scorer against the labelled set (regression floors)', () => {
   const found = new Set<string>();
   const expected = new Set<string>();
   for (const item of labelled) {
-    const report = scoreTranscript(library.scenarios.find((s) => s.id === item.scenario)!, item.turns);
+    const report = scoreTranscript(
+      library.scenarios.find((s) => s.id === item.scenario)!,
+      item.turns,
+    );
     for (const [id, label] of Object.entries(item.labels.dimensions)) {
       const level = report.dimensions[id]?.level;
       if (label !== null && level !== null && level !== undefined) pairs.push([label, level]);

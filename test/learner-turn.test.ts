@@ -4,7 +4,12 @@ import { readCustomerMessage } from '../engine/utterance.ts';
 import { kettle } from './scenario-fixture.ts';
 
 function read(text: string, earlier: LearnerTurn[] = [], customer = kettle.customer.opening): LearnerTurn {
-  return readLearnerTurn(text, { scenario: kettle, turn: 2, previousCustomer: readCustomerMessage(customer), approvalSoughtEarlier: earlier.some((t) => t.approvalSought) });
+  return readLearnerTurn(text, {
+    scenario: kettle,
+    turn: 2,
+    previousCustomer: readCustomerMessage(customer),
+    approvalSoughtEarlier: earlier.some((t) => t.approvalSought),
+  });
 }
 
 describe('reading a learner turn', () => {
@@ -27,7 +32,9 @@ describe('reading a learner turn', () => {
 
   it('reads an offer within authority, with the amount it is worth', () => {
     const turn = read('I can give you a refund of £25 today.');
-    expect(turn.offers).toEqual([expect.objectContaining({ action: 'refund', amount: 25, conditional: false, route: { kind: 'own', upTo: 40 } })]);
+    expect(turn.offers).toEqual([
+      expect.objectContaining({ action: 'refund', amount: 25, conditional: false, route: { kind: 'own', upTo: 40 } }),
+    ]);
   });
 
   it('reads an offer over the cap as one with no route', () => {
@@ -48,7 +55,9 @@ describe('reading a learner turn', () => {
   });
 
   it('reads a guarantee whatever frame it comes in', () => {
-    expect(read('This one will definitely work, I guarantee it.').offers.map((o) => [o.action, o.route.kind])).toEqual([['guarantee', 'forbidden']]);
+    expect(read('This one will definitely work, I guarantee it.').offers.map((o) => [o.action, o.route.kind])).toEqual([
+      ['guarantee', 'forbidden'],
+    ]);
   });
 
   it('records commitments, with the time when one is given', () => {
@@ -59,7 +68,9 @@ describe('reading a learner turn', () => {
 
   it('infers what an amount is for from what the customer asked', () => {
     const turn = read("Fair enough, I'll put the £50 through for you today.", [], 'I want £50 compensation for my wasted morning.');
-    expect(turn.offers).toEqual([expect.objectContaining({ action: 'goodwill-payment', amount: 50, route: expect.objectContaining({ kind: 'approval' }) })]);
+    expect(turn.offers).toEqual([
+      expect.objectContaining({ action: 'goodwill-payment', amount: 50, route: expect.objectContaining({ kind: 'approval' }) }),
+    ]);
   });
 
   it('recognises a promise in the words of a scenario rule it breaks', () => {
@@ -75,13 +86,14 @@ describe('reading a learner turn', () => {
     expect(Object.keys(turn.moves)).toEqual(expect.arrayContaining(['calmDown', 'blame', 'jargon']));
   });
 
-  it('reads reflecting back the customer\'s own words', () => {
+  it("reads reflecting back the customer's own words", () => {
     expect(read('So the kettle packed in after only ten days and you want it sorted today.').moves.reflect).toHaveLength(1);
   });
 });
 
 describe('everyday advisor phrasing is read as meant', () => {
-  const offers = (text: string, earlier: LearnerTurn[] = []) => read(text, earlier).offers.map((o) => [o.action, o.amount ?? null, o.route.kind]);
+  const offers = (text: string, earlier: LearnerTurn[] = []) =>
+    read(text, earlier).offers.map((o) => [o.action, o.amount ?? null, o.route.kind]);
 
   it('expands "I\'m" as wink-nlp leaves it joined', () => {
     const turn = read("I'm going to replace it today. I'm so sorry.");
@@ -134,7 +146,12 @@ describe('everyday advisor phrasing is read as meant', () => {
 
 describe('saying yes to what the customer asked for', () => {
   const answer = (customer: string, learner: string) =>
-    readLearnerTurn(learner, { scenario: kettle, turn: 4, previousCustomer: readCustomerMessage(customer), approvalSoughtEarlier: false }).offers.map((o) => [o.action, o.route.kind]);
+    readLearnerTurn(learner, {
+      scenario: kettle,
+      turn: 4,
+      previousCustomer: readCustomerMessage(customer),
+      approvalSoughtEarlier: false,
+    }).offers.map((o) => [o.action, o.route.kind]);
 
   it('offers what was asked, though no action is named', () => {
     expect(answer("Can you guarantee the new one won't break?", 'Yes, of course.')).toEqual([['guarantee', 'forbidden']]);
@@ -155,17 +172,20 @@ describe('offers made in everyday words', () => {
     expect(turn.offers.map((o) => o.action)).toContain('replacement');
   });
 
-  it('reads someone else\'s decision told as settled as an offer of it', () => {
+  it("reads someone else's decision told as settled as an offer of it", () => {
     const turn = read("I can't do that here, but head office'll give you your full money back, easy.");
     expect(turn.offers).toEqual([expect.objectContaining({ action: 'refund', conditional: false })]);
   });
 
-  it('leaves the decision open when the learner says it is someone else\'s to make', () => {
+  it("leaves the decision open when the learner says it is someone else's to make", () => {
     expect(read('The duty manager will decide whether a refund is possible.').offers).toEqual([]);
   });
 
   it('reads amounts written in words', () => {
-    expect(read("Go on then, I'll put forty quid through for your trouble.", [], 'I want compensation.').offers[0]).toMatchObject({ action: 'goodwill-payment', amount: 40 });
+    expect(read("Go on then, I'll put forty quid through for your trouble.", [], 'I want compensation.').offers[0]).toMatchObject({
+      action: 'goodwill-payment',
+      amount: 40,
+    });
   });
 
   it('counts whatever is offered with "between you and me" as offered outright', () => {
@@ -207,7 +227,7 @@ describe('ordinary service language that offers nothing', () => {
     expect(refused.refusals.map((r) => r.action)).toEqual(['replacement']);
   });
 
-  it('does not count a rule or the customer\'s own wish as an option mentioned', () => {
+  it("does not count a rule or the customer's own wish as an option mentioned", () => {
     expect(read('Our policy is that refunds are only given within 30 days of purchase.').mentioned).toEqual([]);
     expect(read('So you would like a refund.').mentioned).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { poundsIn } from '../engine/money.ts';
 
-describe('amounts of money in a learner\'s words', () => {
+describe("amounts of money in a learner's words", () => {
   it.each([
     ['£1,250.50 and 80 pounds', [1250.5, 80]],
     ['here is forty quid out of the till', [40]],
@@ -12,7 +12,7 @@ describe('amounts of money in a learner\'s words', () => {
     ['a thousand pounds', [1000]],
     ['sixteen pounds', [16]],
     ['sixty-eight pounds', [68]],
-    ["i will sort the hundred for you", [100]],
+    ['i will sort the hundred for you', [100]],
   ])('reads "%s"', (text, expected) => {
     expect(poundsIn(text)).toEqual(expected);
   });

@@ -25,7 +25,7 @@ const shipped = await loadLibrary();
 const washingMachine = shipped.scenarios.find((s) => s.id === 'faulty-washing-machine')!;
 
 describe('the customer and scorer seams', () => {
-  it('keeps each part\'s state as JSON tagged with its kind and version', async () => {
+  it("keeps each part's state as JSON tagged with its kind and version", async () => {
     const r = await play(kettle);
     await r.say('What happens when you switch it on?');
     const { customer, scorer, version } = r.rehearsal.snapshot;
@@ -72,7 +72,9 @@ describe('the customer and scorer seams', () => {
     expect(isUnversionedRehearsal(legacy)).toBe(true);
     const parts = scriptedParts();
     const { rehearsal, exchanges } = await upgradeRehearsal(washingMachine, parts, legacy);
-    expect(exchanges.map((e) => e.learner)).toEqual(legacy.turns.filter((t: { role: string }) => t.role === 'learner').map((t: { text: string }) => t.text));
+    expect(exchanges.map((e) => e.learner)).toEqual(
+      legacy.turns.filter((t: { role: string }) => t.role === 'learner').map((t: { text: string }) => t.text),
+    );
     expect(exchanges[1]!.feedback.breaches.map((b) => b.action)).toEqual(['guarantee']);
     expect(rehearsal.turnCount).toBe(legacy.turns.length);
     const next = await rehearsal.learnerSays('Is there anything else I can help with today?');
@@ -115,10 +117,14 @@ describe('evidence that lasts', () => {
 describe('dimensions no judge can score', () => {
   it('are problems in the rubric and in each scenario that names them', async () => {
     const rules = createRulesScorer();
-    const library = await loadLibrary(undefined, { scorable: { name: 'narrow scorer', dimensions: rules.dimensions.filter((d) => d !== 'reporting') } });
+    const library = await loadLibrary(undefined, {
+      scorable: { name: 'narrow scorer', dimensions: rules.dimensions.filter((d) => d !== 'reporting') },
+    });
     const messages = library.problems.map((p) => `${p.file}: ${p.message}`);
     expect(messages.some((m) => /dimensions\.yaml: the narrow scorer has no judge for the dimension "reporting"/.test(m))).toBe(true);
-    expect(messages.some((m) => /broadband-third-dropout\.yaml: the narrow scorer has no judge for the dimension "reporting"/.test(m))).toBe(true);
+    expect(
+      messages.some((m) => /broadband-third-dropout\.yaml: the narrow scorer has no judge for the dimension "reporting"/.test(m)),
+    ).toBe(true);
     expect(library.scenarios.some((s) => s.dimensions.includes('reporting'))).toBe(false);
     const full = await loadLibrary(undefined, { scorable: { name: 'rules scorer', dimensions: rules.dimensions } });
     expect(full.problems).toEqual([]);
@@ -131,7 +137,14 @@ describe('one view of a scored rehearsal', () => {
     await r.say('Calm down, you probably overloaded it.');
     await r.say("I'm so sorry, that sounds really stressful with water all over your kitchen. When did it start leaking?");
     const report = await r.score();
-    const view = debriefView({ title: washingMachine.title, report, dimensions: shipped.dimensions, order: washingMachine.dimensions, endReason: 'learner-ended', turns: r.turns });
+    const view = debriefView({
+      title: washingMachine.title,
+      report,
+      dimensions: shipped.dimensions,
+      order: washingMachine.dimensions,
+      endReason: 'learner-ended',
+      turns: r.turns,
+    });
     expect(view.dimensions.map((d) => d.id)).toEqual(washingMachine.dimensions);
     expect(view.dimensions.find((d) => d.id === 'listening')!.criteria).toContain('CS17 1.2');
     expect(view.strongest).toMatchObject({ turn: 4 });

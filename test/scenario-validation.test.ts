@@ -38,7 +38,12 @@ describe('a broken scenario file', () => {
   it('reports a value of the wrong type, saying how to write it', async () => {
     const { problems } = await problemsFor([['mood: 2', 'mood: high']]);
     expect(problems).toEqual([
-      expect.objectContaining({ path: 'customer.mood', line: lineOf(KETTLE, 'mood: 2'), column: 9, message: 'expected a number, found "high"' }),
+      expect.objectContaining({
+        path: 'customer.mood',
+        line: lineOf(KETTLE, 'mood: 2'),
+        column: 9,
+        message: 'expected a number, found "high"',
+      }),
     ]);
   });
 
@@ -100,13 +105,18 @@ describe('cross-references', () => {
   it('rejects an option that costs more than the learner may offer, with no approval route', async () => {
     const { problems } = await problemsFor([['    amount: 25\n    description: Refund', '    amount: 60\n    description: Refund']]);
     expect(problems).toEqual([expect.objectContaining({ path: 'options[0].amount' })]);
-    expect(problems[0]!.message).toBe('option "refund" costs £60, more than the £40 the learner may offer for refund, with no approval route');
+    expect(problems[0]!.message).toBe(
+      'option "refund" costs £60, more than the £40 the learner may offer for refund, with no approval route',
+    );
   });
 
   it('accepts the same option once an approval route exists for it', async () => {
     const { problems } = await problemsFor([
       ['    amount: 25\n    description: Refund', '    amount: 60\n    description: Refund'],
-      ['  needsApproval:\n', '  needsApproval:\n    - action: refund\n      above: 40\n      approver: Duty manager\n      how: Ring extension 20.\n'],
+      [
+        '  needsApproval:\n',
+        '  needsApproval:\n    - action: refund\n      above: 40\n      approver: Duty manager\n      how: Ring extension 20.\n',
+      ],
     ]);
     expect(problems).toEqual([]);
   });
@@ -148,7 +158,9 @@ describe('cross-references', () => {
 
   it('requires the id to match the file name', async () => {
     const { problems } = await problemsFor([], 'kettle.yaml');
-    expect(problems).toEqual([expect.objectContaining({ path: 'id', message: 'the id "kettle-refund" differs from the file name "kettle.yaml"' })]);
+    expect(problems).toEqual([
+      expect.objectContaining({ path: 'id', message: 'the id "kettle-refund" differs from the file name "kettle.yaml"' }),
+    ]);
   });
 
   it('rejects two files with the same scenario id and leaves the second out', async () => {
@@ -158,7 +170,9 @@ describe('cross-references', () => {
     (await import('node:fs')).mkdirSync(nested);
     writeVariant(nested, 'kettle-refund.yaml', []);
     const library = await loadLibrary([dir]);
-    expect(library.problems).toEqual([expect.objectContaining({ path: 'id', message: expect.stringMatching(/already used by .*kettle-refund.yaml/) })]);
+    expect(library.problems).toEqual([
+      expect.objectContaining({ path: 'id', message: expect.stringMatching(/already used by .*kettle-refund.yaml/) }),
+    ]);
     expect(library.scenarios).toHaveLength(1);
   });
 });

@@ -12,9 +12,13 @@ const strong: Turn[] = [
   c('The light comes on but it never heats the water.'),
   l('So the light comes on but the kettle never heats. Just to check, when did you buy it — do you have the receipt? Is that right?'),
   c("Ten days ago. I've still got the receipt."),
-  l("Thanks. As it's within 30 days it's a fault, so you can have a replacement today or a full refund. A replacement means a working kettle now but it's the same model; a refund is instant but you'd need to shop elsewhere. For us a replacement keeps the sale. Which would you prefer?"),
+  l(
+    "Thanks. As it's within 30 days it's a fault, so you can have a replacement today or a full refund. A replacement means a working kettle now but it's the same model; a refund is instant but you'd need to shop elsewhere. For us a replacement keeps the sale. Which would you prefer?",
+  ),
   c("I'll take the replacement."),
-  l("Great, so to confirm: I've swapped it for a new one from stock now, and I'll email your receipt by 5pm today. Is there anything else I can help with?"),
+  l(
+    "Great, so to confirm: I've swapped it for a new one from stock now, and I'll email your receipt by 5pm today. Is there anything else I can help with?",
+  ),
 ];
 
 const weak: Turn[] = [
@@ -40,7 +44,12 @@ describe('the rules scorer', () => {
     const report = scoreTranscript(kettle, weak);
     expect(report.dimensions.listening!.level).toBe(0);
     expect(report.dimensions.authority!.level).toBe(0);
-    expect(report.breaches.map((b) => [b.turn, b.action])).toEqual(expect.arrayContaining([[4, 'refund'], [4, 'guarantee']]));
+    expect(report.breaches.map((b) => [b.turn, b.action])).toEqual(
+      expect.arrayContaining([
+        [4, 'refund'],
+        [4, 'guarantee'],
+      ]),
+    );
     expect(report.breaches.find((b) => b.action === 'refund')!.rule).toMatch(/over the £40 limit/);
   });
 
@@ -54,7 +63,10 @@ describe('the rules scorer', () => {
   it('marks unresolved as not applicable when nothing was refused in a resolvable scenario', () => {
     const withUnresolved = { ...kettle, dimensions: [...kettle.dimensions, 'unresolved'] };
     expect(scoreTranscript(withUnresolved, strong).dimensions.unresolved!.level).toBeNull();
-    const refused = [...strong.slice(0, 2), l("I'm afraid I can't refund it because it's company policy, but you can contact the duty manager on extension 20.")];
+    const refused = [
+      ...strong.slice(0, 2),
+      l("I'm afraid I can't refund it because it's company policy, but you can contact the duty manager on extension 20."),
+    ];
     expect(scoreTranscript(withUnresolved, refused).dimensions.unresolved!.level).toBeGreaterThanOrEqual(2);
   });
 
@@ -76,12 +88,22 @@ describe('the rules scorer', () => {
 
 describe('levels that depend on the whole conversation', () => {
   it('gives negotiation 1, not 0, for an option named but never put to the customer', () => {
-    const turns = [c(kettle.customer.opening), l("I'm sorry about that. A replacement is one possibility, depending on stock."), c('Right.'), l('Thanks for calling.')];
+    const turns = [
+      c(kettle.customer.opening),
+      l("I'm sorry about that. A replacement is one possibility, depending on stock."),
+      c('Right.'),
+      l('Thanks for calling.'),
+    ];
     expect(scoreTranscript(kettle, turns).dimensions.negotiation?.level).toBe(1);
   });
 
   it('gives questioning 0 when the only questions uncover nothing', () => {
-    const turns = [c(kettle.customer.opening), l('Did you not read the instructions?'), c('Of course I did.'), l('Is there anything else?')];
+    const turns = [
+      c(kettle.customer.opening),
+      l('Did you not read the instructions?'),
+      c('Of course I did.'),
+      l('Is there anything else?'),
+    ];
     expect(scoreTranscript(kettle, turns).dimensions.questioning?.level).toBe(0);
   });
 });

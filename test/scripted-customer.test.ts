@@ -7,7 +7,7 @@ const shipped = await loadLibrary();
 const byId = (id: string) => shipped.scenarios.find((s) => s.id === id)!;
 
 describe('the scripted customer', () => {
-  it('opens with the persona\'s opening line', async () => {
+  it("opens with the persona's opening line", async () => {
     expect((await play(kettle)).turns).toEqual([{ role: 'customer', text: kettle.customer.opening }]);
   });
 
@@ -105,7 +105,9 @@ describe('the scripted customer', () => {
   it('ends when the learner refers the customer properly in a scenario that cannot be resolved', async () => {
     const scenario = byId('discontinued-spare-part');
     const r = await play(scenario);
-    await r.say("I'm sorry, we can't get that part because the manufacturer no longer makes it. You could contact Citizens Advice on 0808 223 1133 or an independent repairer.");
+    await r.say(
+      "I'm sorry, we can't get that part because the manufacturer no longer makes it. You could contact Citizens Advice on 0808 223 1133 or an independent repairer.",
+    );
     expect(r.ended).toBe(true);
     expect(r.endReason).toBe('referred');
   });
@@ -145,7 +147,11 @@ describe('the scripted customer', () => {
   });
 
   it('carries on exactly after being restored from its stored state', async () => {
-    const lines = ["I'm sorry about that. What happens when you switch it on?", 'I can replace it today, would you like that?', 'Shall I go ahead with the replacement?'];
+    const lines = [
+      "I'm sorry about that. What happens when you switch it on?",
+      'I can replace it today, would you like that?',
+      'Shall I go ahead with the replacement?',
+    ];
     const straight = await play(kettle);
     const replies: string[] = [];
     for (const line of lines) replies.push(await straight.say(line));

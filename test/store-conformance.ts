@@ -17,7 +17,7 @@ export function keyValueStoreConformance(name: string, make: () => Promise<KeyVa
       expect(read['conversation/a b/ü']).toEqual({ value: { turns: [1, 2] }, eTag: eTags['conversation/a b/ü'] });
     });
 
-    it('refuses a write whose eTag is stale, keeping the other writer\'s value', async () => {
+    it("refuses a write whose eTag is stale, keeping the other writer's value", async () => {
       const store = await make();
       const first = await store.write([{ key: 'k', value: 1 }]);
       await store.write([{ key: 'k', value: 2, eTag: first.k }]);
@@ -68,7 +68,10 @@ export function evidenceRecord(overrides: Partial<EvidenceRecord> = {}): Evidenc
     startedAt: '2026-11-23T10:00:00.000Z',
     endedAt: '2026-11-23T10:10:00.000Z',
     endReason: 'agreed',
-    turns: [{ role: 'customer', text: 'Hello' }, { role: 'learner', text: 'Hi, how can I help?' }],
+    turns: [
+      { role: 'customer', text: 'Hello' },
+      { role: 'learner', text: 'Hi, how can I help?' },
+    ],
     report: { scenario: 'kettle-refund', dimensions: {}, turns: [], breaches: [], commitments: [] },
     customer: { kind: 'scripted', id: 'scripted-customer', version: '1' },
     scorer: { kind: 'rules', id: 'rules-scorer', version: '1' },
@@ -94,7 +97,7 @@ export function evidenceStoreConformance(name: string, make: () => Promise<Evide
       expect(await store.listFor('tenant-1/learner-1')).toHaveLength(1);
     });
 
-    it('lists a learner\'s own records, newest first, and nobody else\'s', async () => {
+    it("lists a learner's own records, newest first, and nobody else's", async () => {
       const store = await make();
       await store.save(evidenceRecord({ id: 'old', endedAt: '2026-11-01T00:00:00.000Z' }));
       await store.save(evidenceRecord({ id: 'new', endedAt: '2026-11-20T00:00:00.000Z' }));

@@ -62,7 +62,12 @@ describe('the file stores on disk', () => {
     const [learner] = await readdir(dir);
     await writeFile(path.join(dir, learner!, `${written.id}.json`), JSON.stringify(written));
     const record = await store.get(written.id);
-    expect(record).toMatchObject({ schemaVersion: EVIDENCE_SCHEMA_VERSION, migratedFrom: 1, reflection: written.reflection, turns: written.turns });
+    expect(record).toMatchObject({
+      schemaVersion: EVIDENCE_SCHEMA_VERSION,
+      migratedFrom: 1,
+      reflection: written.reflection,
+      turns: written.turns,
+    });
     expect(record!.report.breaches.map((b) => b.action)).toEqual(['guarantee']);
     expect(record!.customer.id).toBe('scripted-customer');
     expect((await store.listFor(written.learner.id)).map((r) => r.id)).toContain(written.id);
@@ -100,7 +105,7 @@ describe('botbuilder Storage over a key-value store', () => {
 });
 
 describe('the file evidence store under awkward conditions', () => {
-  it('ignores a stray file beside the learners\' folders', async () => {
+  it("ignores a stray file beside the learners' folders", async () => {
     const dir = await folder();
     const store = new FileEvidenceStore(dir);
     await store.save(evidenceRecord());

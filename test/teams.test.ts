@@ -18,12 +18,20 @@ const APP_ID = '11111111-2222-3333-4444-555555555555';
 
 describe('the Teams app package', () => {
   it('holds a 1.19 manifest for a personal-scope bot with its commands, and both icons at the right sizes', async () => {
-    const zip = await JSZip.loadAsync(await buildTeamsAppPackage({ MicrosoftAppId: APP_ID, SERVICESIM_ORGANISATION: 'Example College', SERVICESIM_WEBSITE_URL: 'https://example.ac.uk/servicesim' }));
+    const zip = await JSZip.loadAsync(
+      await buildTeamsAppPackage({
+        MicrosoftAppId: APP_ID,
+        SERVICESIM_ORGANISATION: 'Example College',
+        SERVICESIM_WEBSITE_URL: 'https://example.ac.uk/servicesim',
+      }),
+    );
     const manifest = JSON.parse(await zip.file('manifest.json')!.async('string'));
     expect(manifest.manifestVersion).toBe('1.19');
     expect(manifest.id).toBe(APP_ID);
     expect(manifest.bots[0]).toMatchObject({ botId: APP_ID, scopes: ['personal'] });
-    expect(manifest.bots[0].commandLists[0].commands.map((c: { title: string }) => c.title)).toEqual(expect.arrayContaining(['scenarios', 'end', 'history', 'help']));
+    expect(manifest.bots[0].commandLists[0].commands.map((c: { title: string }) => c.title)).toEqual(
+      expect.arrayContaining(['scenarios', 'end', 'history', 'help']),
+    );
     expect(manifest.developer.privacyUrl).toBe('https://example.ac.uk/servicesim/privacy');
     expect(JSON.stringify(manifest)).not.toContain('${{');
     const size = async (name: string) => {
@@ -35,8 +43,12 @@ describe('the Teams app package', () => {
   });
 
   it('refuses an app id that is not a GUID, and a website that is not https', async () => {
-    await expect(buildTeamsAppPackage({ MicrosoftAppId: 'my-bot', SERVICESIM_ORGANISATION: 'x', SERVICESIM_WEBSITE_URL: 'https://x.org' })).rejects.toThrow(/GUID/);
-    await expect(buildTeamsAppPackage({ MicrosoftAppId: APP_ID, SERVICESIM_ORGANISATION: 'x', SERVICESIM_WEBSITE_URL: 'http://x.org' })).rejects.toThrow(/https/);
+    await expect(
+      buildTeamsAppPackage({ MicrosoftAppId: 'my-bot', SERVICESIM_ORGANISATION: 'x', SERVICESIM_WEBSITE_URL: 'https://x.org' }),
+    ).rejects.toThrow(/GUID/);
+    await expect(
+      buildTeamsAppPackage({ MicrosoftAppId: APP_ID, SERVICESIM_ORGANISATION: 'x', SERVICESIM_WEBSITE_URL: 'http://x.org' }),
+    ).rejects.toThrow(/https/);
   });
 });
 
@@ -62,7 +74,11 @@ describe('the bot in Teams', () => {
     };
     return { send, evidence };
   }
-  const texts = (activities: Partial<Activity>[]) => activities.filter((a) => a.text).map((a) => a.text!).join('\n');
+  const texts = (activities: Partial<Activity>[]) =>
+    activities
+      .filter((a) => a.text)
+      .map((a) => a.text!)
+      .join('\n');
 
   it('welcomes the learner when the app is installed, with Universal Action buttons', async () => {
     const { send } = await teams();
@@ -82,26 +98,39 @@ describe('the bot in Teams', () => {
       entities: [{ type: 'mention', mentioned: { id: '28:servicesim', name: 'ServiceSim' }, text: '<at>ServiceSim</at>' }],
     });
     expect(texts(help)).toMatch(/Commands:/);
-    const started = await send({ type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'start', data: { action: 'start', scenarioId: 'gym-cancellation-fee' } } } });
+    const started = await send({
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      value: { action: { type: 'Action.Execute', verb: 'start', data: { action: 'start', scenarioId: 'gym-cancellation-fee' } } },
+    });
     expect(JSON.stringify(started)).toContain('Relocating member');
     expect(started.find((r) => r.type === 'invokeResponse')?.value).toMatchObject({ status: 200 });
     await send({ type: 'message', text: "I'm sorry to hear that. What were you told when you joined?" });
     await send({ type: 'message', text: 'end' });
     const [record] = await evidence.listFor('tenant-9/aad-object-1');
-    expect(record).toMatchObject({ learner: { id: 'tenant-9/aad-object-1', name: 'Priya', tenantId: 'tenant-9' }, scenario: { id: 'gym-cancellation-fee' } });
+    expect(record).toMatchObject({
+      learner: { id: 'tenant-9/aad-object-1', name: 'Priya', tenantId: 'tenant-9' },
+      scenario: { id: 'gym-cancellation-fee' },
+    });
   });
 });
 
 describe('the endpoint security modes', () => {
   it('authenticates when an app id is set, runs anonymous on loopback without one, and refuses anonymous in production', () => {
-    expect(securityMode({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'x', MicrosoftAppTenantId: 'tenant-9' }, 'production').kind).toBe('authenticated');
-    expect(() => securityMode({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'x' }, 'production')).toThrow(/MicrosoftAppTenantId is required/);
+    expect(securityMode({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'x', MicrosoftAppTenantId: 'tenant-9' }, 'production').kind).toBe(
+      'authenticated',
+    );
+    expect(() => securityMode({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'x' }, 'production')).toThrow(
+      /MicrosoftAppTenantId is required/,
+    );
     expect(securityMode({}, 'development')).toMatchObject({ kind: 'local-anonymous', host: '127.0.0.1' });
     expect(() => securityMode({ MicrosoftAppId: '  ' }, 'production')).toThrow(/refusing to start/);
   });
 
   it('counts only loopback addresses as local service URLs', () => {
     expect(['http://localhost:3978', 'http://127.0.0.1:5000/x', 'http://[::1]:80'].map(isLoopbackUrl)).toEqual([true, true, true]);
-    expect(['https://smba.trafficmanager.net/uk/', 'http://localhost.evil.com', 'file:///etc/passwd', 'not a url', undefined].map(isLoopbackUrl)).toEqual([false, false, false, false, false]);
+    expect(
+      ['https://smba.trafficmanager.net/uk/', 'http://localhost.evil.com', 'file:///etc/passwd', 'not a url', undefined].map(isLoopbackUrl),
+    ).toEqual([false, false, false, false, false]);
   });
 });

@@ -23,7 +23,7 @@ export function registerChatCommand(program: Command): void {
     .command('chat')
     .description('rehearse in the terminal with a scripted customer; /end to finish')
     .option('--scenario <id|path>', 'scenario to rehearse (default: choose from a list)')
-    .option('--seed <text>', 'vary the customer\'s wording (same seed, same wording)')
+    .option('--seed <text>', "vary the customer's wording (same seed, same wording)")
     .action(async (options: { scenario?: string; seed?: string }) => {
       const settings = readSettings();
       const library = await openScenarioLibrary(settings);
@@ -57,12 +57,18 @@ export function registerChatCommand(program: Command): void {
         rehearsal.end();
         const turns = transcriptOf(rehearsal.opening, exchanges);
         const file = await saveTranscript(scenario, turns);
-        process.stdout.write(`\n${rehearsal.endReason === 'learner-ended' ? 'Rehearsal ended.' : `The customer ended the conversation (${rehearsal.endReason}).`}\n\n`);
+        process.stdout.write(
+          `\n${rehearsal.endReason === 'learner-ended' ? 'Rehearsal ended.' : `The customer ended the conversation (${rehearsal.endReason}).`}\n\n`,
+        );
         if (exchanges.length === 0) {
           process.stdout.write('You did not reply to the customer, so there is nothing to score.\n');
         } else {
           const report = await scoreRehearsal(parts.scorer, scenario, rehearsal.opening, exchanges);
-          process.stdout.write(formatScoreReport(debriefView({ title: scenario.title, report, dimensions: library.dimensions, order: scenario.dimensions, turns })));
+          process.stdout.write(
+            formatScoreReport(
+              debriefView({ title: scenario.title, report, dimensions: library.dimensions, order: scenario.dimensions, turns }),
+            ),
+          );
         }
         process.stdout.write(`\nTranscript saved to ${file}\n`);
       } finally {

@@ -23,9 +23,17 @@ export function registerScenariosCommand(program: Command): void {
         process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
         return;
       }
-      const table = [['ID', 'TITLE', 'PROBLEM TYPE', 'RESOLVABLE', 'DIFFICULTY'],
-        ...rows.map((r) => [r.id, r.title, r.problemType, r.resolvable ? 'yes' : 'no', r.difficulty])];
+      const table = [
+        ['ID', 'TITLE', 'PROBLEM TYPE', 'RESOLVABLE', 'DIFFICULTY'],
+        ...rows.map((r) => [r.id, r.title, r.problemType, r.resolvable ? 'yes' : 'no', r.difficulty]),
+      ];
       const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
-      for (const row of table) process.stdout.write(`${row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()}\n`);
+      for (const row of table)
+        process.stdout.write(
+          `${row
+            .map((cell, c) => cell.padEnd(widths[c]!))
+            .join('  ')
+            .trimEnd()}\n`,
+        );
     });
 }

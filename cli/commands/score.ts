@@ -34,9 +34,21 @@ export function registerScoreCommand(program: Command): void {
       const report = await scorer.score({ scenario, turns: transcript.turns });
       if (options.json) {
         const { dimensions, breaches, commitments, turns } = report;
-        process.stdout.write(`${JSON.stringify({ scenario: scenario.id, scorer: scorer.identity, dimensions, breaches, commitments, turns }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ scenario: scenario.id, scorer: scorer.identity, dimensions, breaches, commitments, turns }, null, 2)}\n`,
+        );
       } else {
-        process.stdout.write(formatScoreReport(debriefView({ title: scenario.title, report, dimensions: library.dimensions, order: scenario.dimensions, turns: transcript.turns })));
+        process.stdout.write(
+          formatScoreReport(
+            debriefView({
+              title: scenario.title,
+              report,
+              dimensions: library.dimensions,
+              order: scenario.dimensions,
+              turns: transcript.turns,
+            }),
+          ),
+        );
       }
     });
 }
@@ -51,7 +63,8 @@ async function readTranscript(file: string) {
     if (error instanceof UsageError) throw error;
     throw new UsageError(`no transcript file at ${file}`);
   }
-  if (size > MAX_TRANSCRIPT_BYTES) throw new UsageError(`${file} is larger than ${MAX_TRANSCRIPT_BYTES / 1024 / 1024} MB; a transcript is a few KB`);
+  if (size > MAX_TRANSCRIPT_BYTES)
+    throw new UsageError(`${file} is larger than ${MAX_TRANSCRIPT_BYTES / 1024 / 1024} MB; a transcript is a few KB`);
   let data: unknown;
   try {
     data = JSON.parse(await readFile(file, 'utf8'));

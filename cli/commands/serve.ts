@@ -26,7 +26,10 @@ export async function serve(options: { port?: string }): Promise<void> {
     throw error;
   }
   // Structured logs go to stderr, so what is printed for people stays readable on stdout.
-  const logger = pino({ level: settings.LOG_LEVEL, redact: ['*.MicrosoftAppPassword', '*.authorization', '*.headers.authorization'] }, pino.destination(2));
+  const logger = pino(
+    { level: settings.LOG_LEVEL, redact: ['*.MicrosoftAppPassword', '*.authorization', '*.headers.authorization'] },
+    pino.destination(2),
+  );
   const library = await openScenarioLibrary(settings);
   const data = path.resolve(settings.DATA_DIR);
   // A damaged or foreign file is skipped, and named in the log, never allowed to break a conversation.
@@ -45,9 +48,11 @@ export async function serve(options: { port?: string }): Promise<void> {
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
   const local = `http://localhost:${actualPort}`;
-  process.stdout.write(mode.kind === 'local-anonymous'
-    ? `ServiceSim bot in local anonymous mode (no MicrosoftAppId set): listening on 127.0.0.1:${actualPort} only.\nRehearse in your browser at ${local}/\nBot endpoint: ${local}/api/messages\n`
-    : `ServiceSim bot in authenticated mode (app ${mode.appId}): Bot Framework tokens are required.\nListening on ${mode.host}:${actualPort}; bot endpoint /api/messages.\n`);
+  process.stdout.write(
+    mode.kind === 'local-anonymous'
+      ? `ServiceSim bot in local anonymous mode (no MicrosoftAppId set): listening on 127.0.0.1:${actualPort} only.\nRehearse in your browser at ${local}/\nBot endpoint: ${local}/api/messages\n`
+      : `ServiceSim bot in authenticated mode (app ${mode.appId}): Bot Framework tokens are required.\nListening on ${mode.host}:${actualPort}; bot endpoint /api/messages.\n`,
+  );
   process.stdout.write(`Evidence and state are kept under ${data}\n`);
   logger.info({ mode: mode.kind, port: actualPort, dataDir: data }, 'listening');
   const stop = () => server.close(() => process.exit(0));

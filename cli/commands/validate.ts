@@ -16,7 +16,9 @@ export function registerValidateCommand(program: Command): void {
     .action(async (paths: string[]) => {
       const settings = readSettings();
       // Checked against the judges of the scorer that will score them (JUDGE_MODE).
-      const library = await loadLibrary(paths.length > 0 ? paths : [settings.SERVICESIM_RUBRICS], { scorable: scorableBy(createScorer(settings)) });
+      const library = await loadLibrary(paths.length > 0 ? paths : [settings.SERVICESIM_RUBRICS], {
+        scorable: scorableBy(createScorer(settings)),
+      });
       const { units, dimensions, scenarios } = library.counts;
       const read = `${plural(scenarios, 'scenario file')}, ${plural(dimensions, 'dimensions file')}, ${plural(units, 'units file')}`;
       if (library.problems.length === 0) {

@@ -18,7 +18,12 @@ export type CardSubmit = z.infer<typeof CardSubmitSchema>;
 export const hostHasUniversalActions = (channelId: string | undefined) => channelId === 'msteams';
 
 /** A button whose data comes back as a CardSubmit, however the host sends it. */
-export function cardButton(title: string, data: CardSubmit, universal: boolean, style?: 'positive' | 'destructive'): Record<string, unknown> {
+export function cardButton(
+  title: string,
+  data: CardSubmit,
+  universal: boolean,
+  style?: 'positive' | 'destructive',
+): Record<string, unknown> {
   const submit = { type: 'Action.Submit', title, data, ...(style ? { style } : {}) };
   return universal ? { type: 'Action.Execute', title, verb: data.action, data, ...(style ? { style } : {}), fallback: submit } : submit;
 }
@@ -29,5 +34,9 @@ export function readCardSubmit(value: unknown): CardSubmit | undefined {
   if (!parsed.success) return undefined;
   if (parsed.data.action !== 'pick') return parsed.data;
   const { problemType, difficulty } = parsed.data;
-  return { action: 'pick', ...(problemType && problemType !== 'any' ? { problemType } : {}), ...(difficulty && difficulty !== 'any' ? { difficulty } : {}) };
+  return {
+    action: 'pick',
+    ...(problemType && problemType !== 'any' ? { problemType } : {}),
+    ...(difficulty && difficulty !== 'any' ? { difficulty } : {}),
+  };
 }

@@ -11,7 +11,10 @@ const text = (value: string, extra: Record<string, unknown> = {}) => ({ type: 'T
 const clip = (quote: string, max = 160) => (quote.length > max ? `${quote.slice(0, max - 1)}…` : quote);
 
 export function debriefCard(view: DebriefView): Record<string, unknown> {
-  const body: unknown[] = [text(`Debrief: ${view.title}`, { weight: 'Bolder', size: 'Medium' }), text(view.endReason, { isSubtle: true, spacing: 'None' })];
+  const body: unknown[] = [
+    text(`Debrief: ${view.title}`, { weight: 'Bolder', size: 'Medium' }),
+    text(view.endReason, { isSubtle: true, spacing: 'None' }),
+  ];
   if (view.breaches.length > 0) {
     body.push({
       type: 'Container',
@@ -34,16 +37,30 @@ export function debriefCard(view: DebriefView): Record<string, unknown> {
             { type: 'Column', width: 'auto', items: [text(dimension.levelText, { weight: 'Bolder' })] },
           ],
         },
-        ...(dimension.criteria.length > 0 ? [text(`Evidences ${dimension.criteria.join(', ')}`, { isSubtle: true, size: 'Small', spacing: 'None' })] : []),
+        ...(dimension.criteria.length > 0
+          ? [text(`Evidences ${dimension.criteria.join(', ')}`, { isSubtle: true, size: 'Small', spacing: 'None' })]
+          : []),
         ...dimension.evidence.slice(0, 2).map((e) => text(`Turn ${e.turn}: "${e.quote}" — ${e.reason}`, { size: 'Small' })),
         ...(dimension.suggestion ? [text(`Try: ${dimension.suggestion}`, { size: 'Small', color: 'Accent' })] : []),
       ],
     });
   }
   const standout = (label: string, reply: ReplyView | undefined) =>
-    reply ? [text(`${label}: turn ${reply.turn}${reply.levels.length > 0 ? ` (${reply.levels.join(', ')})` : ''}`, { size: 'Small', weight: 'Bolder' }), text(`"${clip(reply.quote)}"`, { size: 'Small', isSubtle: true, spacing: 'None' })] : [];
+    reply
+      ? [
+          text(`${label}: turn ${reply.turn}${reply.levels.length > 0 ? ` (${reply.levels.join(', ')})` : ''}`, {
+            size: 'Small',
+            weight: 'Bolder',
+          }),
+          text(`"${clip(reply.quote)}"`, { size: 'Small', isSubtle: true, spacing: 'None' }),
+        ]
+      : [];
   if (view.strongest || view.weakest) {
-    body.push({ type: 'Container', separator: true, items: [...standout('Your strongest reply', view.strongest), ...standout('The reply to work on', view.weakest)] });
+    body.push({
+      type: 'Container',
+      separator: true,
+      items: [...standout('Your strongest reply', view.strongest), ...standout('The reply to work on', view.weakest)],
+    });
   }
   body.push({
     type: 'Container',
@@ -52,7 +69,9 @@ export function debriefCard(view: DebriefView): Record<string, unknown> {
       text('Commitments you made', { weight: 'Bolder' }),
       ...(view.commitments.length === 0
         ? [text('None.', { isSubtle: true })]
-        : view.commitments.map((c) => text(`Turn ${c.turn}: ${c.what}${c.when ? ` (by ${c.when})` : ' (no time given)'}`, { size: 'Small' }))),
+        : view.commitments.map((c) =>
+            text(`Turn ${c.turn}: ${c.what}${c.when ? ` (by ${c.when})` : ' (no time given)'}`, { size: 'Small' }),
+          )),
     ],
   });
   return { type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: '1.5', body };

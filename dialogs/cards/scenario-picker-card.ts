@@ -4,8 +4,14 @@ import { cardButton } from './card-actions.ts';
 
 const label = (id: string) => id.replace(/-/g, ' ').replace(/^./, (c) => c.toUpperCase());
 
-export function scenarioPickerCard(scenarios: readonly Scenario[], universal: boolean, filter: { problemType?: string; difficulty?: string } = {}): Record<string, unknown> {
-  const shown = scenarios.filter((s) => (!filter.problemType || s.problemType === filter.problemType) && (!filter.difficulty || s.difficulty === filter.difficulty));
+export function scenarioPickerCard(
+  scenarios: readonly Scenario[],
+  universal: boolean,
+  filter: { problemType?: string; difficulty?: string } = {},
+): Record<string, unknown> {
+  const shown = scenarios.filter(
+    (s) => (!filter.problemType || s.problemType === filter.problemType) && (!filter.difficulty || s.difficulty === filter.difficulty),
+  );
   const choice = (id: string, title: string, values: readonly string[], value?: string) => ({
     type: 'Input.ChoiceSet',
     id,
@@ -33,7 +39,13 @@ export function scenarioPickerCard(scenarios: readonly Scenario[], universal: bo
         separator: true,
         items: [
           { type: 'TextBlock', text: s.title, weight: 'Bolder', wrap: true },
-          { type: 'TextBlock', text: `${label(s.problemType)} · ${s.difficulty}${s.resolvable ? '' : ' · cannot be fully resolved'}`, isSubtle: true, spacing: 'None', wrap: true },
+          {
+            type: 'TextBlock',
+            text: `${label(s.problemType)} · ${s.difficulty}${s.resolvable ? '' : ' · cannot be fully resolved'}`,
+            isSubtle: true,
+            spacing: 'None',
+            wrap: true,
+          },
           { type: 'ActionSet', actions: [cardButton('Start', { action: 'start', scenarioId: s.id }, universal, 'positive')] },
         ],
       })),
