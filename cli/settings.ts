@@ -26,6 +26,9 @@ const SettingsSchema = z.object({
   /** pino log level: fatal, error, warn, info, debug, trace or silent. */
   LOG_LEVEL: optional('info'),
   NODE_ENV: optional(''),
+  /** Filled into the Teams app package by `npm run package:teams`. */
+  SERVICESIM_ORGANISATION: optional('ServiceSim'),
+  SERVICESIM_WEBSITE_URL: optional('https://github.com/servicesim/servicesim'),
   /** Who plays the customer: `scripted` (offline, deterministic). */
   CUSTOMER_MODE: z.preprocess((v) => (v === '' ? undefined : v), z.enum(CUSTOMER_MODES).default('scripted')),
   /** Who scores the learner: `rules` (offline, deterministic). */

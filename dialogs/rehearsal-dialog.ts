@@ -177,7 +177,14 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
       return dc.endDialog({} satisfies RehearsalResult);
     }
     const { library, log, parts, evidence } = this.services;
-    const exchanges = await log.read(state.rehearsalId, rehearsal.turnCount);
+    const { exchanges, missing } = await log.read(state.rehearsalId, rehearsal.turnCount);
+    if (missing.length > 0) {
+      // Damaged or lost in storage (and named in the log by the store): score what is there, and say so.
+      await dc.context.sendActivity(
+        `Part of this rehearsal could not be read back from storage (turn${missing.length === 1 ? '' : 's'} ${missing.join(', ')}), so your debrief leaves ${missing.length === 1 ? 'it' : 'them'} out.`,
+      );
+      if (exchanges.length === 0) return dc.endDialog({} satisfies RehearsalResult);
+    }
     const report = await scoreRehearsal(parts.scorer, scenario, rehearsal.opening, exchanges);
     const sources = sourceHashesOf(library, scenario.id);
     const record = assembleEvidence({

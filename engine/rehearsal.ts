@@ -159,10 +159,15 @@ export class Rehearsal {
   }
 }
 
-/** The transcript of a rehearsal from its opening and its exchanges, in order. */
+/** Stands in for an exchange lost from storage, so every later turn keeps its number. */
+export const LOST_TURN_TEXT = '(this turn could not be read back from storage)';
+
+/** The transcript of a rehearsal from its opening and its exchanges, each at its own turn number. */
 export function transcriptOf(opening: string, exchanges: readonly Exchange[]): Turn[] {
   const turns: Turn[] = [{ role: 'customer', text: opening }];
   for (const exchange of [...exchanges].sort((a, b) => a.turn - b.turn)) {
+    while (turns.length < exchange.turn - 1)
+      turns.push({ role: 'learner', text: LOST_TURN_TEXT }, { role: 'customer', text: LOST_TURN_TEXT });
     turns.push({ role: 'learner', text: exchange.learner }, { role: 'customer', text: exchange.customer });
   }
   return turns;

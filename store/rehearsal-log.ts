@@ -22,9 +22,6 @@ const StoredExchangeSchema = z.looseObject({
   feedback: z.looseObject({ turn: z.number(), levels: z.record(z.string(), z.number().nullable()), breaches: z.array(z.unknown()) }),
 });
 
-/** A rehearsal's log is missing a turn, or holds one that does not read. */
-export class RehearsalLogError extends Error {}
-
 export class RehearsalLog {
   constructor(private readonly store: KeyValueStore) {}
 
@@ -32,17 +29,21 @@ export class RehearsalLog {
     await this.store.write([{ key: keyOf(rehearsalId, exchange.turn), value: exchange }]);
   }
 
-  /** The exchanges of learner turns 2, 4, … up to `turnCount`, in order. */
-  async read(rehearsalId: string, turnCount: number): Promise<Exchange[]> {
-    const keys = learnerTurns(turnCount).map((turn) => keyOf(rehearsalId, turn));
-    const items = await this.store.read(keys);
-    return keys.map((key) => {
-      const item = items[key];
-      if (!item) throw new RehearsalLogError(`the log of rehearsal ${rehearsalId} has no ${key}`);
-      const parsed = StoredExchangeSchema.safeParse(item.value);
-      if (!parsed.success) throw new RehearsalLogError(`${key} does not read: ${parsed.error.issues[0]?.message}`);
-      return parsed.data as unknown as Exchange;
-    });
+  /**
+   * The exchanges of learner turns 2, 4, … up to `turnCount`, in order, and the turns that could
+   * not be read (a file damaged or lost): the rest still make a rehearsal that can be scored.
+   */
+  async read(rehearsalId: string, turnCount: number): Promise<{ exchanges: Exchange[]; missing: number[] }> {
+    const turns = learnerTurns(turnCount);
+    const items = await this.store.read(turns.map((turn) => keyOf(rehearsalId, turn)));
+    const exchanges: Exchange[] = [];
+    const missing: number[] = [];
+    for (const turn of turns) {
+      const parsed = StoredExchangeSchema.safeParse(items[keyOf(rehearsalId, turn)]?.value);
+      if (parsed.success && parsed.data.turn === turn) exchanges.push(parsed.data as unknown as Exchange);
+      else missing.push(turn);
+    }
+    return { exchanges, missing };
   }
 
   /** Once the evidence is saved, the log has served its purpose. */

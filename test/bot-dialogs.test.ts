@@ -188,6 +188,26 @@ describe('the customer ending the rehearsal', () => {
   });
 });
 
+describe('a turn lost from storage', () => {
+  it('debriefs on the turns that are left, says which is missing, and keeps every other turn at its number', async () => {
+    const { say } = conversation();
+    await say('hello');
+    await say(`start ${SCENARIO}`);
+    await say("I'm so sorry. When did it start leaking?");
+    await say('Honestly, I guarantee it will never happen again.');
+    const items = (state as unknown as { items: Map<string, unknown> }).items;
+    const lost = [...items.keys()].find((key) => /^rehearsal\/.+\/2$/.test(key))!;
+    items.delete(lost);
+    const ended = await say('end');
+    expect(texts(ended).join(' ')).toMatch(/could not be read back from storage \(turn 2\)/);
+    expect(JSON.stringify(cards(ended)[0])).toContain('Debrief');
+    const [record] = await evidence.listFor('test/learner-1');
+    expect(record!.turns[1]!.text).toMatch(/could not be read back/);
+    expect(record!.turns[3]!.text).toBe('Honestly, I guarantee it will never happen again.');
+    expect(record!.report.breaches.map((b) => b.turn)).toEqual([4]);
+  });
+});
+
 describe('a failure while the evidence is saved', () => {
   it('finishes the rehearsal on the next message once the store works again, losing nothing', async () => {
     class FailingOnce extends MemoryEvidenceStore {
@@ -266,6 +286,20 @@ describe('the conversation flow, whatever customer and scorer it is given', () =
     const replies = await say('I will ask my manager and ring you back by 5pm.');
     expect(JSON.stringify(cards(replies))).toContain('The customer accepted your escalation.');
     expect((await evidence.listFor('test/learner-1'))[0]?.endReason).toBe('escalated');
+  });
+
+  it('debriefs what was said when the bot restarts with another kind of customer mid-rehearsal', async () => {
+    const before = conversation('learner-1', { customer: createMockCustomer(), scorer: createMockScorer() });
+    await before.say('hello');
+    await before.say(`start ${SCENARIO}`);
+    await before.say('One.');
+    const after = conversation();
+    const replies = await after.say('Two.');
+    expect(texts(replies).join(' ')).toMatch(/begun with a different customer/);
+    expect(JSON.stringify(cards(replies))).toContain('Debrief');
+    const [record] = await evidence.listFor('test/learner-1');
+    expect(record!.turns.filter((t) => t.role === 'learner').map((t) => t.text)).toEqual(['One.']);
+    expect(record!.customer.id).toBe('mock-customer');
   });
 
   it('carries on a rehearsal stored before state was versioned, and loses none of its turns', async () => {

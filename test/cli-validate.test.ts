@@ -2,6 +2,7 @@
  * `servicesim validate`, `servicesim scenarios` and usage errors, through the real binary: exit
  * codes, every problem located as file:line:column, and the documented listing.
  */
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, KETTLE, lineOf, scratchDir, writeVariant } from './broken-file.ts';
@@ -34,6 +35,22 @@ describe('servicesim validate', () => {
     ]);
     expect(result.stdout).toMatch(/2 problems in 1 file/);
     expect(result.stderr).toBe('');
+  });
+
+  it('fails for a rubric dimension the chosen scorer has no judge for, naming it where it is defined', () => {
+    const dir = scratchDir();
+    const rubric = readFileSync(path.join('rubrics', 'dimensions.yaml'), 'utf8');
+    const rapport = rubric
+      .replace(/\n {2}- id: listening\n/, '\n  - id: rapport\n')
+      .split('\n  - id: questioning\n')[0]!
+      .split('dimensions:\n')[1]!;
+    writeFileSync(path.join(dir, 'dimensions.yaml'), `${rubric.trimEnd()}\n${rapport.trimEnd()}\n`);
+    copyFileSync(path.join('rubrics', 'units.yaml'), path.join(dir, 'units.yaml'));
+    const result = runCli(['validate', dir]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(
+      /dimensions\.yaml:\d+:\d+: dimensions\[8\]\.id: the rules scorer has no judge for the dimension "rapport", so it would never be scored/,
+    );
   });
 
   it('reports a path that does not exist as a problem, not a crash', () => {

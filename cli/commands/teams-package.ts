@@ -1,18 +1,19 @@
-/** `servicesim teams-package` (`npm run package:teams`): the Teams app zip, from the environment. */
+/** `servicesim teams-package` (`npm run package:teams`): the Teams app zip, from the settings. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildTeamsAppPackage } from '../../bot/teams-app-package.ts';
+import { readSettings } from '../settings.ts';
 import { UsageError } from '../usage-error.ts';
 
 export async function teamsPackage(options: { out: string }): Promise<void> {
-  const env = process.env;
-  if (!env.MicrosoftAppId) throw new UsageError('set MicrosoftAppId to the Azure Bot\'s app id (see README, "Microsoft Teams")');
+  const settings = readSettings();
+  if (!settings.MicrosoftAppId) throw new UsageError('set MicrosoftAppId to the Azure Bot\'s app id (see README, "Microsoft Teams")');
   let zip: Buffer;
   try {
     zip = await buildTeamsAppPackage({
-      MicrosoftAppId: env.MicrosoftAppId,
-      SERVICESIM_ORGANISATION: env.SERVICESIM_ORGANISATION || 'ServiceSim',
-      SERVICESIM_WEBSITE_URL: env.SERVICESIM_WEBSITE_URL || 'https://github.com/servicesim/servicesim',
+      MicrosoftAppId: settings.MicrosoftAppId,
+      SERVICESIM_ORGANISATION: settings.SERVICESIM_ORGANISATION,
+      SERVICESIM_WEBSITE_URL: settings.SERVICESIM_WEBSITE_URL,
     });
   } catch (error) {
     throw new UsageError((error as Error).message);
