@@ -174,7 +174,16 @@ async function stopChild(running: RunningChild, graceMs = 15_000): Promise<void>
 
 function startServiceSim(dataDir: string, extraNodeArgs: string[] = []): Promise<RunningChild> {
   // Local anonymous mode whatever the caller's environment holds: no app id, not production.
-  const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent', MicrosoftAppId: '', MicrosoftAppPassword: '', NODE_ENV: '' };
+  // RATE_LIMITS=off: a benchmark is exactly the flood the per-client and per-conversation limits refuse.
+  const env = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    RATE_LIMITS: 'off',
+    MicrosoftAppId: '',
+    MicrosoftAppPassword: '',
+    NODE_ENV: '',
+  };
   return startChild('servicesim', [...extraNodeArgs, '--disable-warning=DEP0111', 'bin/servicesim.js', 'serve', '--port', '0'], env);
 }
 

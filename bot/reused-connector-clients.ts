@@ -8,7 +8,9 @@
  * credentials, which cache their own tokens. So one of each is kept per app id (and service URL and
  * audience), and all checking of who is calling is left to the authentication it wraps.
  */
+import { defaultRetryPolicy, type PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { Activity } from 'botbuilder';
+import type { HttpLimits } from './http-limits.ts';
 import {
   BotFrameworkAuthentication,
   ConnectorFactory,
@@ -27,7 +29,10 @@ export class ReusedConnectorClients extends BotFrameworkAuthentication {
   private readonly clients = new Map<string, Promise<ConnectorClient>>();
   private readonly tokenClients = new Map<string, Promise<UserTokenClient>>();
 
-  constructor(private readonly inner: BotFrameworkAuthentication) {
+  constructor(
+    private readonly inner: BotFrameworkAuthentication,
+    private readonly limits: Pick<HttpLimits, 'connectorTimeoutMs' | 'connectorRetries'>,
+  ) {
     super();
   }
 
@@ -48,10 +53,12 @@ export class ReusedConnectorClients extends BotFrameworkAuthentication {
 
   private reusing(factory: ConnectorFactory, claimsIdentity: ClaimsIdentity): ConnectorFactory {
     const appId = JwtTokenValidation.getAppIdFromClaims(claimsIdentity.claims) ?? '';
-    const clients = this.clients;
+    const { clients, limits } = this;
     return new (class extends ConnectorFactory {
       create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
-        return reuse(clients, JSON.stringify([appId, serviceUrl, audience ?? null]), () => factory.create(serviceUrl, audience));
+        return reuse(clients, JSON.stringify([appId, serviceUrl, audience ?? null]), async () =>
+          bounded(await factory.create(serviceUrl, audience), limits),
+        );
       }
     })();
   }
@@ -83,5 +90,31 @@ function reuse<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promi
     if (cache.size >= MAX_CLIENTS) cache.delete(cache.keys().next().value!);
     cache.set(key, client);
   }
+  return client;
+}
+
+/**
+ * A reply posted to a stalled connector would otherwise wait for ever, holding up that learner's
+ * later turns (a conversation's turns run one at a time). Each attempt gets a deadline; a refusal
+ * or a dropped connection is retried a bounded number of times, a timed-out attempt never (it may
+ * have arrived, and the learner would see the reply twice).
+ */
+function bounded(client: ConnectorClient, limits: Pick<HttpLimits, 'connectorTimeoutMs' | 'connectorRetries'>): ConnectorClient {
+  const pipeline = (
+    client as unknown as {
+      client: { pipeline: { addPolicy(p: PipelinePolicy, o?: object): void; removePolicy(o: { name: string }): unknown } };
+    }
+  ).client.pipeline;
+  pipeline.removePolicy({ name: 'defaultRetryPolicy' });
+  pipeline.addPolicy(defaultRetryPolicy({ maxRetries: limits.connectorRetries, retryDelayInMs: 200, maxRetryDelayInMs: 1000 }), {
+    phase: 'Retry',
+  });
+  pipeline.addPolicy({
+    name: 'servicesimConnectorDeadline',
+    sendRequest: (request, next) => {
+      request.timeout = limits.connectorTimeoutMs;
+      return next(request);
+    },
+  });
   return client;
 }

@@ -8,41 +8,25 @@ import { pipeline } from 'node:stream';
 import { CloudAdapter, type TurnContext } from 'botbuilder';
 import restify from 'restify';
 import type { Logger } from 'pino';
-import { z } from 'zod';
+import { limitConnections } from './connection-limits.ts';
+import { ConversationLimits, SLOW_DOWN_TEXT } from './conversation-limits.ts';
+import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limits.ts';
+import { readIncomingActivity } from './incoming-activity.ts';
+import { BOT_ENDPOINT, clientAddress, guardBotEndpoint } from './request-guard.ts';
 import type { ServiceSimBot } from './servicesim-bot.ts';
 import { REHEARSAL_PAGE, WEBCHAT_BUNDLE } from './rehearsal-page.ts';
 import { ReusedConnectorClients } from './reused-connector-clients.ts';
 import { isLoopbackUrl, type SecurityMode } from './security-mode.ts';
 import { typingIndicator } from './typing-indicator.ts';
 
-/** Large enough that an over-long learner message reaches the bot and gets a polite answer. */
-const MAX_BODY_BYTES = 2 * 1024 * 1024;
-
-/** The least an activity needs before the adapter is given it; anything else is a 400 with a reason. */
-const IncomingActivitySchema = z.object({
-  type: z.string().min(1),
-  channelId: z.string().min(1),
-  serviceUrl: z.string().min(1),
-  conversation: z.object({ id: z.string().min(1) }),
-  from: z.object({ id: z.string().min(1) }),
-  recipient: z.object({ id: z.string().min(1) }),
-  text: z.string().optional(),
-  membersAdded: z.array(z.object({ id: z.string() })).optional(),
-});
-
-const LOOPBACK_HOST = /^(?:localhost|127\.0\.0\.1|\[::1\])(?::\d+)?$/;
-
 /**
- * In local anonymous mode the Host header must name this machine (no DNS rebinding), and a
- * browser's Origin, when there is one, must be a page on this machine (no other web site).
+ * CloudAdapter, given an activity this server has already read and authenticated. `process(req, res)`
+ * would do both again its own way: answer a bad token with a 500 and the library's reason, and print
+ * the error (with every signing key it tried) on stderr.
  */
-function fromThisMachine(host: string | undefined, origin: string | undefined): boolean {
-  if (!host || !LOOPBACK_HOST.test(host)) return false;
-  if (origin === undefined) return true;
-  try {
-    return LOOPBACK_HOST.test(new URL(origin).host);
-  } catch {
-    return false;
+class BotEndpointAdapter extends CloudAdapter {
+  processAuthenticated(...args: Parameters<CloudAdapter['processActivity']>): ReturnType<CloudAdapter['processActivity']> {
+    return this.processActivity(...args);
   }
 }
 
@@ -52,13 +36,17 @@ export interface ServerParts {
   logger: Logger;
   /** The Web Chat bundle served at /webchat.js; defaults to the one in node_modules. A test points it elsewhere. */
   webchatBundle?: string;
+  /** The HTTP edge's limits; defaults to `DEFAULT_HTTP_LIMITS`. */
+  limits?: Partial<HttpLimits>;
 }
 
-export function createServer({ bot, mode, logger, webchatBundle = WEBCHAT_BUNDLE }: ServerParts): {
+export function createServer({ bot, mode, logger, webchatBundle = WEBCHAT_BUNDLE, limits: given = {} }: ServerParts): {
   server: restify.Server;
   adapter: CloudAdapter;
 } {
-  const adapter = new CloudAdapter(new ReusedConnectorClients(mode.auth));
+  const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...given };
+  const authentication = new ReusedConnectorClients(mode.auth, limits);
+  const adapter = new BotEndpointAdapter(authentication);
   adapter.use(typingIndicator());
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     // The learner sees an apology and a reference; the details go to the log, never to the chat.
@@ -83,30 +71,73 @@ export function createServer({ bot, mode, logger, webchatBundle = WEBCHAT_BUNDLE
     }
   };
 
-  const server = restify.createServer({ name: 'servicesim', handleUncaughtExceptions: false });
-  server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false }));
+  const server = restify.createServer({
+    name: 'servicesim',
+    handleUncaughtExceptions: false,
+    // restify logs the whole request when it cannot format a response: only its method and path are kept.
+    // @types/restify still describes restify's old bunyan logger; restify 11 takes pino's.
+    log: logger.child(
+      { component: 'http' },
+      {
+        serializers: {
+          req: (req: { method?: string; url?: string }) => ({ method: req.method, url: req.url }),
+          res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+          err: (err: Error) => ({ name: err.name, message: err.message }),
+        },
+      },
+    ) as unknown as restify.ServerOptions['log'],
+  });
+  limitConnections(server.server, limits);
+  server.pre(guardBotEndpoint(mode, limits, logger));
+  // JSON only: no form or multipart parser, so no upload is ever written to disk.
+  // (maxBodySize reaches restify's body reader, though @types/restify does not list it here.)
+  server.use(
+    restify.plugins.jsonBodyParser({ maxBodySize: limits.maxBodyBytes, mapParams: false } as restify.plugins.JsonBodyParserOptions),
+  );
+  const conversations = new ConversationLimits(limits);
 
-  server.post('/api/messages', async (req, res) => {
-    // Bot Framework activities are JSON. A form post is what another web site could make a browser send.
-    if (!req.is('application/json')) {
-      res.send(415, { error: 'send the activity as application/json' });
+  server.post(BOT_ENDPOINT, async (req, res) => {
+    const reading = readIncomingActivity(req.body, limits.maxJsonDepth);
+    if ('problem' in reading) {
+      res.send(400, { error: `not a Bot Framework activity: ${reading.problem}` });
       return;
     }
-    if (mode.kind === 'local-anonymous' && !fromThisMachine(req.headers.host, req.headers.origin)) {
-      res.send(403, { error: 'local anonymous mode answers only pages and clients on this machine' });
-      return;
-    }
-    const checked = IncomingActivitySchema.safeParse(req.body);
-    if (!checked.success) {
-      const issue = checked.error.issues[0]!;
-      res.send(400, { error: `not a Bot Framework activity: ${issue.path.join('.') || 'body'}: ${issue.message}` });
-      return;
-    }
-    if (mode.kind === 'local-anonymous' && !isLoopbackUrl(checked.data.serviceUrl)) {
+    const { activity } = reading;
+    if (mode.kind === 'local-anonymous' && !isLoopbackUrl(activity.serviceUrl)) {
       res.send(403, { error: 'local anonymous mode answers only activities whose serviceUrl is on this machine' });
       return;
     }
-    await adapter.process(req, res, (context) => bot.run(context));
+    let authenticated;
+    try {
+      authenticated = await authentication.authenticateRequest(activity, req.headers.authorization ?? '');
+    } catch (error) {
+      // Whatever the library's reason (no token, alg none, another key, expired), the caller gets 401 and
+      // the log one line: never the reason, a stack trace or the signing keys.
+      logger.warn(
+        { client: clientAddress(req), reason: (error as Error).name, channel: activity.channelId },
+        'bot request refused: token not accepted',
+      );
+      res.send(401, { error: 'not authorised' });
+      return;
+    }
+    // Counted once the caller is known to be who it says, so no one else can use up a learner's allowance.
+    const client = mode.kind === 'local-anonymous' ? clientAddress(req) : `${activity.channelId}/${activity.from.id}`;
+    const admission = await conversations.admit(activity, client);
+    if (admission === 'limited') {
+      res.send(
+        429,
+        { error: 'too many activities in this conversation, or too many new conversations; slow down' },
+        { 'Retry-After': '60' },
+      );
+      return;
+    }
+    const logic =
+      admission === 'slow-down'
+        ? async (context: TurnContext) => void (await context.sendActivity(SLOW_DOWN_TEXT))
+        : (context: TurnContext) => bot.run(context);
+    const response = await adapter.processAuthenticated(authenticated, activity, logic);
+    if (response?.body === undefined) res.send(response?.status ?? 200);
+    else res.send(response.status, response.body);
   });
 
   server.get('/', async (_req, res) => {

@@ -29,6 +29,12 @@ const SettingsSchema = z.object({
   /** Filled into the Teams app package by `npm run package:teams`. */
   SERVICESIM_ORGANISATION: optional('ServiceSim'),
   SERVICESIM_WEBSITE_URL: optional('https://github.com/servicesim/servicesim'),
+  /**
+   * `off` lifts the per-client and per-conversation rate limits (`bot/http-limits.ts`): for load
+   * benchmarks, whose floods of messages the limits would rightly refuse. Connection and size
+   * limits always apply.
+   */
+  RATE_LIMITS: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['on', 'off']).default('on')),
   /** Who plays the customer: `scripted` (offline, deterministic). */
   CUSTOMER_MODE: z.preprocess((v) => (v === '' ? undefined : v), z.enum(CUSTOMER_MODES).default('scripted')),
   /** Who scores the learner: `rules` (offline, deterministic). */

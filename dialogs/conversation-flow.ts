@@ -35,6 +35,11 @@ interface Profile {
   welcomed: boolean;
 }
 
+interface ReflectionOptions {
+  recordId: string;
+  alreadyAsked?: boolean;
+}
+
 const REFLECTION = 'reflection';
 const REFLECTION_PROMPT = 'reflectionPrompt';
 /** A reflection is a few sentences; longer text is kept, cut at this length. */
@@ -76,10 +81,13 @@ export class ConversationFlow {
     this.dialogs.add(new TextPrompt(REFLECTION_PROMPT));
     this.dialogs.add(
       new WaterfallDialog(REFLECTION, [
+        // Already asked in a turn whose state was lost: wait for the answer without asking again.
         async (step) =>
           step.prompt(
             REFLECTION_PROMPT,
-            'Before you go, a short reflection for your evidence: **what went well, and what would you do differently?**',
+            (step.options as ReflectionOptions).alreadyAsked
+              ? {}
+              : 'Before you go, a short reflection for your evidence: **what went well, and what would you do differently?**',
           ),
         async (step) => this.storeReflection(step),
       ]),
@@ -113,7 +121,15 @@ export class ConversationFlow {
       return;
     }
     const result = await dc.continueDialog();
-    if (result.status === DialogTurnStatus.complete) await this.afterRehearsal(dc, result.result as RehearsalResult | undefined);
+    if (result.status !== DialogTurnStatus.complete) return;
+    const rehearsal = result.result as RehearsalResult | undefined;
+    if (rehearsal?.recordId && rehearsal.debriefShown && context.activity.text?.trim()) {
+      // The learner was asked for a reflection in a turn whose state was lost: this message is the answer.
+      await dc.beginDialog(REFLECTION, { recordId: rehearsal.recordId, alreadyAsked: true } satisfies ReflectionOptions);
+      await dc.continueDialog();
+      return;
+    }
+    await this.afterRehearsal(dc, rehearsal);
   }
 
   private async runCommand(dc: DialogContext, command: Command, profile: Profile): Promise<void> {
@@ -175,11 +191,11 @@ export class ConversationFlow {
   }
 
   private async afterRehearsal(dc: DialogContext, result: RehearsalResult | undefined): Promise<void> {
-    if (result?.recordId) await dc.beginDialog(REFLECTION, { recordId: result.recordId });
+    if (result?.recordId) await dc.beginDialog(REFLECTION, { recordId: result.recordId } satisfies ReflectionOptions);
   }
 
   private async storeReflection(step: WaterfallStepContext): Promise<ReturnType<WaterfallStepContext['endDialog']>> {
-    const { recordId } = step.options as { recordId: string };
+    const { recordId } = step.options as ReflectionOptions;
     const record = await this.services.evidence.get(recordId);
     const reflection = String(step.result ?? '')
       .trim()

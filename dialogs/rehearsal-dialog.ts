@@ -7,6 +7,11 @@
  * The dialog's state holds the rehearsal's small, fixed-size state; each turn's exchange is appended
  * to the rehearsal log first. Both are saved before the customer's reply is sent, so a reply the
  * learner has seen is never lost, and a bot restarted mid-rehearsal carries on from the same turn.
+ *
+ * Ending is marked in the state, and that state saved, before the evidence is saved. If the state
+ * saved at the end of the ending turn is then lost, the next message finds this dialog still on the
+ * stack; the mark is what tells it to look for its evidence, and finding it, it ends as it did then,
+ * so the message is never answered by the customer and the evidence is never saved again.
  */
 import { randomUUID } from 'node:crypto';
 import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
@@ -42,10 +47,20 @@ interface RehearsalDialogState {
   customer?: ComponentIdentity;
   /** The current state, or (from before versioning) the whole transcript, upgraded on the next turn. */
   rehearsal: RehearsalState | Record<string, unknown>;
+  /**
+   * Saved just before the evidence is: the one reason to look the evidence up on a later turn, so an
+   * ordinary turn costs no lookup. Absent in rehearsals that have not reached their evidence save.
+   */
+  ending?: true;
 }
 
 export interface RehearsalResult {
   recordId?: string;
+  /**
+   * The debrief was shown, and the reflection asked for, in an earlier turn whose state was lost:
+   * this turn's message was written in answer to that request.
+   */
+  debriefShown?: true;
 }
 
 export interface RehearsalServices {
@@ -100,6 +115,8 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
 
   override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
     const state = dc.activeDialog!.state as RehearsalDialogState;
+    const alreadySaved = await this.endIfAlreadySaved(dc, state);
+    if (alreadySaved) return alreadySaved;
     const scenario = this.scenarioOf(state.scenarioId);
     if (!scenario) {
       await dc.context.sendActivity('This scenario is no longer available, so the rehearsal has been closed without a score.');
@@ -145,11 +162,27 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
   /** The learner ends the rehearsal: score it, keep the evidence, show the debrief. */
   async end(dc: DialogContext): Promise<DialogTurnResult> {
     const state = dc.activeDialog!.state as RehearsalDialogState;
+    const alreadySaved = await this.endIfAlreadySaved(dc, state);
+    if (alreadySaved) return alreadySaved;
     const scenario = this.scenarioOf(state.scenarioId);
     if (!scenario) return dc.endDialog({} satisfies RehearsalResult);
     const rehearsal = await this.restore(scenario, state);
     rehearsal.end();
     return this.finish(dc, scenario, rehearsal, state);
+  }
+
+  /**
+   * A rehearsal marked as ending whose evidence exists was debriefed in a turn whose state was then
+   * lost (the save at its end failed): it ends now, with the record it has, and is neither continued
+   * nor saved again. Both ways to the evidence save (`continueDialog` and `end`) come through here.
+   * Without the mark there is nothing to look up; with it but no record, the evidence save itself
+   * failed, and the rehearsal (stored as ended) is finished again.
+   */
+  private async endIfAlreadySaved(dc: DialogContext, state: RehearsalDialogState): Promise<DialogTurnResult | undefined> {
+    if (!state.ending) return undefined;
+    const record = await this.services.evidence.get(state.rehearsalId);
+    if (!record) return undefined;
+    return dc.endDialog({ recordId: record.id, debriefShown: true } satisfies RehearsalResult);
   }
 
   private scenarioOf(id: string): Scenario | undefined {
@@ -202,7 +235,11 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
       scorer: parts.scorer.identity,
       ...(sources ? { sources } : {}),
     });
-    // Saved before anything is shown: if this fails, the rehearsal stays open and "end" can be retried.
+    // Marked and saved first (see endIfAlreadySaved), with the rehearsal as ended: from here on it is never continued.
+    state.rehearsal = rehearsal.snapshot;
+    state.ending = true;
+    await this.services.saveState(dc.context);
+    // Saved before anything is shown: if this fails, the learner's next message (or "end") finishes it again.
     await evidence.save(record);
     // The log has served its purpose; if removing it fails, the evidence is safe all the same.
     await log.remove(state.rehearsalId, rehearsal.turnCount).catch(() => undefined);

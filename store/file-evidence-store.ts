@@ -8,7 +8,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { EvidenceRecordSchema, readEvidenceRecord, type EvidenceRecord } from '../engine/evidence-record.ts';
 import { newestFirst, type EvidenceStore } from './evidence-store.ts';
-import { entriesIfPresent, readJsonIfPresent, writeJsonAtomically } from './json-files.ts';
+import { entriesIfPresent, readJsonIfPresent, removeOrphanedTemporaryFiles, writeJsonAtomically } from './json-files.ts';
 import { reportToStderr, type SkippedFileReporter } from './skipped-file.ts';
 
 export class FileEvidenceStore implements EvidenceStore {
@@ -16,6 +16,11 @@ export class FileEvidenceStore implements EvidenceStore {
     private readonly dir: string,
     private readonly skipped: SkippedFileReporter = reportToStderr,
   ) {}
+
+  /** At start: removes temporary files left by writes a crash cut short; returns how many. */
+  async removeOrphans(): Promise<number> {
+    return removeOrphanedTemporaryFiles(this.dir);
+  }
 
   async save(record: EvidenceRecord): Promise<void> {
     const parsed = EvidenceRecordSchema.parse(record);

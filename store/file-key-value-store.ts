@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { readJsonIfPresent, writeJsonAtomically } from './json-files.ts';
+import { readJsonIfPresent, removeOrphanedTemporaryFiles, writeJsonAtomically } from './json-files.ts';
 import { reportToStderr, type SkippedFileReporter } from './skipped-file.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import { ETagConflictError, type KeyValueStore, type StoredItem, type WriteEntry } from './key-value-store.ts';
@@ -18,6 +18,11 @@ export class FileKeyValueStore implements KeyValueStore {
     private readonly dir: string,
     private readonly skipped: SkippedFileReporter = reportToStderr,
   ) {}
+
+  /** At start: removes temporary files left by writes a crash cut short; returns how many. */
+  async removeOrphans(): Promise<number> {
+    return removeOrphanedTemporaryFiles(this.dir);
+  }
 
   async read(keys: readonly string[]): Promise<Record<string, StoredItem>> {
     const out: Record<string, StoredItem> = {};

@@ -30,12 +30,15 @@ function conversation(user = 'learner-1', parts?: RehearsalParts) {
   const say = async (text: string | { value: unknown }) => {
     const before = replies.length;
     const activity = typeof text === 'string' ? { type: 'message', text } : { type: 'message', value: text.value };
-    await adapter.send(activity as Partial<Activity>).startTest();
-    // TestAdapter queues replies; drain them.
-    while (adapter.activeQueue.length > 0) replies.push(adapter.activeQueue.shift()!);
+    try {
+      await adapter.send(activity as Partial<Activity>).startTest();
+    } finally {
+      // TestAdapter queues replies; drain them, even from a turn that failed, so they are not taken for the next turn's.
+      while (adapter.activeQueue.length > 0) replies.push(adapter.activeQueue.shift()!);
+    }
     return replies.slice(before);
   };
-  return { adapter, say };
+  return { adapter, say, replies };
 }
 
 const texts = (activities: Partial<Activity>[]) => activities.filter((a) => a.type === 'message' && a.text).map((a) => a.text!);
@@ -209,17 +212,18 @@ describe('a turn lost from storage', () => {
 });
 
 describe('a failure while the evidence is saved', () => {
-  it('finishes the rehearsal on the next message once the store works again, losing nothing', async () => {
-    class FailingOnce extends MemoryEvidenceStore {
-      failNext = true;
-      override async save(record: Parameters<MemoryEvidenceStore['save']>[0]) {
-        if (this.failNext) {
-          this.failNext = false;
-          throw new Error('disk full');
-        }
-        return super.save(record);
+  class FailingOnce extends MemoryEvidenceStore {
+    failNext = true;
+    override async save(record: Parameters<MemoryEvidenceStore['save']>[0]) {
+      if (this.failNext) {
+        this.failNext = false;
+        throw new Error('disk full');
       }
+      return super.save(record);
     }
+  }
+
+  it('finishes the rehearsal on the next message once the store works again, losing nothing', async () => {
     evidence = new FailingOnce();
     const { say } = conversation();
     await say('hello');
@@ -233,6 +237,109 @@ describe('a failure while the evidence is saved', () => {
     expect(JSON.stringify(cards(replies))).toContain('The customer accepted your referral.');
     const [record] = await evidence.listFor('test/learner-1');
     expect(record!.turns.filter((t) => t.role === 'learner')).toHaveLength(1);
+  });
+
+  it('finishes a rehearsal the learner ended on the next message, which is not sent to the customer', async () => {
+    evidence = new FailingOnce();
+    const { say } = conversation('learner-1', { customer: createMockCustomer(), scorer: createMockScorer() });
+    await say('hello');
+    await say(`start ${SCENARIO}`);
+    await say('One.');
+    await expect(say('end')).rejects.toThrow(/disk full/);
+    const replies = await say('Hello?');
+    expect(texts(replies)).not.toContain('Reply 2.');
+    expect(JSON.stringify(cards(replies))).toContain('Debrief');
+    const [record] = await evidence.listFor('test/learner-1');
+    expect(record!.turns.map((t) => t.text)).toEqual(['Hello, I have a problem.', 'One.', 'Reply 1.']);
+  });
+});
+
+describe('a failure while the state is saved at the end of the debrief', () => {
+  /** The reflection prompt's dialog id: it is on the stack first in the state saved at the end of the ending turn. */
+  const REFLECTION_DIALOG = 'reflection';
+
+  /** Bot state whose save at the end of the ending turn (the first with the reflection prompt on the stack) fails, once. */
+  class LosesTheEndingSave extends MemoryKeyValueStore {
+    failed = false;
+    override async write(entries: Parameters<MemoryKeyValueStore['write']>[0]) {
+      const stacks = entries.map((e) => (e.value as { dialogState?: { dialogStack?: { id: string }[] } }).dialogState?.dialogStack ?? []);
+      if (!this.failed && stacks.some((stack) => stack.some((d) => d.id === REFLECTION_DIALOG))) {
+        this.failed = true;
+        throw new Error('state store unavailable');
+      }
+      return super.write(entries);
+    }
+  }
+
+  /** Counts lookups, to hold ordinary turns to none. */
+  class CountingEvidence extends MemoryEvidenceStore {
+    gets = 0;
+    override async get(id: string) {
+      this.gets += 1;
+      return super.get(id);
+    }
+  }
+
+  const mockParts = (endAfter?: number) => ({
+    customer: createMockCustomer(endAfter === undefined ? {} : { endAfter }),
+    scorer: createMockScorer(),
+  });
+
+  it('takes the next message as the reflection after the learner ended, not as a reply to the customer', async () => {
+    state = new LosesTheEndingSave();
+    const counting = new CountingEvidence();
+    evidence = counting;
+    const { say, replies } = conversation('learner-1', mockParts());
+    await say('hello');
+    await say(`start ${SCENARIO}`);
+    await say('One.');
+    await say('Two.');
+    expect(counting.gets).toBe(0);
+    await expect(say('end')).rejects.toThrow(/state store unavailable/);
+    // The learner saw the debrief and was asked for a reflection before the save failed.
+    expect(JSON.stringify(cards(replies))).toContain('Debrief');
+    expect(texts(replies).some((t) => /what went well/i.test(t))).toBe(true);
+    const [saved] = await evidence.listFor('test/learner-1');
+
+    const reflected = await say('I would ask more questions first.');
+    expect(texts(reflected)).toEqual([expect.stringMatching(/reflection is saved/)]);
+    const record = await evidence.get(saved!.id);
+    expect(record!.reflection).toBe('I would ask more questions first.');
+    expect(record!.turns).toEqual(saved!.turns);
+    // The rehearsal is over: "end" finds nothing to end, and nothing is saved again.
+    expect(texts(await say('end')).join(' ')).toMatch(/already ended/);
+    expect(texts(await say('Hello?')).join(' ')).toMatch(/not in a rehearsal/);
+    expect(await evidence.listFor('test/learner-1')).toEqual([record]);
+  });
+
+  it('takes the next message as the reflection after the customer ended', async () => {
+    state = new LosesTheEndingSave();
+    const { say } = conversation('learner-1', mockParts(2));
+    await say('hello');
+    await say(`start ${SCENARIO}`);
+    await say('One.');
+    await expect(say('Two.')).rejects.toThrow(/state store unavailable/);
+    const [saved] = await evidence.listFor('test/learner-1');
+
+    const reflected = await say('Next time I would confirm the date.');
+    expect(texts(reflected)).toEqual([expect.stringMatching(/reflection is saved/)]);
+    expect(await evidence.listFor('test/learner-1')).toEqual([{ ...saved, reflection: 'Next time I would confirm the date.' }]);
+  });
+
+  it('asks for the reflection again when the next message is "end", and saves nothing again', async () => {
+    state = new LosesTheEndingSave();
+    const { say } = conversation('learner-1', mockParts());
+    await say('hello');
+    await say(`start ${SCENARIO}`);
+    await say('One.');
+    await expect(say('end')).rejects.toThrow(/state store unavailable/);
+    const [saved] = await evidence.listFor('test/learner-1');
+
+    const asked = await say('end');
+    expect(texts(asked)).toEqual([expect.stringMatching(/what went well/i)]);
+    expect(cards(asked)).toEqual([]);
+    await say('It went well.');
+    expect(await evidence.listFor('test/learner-1')).toEqual([{ ...saved, reflection: 'It went well.' }]);
   });
 });
 

@@ -24,7 +24,7 @@ export interface RunningBot {
 export async function startBotServer(
   credentials: BotCredentials = {},
   dataDir?: string,
-  parts: Partial<Pick<ServerParts, 'webchatBundle' | 'logger'>> = {},
+  parts: Partial<Pick<ServerParts, 'webchatBundle' | 'logger' | 'limits'>> = {},
 ): Promise<RunningBot> {
   // Made here, not with temporaryFolder(): the server is usually started in beforeAll, outside any test.
   const dir = dataDir ?? makeTemporaryFolder('servicesim-bot-');

@@ -5,6 +5,7 @@
  */
 import { ConfigurationBotFrameworkAuthentication, type Activity } from 'botbuilder';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_HTTP_LIMITS } from '../bot/http-limits.ts';
 import { ReusedConnectorClients } from '../bot/reused-connector-clients.ts';
 
 const activity = (serviceUrl: string) =>
@@ -12,7 +13,7 @@ const activity = (serviceUrl: string) =>
 
 describe('reused connector clients', () => {
   it('gives later turns the client built for the first, per service URL', async () => {
-    const auth = new ReusedConnectorClients(new ConfigurationBotFrameworkAuthentication({}));
+    const auth = new ReusedConnectorClients(new ConfigurationBotFrameworkAuthentication({}), DEFAULT_HTTP_LIMITS);
     const first = await auth.authenticateRequest(activity('http://127.0.0.1:1'), '');
     const second = await auth.authenticateRequest(activity('http://127.0.0.1:1'), '');
     const a = await first.connectorFactory!.create('http://127.0.0.1:1');
@@ -32,6 +33,7 @@ describe('reused connector clients', () => {
         MicrosoftAppType: 'SingleTenant',
         MicrosoftAppTenantId: 'tenant',
       }),
+      DEFAULT_HTTP_LIMITS,
     );
     await expect(auth.authenticateRequest(activity('https://smba.trafficmanager.net/uk/'), '')).rejects.toThrow(/Unauthorized/);
   });

@@ -3,9 +3,13 @@
  * then what only the file stores face (restarts, leftovers, damaged files), and botbuilder's
  * Storage over a key-value store.
  */
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { openFileStores } from '../cli/commands/serve.ts';
 import { EVIDENCE_SCHEMA_VERSION } from '../engine/evidence-record.ts';
 import { FileEvidenceStore } from '../store/file-evidence-store.ts';
 import { FileKeyValueStore } from '../store/file-key-value-store.ts';
@@ -119,5 +123,77 @@ describe('the file evidence store under awkward conditions', () => {
     const store = new FileEvidenceStore(await folder());
     await Promise.all([store.save(evidenceRecord()), store.save(evidenceRecord({ reflection: 'second' }))]);
     expect(await store.listFor('tenant-1/learner-1')).toHaveLength(1);
+  });
+});
+
+describe('temporary files left by interrupted writes', () => {
+  /** The id of a process that has exited: its temporary files can belong to no write in progress. */
+  const exitedPid = () => spawnSync(process.execPath, ['-e', '']).pid;
+
+  /** A temporary file as writeJsonAtomically names it, for `pid`, last modified `ageMs` ago. */
+  async function leftover(folder: string, pid: number, ageMs = 0): Promise<string> {
+    await mkdir(folder, { recursive: true });
+    const file = path.join(folder, `${randomUUID()}.json.${pid}.${randomUUID()}.tmp`);
+    await writeFile(file, '{"cut": "sho');
+    const at = new Date(Date.now() - ageMs);
+    await utimes(file, at, at);
+    return path.basename(file);
+  }
+
+  it.each([
+    ['key-value', (dir: string) => new FileKeyValueStore(dir)],
+    ['evidence', (dir: string) => new FileEvidenceStore(dir)],
+  ])('%s store: removes those of exited processes and old ones, and keeps what may be a write in progress', async (_kind, open) => {
+    const dir = await folder();
+    const shard = path.join(dir, 'ab');
+    const exited = await leftover(shard, exitedPid());
+    const oldOfThisProcess = await leftover(shard, process.pid, 2 * 60_000);
+    const oldOfRunning = await leftover(dir, process.ppid, 2 * 60_000);
+    const freshOfThisProcess = await leftover(shard, process.pid);
+    // Another ServiceSim over the same data folder, mid-write: its parent stands in for it, running.
+    const freshOfRunning = await leftover(dir, process.ppid);
+    await writeFile(path.join(shard, 'notes.tmp'), 'not written by a store');
+    await writeFile(path.join(shard, 'kept.json'), '{}');
+    expect(await open(dir).removeOrphans()).toBe(3);
+    const left = (await readdir(dir, { recursive: true })).map((f) => path.basename(f));
+    expect(left).not.toEqual(expect.arrayContaining([exited]));
+    expect(left).not.toEqual(expect.arrayContaining([oldOfThisProcess]));
+    expect(left).not.toEqual(expect.arrayContaining([oldOfRunning]));
+    expect(left).toEqual(expect.arrayContaining([freshOfThisProcess, freshOfRunning, 'notes.tmp', 'kept.json']));
+  });
+
+  it('finds nothing to remove in a data folder not made yet', async () => {
+    expect(await new FileKeyValueStore(path.join(await folder(), 'state')).removeOrphans()).toBe(0);
+  });
+
+  it('are removed from the state and evidence folders when serve opens its stores, and counted in one log line', async () => {
+    const data = await folder();
+    await leftover(path.join(data, 'state', 'ab'), exitedPid());
+    await leftover(path.join(data, 'evidence', 'learner'), exitedPid());
+    await leftover(path.join(data, 'evidence', 'learner'), process.pid);
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+    const { state } = await openFileStores(data, logger);
+    const logged = lines.map((line) => JSON.parse(line) as { msg: string; removed?: number });
+    expect(logged).toEqual([expect.objectContaining({ msg: 'removed temporary files left by interrupted writes', removed: 2 })]);
+    expect(await readdir(path.join(data, 'state', 'ab'))).toEqual([]);
+    expect(await readdir(path.join(data, 'evidence', 'learner'))).toHaveLength(1);
+    await state.write([{ key: 'k', value: 1 }]);
+    expect((await state.read(['k'])).k?.value).toBe(1);
+  });
+});
+
+describe('a write that fails part way', () => {
+  it('leaves no temporary file behind', async () => {
+    const dir = await folder();
+    const store = new FileKeyValueStore(dir);
+    await store.write([{ key: 'k', value: 1 }]);
+    // A folder where the file should be makes the rename fail after the temporary file was written.
+    const [shard] = await readdir(dir);
+    const [file] = await readdir(path.join(dir, shard!));
+    await rm(path.join(dir, shard!, file!));
+    await mkdir(path.join(dir, shard!, file!, 'in-the-way'), { recursive: true });
+    await expect(store.write([{ key: 'k', value: 2 }])).rejects.toThrow();
+    expect((await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });

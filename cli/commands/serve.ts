@@ -3,7 +3,7 @@
  * on embedded defaults: scenarios from rubrics/, state and evidence in files under DATA_DIR.
  */
 import path from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { createBot } from '../../bot/create-bot.ts';
 import { BotConfigurationError, securityMode } from '../../bot/security-mode.ts';
 import { createServer } from '../../bot/server.ts';
@@ -32,15 +32,12 @@ export async function serve(options: { port?: string }): Promise<void> {
   );
   const library = await openScenarioLibrary(settings);
   const data = path.resolve(settings.DATA_DIR);
-  // A damaged or foreign file is skipped, and named in the log, never allowed to break a conversation.
-  const skipped = (file: string, problem: string) => logger.warn({ file, problem }, 'skipped a damaged or foreign data file');
-  const bot = createBot({
-    library,
-    state: new FileKeyValueStore(path.join(data, 'state'), skipped),
-    evidence: new FileEvidenceStore(path.join(data, 'evidence'), skipped),
-    parts: rehearsalParts(settings),
-  });
-  const { server } = createServer({ bot, mode, logger });
+  const bot = createBot({ library, ...(await openFileStores(data, logger)), parts: rehearsalParts(settings) });
+  const limits =
+    settings.RATE_LIMITS === 'off'
+      ? { requestsPerClientPerSecond: 0, activitiesPerConversationPerMinute: 0, newConversationsPerClientPerMinute: 0 }
+      : {};
+  const { server } = createServer({ bot, mode, logger, limits });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, mode.host, () => resolve());
@@ -58,4 +55,18 @@ export async function serve(options: { port?: string }): Promise<void> {
   const stop = () => server.close(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/**
+ * The state and evidence stores under the data folder, first cleared of the temporary files that
+ * writes cut short by a crash left behind (they would otherwise pile up, unread, for ever).
+ */
+export async function openFileStores(data: string, logger: Logger): Promise<{ state: FileKeyValueStore; evidence: FileEvidenceStore }> {
+  // A damaged or foreign file is skipped, and named in the log, never allowed to break a conversation.
+  const skipped = (file: string, problem: string) => logger.warn({ file, problem }, 'skipped a damaged or foreign data file');
+  const state = new FileKeyValueStore(path.join(data, 'state'), skipped);
+  const evidence = new FileEvidenceStore(path.join(data, 'evidence'), skipped);
+  const removed = (await state.removeOrphans()) + (await evidence.removeOrphans());
+  logger.info({ removed }, 'removed temporary files left by interrupted writes');
+  return { state, evidence };
 }
