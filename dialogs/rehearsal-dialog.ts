@@ -148,10 +148,20 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
       rehearsal.end();
       return this.finish(dc, scenario, rehearsal, state);
     }
+    const before = state.rehearsal;
     await this.services.log.append(state.rehearsalId, exchange);
     state.rehearsal = rehearsal.snapshot;
     await this.services.saveState(dc.context);
-    await dc.context.sendActivity(exchange.customer);
+    try {
+      await dc.context.sendActivity(exchange.customer);
+    } catch (error) {
+      // The learner never saw this reply (the channel did not take it): the turn is taken back, so
+      // the learner's next message is this turn again, not a reply to words they never read. Its
+      // logged exchange is overwritten when the turn is taken again.
+      state.rehearsal = before;
+      await this.services.saveState(dc.context);
+      throw error;
+    }
     const hint = exchange.feedback.hint;
     if (state.mode === 'practice' && hint) await dc.context.sendActivity(`💡 Coaching (${hint.dimension}): ${hint.text}`);
     if (rehearsal.endReason === 'length-limit')

@@ -211,6 +211,33 @@ describe('a turn lost from storage', () => {
   });
 });
 
+describe('a reply the channel does not take', () => {
+  it('takes the turn back, so the learner sends it again and the evidence holds it once', async () => {
+    const { adapter, say } = conversation();
+    let refuse = false;
+    adapter.use(async (context, next) => {
+      context.onSendActivities(async (_context, activities, send) => {
+        if (refuse && activities.some((a) => a.type === 'message' && a.text && !/Sorry, something went wrong/.test(a.text))) {
+          refuse = false;
+          throw new Error('connector unavailable');
+        }
+        return send();
+      });
+      await next();
+    });
+    await say('hello');
+    await say(`start ${SCENARIO}`);
+    refuse = true;
+    await say("I'm so sorry. When did it start leaking?").catch(() => undefined);
+    const again = await say("I'm so sorry. When did it start leaking?");
+    expect(texts(again).length).toBeGreaterThan(0);
+    await say('end');
+    const [record] = await evidence.listFor('test/learner-1');
+    expect(record!.turns.filter((t) => t.role === 'learner').map((t) => t.text)).toEqual(["I'm so sorry. When did it start leaking?"]);
+    expect(record!.turns.at(-1)).toMatchObject({ role: 'customer', text: texts(again)[0] });
+  });
+});
+
 describe('a failure while the evidence is saved', () => {
   class FailingOnce extends MemoryEvidenceStore {
     failNext = true;
