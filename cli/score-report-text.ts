@@ -26,6 +26,7 @@ export function formatScoreReport(view: DebriefView): string {
     out.push(
       `${label}: turn ${reply.turn}${reply.levels.length > 0 ? ` (${reply.levels.join(', ')})` : ''}`,
       `  "${truncate(reply.quote, 200)}"`,
+      ...(reply.why ? [`  ${reply.why}`] : []),
       '',
     );
   }

@@ -50,5 +50,11 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const parsed = SettingsSchema.safeParse(env);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  throw new SettingsError(`the setting ${issue.path.join('.')} is not usable: ${issue.message}`);
+  const name = String(issue.path[0]);
+  const allowed =
+    'values' in issue && Array.isArray(issue.values)
+      ? `; it may be ${issue.values.map((v) => `"${String(v)}"`).join(' or ')}`
+      : `: ${issue.message}`;
+  // Named with the value given, so a typo in .env or the environment is found at once.
+  throw new SettingsError(`the setting ${name} is "${String(env[name])}"${allowed} (set in the environment or .env)`);
 }

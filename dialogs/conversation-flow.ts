@@ -174,7 +174,16 @@ export class ConversationFlow {
         });
         return;
       case 'end': {
-        if (!active || (command.rehearsalId !== undefined && command.rehearsalId !== active)) {
+        if (!active) {
+          // A typed "end" with nothing under way; an out-of-date card names its rehearsal and is answered below.
+          await context.sendActivity(
+            command.rehearsalId === undefined
+              ? 'You are not in a rehearsal. Type **scenarios** to choose one.'
+              : 'That rehearsal has already ended. Type **scenarios** to start another.',
+          );
+          return;
+        }
+        if (command.rehearsalId !== undefined && command.rehearsalId !== active) {
           await context.sendActivity('That rehearsal has already ended. Type **scenarios** to start another.');
           return;
         }

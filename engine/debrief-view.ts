@@ -29,12 +29,14 @@ export interface DimensionView {
   suggestion: string;
 }
 
-/** A learner reply that stood out, by the levels it was given on its own. */
+/** A learner reply that stood out, by how it was levelled on its own. */
 export interface ReplyView {
   turn: number;
   quote: string;
-  /** The dimensions it showed (or failed), as "listening 3". */
+  /** The dimensions it showed well, as "listening 3". */
   levels: string[];
+  /** Why it is the one to work on: the limit it crossed, or the coaching it earned. */
+  why?: string;
 }
 
 export interface DebriefView {
@@ -43,7 +45,7 @@ export interface DebriefView {
   breaches: Array<{ turn: number; quote: string; rule: string }>;
   dimensions: DimensionView[];
   commitments: Array<{ turn: number; who: string; what: string; when?: string }>;
-  /** The learner's strongest and weakest replies, from the per-turn levels. */
+  /** The learner's strongest reply and the one to work on, from how each reply was levelled on its own. */
   strongest?: ReplyView;
   weakest?: ReplyView;
   /** "listening 2, questioning 1, …" and any breaches: the one-line summary the history shows. */
@@ -94,26 +96,31 @@ export function debriefView({ title, report, dimensions, order, endReason, turns
 }
 
 /**
- * The replies with the highest and the lowest mean level on their own. A rehearsal of one reply, or
- * of replies all levelled alike, has no standouts: there is nothing to compare.
+ * The replies that stood out. The one to work on is the first that crossed the learner's authority,
+ * or else the first that earned coaching. The strongest is, among the rest, the one that showed the
+ * most dimensions well (level 2 or 3): a reply that rightly sets out options shows no empathy, so a
+ * mean over every dimension would mark the focused reply down.
  */
 function standouts(report: ScoreReport, turns?: readonly Turn[]): { strongest?: ReplyView; weakest?: ReplyView } {
-  const scored = report.turns
-    .map((t) => {
-      const known = Object.entries(t.levels).filter((e): e is [string, number] => e[1] !== null);
-      const mean = known.length === 0 ? NaN : known.reduce((sum, [, level]) => sum + level, 0) / known.length;
-      return { turn: t.turn, mean, known };
-    })
-    .filter((t) => !Number.isNaN(t.mean));
-  if (scored.length < 2) return {};
-  const byMean = [...scored].sort((a, b) => b.mean - a.mean || a.turn - b.turn);
-  const best = byMean[0]!;
-  const worst = byMean.at(-1)!;
-  if (best.mean === worst.mean) return {};
-  const view = (t: (typeof scored)[number], pick: (level: number) => boolean): ReplyView => ({
-    turn: t.turn,
-    quote: turns?.[t.turn - 1]?.text ?? '',
-    levels: t.known.filter(([, level]) => pick(level)).map(([id, level]) => `${id} ${level}`),
-  });
-  return { strongest: view(best, (level) => level >= 2), weakest: view(worst, (level) => level <= 1) };
+  const quote = (turn: number) => turns?.[turn - 1]?.text ?? '';
+  const breach = [...report.breaches].sort((a, b) => a.turn - b.turn)[0];
+  const coached = report.turns.find((t) => t.hint);
+  const weakTurn = breach?.turn ?? coached?.turn;
+  const why = breach ? `beyond your authority: ${breach.rule}` : coached?.hint?.text;
+  const weakest: ReplyView | undefined =
+    weakTurn === undefined ? undefined : { turn: weakTurn, quote: quote(weakTurn), levels: [], ...(why ? { why } : {}) };
+  const flagged = new Set([...report.breaches.map((b) => b.turn), ...report.turns.filter((t) => t.hint).map((t) => t.turn)]);
+  const best = report.turns
+    .filter((t) => !flagged.has(t.turn))
+    .map((t) => ({ turn: t.turn, strengths: Object.entries(t.levels).filter((e): e is [string, number] => e[1] !== null && e[1] >= 2) }))
+    .filter((t) => t.strengths.length > 0)
+    .sort((a, b) => b.strengths.length - a.strengths.length || total(b.strengths) - total(a.strengths) || a.turn - b.turn)[0];
+  const strongest: ReplyView | undefined = best && {
+    turn: best.turn,
+    quote: quote(best.turn),
+    levels: best.strengths.map(([id, level]) => `${id} ${level}`),
+  };
+  return { ...(strongest ? { strongest } : {}), ...(weakest ? { weakest } : {}) };
 }
+
+const total = (levels: ReadonlyArray<[string, number]>) => levels.reduce((sum, [, level]) => sum + level, 0);

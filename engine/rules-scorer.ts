@@ -73,11 +73,11 @@ export function scoreReadings(scenario: Scenario, learnerTurns: readonly Learner
     const result = judge({ scenario, turns: learnerTurns, breaches, whole: true });
     dimensions[id] = learnerTurns.length === 0 ? { ...result, level: null } : result;
   }
-  const given = new Map((feedback ?? []).map((f) => [f.turn, f.levels]));
-  const turns: TurnScore[] = learnerTurns.map((turn) => ({
-    turn: turn.turn,
-    levels: given.get(turn.turn) ?? scoreOneTurn(scenario, turn, false).levels,
-  }));
+  const given = new Map((feedback ?? []).map((f) => [f.turn, f]));
+  const turns: TurnScore[] = learnerTurns.map((turn) => {
+    const { levels, hint } = given.get(turn.turn) ?? scoreOneTurn(scenario, turn, false);
+    return { turn: turn.turn, levels, ...(hint ? { hint } : {}) };
+  });
   const commitments = learnerTurns.flatMap((t) =>
     t.commitments.map(({ turn, quote, who, what, when }) => ({ turn, quote, who, what, ...(when ? { when } : {}) })),
   );

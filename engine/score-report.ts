@@ -42,6 +42,8 @@ export const CommitmentRecordSchema = z.object({
 export const TurnScoreSchema = z.object({
   turn: z.number().int().min(1),
   levels: z.record(z.string(), z.number().int().min(0).max(3).nullable()),
+  /** The coaching a weak reply earned: what marks it as the reply to work on. */
+  hint: z.object({ dimension: z.string(), text: z.string() }).optional(),
 });
 
 export const ScoreReportSchema = z.object({

@@ -334,7 +334,7 @@ describe('a failure while the state is saved at the end of the debrief', () => {
     expect(record!.reflection).toBe('I would ask more questions first.');
     expect(record!.turns).toEqual(saved!.turns);
     // The rehearsal is over: "end" finds nothing to end, and nothing is saved again.
-    expect(texts(await say('end')).join(' ')).toMatch(/already ended/);
+    expect(texts(await say('end')).join(' ')).toMatch(/not in a rehearsal/);
     expect(texts(await say('Hello?')).join(' ')).toMatch(/not in a rehearsal/);
     expect(await evidence.listFor('test/learner-1')).toEqual([record]);
   });

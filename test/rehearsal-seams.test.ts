@@ -149,7 +149,20 @@ describe('one view of a scored rehearsal', () => {
     expect(view.dimensions.find((d) => d.id === 'listening')!.criteria).toContain('CS17 1.2');
     expect(view.strongest).toMatchObject({ turn: 4 });
     expect(view.strongest!.quote).toMatch(/^I'm so sorry/);
-    expect(view.weakest).toMatchObject({ turn: 2, quote: 'Calm down, you probably overloaded it.' });
+    expect(view.weakest).toMatchObject({
+      turn: 2,
+      quote: 'Calm down, you probably overloaded it.',
+      why: expect.stringMatching(/calm down/i),
+    });
     expect(view.summary).toMatch(/^listening \d, /);
+  });
+
+  it("names the reply that crossed the learner's authority as the one to work on, never as the strongest", async () => {
+    const r = await play(washingMachine);
+    await r.say("I'm so sorry, that sounds really stressful with water all over your kitchen. When did it start leaking?");
+    await r.say('Honestly, I guarantee it will never happen again.');
+    const view = debriefView({ title: washingMachine.title, report: await r.score(), dimensions: shipped.dimensions, turns: r.turns });
+    expect(view.weakest).toMatchObject({ turn: 4, why: expect.stringMatching(/^beyond your authority/) });
+    expect(view.strongest?.turn).toBe(2);
   });
 });

@@ -88,9 +88,10 @@ async function chooseScenario(scenarios: Scenario[], ask: (prompt: string) => Pr
 
 async function saveTranscript(scenario: Scenario, turns: readonly Turn[]): Promise<string> {
   const dir = path.join(readSettings().DATA_DIR, 'transcripts');
-  await mkdir(dir, { recursive: true });
+  // A transcript is personal data: readable by the account that runs ServiceSim only, like the evidence.
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${scenario.id}.json`);
-  await writeFile(file, `${JSON.stringify({ scenario: scenario.id, turns }, null, 2)}\n`);
+  await writeFile(file, `${JSON.stringify({ scenario: scenario.id, turns }, null, 2)}\n`, { mode: 0o600 });
   return path.relative(process.cwd(), file) || file;
 }
 

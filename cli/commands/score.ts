@@ -29,6 +29,11 @@ export function registerScoreCommand(program: Command): void {
       const settings = readSettings();
       const library = await openScenarioLibrary(settings);
       const scenario = await findScenario(scenarioRef, library);
+      if (options.scenario && transcript.scenario && transcript.scenario !== scenario.id && transcript.scenario !== options.scenario) {
+        process.stderr.write(
+          `servicesim: warning: the transcript says it is from "${transcript.scenario}"; scoring it against "${scenario.id}" as asked\n`,
+        );
+      }
       if (!transcript.turns.some((t) => t.role === 'learner')) throw new UsageError(`${file} has no learner turns to score`);
       const scorer = createScorer(settings);
       const report = await scorer.score({ scenario, turns: transcript.turns });

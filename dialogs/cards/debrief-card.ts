@@ -53,6 +53,7 @@ export function debriefCard(view: DebriefView): Record<string, unknown> {
             weight: 'Bolder',
           }),
           text(`"${clip(reply.quote)}"`, { size: 'Small', isSubtle: true, spacing: 'None' }),
+          ...(reply.why ? [text(reply.why, { size: 'Small', color: 'Accent', spacing: 'None' })] : []),
         ]
       : [];
   if (view.strongest || view.weakest) {
