@@ -2,7 +2,8 @@
  * The checks made on a request to the bot endpoint before its body is read, in both security modes:
  * how fast this client is sending, the content type, that the body is not compressed (a small
  * gzip body can unpack to gigabytes), its declared size, and in local mode that it comes from this
- * machine. Nothing is parsed, and nothing written to disk, for a request that fails one.
+ * machine. Nothing is parsed, and nothing written to disk, for a request that fails one. The guard
+ * is the bot route's first handler, so it meets the path as restify routed it, however encoded.
  */
 import type { Logger } from 'pino';
 import type restify from 'restify';
@@ -37,7 +38,6 @@ export function guardBotEndpoint(mode: SecurityMode, limits: HttpLimits, logger:
   const perClient =
     limits.requestsPerClientPerSecond > 0 ? new RateLimiterMemory({ points: limits.requestsPerClientPerSecond, duration: 1 }) : undefined;
   return (req, res, next) => {
-    if (req.method !== 'POST' || req.getPath() !== BOT_ENDPOINT) return next();
     const refuse = (status: number, error: string, headers: Record<string, string> = {}) => {
       // Connection: close, so the unread body is not mistaken for the next request on this connection.
       res.send(status, { error }, { Connection: 'close', ...headers });
@@ -46,8 +46,6 @@ export function guardBotEndpoint(mode: SecurityMode, limits: HttpLimits, logger:
     const checkContent = () => {
       // Bot Framework activities are JSON. A form post is what another web site could make a browser send.
       if (!req.is('application/json')) return refuse(415, 'send the activity as application/json');
-      const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-      if (encoding !== 'identity') return refuse(415, 'send the activity uncompressed (no Content-Encoding)');
       const declared = Number(req.headers['content-length'] ?? 0);
       if (declared > limits.maxBodyBytes) return refuse(413, `an activity may be at most ${limits.maxBodyBytes} bytes`);
       if (mode.kind === 'local-anonymous' && !fromThisMachine(req.headers.host, req.headers.origin)) {
@@ -65,3 +63,11 @@ export function guardBotEndpoint(mode: SecurityMode, limits: HttpLimits, logger:
     });
   };
 }
+
+/** Any request, on any path, with a compressed body is refused before anything could read it. */
+export const refuseEncodedBodies: restify.RequestHandler = (req, res, next) => {
+  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding === 'identity') return next();
+  res.send(415, { error: 'send the body uncompressed (no Content-Encoding)' }, { Connection: 'close' });
+  return next(false);
+};

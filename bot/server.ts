@@ -8,11 +8,12 @@ import { pipeline } from 'node:stream';
 import { CloudAdapter, type TurnContext } from 'botbuilder';
 import restify from 'restify';
 import type { Logger } from 'pino';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { limitConnections } from './connection-limits.ts';
 import { ConversationLimits, SLOW_DOWN_TEXT } from './conversation-limits.ts';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limits.ts';
 import { readIncomingActivity } from './incoming-activity.ts';
-import { BOT_ENDPOINT, clientAddress, guardBotEndpoint } from './request-guard.ts';
+import { BOT_ENDPOINT, clientAddress, guardBotEndpoint, refuseEncodedBodies } from './request-guard.ts';
 import type { ServiceSimBot } from './servicesim-bot.ts';
 import { REHEARSAL_PAGE, WEBCHAT_BUNDLE } from './rehearsal-page.ts';
 import { ReusedConnectorClients } from './reused-connector-clients.ts';
@@ -88,15 +89,24 @@ export function createServer({ bot, mode, logger, webchatBundle = WEBCHAT_BUNDLE
     ) as unknown as restify.ServerOptions['log'],
   });
   limitConnections(server.server, limits);
-  server.pre(guardBotEndpoint(mode, limits, logger));
-  // JSON only: no form or multipart parser, so no upload is ever written to disk.
-  // (maxBodySize reaches restify's body reader, though @types/restify does not list it here.)
-  server.use(
-    restify.plugins.jsonBodyParser({ maxBodySize: limits.maxBodyBytes, mapParams: false } as restify.plugins.JsonBodyParserOptions),
-  );
+  // On every path: restify's body reader would unpack a compressed body without limit, and crash on a corrupt one.
+  server.pre(refuseEncodedBodies);
   const conversations = new ConversationLimits(limits);
+  // With an app id, every caller is meant to be the Bot Framework service, whose few addresses carry
+  // every learner's traffic: there an address is limited only once it keeps sending refused tokens.
+  const failedTokens =
+    mode.kind === 'authenticated' && limits.requestsPerClientPerSecond > 0
+      ? new RateLimiterMemory({ points: 20, duration: 60 })
+      : undefined;
 
-  server.post(BOT_ENDPOINT, async (req, res) => {
+  // The guard runs on the route, after restify has decoded the path (so /api/%6Dessages meets it too),
+  // and before the body is read. JSON only, and only here: no form or multipart parser, so no upload
+  // is ever written to disk. (maxBodySize reaches restify's body reader, though @types/restify omits it.)
+  const readBody = restify.plugins.jsonBodyParser({
+    maxBodySize: limits.maxBodyBytes,
+    mapParams: false,
+  } as restify.plugins.JsonBodyParserOptions);
+  server.post(BOT_ENDPOINT, guardBotEndpoint(mode, limits, logger), ...readBody, async (req, res) => {
     const reading = readIncomingActivity(req.body, limits.maxJsonDepth);
     if ('problem' in reading) {
       res.send(400, { error: `not a Bot Framework activity: ${reading.problem}` });
@@ -107,10 +117,16 @@ export function createServer({ bot, mode, logger, webchatBundle = WEBCHAT_BUNDLE
       res.send(403, { error: 'local anonymous mode answers only activities whose serviceUrl is on this machine' });
       return;
     }
+    const address = clientAddress(req);
+    if (failedTokens && (await failedTokens.get(address))?.remainingPoints === 0) {
+      res.send(429, { error: 'too many refused tokens from this address; try again later' }, { 'Retry-After': '60' });
+      return;
+    }
     let authenticated;
     try {
       authenticated = await authentication.authenticateRequest(activity, req.headers.authorization ?? '');
     } catch (error) {
+      await failedTokens?.consume(address).catch(() => undefined);
       // Whatever the library's reason (no token, alg none, another key, expired), the caller gets 401 and
       // the log one line: never the reason, a stack trace or the signing keys.
       logger.warn(
@@ -121,9 +137,10 @@ export function createServer({ bot, mode, logger, webchatBundle = WEBCHAT_BUNDLE
       return;
     }
     // Counted once the caller is known to be who it says, so no one else can use up a learner's allowance.
-    const client = mode.kind === 'local-anonymous' ? clientAddress(req) : `${activity.channelId}/${activity.from.id}`;
+    const client = mode.kind === 'local-anonymous' ? address : `${activity.channelId}/${activity.from.id}`;
     const admission = await conversations.admit(activity, client);
-    if (admission === 'limited') {
+    // Only a message is answered with "slow down"; a card press (an invoke) wants its own answer, so it gets the 429.
+    if (admission === 'limited' || (admission === 'slow-down' && activity.type !== 'message')) {
       res.send(
         429,
         { error: 'too many activities in this conversation, or too many new conversations; slow down' },

@@ -18,7 +18,7 @@ import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
 import { IncompatibleStateError, type ComponentIdentity } from '../engine/component-identity.ts';
 import { debriefView } from '../engine/debrief-view.ts';
-import { assembleEvidence, type Learner } from '../engine/evidence-record.ts';
+import { assembleEvidence, type EvidenceRecord, type Learner } from '../engine/evidence-record.ts';
 import { Rehearsal, scoreRehearsal, type Exchange, type RehearsalParts, type RehearsalState } from '../engine/rehearsal.ts';
 import { isUnversionedRehearsal, upgradeRehearsal } from '../engine/rehearsal-upgrade.ts';
 import { sourceHashesOf, type Library } from '../engine/rubric-library.ts';
@@ -52,6 +52,8 @@ interface RehearsalDialogState {
    * ordinary turn costs no lookup. Absent in rehearsals that have not reached their evidence save.
    */
   ending?: true;
+  /** Saved once the debrief card has been taken by the channel: only then is the next message a reflection. */
+  debriefSent?: true;
 }
 
 export interface RehearsalResult {
@@ -123,6 +125,7 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
       return dc.endDialog({} satisfies RehearsalResult);
     }
     const rehearsal = await this.restore(scenario, state);
+    if (!rehearsal) return this.abandon(dc);
     // Ended by the customer, but the evidence was not saved (the store failed): finish it now.
     if (rehearsal.ended) return this.finish(dc, scenario, rehearsal, state);
     const text = (dc.context.activity.text ?? '').trim();
@@ -155,11 +158,14 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     try {
       await dc.context.sendActivity(exchange.customer);
     } catch (error) {
-      // The learner never saw this reply (the channel did not take it): the turn is taken back, so
-      // the learner's next message is this turn again, not a reply to words they never read. Its
-      // logged exchange is overwritten when the turn is taken again.
-      state.rehearsal = before;
-      await this.services.saveState(dc.context);
+      // The channel refused the reply (it answered with an error status), so the learner never saw it:
+      // the turn is taken back, and their next message is this turn again, not a reply to words they
+      // never read (its logged exchange is overwritten then). A reply that timed out may have arrived,
+      // so that turn stands.
+      if (typeof (error as { statusCode?: unknown }).statusCode === 'number') {
+        state.rehearsal = before;
+        await this.services.saveState(dc.context);
+      }
       throw error;
     }
     const hint = exchange.feedback.hint;
@@ -177,6 +183,7 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     const scenario = this.scenarioOf(state.scenarioId);
     if (!scenario) return dc.endDialog({} satisfies RehearsalResult);
     const rehearsal = await this.restore(scenario, state);
+    if (!rehearsal) return this.abandon(dc);
     rehearsal.end();
     return this.finish(dc, scenario, rehearsal, state);
   }
@@ -192,16 +199,54 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     if (!state.ending) return undefined;
     const record = await this.services.evidence.get(state.rehearsalId);
     if (!record) return undefined;
-    return dc.endDialog({ recordId: record.id, debriefShown: true } satisfies RehearsalResult);
+    if (state.debriefSent) return dc.endDialog({ recordId: record.id, debriefShown: true } satisfies RehearsalResult);
+    // The debrief itself never reached the learner: this message is no reflection. Show it now.
+    await dc.context.sendActivity('Your rehearsal had already ended. Here is your debrief.');
+    await this.sendDebrief(dc, state, record);
+    return dc.endDialog({ recordId: record.id } satisfies RehearsalResult);
+  }
+
+  /** The debrief card, from the evidence record, marked as sent (and saved) once the channel has taken it. */
+  private async sendDebrief(dc: DialogContext, state: RehearsalDialogState, record: EvidenceRecord): Promise<void> {
+    const scenario = this.scenarioOf(record.scenario.id);
+    const view = debriefView({
+      title: record.scenario.title,
+      report: record.report,
+      dimensions: this.services.library.dimensions,
+      ...(scenario ? { order: scenario.dimensions } : {}),
+      endReason: record.endReason,
+      turns: record.turns,
+    });
+    await dc.context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(debriefCard(view))));
+    state.debriefSent = true;
+    await this.services.saveState(dc.context);
+  }
+
+  /** A rehearsal that cannot be read is let go, so the learner is never stuck in it. */
+  private async abandon(dc: DialogContext): Promise<DialogTurnResult> {
+    await dc.context.sendActivity(
+      'This rehearsal was saved by a different version of ServiceSim and cannot be continued or scored, sorry. Type **scenarios** to start again.',
+    );
+    return dc.endDialog({} satisfies RehearsalResult);
   }
 
   private scenarioOf(id: string): Scenario | undefined {
     return this.services.library.scenarios.find((s) => s.id === id);
   }
 
-  /** The rehearsal from the dialog's state; one stored before versioning is upgraded once, here. */
-  private async restore(scenario: Scenario, state: RehearsalDialogState): Promise<Rehearsal> {
-    if (!isUnversionedRehearsal(state.rehearsal)) return Rehearsal.restore(scenario, this.services.parts, state.rehearsal);
+  /**
+   * The rehearsal from the dialog's state; one stored before versioning is upgraded once, here.
+   * Undefined for state of a shape this version cannot read (written by a later one, say).
+   */
+  private async restore(scenario: Scenario, state: RehearsalDialogState): Promise<Rehearsal | undefined> {
+    if (!isUnversionedRehearsal(state.rehearsal)) {
+      try {
+        return Rehearsal.restore(scenario, this.services.parts, state.rehearsal);
+      } catch (error) {
+        if (error instanceof IncompatibleStateError) return undefined;
+        throw error;
+      }
+    }
     const { rehearsal, exchanges } = await upgradeRehearsal(scenario, this.services.parts, state.rehearsal);
     for (const exchange of exchanges) await this.services.log.append(state.rehearsalId, exchange);
     state.rehearsal = rehearsal.snapshot;
@@ -221,12 +266,17 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     }
     const { library, log, parts, evidence } = this.services;
     const { exchanges, missing } = await log.read(state.rehearsalId, rehearsal.turnCount);
+    if (missing.length > 0 && exchanges.length === 0) {
+      await dc.context.sendActivity(
+        'None of this rehearsal could be read back from storage, so there is nothing to score, sorry. Type **scenarios** to start again.',
+      );
+      return dc.endDialog({} satisfies RehearsalResult);
+    }
     if (missing.length > 0) {
       // Damaged or lost in storage (and named in the log by the store): score what is there, and say so.
       await dc.context.sendActivity(
         `Part of this rehearsal could not be read back from storage (turn${missing.length === 1 ? '' : 's'} ${missing.join(', ')}), so your debrief leaves ${missing.length === 1 ? 'it' : 'them'} out.`,
       );
-      if (exchanges.length === 0) return dc.endDialog({} satisfies RehearsalResult);
     }
     const report = await scoreRehearsal(parts.scorer, scenario, rehearsal.opening, exchanges);
     const sources = sourceHashesOf(library, scenario.id);
@@ -240,6 +290,8 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
       endReason: rehearsal.endReason ?? 'learner-ended',
       opening: rehearsal.opening,
       exchanges,
+      turnCount: rehearsal.turnCount,
+      missingTurns: missing,
       report,
       customer: state.customer ?? UNRECORDED_CUSTOMER,
       scorer: parts.scorer.identity,
@@ -253,15 +305,7 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     await evidence.save(record);
     // The log has served its purpose; if removing it fails, the evidence is safe all the same.
     await log.remove(state.rehearsalId, rehearsal.turnCount).catch(() => undefined);
-    const view = debriefView({
-      title: scenario.title,
-      report,
-      dimensions: library.dimensions,
-      order: scenario.dimensions,
-      endReason: record.endReason,
-      turns: record.turns,
-    });
-    await dc.context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(debriefCard(view))));
+    await this.sendDebrief(dc, state, record);
     return dc.endDialog({ recordId: record.id } satisfies RehearsalResult);
   }
 }

@@ -26,10 +26,10 @@ export const LearnerSchema = z.object({
 });
 
 /** A transcript turn as kept in evidence: a customer turn also records the customer's mood after it. */
-export const RecordedTurnSchema = TurnSchema.extend({ mood: z.number().int().min(0).max(4).optional() });
+const RecordedTurnSchema = TurnSchema.extend({ mood: z.number().int().min(0).max(4).optional() });
 
 /** A SHA-256 of the exact bytes of the files a rehearsal was played and scored with. */
-export const SourceHashesSchema = z.object({
+const SourceHashesSchema = z.object({
   scenario: z.string().regex(/^[0-9a-f]{64}$/),
   rubric: z.string().regex(/^[0-9a-f]{64}$/),
 });
@@ -49,6 +49,8 @@ export const EvidenceRecordSchema = z.object({
   scorer: ComponentIdentitySchema,
   /** Absent only on records migrated from before hashes were kept. */
   sources: SourceHashesSchema.optional(),
+  /** Learner turns lost from storage before the rehearsal was scored; the transcript holds a placeholder for each. */
+  missingTurns: z.array(z.number().int().min(1)).optional(),
   /** The schema version this record was first written in, when it was migrated on read. */
   migratedFrom: z.number().int().min(1).optional(),
   reflection: z.string().optional(),
@@ -120,6 +122,10 @@ export interface EvidenceParts {
   endReason: EndReason;
   opening: string;
   exchanges: readonly Exchange[];
+  /** Transcript turns the rehearsal had; those whose exchange was lost from storage are kept as placeholders. */
+  turnCount?: number;
+  /** Learner turns whose exchange could not be read back from storage. */
+  missingTurns?: number[];
   report: ScoreReport;
   customer: ComponentIdentity;
   scorer: ComponentIdentity;
@@ -129,7 +135,7 @@ export interface EvidenceParts {
 /** The evidence record of a finished rehearsal, with the customer's mood on each of its turns. */
 export function assembleEvidence(parts: EvidenceParts): EvidenceRecord {
   const moods = new Map(parts.exchanges.map((e) => [e.turn + 1, e.mood]));
-  const turns: RecordedTurn[] = transcriptOf(parts.opening, parts.exchanges).map((turn, i) => {
+  const turns: RecordedTurn[] = transcriptOf(parts.opening, parts.exchanges, parts.turnCount).map((turn, i) => {
     const mood = moods.get(i + 1);
     return mood === undefined ? turn : { ...turn, mood };
   });
@@ -147,5 +153,6 @@ export function assembleEvidence(parts: EvidenceParts): EvidenceRecord {
     customer: parts.customer,
     scorer: parts.scorer,
     ...(parts.sources ? { sources: parts.sources } : {}),
+    ...(parts.missingTurns?.length ? { missingTurns: parts.missingTurns } : {}),
   });
 }

@@ -25,7 +25,7 @@ export interface MockCustomer extends Customer {
   readonly calls: MockCustomerCall[];
 }
 
-export const MOCK_CUSTOMER_IDENTITY: ComponentIdentity = { kind: 'mock', id: 'mock-customer', version: '1' };
+const MOCK_CUSTOMER_IDENTITY: ComponentIdentity = { kind: 'mock', id: 'mock-customer', version: '1' };
 
 export function createMockCustomer(settings: MockCustomerSettings = {}): MockCustomer {
   const calls: MockCustomerCall[] = [];

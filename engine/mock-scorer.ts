@@ -25,7 +25,7 @@ export interface MockScorer extends Scorer {
   readonly calls: MockScorerCall[];
 }
 
-export const MOCK_SCORER_IDENTITY: ComponentIdentity = { kind: 'mock', id: 'mock-scorer', version: '1' };
+const MOCK_SCORER_IDENTITY: ComponentIdentity = { kind: 'mock', id: 'mock-scorer', version: '1' };
 
 const SHIPPED_DIMENSIONS = ['listening', 'questioning', 'defusing', 'negotiation', 'authority', 'unresolved', 'informing', 'reporting'];
 

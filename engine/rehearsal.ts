@@ -22,7 +22,7 @@ import { readCustomerMessage } from './utterance.ts';
 
 export const REHEARSAL_STATE_VERSION = 2;
 
-export const RehearsalStateSchema = z.object({
+const RehearsalStateSchema = z.object({
   version: z.literal(REHEARSAL_STATE_VERSION),
   scenarioId: z.string().min(1),
   /** The customer's first words. */
@@ -160,16 +160,20 @@ export class Rehearsal {
 }
 
 /** Stands in for an exchange lost from storage, so every later turn keeps its number. */
-export const LOST_TURN_TEXT = '(this turn could not be read back from storage)';
+const LOST_TURN_TEXT = '(this turn could not be read back from storage)';
 
 /** The transcript of a rehearsal from its opening and its exchanges, each at its own turn number. */
-export function transcriptOf(opening: string, exchanges: readonly Exchange[]): Turn[] {
+export function transcriptOf(opening: string, exchanges: readonly Exchange[], turnCount = 0): Turn[] {
   const turns: Turn[] = [{ role: 'customer', text: opening }];
+  const lost = (upTo: number) => {
+    while (turns.length < upTo) turns.push({ role: 'learner', text: LOST_TURN_TEXT }, { role: 'customer', text: LOST_TURN_TEXT });
+  };
   for (const exchange of [...exchanges].sort((a, b) => a.turn - b.turn)) {
-    while (turns.length < exchange.turn - 1)
-      turns.push({ role: 'learner', text: LOST_TURN_TEXT }, { role: 'customer', text: LOST_TURN_TEXT });
+    lost(exchange.turn - 1);
     turns.push({ role: 'learner', text: exchange.learner }, { role: 'customer', text: exchange.customer });
   }
+  // Turns lost at the end too, when the caller knows how many there were.
+  lost(turnCount);
   return turns;
 }
 

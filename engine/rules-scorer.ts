@@ -45,7 +45,7 @@ export function scoreTranscript(scenario: Scenario, turns: readonly Turn[]): Sco
 }
 
 /** One learner turn on its own: its levels, its breaches and a coaching hint if it was weak. */
-export function scoreOneTurn(scenario: Scenario, reading: LearnerTurn, customerGotWorse: boolean): TurnFeedback {
+function scoreOneTurn(scenario: Scenario, reading: LearnerTurn, customerGotWorse: boolean): TurnFeedback {
   const breaches = findBreaches([reading]);
   const levels: TurnScore['levels'] = {};
   let listeningSuggestion: string | undefined;

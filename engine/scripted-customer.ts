@@ -86,7 +86,7 @@ export interface ScriptedReply {
   state: ScriptedState;
 }
 
-export function startCustomer(scenario: Scenario, seed = scenario.id): ScriptedReply {
+function startCustomer(scenario: Scenario, seed = scenario.id): ScriptedReply {
   const state: ScriptedState = {
     mood: scenario.customer.mood,
     revealed: [],
@@ -101,7 +101,7 @@ export function startCustomer(scenario: Scenario, seed = scenario.id): ScriptedR
 }
 
 /** The customer's answer to one learner turn. */
-export function customerReply(scenario: Scenario, previous: ScriptedState, turn: LearnerTurn): ScriptedReply {
+function customerReply(scenario: Scenario, previous: ScriptedState, turn: LearnerTurn): ScriptedReply {
   const state: ScriptedState = { ...previous, revealed: [...previous.revealed], recent: [...previous.recent] };
   const parts: string[] = [];
   const say = (kind: LineKind, fill: Record<string, string> = {}) => {

@@ -52,7 +52,8 @@ export class FileEvidenceStore implements EvidenceStore {
       json = await readJsonIfPresent(file);
     } catch (error) {
       if (!(error instanceof SyntaxError)) throw error;
-      this.skipped(file, `not JSON (${error.message})`);
+      // Only that it is not JSON: the parser's message quotes the text near the fault, a learner's words.
+      this.skipped(file, 'not JSON');
       return undefined;
     }
     if (json === undefined) return undefined;

@@ -208,18 +208,19 @@ describe('a turn lost from storage', () => {
     expect(record!.turns[1]!.text).toMatch(/could not be read back/);
     expect(record!.turns[3]!.text).toBe('Honestly, I guarantee it will never happen again.');
     expect(record!.report.breaches.map((b) => b.turn)).toEqual([4]);
+    expect(record!.missingTurns).toEqual([2]);
   });
 });
 
 describe('a reply the channel does not take', () => {
-  it('takes the turn back, so the learner sends it again and the evidence holds it once', async () => {
+  it('takes the turn back when the channel refuses the reply, so the learner sends it again and the evidence holds it once', async () => {
     const { adapter, say } = conversation();
     let refuse = false;
     adapter.use(async (context, next) => {
       context.onSendActivities(async (_context, activities, send) => {
         if (refuse && activities.some((a) => a.type === 'message' && a.text && !/Sorry, something went wrong/.test(a.text))) {
           refuse = false;
-          throw new Error('connector unavailable');
+          throw Object.assign(new Error('connector unavailable'), { statusCode: 503 });
         }
         return send();
       });
@@ -235,6 +236,92 @@ describe('a reply the channel does not take', () => {
     const [record] = await evidence.listFor('test/learner-1');
     expect(record!.turns.filter((t) => t.role === 'learner').map((t) => t.text)).toEqual(["I'm so sorry. When did it start leaking?"]);
     expect(record!.turns.at(-1)).toMatchObject({ role: 'customer', text: texts(again)[0] });
+  });
+});
+
+describe('deliveries that fail or may have failed', () => {
+  function refusing(adapter: TestAdapter, refuse: (activities: Partial<Activity>[]) => boolean, error: () => Error) {
+    let armed = false;
+    adapter.use(async (context, next) => {
+      context.onSendActivities(async (_context, activities, send) => {
+        if (armed && refuse(activities)) {
+          armed = false;
+          throw error();
+        }
+        return send();
+      });
+      await next();
+    });
+    return () => (armed = true);
+  }
+
+  it('lets a turn stand when its reply timed out, since it may have arrived', async () => {
+    const { adapter, say } = conversation();
+    const arm = refusing(
+      adapter,
+      (a) => a.some((x) => x.type === 'message' && !!x.text && !/Sorry/.test(x.text)),
+      () => new Error('timed out'),
+    );
+    await say('hello');
+    await say(`start ${SCENARIO}`);
+    arm();
+    await say("I'm so sorry. When did it start leaking?").catch(() => undefined);
+    await say('And what happened when the engineer came?');
+    await say('end');
+    const [record] = await evidence.listFor('test/learner-1');
+    expect(record!.turns.filter((t) => t.role === 'learner')).toHaveLength(2);
+  });
+
+  it('shows the debrief again, not a reflection, when the debrief card never reached the learner', async () => {
+    const { adapter, say } = conversation();
+    const arm = refusing(
+      adapter,
+      (a) => JSON.stringify(a).includes('Debrief:'),
+      () => Object.assign(new Error('refused'), { statusCode: 503 }),
+    );
+    await say('hello');
+    await say(`start ${SCENARIO}`);
+    await say("I'm so sorry. When did it start leaking?");
+    arm();
+    await say('end').catch(() => undefined);
+    const next = await say('Hello? Are you still there?');
+    expect(texts(next).join(' ')).toMatch(/already ended/);
+    expect(JSON.stringify(cards(next))).toContain('Debrief');
+    expect(texts(next).some((t) => /what went well/i.test(t))).toBe(true);
+    const [record] = await evidence.listFor('test/learner-1');
+    expect(record!.reflection).toBeUndefined();
+    await say('Next time I would ask about the cause first.');
+    expect((await evidence.get(record!.id))!.reflection).toBe('Next time I would ask about the cause first.');
+  });
+
+  it('drops a typing indicator the channel refuses, and the turn goes on unharmed', async () => {
+    const { adapter, say } = conversation('learner-1', { customer: createMockCustomer({ delayMs: 150 }), scorer: createMockScorer() });
+    const send = adapter.sendActivities.bind(adapter);
+    adapter.sendActivities = async (context, activities) => {
+      if (activities.some((a) => a.type === 'typing')) throw new Error('typing refused');
+      return send(context, activities);
+    };
+    await say('hello');
+    await say(`start ${SCENARIO}`);
+    const replies = await say('One.');
+    expect(texts(replies)).toContain('Reply 1.');
+    expect(texts(replies).some((t) => /Sorry, something went wrong/.test(t))).toBe(false);
+  });
+});
+
+describe('state this version cannot read', () => {
+  it('lets the learner go, and start again, instead of keeping them stuck', async () => {
+    const { say } = conversation();
+    await say('hello');
+    await say(`start ${SCENARIO}`);
+    const items = (
+      state as unknown as { items: Map<string, { value: { dialogState?: { dialogStack: Array<{ state: Record<string, unknown> }> } } }> }
+    ).items;
+    const dialog = [...items.values()].map((i) => i.value.dialogState?.dialogStack[0]?.state).find((s) => s?.rehearsal)!;
+    (dialog.rehearsal as { version: number }).version = 3;
+    expect(texts(await say('Hello?')).join(' ')).toMatch(/different version of ServiceSim/);
+    const again = await say(`start ${SCENARIO}`);
+    expect(texts(again)).toContain(library.scenarios.find((s) => s.id === SCENARIO)!.customer.opening.trim());
   });
 });
 

@@ -132,8 +132,38 @@ for (const mode of ['local anonymous', 'authenticated'] as const) {
     });
 
     it('refuses a body declared larger than the limit before reading it', async () => {
-      const response = await post(bot, JSON.stringify({ padding: 'x'.repeat(3 * 1024 * 1024) }));
-      expect(response.status).toBe(413);
+      // Declared 3 MB, sent a few bytes: only a check of the declared size answers before reading.
+      const status = await new Promise<number>((resolve, reject) => {
+        const { port } = new URL(bot.url);
+        const socket = connect(Number(port), '127.0.0.1', () => {
+          socket.write(
+            `POST /api/messages HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: ${3 * 1024 * 1024}\r\n\r\n{"a":`,
+          );
+        });
+        socket.once('data', (data) => {
+          resolve(Number(/^HTTP\/1\.1 (\d+)/.exec(data.toString())?.[1]));
+          socket.destroy();
+        });
+        socket.once('error', reject);
+      });
+      expect(status).toBe(413);
+    });
+
+    it('refuses a compressed body on any path, and the guard whatever the path is spelt', async () => {
+      const corrupt = Buffer.from('this is not gzip');
+      const other = await fetch(`${bot.url}/healthz`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' },
+        body: new Uint8Array(corrupt),
+      });
+      expect(other.status).toBe(415);
+      const spelt = await fetch(`${bot.url}/api/%6Dessages`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Host: 'evil.example', Origin: 'http://evil.example' },
+        body: JSON.stringify(message(connector)),
+      });
+      expect(spelt.status).toBe(mode === 'authenticated' ? 401 : 403);
+      expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
     });
 
     it('keeps serving other learners afterwards', async () => {
@@ -175,6 +205,23 @@ describe('tokens (authenticated mode)', () => {
     const refusals = logLines.filter((line) => line.includes('token not accepted'));
     expect(refusals).toHaveLength(1);
     expect(logLines.join('')).not.toMatch(/-----BEGIN|"stack"/);
+  });
+});
+
+describe('an address that keeps sending refused tokens (authenticated mode)', () => {
+  it('is answered 429 after 20 refusals a minute, before its tokens are checked', async () => {
+    const connector = await startConnector();
+    const bot = await startBotServer(SECURED, undefined, { logger });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 21; i++)
+        statuses.push((await post(bot, message(connector, { serviceUrl: 'https://smba.trafficmanager.net/uk/' }))).status);
+      expect(statuses.slice(0, 20).every((status) => status === 401)).toBe(true);
+      expect(statuses[20]).toBe(429);
+    } finally {
+      await bot.close();
+      await connector.close();
+    }
   });
 });
 

@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { debriefView } from '../../engine/debrief-view.ts';
+import { debriefView, END_REASON_TEXT } from '../../engine/debrief-view.ts';
 import { Rehearsal, scoreRehearsal, transcriptOf, type Exchange } from '../../engine/rehearsal.ts';
 import type { Scenario } from '../../engine/scenario-schema.ts';
 import type { Turn } from '../../engine/transcript.ts';
@@ -57,9 +57,7 @@ export function registerChatCommand(program: Command): void {
         rehearsal.end();
         const turns = transcriptOf(rehearsal.opening, exchanges);
         const file = await saveTranscript(scenario, turns);
-        process.stdout.write(
-          `\n${rehearsal.endReason === 'learner-ended' ? 'Rehearsal ended.' : `The customer ended the conversation (${rehearsal.endReason}).`}\n\n`,
-        );
+        process.stdout.write(`\n${END_REASON_TEXT[rehearsal.endReason ?? 'learner-ended']}\n\n`);
         if (exchanges.length === 0) {
           process.stdout.write('You did not reply to the customer, so there is nothing to score.\n');
         } else {
