@@ -61,7 +61,11 @@ export type RecordedTurn = z.infer<typeof RecordedTurnSchema>;
 export type SourceHashes = z.infer<typeof SourceHashesSchema>;
 export type EvidenceRecord = z.infer<typeof EvidenceRecordSchema>;
 
-/** Version 1, as written before versioning (2026-11): the report untyped, no identities or hashes. */
+/**
+ * Version 1, as written before versioning (2026-11): the report untyped, no identities or hashes.
+ * Its own copy on purpose, not built from the current schema: a later change to the current record
+ * must never change how an old one reads.
+ */
 const EvidenceRecordV1Schema = z.object({
   id: z.string().min(1),
   learner: LearnerSchema,
