@@ -14,19 +14,31 @@
  * Everything stays on 127.0.0.1. Targets are printed beside the figures; missing one is not an error,
  * but a rehearsal that did not happen (an HTTP error, no debrief card, an echo missing) exits 1.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, copyFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, copyFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { eachOption } from './command-line.ts';
 import { LocalConnector } from './local-connector.ts';
 import { formatCpuProfileSummary, summariseCpuProfile, type Bucket, type CpuProfile, type Frame } from './cpu-profile-summary.ts';
+import { LABELLED_DIR } from './labelled-set.ts';
+import { median, percentile, round } from './latency-stats.ts';
+import {
+  activityBody,
+  learnerReplies,
+  readScripts,
+  rehearsalSteps,
+  type Conversation,
+  type ScenarioScripts,
+  type Step,
+} from './rehearsal-script.ts';
+import { makeTemporaryDir, startChild, startServiceSim, stopChild, type OnUnexpectedExit, type RunningChild } from './servicesim-child.ts';
+import { timedRequest, type TimedAnswer } from './timed-request.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
 /** Other work on the machine skews every figure here; the reader should know how busy it was. */
 const LOAD_AVERAGE_AT_START = os.loadavg()[0]!;
-const LABELLED_DIR = path.join(ROOT, 'test', 'labelled');
-const SCENARIOS_DIR = path.join(ROOT, 'rubrics', 'scenarios');
 
 const TARGETS = { ratioAt16: 0.5, p50AtOneMs: 2, lateOverEarly: 1.2 };
 /** About ten learner replies per rehearsal, as the issue describes a typical one. */
@@ -37,8 +49,6 @@ const LONG_REHEARSAL_REPLIES = 195;
 const LONG_REPLY_CYCLE = 20;
 /** Bounds on count as well as time, so a run always stops by itself. */
 const MAX_REHEARSALS_PER_LEARNER = 2000;
-const REQUEST_TIMEOUT_MS = 30_000;
-const STARTUP_TIMEOUT_MS = 90_000;
 /**
  * Each concurrency runs in slices, ServiceSim and the echo bot taking turns, so a burst of other
  * work on the machine lands on both rather than skewing their ratio.
@@ -66,13 +76,7 @@ interface Options {
 
 function readOptions(argv: string[]): Options {
   const options: Options = { json: false, seconds: 8, learners: [1, 16, 64], profile: false, longScenario: 'faulty-washing-machine' };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${arg} needs a value`);
-      return v;
-    };
+  eachOption(argv, (arg, value) => {
     if (arg === '--json') options.json = true;
     else if (arg === '--profile') options.profile = true;
     else if (arg === '--profile-out') options.profileOut = path.resolve(value());
@@ -83,7 +87,7 @@ function readOptions(argv: string[]): Options {
       throw new Error(
         `unknown option ${arg} (options: --json, --seconds <n>, --learners 1,16,64, --long-scenario <id>, --profile, --profile-out <file>)`,
       );
-  }
+  });
   if (!(options.seconds > 0 && options.seconds <= 60)) throw new Error('--seconds must be between 0 and 60');
   if (options.learners.length === 0 || options.learners.some((n) => !Number.isInteger(n) || n < 1 || n > 256))
     throw new Error('--learners must be whole numbers from 1 to 256');
@@ -93,158 +97,41 @@ function readOptions(argv: string[]): Options {
 
 // ---------- child processes ----------
 
-interface RunningChild {
-  name: string;
-  child: ChildProcess;
-  port: number;
-}
-
-const children = new Set<ChildProcess>();
-/** Children being stopped on purpose: their exit is not a failure. */
-const stopping = new Set<ChildProcess>();
-const temporaryDirs = new Set<string>();
-
-/** Last resort on any exit (error, ^C, watchdog): no child outlives the bench, no temp folder stays. */
-function cleanUpNow(): void {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  for (const dir of temporaryDirs) rmSync(dir, { recursive: true, force: true });
-}
-process.on('exit', cleanUpNow);
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.once(signal, () => {
-    process.stderr.write(`bench: ${signal}, stopping\n`);
-    process.exit(130);
-  });
-}
+/** Every figure after a bot died would be connection errors: stop here (the exit handler cleans up). */
+const exitMidRun =
+  (name: string): OnUnexpectedExit =>
+  (how, stderrTail) => {
+    process.stderr.write(`bench: ${name} exited unexpectedly (${how}) mid-run\n${stderrTail.trim()}\n`);
+    process.exit(1);
+  };
 
 /** The monotonic clock in µs: the one V8's profiler stamps its samples with, in every process. */
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
-function startChild(name: string, args: string[], env: NodeJS.ProcessEnv): Promise<RunningChild> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    // Only the tail is kept: enough to say why a child failed to start or died.
-    stderr = (stderr + chunk.toString('utf8')).slice(-4000);
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => fail(`did not say it was listening within ${STARTUP_TIMEOUT_MS / 1000} s`), STARTUP_TIMEOUT_MS);
-    const fail = (why: string) => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`${name} ${why}\n${stderr.trim()}`));
-    };
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-      const match = /listening on 127\.0\.0\.1:(\d+)/.exec(stdout);
-      if (match) {
-        clearTimeout(timer);
-        child.stdout!.removeAllListeners('data');
-        child.stdout!.resume();
-        child.removeAllListeners('exit');
-        child.once('exit', (code, signal) => {
-          children.delete(child);
-          if (stopping.has(child)) return;
-          // Every figure after this would be connection errors: stop here (the exit handler cleans up).
-          process.stderr.write(`bench: ${name} exited unexpectedly (${signal ?? `exit code ${code}`}) mid-run\n${stderr.trim()}\n`);
-          process.exit(1);
-        });
-        resolve({ name, child, port: Number(match[1]) });
-      }
-    });
-    child.once('exit', (code, signal) => fail(`exited before listening (${signal ?? `exit code ${code}`})`));
-    child.once('error', (error) => fail(`could not be started: ${error.message}`));
-  });
-}
-
-/** SIGTERM (the servers close, then exit 0, which also writes a CPU profile), SIGKILL if it hangs. */
-async function stopChild(running: RunningChild, graceMs = 15_000): Promise<void> {
-  const { child } = running;
-  stopping.add(child);
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
-}
-
-function startServiceSim(dataDir: string, extraNodeArgs: string[] = []): Promise<RunningChild> {
-  // Local anonymous mode whatever the caller's environment holds: no app id, not production.
-  // RATE_LIMITS=off: a benchmark is exactly the flood the per-client and per-conversation limits refuse.
-  const env = {
-    ...process.env,
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'silent',
-    RATE_LIMITS: 'off',
-    MicrosoftAppId: '',
-    MicrosoftAppPassword: '',
-    NODE_ENV: '',
-  };
-  return startChild('servicesim', [...extraNodeArgs, '--disable-warning=DEP0111', 'bin/servicesim.js', 'serve', '--port', '0'], env);
+/** Rate limits off: a benchmark is exactly the flood the per-client and per-conversation limits refuse. */
+function startUnlimitedServiceSim(dataDir: string, extraNodeArgs: string[] = []): Promise<RunningChild> {
+  return startServiceSim({ dataDir, rateLimitsOff: true, extraNodeArgs, onUnexpectedExit: exitMidRun('servicesim') });
 }
 
 function startEchoBot(): Promise<RunningChild> {
-  return startChild('echo bot', ['--disable-warning=DEP0111', '--import', 'tsx', 'bench/echo-bot.ts'], { ...process.env });
+  return startChild(
+    'echo bot',
+    ['--disable-warning=DEP0111', '--import', 'tsx', 'bench/echo-bot.ts'],
+    { ...process.env },
+    exitMidRun('echo bot'),
+  );
 }
 
 // ---------- what learners say ----------
 
-interface ScenarioScripts {
-  id: string;
-  /** The learner turns of each labelled transcript on this scenario, in file order. */
-  transcripts: string[][];
-}
-
-/** Real learner replies, from the hand-labelled transcripts, grouped by scenario (shipped ones only). */
-function readScripts(): ScenarioScripts[] {
-  const byScenario = new Map<string, string[][]>();
-  const files = readdirSync(LABELLED_DIR, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.json'))
-    .sort();
-  for (const file of files) {
-    const transcript = JSON.parse(readFileSync(path.join(LABELLED_DIR, file), 'utf8')) as {
-      scenario: string;
-      turns: Array<{ role: string; text: string }>;
-    };
-    if (!existsSync(path.join(SCENARIOS_DIR, `${transcript.scenario}.yaml`))) continue;
-    const learnerTurns = transcript.turns.filter((t) => t.role === 'learner').map((t) => t.text);
-    if (learnerTurns.length === 0) continue;
-    if (!byScenario.has(transcript.scenario)) byScenario.set(transcript.scenario, []);
-    byScenario.get(transcript.scenario)!.push(learnerTurns);
-  }
-  const scripts = [...byScenario].sort(([a], [b]) => a.localeCompare(b)).map(([id, transcripts]) => ({ id, transcripts }));
-  if (scripts.length === 0) throw new Error(`no labelled transcripts on shipped scenarios under ${LABELLED_DIR}`);
-  return scripts;
-}
-
-type Step = { kind: 'welcome' } | { kind: 'message'; text: string; role: 'command' | 'reply' | 'reflection' };
-
 /**
  * Rehearsal number k (over all learners) cycles through the scenarios, then through each one's
- * transcripts. A transcript's last learner turn is left out (it is usually the closing, after which
- * the customer ends the conversation and later replies would be cheap "not in a rehearsal" turns),
- * and a transcript shorter than ten learner turns is followed by the next one's, so every
- * rehearsal has the same length. Both bots get exactly the same steps.
+ * transcripts, so every rehearsal has the same length and both bots get exactly the same steps.
  */
-function rehearsalSteps(scripts: ScenarioScripts[], k: number): Step[] {
+function stepsOfRehearsal(scripts: ScenarioScripts[], k: number): Step[] {
   const scenario = scripts[k % scripts.length]!;
-  const first = Math.floor(k / scripts.length);
-  const replies: string[] = [];
-  for (let t = first; replies.length < REPLIES_PER_REHEARSAL; t++) {
-    const turns = scenario.transcripts[t % scenario.transcripts.length]!;
-    replies.push(...(turns.length > 2 ? turns.slice(0, -1) : turns));
-  }
-  return [
-    { kind: 'welcome' },
-    { kind: 'message', text: `start ${scenario.id}`, role: 'command' },
-    ...replies.slice(0, REPLIES_PER_REHEARSAL).map((text) => ({ kind: 'message', text, role: 'reply' }) as const),
-    { kind: 'message', text: 'end', role: 'command' },
-    { kind: 'message', text: REFLECTIONS[k % REFLECTIONS.length]!, role: 'reflection' },
-  ];
+  const replies = learnerReplies(scenario.transcripts, Math.floor(k / scripts.length), REPLIES_PER_REHEARSAL);
+  return rehearsalSteps(scenario.id, replies, REFLECTIONS[k % REFLECTIONS.length]!);
 }
 
 /**
@@ -277,64 +164,7 @@ function openEndedReplies(scripts: ScenarioScripts[]): string[] {
 /** One keep-alive pool, as a channel would hold open connections to a bot it talks to a lot. */
 let agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
 
-interface Posted {
-  status: number;
-  ms: number;
-  body: string;
-}
-
-function post(port: number, body: string): Promise<Posted> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/api/messages',
-        method: 'POST',
-        agent,
-        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1000} s`)));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-interface Conversation {
-  conversationId: string;
-  userId: string;
-  serviceUrl: string;
-  next: number;
-}
-
-function activityOf(step: Step, c: Conversation): string {
-  const common = {
-    id: `${c.conversationId}-a${c.next++}`,
-    timestamp: new Date().toISOString(),
-    channelId: 'bench',
-    serviceUrl: c.serviceUrl,
-    conversation: { id: c.conversationId },
-    from: { id: c.userId, name: 'Bench learner' },
-    recipient: { id: 'bot', name: 'Bot' },
-    locale: 'en-GB',
-  };
-  // No deliveryMode: normal mode, the bot posts its replies to the connector during the turn.
-  return JSON.stringify(
-    step.kind === 'welcome'
-      ? { ...common, type: 'conversationUpdate', membersAdded: [{ id: c.userId }] }
-      : { ...common, type: 'message', text: step.text },
-  );
-}
+const post = (port: number, body: string) => timedRequest(port, { method: 'POST', path: '/api/messages', body, agent });
 
 // ---------- running learners ----------
 
@@ -421,9 +251,9 @@ async function runRehearsal(
   let debriefBeforeEnd = false;
   let ok = true;
   for (const step of steps) {
-    let posted: Posted;
+    let posted: TimedAnswer;
     try {
-      posted = await post(target.port, activityOf(step, conversation));
+      posted = await post(target.port, activityBody(step, conversation));
     } catch (error) {
       fail(stats, `${conversation.conversationId}: ${(error as Error).message}`);
       ok = false;
@@ -479,7 +309,7 @@ async function runLoad(
         // Rehearsal k of the whole run: learner-major within a round, so every learner plays different scenarios.
         const k = r * learners + learner;
         // A new learner and conversation per rehearsal, so every rehearsal does the same work, welcome included.
-        await runRehearsal(target, connector, serviceUrl, rehearsalSteps(scripts, k), `${tag}-l${learner}-r${r}`, stats);
+        await runRehearsal(target, connector, serviceUrl, stepsOfRehearsal(scripts, k), `${tag}-l${learner}-r${r}`, stats);
       }
     }),
   );
@@ -514,9 +344,9 @@ async function runLongRehearsal(
 ): Promise<LongRehearsal> {
   const conversation: Conversation = { conversationId: `long-${scenario}-${Date.now()}`, userId: 'learner-long', serviceUrl, next: 1 };
   const failures: string[] = [];
-  const send = async (step: Step): Promise<Posted | undefined> => {
+  const send = async (step: Step): Promise<TimedAnswer | undefined> => {
     try {
-      const posted = await post(target.port, activityOf(step, conversation));
+      const posted = await post(target.port, activityBody(step, conversation));
       if (posted.status === 200) return posted;
       failures.push(`HTTP ${posted.status} ${posted.body.slice(0, 200)}`);
     } catch (error) {
@@ -524,9 +354,9 @@ async function runLongRehearsal(
     }
     return undefined;
   };
-  await send({ kind: 'welcome' });
+  await send({ kind: 'welcome', label: 'welcome' });
   const beforeStart = connector.repliesTo(conversation.conversationId).activities;
-  await send({ kind: 'message', text: `start ${scenario}`, role: 'command' });
+  await send({ kind: 'message', label: 'start', text: `start ${scenario}`, role: 'command' });
   // The briefing card and the customer's opening line.
   if (connector.repliesTo(conversation.conversationId).activities < beforeStart + 2)
     failures.push(`no briefing and opening line after "start ${scenario}"`);
@@ -535,7 +365,7 @@ async function runLongRehearsal(
   const cpu: Array<number | undefined> = [cpuSecondsOf(target.pid)];
   let endedEarlyAt: number | undefined;
   for (let i = 0; i < LONG_REHEARSAL_REPLIES && failures.length === 0; i++) {
-    const posted = await send({ kind: 'message', text: replies[i % replies.length]!, role: 'reply' });
+    const posted = await send({ kind: 'message', label: `reply ${i + 1}`, text: replies[i % replies.length]!, role: 'reply' });
     if (!posted) break;
     latencies.push(posted.ms);
     cpu.push(cpuSecondsOf(target.pid));
@@ -545,14 +375,13 @@ async function runLongRehearsal(
     }
   }
   if (endedEarlyAt === undefined && failures.length === 0) {
-    await send({ kind: 'message', text: 'end', role: 'command' });
-    await send({ kind: 'message', text: REFLECTIONS[0]!, role: 'reflection' });
+    await send({ kind: 'message', label: 'end', text: 'end', role: 'command' });
+    await send({ kind: 'message', label: 'reflection', text: REFLECTIONS[0]!, role: 'reflection' });
     if (connector.repliesTo(conversation.conversationId).debriefs !== 1) failures.push('no debrief card after "end"');
   }
   connector.forget(conversation.conversationId);
   const earlyMedianMs = median(latencies.slice(4, 24));
   const lateMedianMs = median(latencies.slice(-20));
-  const round = (n: number) => Number(n.toFixed(2));
   // Mean CPU ms per turn over turns 5–24 and the last 20 (/proc counts in 10 ms ticks: a mean over 20 turns, not a median).
   const cpuMsPerTurn = (from: number, to: number) => {
     const a = cpu[from];
@@ -579,18 +408,6 @@ async function runLongRehearsal(
 
 // ---------- figures ----------
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
-function median(values: number[]): number {
-  return percentile(
-    [...values].sort((a, b) => a - b),
-    50,
-  );
-}
-
 interface Figures {
   turnsPerSecond: number;
   p50Ms: number;
@@ -609,7 +426,6 @@ interface Figures {
 
 function figuresOf(stats: RunStats): Figures {
   const sorted = [...stats.latencies].sort((a, b) => a - b);
-  const round = (n: number, digits = 2) => Number(n.toFixed(digits));
   return {
     turnsPerSecond: round(stats.turns / stats.seconds, 0),
     p50Ms: round(percentile(sorted, 50)),
@@ -640,13 +456,14 @@ async function main(): Promise<void> {
     if (!options.json) process.stderr.write(`${line}\n`);
   };
   const scripts = readScripts();
-  const work = mkdtempSync(path.join(os.tmpdir(), 'servicesim-load-'));
-  temporaryDirs.add(work);
+  if (scripts.length === 0) throw new Error(`no labelled transcripts on shipped scenarios under ${LABELLED_DIR}`);
+  const work = makeTemporaryDir('servicesim-load-');
   const connector = new LocalConnector();
   const serviceUrl = await connector.listen();
   try {
-    if (options.profile) await profile(options, connector, serviceUrl, scripts, work, log);
-    else await measure(options, connector, serviceUrl, scripts, work, log);
+    const run = { options, connector, serviceUrl, scripts, work, log };
+    if (options.profile) await profile(run);
+    else await measure(run);
   } finally {
     agent.destroy();
     await connector.close();
@@ -657,18 +474,19 @@ async function main(): Promise<void> {
   }
 }
 
-type Log = (line: string) => void;
+/** What a measuring or profiling run works with: the connector the bots reply to, the learners' lines, a scratch folder. */
+interface Run {
+  options: Options;
+  connector: LocalConnector;
+  serviceUrl: string;
+  scripts: ScenarioScripts[];
+  work: string;
+  log: (line: string) => void;
+}
 
-async function measure(
-  options: Options,
-  connector: LocalConnector,
-  serviceUrl: string,
-  scripts: ScenarioScripts[],
-  work: string,
-  log: Log,
-): Promise<void> {
+async function measure({ options, connector, serviceUrl, scripts, work, log }: Run): Promise<void> {
   log('starting ServiceSim and the echo bot…');
-  const [serviceSim, echo] = await Promise.all([startServiceSim(path.join(work, 'data')), startEchoBot()]);
+  const [serviceSim, echo] = await Promise.all([startUnlimitedServiceSim(path.join(work, 'data')), startEchoBot()]);
   try {
     const targets: Record<Target['name'], Target> = {
       servicesim: { name: 'servicesim', port: serviceSim.port, pid: serviceSim.child.pid! },
@@ -897,19 +715,12 @@ const SERVICESIM_BUCKETS: Bucket[] = [
  * The profile is written when the server exits after SIGTERM; only the samples taken during the
  * measured load are summarised (the profiler stamps them with the same monotonic clock as ours).
  */
-async function profile(
-  options: Options,
-  connector: LocalConnector,
-  serviceUrl: string,
-  scripts: ScenarioScripts[],
-  work: string,
-  log: Log,
-): Promise<void> {
+async function profile({ options, connector, serviceUrl, scripts, work, log }: Run): Promise<void> {
   const profileDir = path.join(work, 'profile');
   mkdirSync(profileDir);
   const learners = options.learners[0]!;
   log(`starting ServiceSim under --cpu-prof…`);
-  const serviceSim = await startServiceSim(path.join(work, 'data'), [
+  const serviceSim = await startUnlimitedServiceSim(path.join(work, 'data'), [
     '--cpu-prof',
     '--cpu-prof-dir',
     profileDir,

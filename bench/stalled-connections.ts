@@ -28,17 +28,18 @@
  * closures are reported, never judged. Everything stays on loopback, is bounded in count and time,
  * and is closed, stopped and removed at the end (or by the exit handler and a watchdog).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { percentile, round } from './latency-stats.ts';
+import { eachOption } from './command-line.ts';
 import { LocalConnector } from './local-connector.ts';
-import { readLabelledSet } from './labelled-set.ts';
+import { activityBody, learnerReplies, readScripts, rehearsalSteps, type Conversation, type Step } from './rehearsal-script.ts';
+import { isRunning, makeTemporaryDir, removeTemporaryDir, startServiceSim, stopChild, type RunningChild } from './servicesim-child.ts';
+import { timedRequest } from './timed-request.ts';
 
-const ROOT = path.join(import.meta.dirname, '..');
-const SCENARIOS_DIR = path.join(ROOT, 'rubrics', 'scenarios');
 const LOAD_AVERAGE_AT_START = os.loadavg()[0]!;
 
 /** The stalled sockets' own address, and the other one the rehearsal comes from by default. */
@@ -53,8 +54,6 @@ const TRICKLE_MS = 3000;
 /** Connections being opened at once: a burst, but within the listen backlog. */
 const OPEN_CONCURRENCY = 64;
 const CONNECT_TIMEOUT_MS = 10_000;
-const REQUEST_TIMEOUT_MS = 30_000;
-const STARTUP_TIMEOUT_MS = 90_000;
 /** A large declared body, still under the server's 2 MB limit, so it is read rather than refused at once. */
 const DECLARED_BODY_BYTES = 1_000_000;
 const STOPPED_BODY_SENT = 4096;
@@ -78,20 +77,14 @@ interface Options {
 
 function readOptions(argv: string[]): Options {
   const options: Options = { json: false, connections: 1000, holdSeconds: 95, sameAddress: false, scenario: 'faulty-washing-machine' };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${arg} needs a value`);
-      return v;
-    };
+  eachOption(argv, (arg, value) => {
     if (arg === '--json') options.json = true;
     else if (arg === '--connections') options.connections = Number(value());
     else if (arg === '--hold') options.holdSeconds = Number(value());
     else if (arg === '--same-address') options.sameAddress = true;
     else if (arg === '--scenario') options.scenario = value();
     else throw new Error(`unknown option ${arg} (options: --json, --connections <n>, --hold <seconds>, --same-address, --scenario <id>)`);
-  }
+  });
   if (!Number.isInteger(options.connections) || options.connections < 1 || options.connections > 50_000)
     throw new Error('--connections must be a whole number from 1 to 50000');
   if (!(options.holdSeconds >= 5 && options.holdSeconds <= 600)) throw new Error('--hold must be between 5 and 600 seconds');
@@ -121,79 +114,17 @@ function ephemeralPorts(): number | undefined {
   }
 }
 
-// ---------- the child process (as rehearsal-load.ts starts it) ----------
+// ---------- the child process ----------
 
-let serverChild: ChildProcess | undefined;
-let serverStopping = false;
+let server: RunningChild | undefined;
 let serverDiedAt: { at: number; how: string } | undefined;
-const temporaryDirs = new Set<string>();
 
-function cleanUpNow(): void {
-  if (serverChild && serverChild.exitCode === null && serverChild.signalCode === null) serverChild.kill('SIGKILL');
-  for (const dir of temporaryDirs) rmSync(dir, { recursive: true, force: true });
-}
-process.on('exit', cleanUpNow);
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.once(signal, () => {
-    process.stderr.write(`bench: ${signal}, stopping\n`);
-    process.exit(130);
-  });
-}
+/** Unlike the load bench, a death mid-run is not fatal at once: it is the finding, and the report says so. */
+const recordDeath = (how: string) => {
+  serverDiedAt = { at: performance.now(), how };
+};
 
-let serverStderr = '';
-
-function startServiceSim(dataDir: string): Promise<{ child: ChildProcess; port: number }> {
-  // Local anonymous mode whatever the caller's environment holds: no app id, not production.
-  const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent', MicrosoftAppId: '', MicrosoftAppPassword: '', NODE_ENV: '' };
-  const child = spawn(process.execPath, ['--disable-warning=DEP0111', 'bin/servicesim.js', 'serve', '--port', '0'], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  serverChild = child;
-  let stdout = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    serverStderr = (serverStderr + chunk.toString('utf8')).slice(-4000);
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => fail(`did not say it was listening within ${STARTUP_TIMEOUT_MS / 1000} s`), STARTUP_TIMEOUT_MS);
-    const fail = (why: string) => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`servicesim ${why}\n${serverStderr.trim()}`));
-    };
-    const earlyExit = (code: number | null, signal: NodeJS.Signals | null) =>
-      fail(`exited before listening (${signal ?? `exit code ${code}`})`);
-    child.once('exit', earlyExit);
-    child.once('error', (error) => fail(`could not be started: ${error.message}`));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-      const match = /listening on 127\.0\.0\.1:(\d+)/.exec(stdout);
-      if (!match) return;
-      clearTimeout(timer);
-      child.stdout!.removeAllListeners('data');
-      child.stdout!.resume();
-      child.off('exit', earlyExit);
-      // Unlike the load bench, a death mid-run is not fatal at once: it is the finding, and the report says so.
-      child.once('exit', (code, signal) => {
-        if (!serverStopping) serverDiedAt = { at: performance.now(), how: signal ?? `exit code ${code}` };
-      });
-      resolve({ child, port: Number(match[1]) });
-    });
-  });
-}
-
-async function stopServiceSim(child: ChildProcess, graceMs = 15_000): Promise<void> {
-  serverStopping = true;
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
-}
-
-const serverAlive = () => serverChild !== undefined && serverChild.exitCode === null && serverChild.signalCode === null && !serverDiedAt;
+const serverAlive = () => server !== undefined && isRunning(server.child) && !serverDiedAt;
 
 /** The server's open file descriptors and resident memory, from /proc (undefined where there is none). */
 function serverResources(pid: number): { fds?: number; rssMb?: number } {
@@ -375,84 +306,10 @@ async function openAll(all: Stalled[], count: number, port: number, log: (line: 
 
 // ---------- one rehearsal over HTTP ----------
 
-type Step = { label: string; body: (c: Conversation) => object };
-
-interface Conversation {
-  conversationId: string;
-  userId: string;
-  serviceUrl: string;
-  next: number;
-}
-
-function rehearsalSteps(scenario: string): Step[] {
-  const transcripts = readLabelledSet().filter((t) => t.scenario === scenario);
-  if (transcripts.length === 0 || !existsSync(path.join(SCENARIOS_DIR, `${scenario}.yaml`)))
-    throw new Error(`no shipped scenario "${scenario}" with labelled transcripts`);
-  const replies: string[] = [];
-  // As the load bench does: each transcript's last learner turn (usually the closing) is left out.
-  for (let t = 0; replies.length < LEARNER_REPLIES; t++) {
-    const turns = transcripts[t % transcripts.length]!.turns.filter((x) => x.role === 'learner').map((x) => x.text);
-    replies.push(...(turns.length > 2 ? turns.slice(0, -1) : turns));
-  }
-  const common = (c: Conversation) => ({
-    id: `${c.conversationId}-a${c.next++}`,
-    timestamp: new Date().toISOString(),
-    channelId: 'bench',
-    serviceUrl: c.serviceUrl,
-    conversation: { id: c.conversationId },
-    from: { id: c.userId, name: 'Bench learner' },
-    recipient: { id: 'bot', name: 'Bot' },
-    locale: 'en-GB',
-  });
-  const message = (label: string, text: string): Step => ({ label, body: (c) => ({ ...common(c), type: 'message', text }) });
-  return [
-    { label: 'welcome', body: (c) => ({ ...common(c), type: 'conversationUpdate', membersAdded: [{ id: c.userId }] }) },
-    message('start', `start ${scenario}`),
-    ...replies.slice(0, LEARNER_REPLIES).map((text, i) => message(`reply ${i + 1}`, text)),
-    message('end', 'end'),
-    message('reflection', REFLECTION),
-  ];
-}
-
-interface Answer {
-  status: number;
-  ms: number;
-  body: string;
-}
-
-function request(
-  port: number,
-  localAddress: string,
-  method: 'GET' | 'POST',
-  urlPath: string,
-  body?: string,
-  agent?: http.Agent,
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        localAddress,
-        path: urlPath,
-        method,
-        agent: agent ?? false,
-        headers: body === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1000} s`)));
-    req.on('error', reject);
-    req.end(body);
-  });
+function stepsOfRehearsal(scenario: string): Step[] {
+  const script = readScripts().find((s) => s.id === scenario);
+  if (!script) throw new Error(`no shipped scenario "${scenario}" with labelled transcripts`);
+  return rehearsalSteps(scenario, learnerReplies(script.transcripts, 0, LEARNER_REPLIES), REFLECTION);
 }
 
 interface HealthCheck {
@@ -465,7 +322,7 @@ interface HealthCheck {
 
 async function healthz(port: number, from: string, when: string): Promise<HealthCheck> {
   try {
-    const answer = await request(port, from, 'GET', '/healthz');
+    const answer = await timedRequest(port, { method: 'GET', path: '/healthz', localAddress: from });
     return { from, when, ok: answer.status === 200, ms: round(answer.ms) };
   } catch (error) {
     return { from, when, ok: false, error: (error as Error).message };
@@ -500,7 +357,8 @@ async function rehearse(
   try {
     for (const step of steps) {
       try {
-        const answer = await request(port, from, 'POST', '/api/messages', JSON.stringify(step.body(conversation)), agent);
+        const body = activityBody(step, conversation);
+        const answer = await timedRequest(port, { method: 'POST', path: '/api/messages', body, agent, localAddress: from });
         turns.push({ label: step.label, ms: round(answer.ms), status: answer.status });
         if (answer.status !== 200) {
           failure = `${step.label}: HTTP ${answer.status} ${answer.body.slice(0, 160)}`;
@@ -531,14 +389,6 @@ async function rehearse(
 }
 
 // ---------- figures ----------
-
-function round(n: number, digits = 2): number {
-  return Number(n.toFixed(digits));
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 
 interface KindReport {
   kind: Kind;
@@ -612,14 +462,16 @@ async function main(): Promise<void> {
   }, watchdogMs);
   watchdog.unref();
 
-  const work = mkdtempSync(path.join(os.tmpdir(), 'servicesim-stalled-'));
-  temporaryDirs.add(work);
-  const steps = rehearsalSteps(options.scenario);
+  const work = makeTemporaryDir('servicesim-stalled-');
+  const steps = stepsOfRehearsal(options.scenario);
   const connector = new LocalConnector();
   const serviceUrl = await connector.listen();
   log('starting ServiceSim…');
-  const { child, port } = await startServiceSim(path.join(work, 'data'));
-  const pid = child.pid!;
+  // The rate limits stay as configured: they are part of the edge whose hardening this measures.
+  const running = await startServiceSim({ dataDir: path.join(work, 'data'), onUnexpectedExit: recordDeath });
+  server = running;
+  const { port } = running;
+  const pid = running.child.pid!;
   const health: HealthCheck[] = [];
   const stalled: Stalled[] = [];
   let ticker: NodeJS.Timeout | undefined;
@@ -730,10 +582,9 @@ async function main(): Promise<void> {
       s.ours = true;
       s.socket.destroy();
     }
-    await stopServiceSim(child);
+    await stopChild(running);
     await connector.close();
-    rmSync(work, { recursive: true, force: true });
-    temporaryDirs.delete(work);
+    removeTemporaryDir(work);
     clearTimeout(watchdog);
   }
 }

@@ -49,6 +49,23 @@ afterAll(async () => {
   await connector.close();
 });
 
+/**
+ * A message activity from Web Chat on this server, complete enough to pass every check; each test
+ * overrides only the fields it is about, so what differs from an ordinary message is all it shows.
+ * A field overridden with `undefined` is left out of the JSON: that is how a test removes one.
+ */
+function messageActivity(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    type: 'message',
+    channelId: 'webchat-local',
+    serviceUrl: bot.url,
+    conversation: { id: 'c' },
+    from: { id: 'u' },
+    recipient: { id: 'servicesim' },
+    ...overrides,
+  };
+}
+
 let sequence = 0;
 async function post(body: Record<string, unknown>, url = bot.url) {
   return fetch(`${url}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
@@ -60,17 +77,16 @@ async function say(
   who = { conversation: 'http-conversation', learner: 'http-learner' },
 ): Promise<Reply[]> {
   const before = connector.received.length;
-  const response = await post({
-    type: 'message',
-    id: `in-${++sequence}`,
-    text,
-    ...(value ? { value } : {}),
-    channelId: 'webchat-local',
-    serviceUrl: connector.url,
-    conversation: { id: who.conversation },
-    from: { id: who.learner, name: 'Sam' },
-    recipient: { id: 'servicesim' },
-  });
+  const response = await post(
+    messageActivity({
+      id: `in-${++sequence}`,
+      text,
+      ...(value ? { value } : {}),
+      serviceUrl: connector.url,
+      conversation: { id: who.conversation },
+      from: { id: who.learner, name: 'Sam' },
+    }),
+  );
   expect(response.status).toBeLessThan(300);
   return connector.received.slice(before);
 }
@@ -89,16 +105,14 @@ describe('the bot over HTTP', () => {
   });
 
   it('returns the replies in the response with deliveryMode expectReplies', async () => {
-    const response = await post({
-      type: 'message',
-      text: 'help',
-      channelId: 'webchat-local',
-      serviceUrl: bot.url,
-      deliveryMode: 'expectReplies',
-      conversation: { id: 'expect-replies' },
-      from: { id: 'page-learner' },
-      recipient: { id: 'servicesim' },
-    });
+    const response = await post(
+      messageActivity({
+        text: 'help',
+        deliveryMode: 'expectReplies',
+        conversation: { id: 'expect-replies' },
+        from: { id: 'page-learner' },
+      }),
+    );
     expect(response.status).toBe(200);
     const body = (await response.json()) as { activities: Reply[] };
     expect(body.activities.length).toBeGreaterThan(0);
@@ -114,37 +128,14 @@ describe('the bot over HTTP', () => {
       body: '{oops',
     });
     expect(notJson.status).toBe(400);
-    const foreign = await post({
-      type: 'message',
-      text: 'hi',
-      channelId: 'x',
-      serviceUrl: 'https://example.com',
-      conversation: { id: 'c' },
-      from: { id: 'u' },
-      recipient: { id: 'servicesim' },
-    });
+    const foreign = await post(messageActivity({ text: 'hi', serviceUrl: 'https://example.com' }));
     expect(foreign.status).toBe(403);
-    const noRecipient = await post({
-      type: 'message',
-      text: 'hi',
-      channelId: 'x',
-      serviceUrl: bot.url,
-      conversation: { id: 'c' },
-      from: { id: 'u' },
-    });
+    const noRecipient = await post(messageActivity({ text: 'hi', recipient: undefined }));
     expect(noRecipient.status).toBe(400);
   });
 
   it('refuses what another web site could make a browser send: a form post, a foreign Origin, a rebound Host', async () => {
-    const activity = {
-      type: 'message',
-      text: 'history',
-      channelId: 'webchat-local',
-      serviceUrl: bot.url,
-      conversation: { id: 'csrf' },
-      from: { id: 'u' },
-      recipient: { id: 'servicesim' },
-    };
+    const activity = messageActivity({ text: 'history', conversation: { id: 'csrf' } });
     const form = await fetch(`${bot.url}/api/messages`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -177,23 +168,12 @@ describe('the bot over HTTP', () => {
   });
 
   it("runs one conversation's messages one at a time, so two sent together are both kept", async () => {
-    const conversation = { id: 'concurrent' };
-    const base = {
-      type: 'message',
-      channelId: 'webchat-local',
-      serviceUrl: bot.url,
-      deliveryMode: 'expectReplies',
-      conversation,
-      from: { id: 'fast-typist' },
-      recipient: { id: 'servicesim' },
-    };
-    await post({ ...base, text: 'hello' });
-    await post({ ...base, text: 'start faulty-washing-machine' });
-    await Promise.all([
-      post({ ...base, text: "I'm so sorry. When did it start?" }),
-      post({ ...base, text: 'And what did the engineer say?' }),
-    ]);
-    await post({ ...base, text: 'end' });
+    const typed = (text: string) =>
+      post(messageActivity({ text, deliveryMode: 'expectReplies', conversation: { id: 'concurrent' }, from: { id: 'fast-typist' } }));
+    await typed('hello');
+    await typed('start faulty-washing-machine');
+    await Promise.all([typed("I'm so sorry. When did it start?"), typed('And what did the engineer say?')]);
+    await typed('end');
     const [record] = await bot.evidence.listFor('webchat-local/fast-typist');
     expect(
       record!.turns
@@ -260,31 +240,13 @@ describe('the bot with an app id configured', () => {
       MicrosoftAppTenantId: '00000000-0000-0000-0000-000000000002',
     });
     try {
-      const response = await post(
-        {
-          type: 'message',
-          text: 'hello',
-          channelId: 'msteams',
-          serviceUrl: 'https://smba.trafficmanager.net/uk/',
-          conversation: { id: 'c' },
-          from: { id: 'u' },
-          recipient: { id: 'servicesim' },
-        },
-        secured.url,
-      );
+      const fromTeams = messageActivity({ text: 'hello', channelId: 'msteams', serviceUrl: 'https://smba.trafficmanager.net/uk/' });
+      const response = await post(fromTeams, secured.url);
       expect(response.status).toBe(401);
       const forged = await fetch(`${secured.url}/api/messages`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJ4In0.c2lnbmF0dXJl' },
-        body: JSON.stringify({
-          type: 'message',
-          text: 'hello',
-          channelId: 'msteams',
-          serviceUrl: 'https://smba.trafficmanager.net/uk/',
-          conversation: { id: 'c' },
-          from: { id: 'u' },
-          recipient: { id: 'servicesim' },
-        }),
+        body: JSON.stringify(fromTeams),
       });
       expect(forged.status).toBe(401);
     } finally {
@@ -298,16 +260,15 @@ describe('the bot through a restart and a failure', () => {
     fetch(`${url}/api/messages`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        type: 'message',
-        text,
-        channelId: 'webchat-local',
-        serviceUrl: url,
-        deliveryMode: 'expectReplies',
-        conversation: { id: conversation },
-        from: { id: 'restart-learner' },
-        recipient: { id: 'servicesim' },
-      }),
+      body: JSON.stringify(
+        messageActivity({
+          text,
+          serviceUrl: url,
+          deliveryMode: 'expectReplies',
+          conversation: { id: conversation },
+          from: { id: 'restart-learner' },
+        }),
+      ),
     }).then(async (r) => ((await r.json()) as { activities: Reply[] }).activities);
 
   /** A rehearsal of the washing-machine scenario, one learner reply in. */
