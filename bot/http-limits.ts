@@ -26,6 +26,12 @@ export interface HttpLimits {
   newConversationsPerClientPerMinute: number;
   /** One attempt to post a reply to the channel's connector may take this long. */
   connectorTimeoutMs: number;
+  /**
+   * Reverse proxies in front of the bot (Azure App Service, a tunnel, nginx): with N, a client's
+   * address is the Nth from the right of X-Forwarded-For, so per-address limits count clients, not
+   * the proxy. 0 (the default) trusts no such header, which anyone could forge.
+   */
+  trustedProxyHops: number;
   /** Retries of a reply the connector refused with a server error or a dropped connection (never of a timed-out one, which may have arrived). */
   connectorRetries: number;
 }
@@ -41,6 +47,7 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
   requestsPerClientPerSecond: 100,
   activitiesPerConversationPerMinute: 60,
   newConversationsPerClientPerMinute: 30,
+  trustedProxyHops: 0,
   connectorTimeoutMs: 10_000,
   connectorRetries: 2,
 };

@@ -29,9 +29,18 @@ function fromThisMachine(host: string | undefined, origin: string | undefined): 
   }
 }
 
-/** The address a request came from, as the limits count clients. */
-export function clientAddress(req: restify.Request): string {
-  return req.socket?.remoteAddress ?? 'unknown';
+/**
+ * The address a request came from, as the limits count clients: the connection's, or behind
+ * `trustedProxyHops` proxies the one the nearest of them saw (the rightmost entries are theirs).
+ */
+export function clientAddress(req: restify.Request, trustedProxyHops: number): string {
+  const connected = req.socket?.remoteAddress ?? 'unknown';
+  if (trustedProxyHops <= 0) return connected;
+  const forwarded = String(req.headers['x-forwarded-for'] ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  return forwarded[forwarded.length - trustedProxyHops] ?? connected;
 }
 
 export function guardBotEndpoint(mode: SecurityMode, limits: HttpLimits, logger: Logger): restify.RequestHandler {
@@ -54,7 +63,7 @@ export function guardBotEndpoint(mode: SecurityMode, limits: HttpLimits, logger:
       return next();
     };
     if (!perClient) return checkContent();
-    perClient.consume(clientAddress(req)).then(checkContent, (limited: unknown) => {
+    perClient.consume(clientAddress(req, limits.trustedProxyHops)).then(checkContent, (limited: unknown) => {
       if (!(limited instanceof RateLimiterRes)) {
         logger.error({ err: limited }, 'rate limiter failed');
         return checkContent();

@@ -117,7 +117,7 @@ export function createServer({ bot, mode, logger, webchatBundle = WEBCHAT_BUNDLE
       res.send(403, { error: 'local anonymous mode answers only activities whose serviceUrl is on this machine' });
       return;
     }
-    const address = clientAddress(req);
+    const address = clientAddress(req, limits.trustedProxyHops);
     if (failedTokens && (await failedTokens.get(address))?.remainingPoints === 0) {
       res.send(429, { error: 'too many refused tokens from this address; try again later' }, { 'Retry-After': '60' });
       return;
@@ -130,7 +130,7 @@ export function createServer({ bot, mode, logger, webchatBundle = WEBCHAT_BUNDLE
       // Whatever the library's reason (no token, alg none, another key, expired), the caller gets 401 and
       // the log one line: never the reason, a stack trace or the signing keys.
       logger.warn(
-        { client: clientAddress(req), reason: (error as Error).name, channel: activity.channelId },
+        { client: address, reason: (error as Error).name, channel: activity.channelId },
         'bot request refused: token not accepted',
       );
       res.send(401, { error: 'not authorised' });

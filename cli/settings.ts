@@ -35,6 +35,8 @@ const SettingsSchema = z.object({
    * limits always apply.
    */
   RATE_LIMITS: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['on', 'off']).default('on')),
+  /** How many reverse proxies stand in front of the bot, adding X-Forwarded-For (see README, "The HTTP edge"). */
+  TRUSTED_PROXY_HOPS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(10).default(0)),
   /** Who plays the customer: `scripted` (offline, deterministic). */
   CUSTOMER_MODE: z.preprocess((v) => (v === '' ? undefined : v), z.enum(CUSTOMER_MODES).default('scripted')),
   /** Who scores the learner: `rules` (offline, deterministic). */

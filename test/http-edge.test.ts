@@ -326,6 +326,28 @@ describe('rate limits (local anonymous mode)', () => {
     }
   });
 
+  it('counts clients behind a trusted proxy by X-Forwarded-For, and ignores the header otherwise', async () => {
+    const burst = async (bot: RunningBot) => {
+      const statuses: number[] = [];
+      for (const client of ['203.0.113.1', '203.0.113.1', '203.0.113.2', '203.0.113.2']) {
+        statuses.push((await post(bot, message(connector), { 'X-Forwarded-For': `${client}, 10.0.0.9` })).status);
+      }
+      return statuses;
+    };
+    const proxied = await withLimits({ requestsPerClientPerSecond: 2, trustedProxyHops: 2 });
+    try {
+      expect(await burst(proxied)).toEqual([200, 200, 200, 200]);
+    } finally {
+      await proxied.close();
+    }
+    const direct = await withLimits({ requestsPerClientPerSecond: 2 });
+    try {
+      expect((await burst(direct)).filter((status) => status === 429)).toHaveLength(2);
+    } finally {
+      await direct.close();
+    }
+  });
+
   it('answers a client sending too many requests a second with 429 and Retry-After, before reading them', async () => {
     const bot = await withLimits({ requestsPerClientPerSecond: 3 });
     try {

@@ -33,10 +33,8 @@ export async function serve(options: { port?: string }): Promise<void> {
   const library = await openScenarioLibrary(settings);
   const data = path.resolve(settings.DATA_DIR);
   const bot = createBot({ library, ...(await openFileStores(data, logger)), parts: rehearsalParts(settings) });
-  const limits =
-    settings.RATE_LIMITS === 'off'
-      ? { requestsPerClientPerSecond: 0, activitiesPerConversationPerMinute: 0, newConversationsPerClientPerMinute: 0 }
-      : {};
+  const rateLimitsOff = { requestsPerClientPerSecond: 0, activitiesPerConversationPerMinute: 0, newConversationsPerClientPerMinute: 0 };
+  const limits = { trustedProxyHops: settings.TRUSTED_PROXY_HOPS, ...(settings.RATE_LIMITS === 'off' ? rateLimitsOff : {}) };
   const { server } = createServer({ bot, mode, logger, limits });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
