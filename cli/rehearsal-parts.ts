@@ -17,7 +17,7 @@ export interface PartSettings {
   JUDGE_MODE: (typeof JUDGE_MODES)[number];
 }
 
-export function createCustomer(settings: Pick<PartSettings, 'CUSTOMER_MODE'>): Customer {
+function createCustomer(settings: Pick<PartSettings, 'CUSTOMER_MODE'>): Customer {
   switch (settings.CUSTOMER_MODE) {
     case 'scripted':
       return createScriptedCustomer();

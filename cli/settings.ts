@@ -46,7 +46,7 @@ const SettingsSchema = z.object({
 export type Settings = z.infer<typeof SettingsSchema>;
 
 /** A setting that cannot be used: the message names it and says what it may be. */
-export class SettingsError extends Error {}
+class SettingsError extends Error {}
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const parsed = SettingsSchema.safeParse(env);

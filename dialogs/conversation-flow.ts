@@ -174,17 +174,13 @@ export class ConversationFlow {
         });
         return;
       case 'end': {
-        if (!active) {
-          // A typed "end" with nothing under way; an out-of-date card names its rehearsal and is answered below.
+        if (!active || (command.rehearsalId !== undefined && command.rehearsalId !== active)) {
+          // A typed "end" names no rehearsal; an out-of-date card names one that has ended.
           await context.sendActivity(
             command.rehearsalId === undefined
               ? 'You are not in a rehearsal. Type **scenarios** to choose one.'
               : 'That rehearsal has already ended. Type **scenarios** to start another.',
           );
-          return;
-        }
-        if (command.rehearsalId !== undefined && command.rehearsalId !== active) {
-          await context.sendActivity('That rehearsal has already ended. Type **scenarios** to start another.');
           return;
         }
         const result = await this.rehearsal.end(dc);

@@ -18,7 +18,7 @@ import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
 import { IncompatibleStateError, type ComponentIdentity } from '../engine/component-identity.ts';
 import { debriefView } from '../engine/debrief-view.ts';
-import { assembleEvidence, type EvidenceRecord, type Learner } from '../engine/evidence-record.ts';
+import { assembleEvidence, UNRECORDED_CUSTOMER, type EvidenceRecord, type Learner } from '../engine/evidence-record.ts';
 import { Rehearsal, scoreRehearsal, type Exchange, type RehearsalParts, type RehearsalState } from '../engine/rehearsal.ts';
 import { isUnversionedRehearsal, upgradeRehearsal } from '../engine/rehearsal-upgrade.ts';
 import { sourceHashesOf, type Library } from '../engine/rubric-library.ts';
@@ -73,9 +73,6 @@ export interface RehearsalServices {
   /** Saves the conversation state now, before a reply is sent. */
   saveState: (context: TurnContext) => Promise<void>;
 }
-
-/** Rehearsals begun before the customer's identity was kept could only have had the scripted one. */
-const UNRECORDED_CUSTOMER: ComponentIdentity = { kind: 'scripted', id: 'scripted-customer', version: 'before-2026.11.29' };
 
 export class RehearsalDialog extends Dialog<RehearsalOptions> {
   static readonly ID = 'rehearsal';

@@ -18,7 +18,7 @@ import { TurnSchema } from './transcript.ts';
 
 export const EVIDENCE_SCHEMA_VERSION = 2;
 
-export const LearnerSchema = z.object({
+const LearnerSchema = z.object({
   /** Stable across channels' sessions: in Teams the tenant and Azure AD object id, locally the page's user id. */
   id: z.string().min(1),
   name: z.string().optional(),
@@ -57,8 +57,8 @@ export const EvidenceRecordSchema = z.object({
 });
 
 export type Learner = z.infer<typeof LearnerSchema>;
-export type RecordedTurn = z.infer<typeof RecordedTurnSchema>;
-export type SourceHashes = z.infer<typeof SourceHashesSchema>;
+type RecordedTurn = z.infer<typeof RecordedTurnSchema>;
+type SourceHashes = z.infer<typeof SourceHashesSchema>;
 export type EvidenceRecord = z.infer<typeof EvidenceRecordSchema>;
 
 /**
@@ -82,6 +82,9 @@ const EvidenceRecordV1Schema = z.object({
 /** Version 1 records could only have been played by the scripted customer and scored by the rules. */
 const BEFORE_VERSIONING = 'before-2026.11.29';
 
+/** Who played the customer in anything recorded before identities were kept: only the scripted one existed. */
+export const UNRECORDED_CUSTOMER: ComponentIdentity = { kind: 'scripted', id: 'scripted-customer', version: BEFORE_VERSIONING };
+
 export type EvidenceReading = { record: EvidenceRecord } | { problem: string };
 
 /** A stored record, migrated to the current version; or what is wrong with it. */
@@ -104,7 +107,7 @@ export function readEvidenceRecord(data: unknown): EvidenceReading {
       ...v1.data,
       schemaVersion: EVIDENCE_SCHEMA_VERSION,
       report: report.data,
-      customer: { kind: 'scripted', id: 'scripted-customer', version: BEFORE_VERSIONING },
+      customer: UNRECORDED_CUSTOMER,
       scorer: { kind: 'rules', id: 'rules-scorer', version: BEFORE_VERSIONING },
       migratedFrom: 1,
     },

@@ -13,8 +13,6 @@ export interface MockCustomerSettings {
   /** End the conversation after this many learner turns. */
   endAfter?: number;
   endReason?: EndReason;
-  /** Mood after each reply, in order (default: unchanged at 2). */
-  moods?: number[];
   /** Take this long to reply, as a customer played by a model would. */
   delayMs?: number;
 }
@@ -31,11 +29,10 @@ export function createMockCustomer(settings: MockCustomerSettings = {}): MockCus
   const calls: MockCustomerCall[] = [];
   const reply = (turns: number): CustomerReply => {
     const ended = settings.endAfter !== undefined && turns >= settings.endAfter;
-    const mood = turns === 0 ? 2 : (settings.moods?.[turns - 1] ?? 2);
     return {
       text: turns === 0 ? (settings.opening ?? 'Hello, I have a problem.') : (settings.replies?.[turns - 1] ?? `Reply ${turns}.`),
       state: { kind: 'mock', version: 1, turns },
-      status: { mood, ended, ...(ended ? { endReason: settings.endReason ?? 'agreed' } : {}) },
+      status: { mood: 2, ended, ...(ended ? { endReason: settings.endReason ?? 'agreed' } : {}) },
     };
   };
   return {

@@ -15,8 +15,6 @@ export interface MockScorerSettings {
   hint?: CoachingHint;
   /** Dimensions it claims a judge for (default: the eight of the shipped rubric). */
   dimensions?: string[];
-  /** Throw from `score` (a judge that failed). */
-  failScore?: boolean;
 }
 
 export type MockScorerCall = { method: 'scoreTurn'; input: ScoreTurnInput } | { method: 'score'; input: ScoreInput };
@@ -47,7 +45,6 @@ export function createMockScorer(settings: MockScorerSettings = {}): MockScorer 
     },
     async score(input) {
       calls.push({ method: 'score', input });
-      if (settings.failScore) throw new Error('mock scorer told to fail');
       const learnerTurns = input.turns.flatMap((t, i) => (t.role === 'learner' ? [i + 1] : []));
       const report: ScoreReport = {
         scenario: input.scenario.id,

@@ -103,10 +103,6 @@ export class Rehearsal {
     return this.state.turnCount;
   }
 
-  get mood(): number {
-    return this.state.mood;
-  }
-
   get ended(): boolean {
     return this.state.ended;
   }

@@ -64,7 +64,7 @@ function scoreOneTurn(scenario: Scenario, reading: LearnerTurn, customerGotWorse
  * The whole rehearsal from its readings. Per-turn levels come from the feedback given during the
  * rehearsal when there was one, so nothing is judged twice.
  */
-export function scoreReadings(scenario: Scenario, learnerTurns: readonly LearnerTurn[], feedback?: readonly TurnFeedback[]): ScoreReport {
+function scoreReadings(scenario: Scenario, learnerTurns: readonly LearnerTurn[], feedback?: readonly TurnFeedback[]): ScoreReport {
   const breaches = findBreaches(learnerTurns);
   const dimensions: ScoreReport['dimensions'] = {};
   for (const id of scenario.dimensions) {

@@ -5,13 +5,13 @@
 import { z } from 'zod';
 import { ACTION_KINDS } from './scenario-schema.ts';
 
-export const EvidenceSchema = z.object({
+const EvidenceSchema = z.object({
   turn: z.number().int().min(1),
   quote: z.string(),
   reason: z.string(),
 });
 
-export const DimensionScoreSchema = z.object({
+const DimensionScoreSchema = z.object({
   /** 0–3, or null when the conversation gave no occasion for this dimension. */
   level: z.number().int().min(0).max(3).nullable(),
   max: z.literal(3),
@@ -20,7 +20,7 @@ export const DimensionScoreSchema = z.object({
   suggestion: z.string(),
 });
 
-export const BreachSchema = z.object({
+const BreachSchema = z.object({
   turn: z.number().int().min(1),
   quote: z.string(),
   action: z.enum(ACTION_KINDS),
@@ -29,7 +29,7 @@ export const BreachSchema = z.object({
   rule: z.string(),
 });
 
-export const CommitmentRecordSchema = z.object({
+const CommitmentRecordSchema = z.object({
   turn: z.number().int().min(1),
   quote: z.string(),
   who: z.string(),
@@ -39,7 +39,7 @@ export const CommitmentRecordSchema = z.object({
 });
 
 /** One learner turn levelled on its own: where in the rehearsal each dimension was shown, or not. */
-export const TurnScoreSchema = z.object({
+const TurnScoreSchema = z.object({
   turn: z.number().int().min(1),
   levels: z.record(z.string(), z.number().int().min(0).max(3).nullable()),
   /** The coaching a weak reply earned: what marks it as the reply to work on. */

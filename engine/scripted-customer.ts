@@ -81,7 +81,7 @@ export interface ScriptedState {
   seed: string;
 }
 
-export interface ScriptedReply {
+interface ScriptedReply {
   text: string;
   state: ScriptedState;
 }
