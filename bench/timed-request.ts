@@ -24,9 +24,9 @@ export interface TimedRequest {
   localAddress?: string;
 }
 
-export function timedRequest(port: number, { method, path, body, agent = false, localAddress }: TimedRequest): Promise<TimedAnswer> {
+export function timedRequest(port: number, request: TimedRequest, started = performance.now()): Promise<TimedAnswer> {
+  const { method, path, body, agent = false, localAddress } = request;
   return new Promise((resolve, reject) => {
-    const started = performance.now();
     const req = http.request(
       {
         host: '127.0.0.1',
@@ -47,7 +47,12 @@ export function timedRequest(port: number, { method, path, body, agent = false, 
       },
     );
     req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1000} s`)));
-    req.on('error', reject);
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      // A pooled connection the server closed as idle just as this request went out: the request never
+      // reached it, so it is sent again (Node's documented remedy), and timed from the first attempt.
+      if (req.reusedSocket && error.code === 'ECONNRESET') resolve(timedRequest(port, request, started));
+      else reject(error);
+    });
     req.end(body);
   });
 }
