@@ -7,6 +7,7 @@ import type { RehearsalParts } from '../engine/rehearsal.ts';
 import type { Library } from '../engine/rubric-library.ts';
 import { createRulesScorer } from '../engine/rules-scorer.ts';
 import { createScriptedCustomer } from '../engine/scripted-customer.ts';
+import { ConversationTurns, type TurnLeaseOptions } from '../store/conversation-turns.ts';
 import { RehearsalLog } from '../store/rehearsal-log.ts';
 import type { EvidenceStore } from '../store/evidence-store.ts';
 import type { KeyValueStore } from '../store/key-value-store.ts';
@@ -19,19 +20,25 @@ export interface BotParts {
   state: KeyValueStore;
   evidence: EvidenceStore;
   parts?: RehearsalParts;
+  /**
+   * A conversation left this long (and its rehearsal log) is forgotten: an abandoned rehearsal does
+   * not keep its state for ever. Evidence and the learner's profile never expire. Absent: never.
+   */
+  stateExpiryMs?: number;
+  /** The cross-process turn lease's timings; the defaults suit a bot. */
+  turnLease?: Partial<TurnLeaseOptions>;
 }
 
-export function createBot({ library, state, evidence, parts }: BotParts): ServiceSimBot {
-  const storage = new KeyValueBotStorage(state);
-  const conversationState = new ConversationState(storage);
-  const userState = new UserState(storage);
+export function createBot({ library, state, evidence, parts, stateExpiryMs, turnLease }: BotParts): ServiceSimBot {
+  const conversationState = new ConversationState(new KeyValueBotStorage(state, stateExpiryMs));
+  const userState = new UserState(new KeyValueBotStorage(state));
   const flow = new ConversationFlow({
     library,
     evidence,
-    log: new RehearsalLog(state),
+    log: new RehearsalLog(state, stateExpiryMs),
     parts: parts ?? { customer: createScriptedCustomer(), scorer: createRulesScorer() },
     conversationState,
     userState,
   });
-  return new ServiceSimBot(flow, conversationState, userState);
+  return new ServiceSimBot(flow, conversationState, userState, new ConversationTurns(state, turnLease));
 }

@@ -9,6 +9,8 @@ import { CloudAdapter, type TurnContext } from 'botbuilder';
 import restify from 'restify';
 import type { Logger } from 'pino';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { TurnBusyError } from '../store/conversation-turns.ts';
+import { StoreUnavailableError } from '../store/key-value-store.ts';
 import { limitConnections } from './connection-limits.ts';
 import { ConversationLimits, SLOW_DOWN_TEXT } from './conversation-limits.ts';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limits.ts';
@@ -19,6 +21,7 @@ import { REHEARSAL_PAGE, WEBCHAT_BUNDLE } from './rehearsal-page.ts';
 import { ReusedConnectorClients } from './reused-connector-clients.ts';
 import { isLoopbackUrl, type SecurityMode } from './security-mode.ts';
 import { typingIndicator } from './typing-indicator.ts';
+import { underlyingError } from './underlying-error.ts';
 
 /**
  * CloudAdapter, given an activity this server has already read and authenticated. `process(req, res)`
@@ -39,9 +42,24 @@ export interface ServerParts {
   webchatBundle?: string;
   /** The HTTP edge's limits; defaults to `DEFAULT_HTTP_LIMITS`. */
   limits?: Partial<HttpLimits>;
+  /** Whether the store answers, reported by /healthz; absent: not checked. */
+  storeReachable?: () => Promise<boolean>;
 }
 
-export function createServer({ bot, mode, logger, webchatBundle = WEBCHAT_BUNDLE, limits: given = {} }: ServerParts): {
+/**
+ * What the learner is told when a turn fails. Storage that cannot be reached and a conversation busy
+ * in another process are passing: the turn was not taken (nothing they have seen is lost), and sending
+ * it again later works. Anything else is our fault, with a reference for the log.
+ */
+function apologyFor(thrown: Error, reference: string): string {
+  const error = underlyingError(thrown);
+  if (error instanceof StoreUnavailableError)
+    return 'Your rehearsal is paused: I cannot reach my storage just now, so that message was not taken. Nothing you have done so far is lost; please send it again in a moment.';
+  if (error instanceof TurnBusyError) return 'I am still working on your previous message. Please send that again in a moment.';
+  return `Sorry, something went wrong on our side. Please send that again, or type **end** to finish and get your debrief. (Reference ${reference})`;
+}
+
+export function createServer({ bot, mode, logger, webchatBundle = WEBCHAT_BUNDLE, limits: given = {}, storeReachable }: ServerParts): {
   server: restify.Server;
   adapter: CloudAdapter;
 } {
@@ -53,9 +71,10 @@ export function createServer({ bot, mode, logger, webchatBundle = WEBCHAT_BUNDLE
     // The learner sees an apology and a reference; the details go to the log, never to the chat.
     // Only the error itself is logged: botbuilder attaches the dialog stack, which holds transcripts.
     const reference = randomUUID().slice(0, 8);
+    const cause = underlyingError(error) as Error;
     logger.error(
       {
-        err: { name: error.name, message: error.message, stack: error.stack },
+        err: { name: cause.name, message: cause.message, stack: cause.stack },
         reference,
         conversation: context.activity.conversation?.id,
         activityType: context.activity.type,
@@ -63,9 +82,7 @@ export function createServer({ bot, mode, logger, webchatBundle = WEBCHAT_BUNDLE
       'turn failed',
     );
     try {
-      await context.sendActivity(
-        `Sorry, something went wrong on our side. Please send that again, or type **end** to finish and get your debrief. (Reference ${reference})`,
-      );
+      await context.sendActivity(apologyFor(error, reference));
     } catch (sendError) {
       // If even the apology cannot be delivered, the caller gets a bare 200 rather than our error text.
       logger.error({ err: { name: (sendError as Error).name, message: (sendError as Error).message }, reference }, 'apology not delivered');
@@ -195,8 +212,10 @@ export function createServer({ bot, mode, logger, webchatBundle = WEBCHAT_BUNDLE
   server.get('/favicon.ico', async (_req, res) => {
     res.send(204);
   });
+  // 503 while the store cannot be reached, so a load balancer sends learners to a process that can take their turns.
   server.get('/healthz', async (_req, res) => {
-    res.send(200, { ok: true, mode: mode.kind });
+    const store = storeReachable ? ((await storeReachable().catch(() => false)) ? 'reachable' : 'unreachable') : 'not checked';
+    res.send(store === 'unreachable' ? 503 : 200, { ok: store !== 'unreachable', mode: mode.kind, store });
   });
   return { server, adapter };
 }

@@ -4,16 +4,17 @@
  */
 import { ActivityHandler, ActivityTypes, TurnContext, type ConversationState, type InvokeResponse, type UserState } from 'botbuilder';
 import type { ConversationFlow } from '../dialogs/conversation-flow.ts';
-import { KeyedQueue } from '../store/keyed-queue.ts';
+import type { ConversationTurns } from '../store/conversation-turns.ts';
+import { ETagConflictError } from '../store/key-value-store.ts';
+import { underlyingError } from './underlying-error.ts';
 
 export class ServiceSimBot extends ActivityHandler {
-  /** One conversation's turns run one at a time. */
-  private readonly turns = new KeyedQueue();
-
   constructor(
     private readonly flow: ConversationFlow,
     private readonly conversationState: ConversationState,
     private readonly userState: UserState,
+    /** One conversation's turns, one at a time, across every process sharing the store. */
+    private readonly turns: ConversationTurns,
   ) {
     super();
     this.onMessage(async (context, next) => {
@@ -35,14 +36,30 @@ export class ServiceSimBot extends ActivityHandler {
   }
 
   /**
-   * BotState writes with eTag `*`, so two messages of one conversation handled at once would each
-   * save over the other and one learner turn would vanish. Each conversation's turns are queued.
+   * Two messages of one conversation handled at once would each build on the same state, and one
+   * learner turn would vanish: each conversation's turns run one at a time, in every process.
    */
   override async run(context: TurnContext): Promise<void> {
     return this.turns.run(`${context.activity.channelId}/${context.activity.conversation?.id}`, () => this.runTurn(context));
   }
 
+  /**
+   * A turn whose state was changed by another meanwhile (a process that outlived its lease, or the
+   * same learner's turn in another conversation changing their profile) is refused on its first
+   * save; if nothing has been sent yet, it is taken again, once, on fresh state.
+   */
   private async runTurn(context: TurnContext): Promise<void> {
+    try {
+      await this.runOnce(context);
+    } catch (error) {
+      if (!(underlyingError(error) instanceof ETagConflictError) || context.responded) throw error;
+      await this.conversationState.load(context, true);
+      await this.userState.load(context, true);
+      await this.runOnce(context);
+    }
+  }
+
+  private async runOnce(context: TurnContext): Promise<void> {
     await super.run(context);
     await this.conversationState.saveChanges(context);
     await this.userState.saveChanges(context);

@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerChatCommand } from './commands/chat.ts';
+import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerScenariosCommand } from './commands/scenarios.ts';
 import { registerScoreCommand } from './commands/score.ts';
 import { registerValidateCommand } from './commands/validate.ts';
@@ -39,6 +40,7 @@ program
   .option('--out <file>', 'where to write the zip', 'appPackage/build/servicesim-teams.zip')
   .action(async (options: { out: string }) => (await import('./commands/teams-package.ts')).teamsPackage(options));
 registerScoreCommand(program);
+registerMigrateCommand(program);
 
 try {
   await program.parseAsync(process.argv);

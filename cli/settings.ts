@@ -12,8 +12,17 @@ const optional = (fallback: string) => z.preprocess((v) => (v === '' ? undefined
 const SettingsSchema = z.object({
   /** The folder of rubric and scenario files; defaults to the rubrics/ shipped with ServiceSim. */
   SERVICESIM_RUBRICS: optional(DEFAULT_RUBRICS_DIR),
-  /** Where transcripts and evidence are kept. */
+  /** Where transcripts and evidence are kept: the SQLite database `servicesim.db` in this folder, unless REDIS_URL is set. */
   DATA_DIR: optional('./data'),
+  /**
+   * Keep state and evidence in Redis instead (`redis://…` or `rediss://…` with TLS, as Azure Cache
+   * for Redis needs); several bot processes can then share it. Never logged: it carries the password.
+   */
+  REDIS_URL: optional(''),
+  /** `true`: REDIS_URL is a comma-separated list of Redis Cluster seed nodes. */
+  REDIS_CLUSTER: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['true', 'false']).default('false')),
+  /** A conversation (and its unfinished rehearsal) left untouched this many days is forgotten; evidence is kept for ever. 0: never forgotten. */
+  STATE_EXPIRY_DAYS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().min(0).max(3650).default(30)),
   /** The bot's port; Azure Bot registrations and the Teams app point at /api/messages on it. */
   PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).default(3978)),
   /** The interface to listen on when authenticated; local anonymous mode always uses loopback. */

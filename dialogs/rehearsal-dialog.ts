@@ -280,7 +280,7 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     const record = assembleEvidence({
       id: state.rehearsalId,
       learner: state.learner,
-      scenario: { id: scenario.id, title: scenario.title },
+      scenario: { id: scenario.id, title: scenario.title, problemType: scenario.problemType },
       mode: state.mode,
       startedAt: state.startedAt,
       endedAt: new Date().toISOString(),

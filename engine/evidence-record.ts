@@ -38,10 +38,12 @@ export const EvidenceRecordSchema = z.object({
   schemaVersion: z.literal(EVIDENCE_SCHEMA_VERSION),
   id: z.string().min(1),
   learner: LearnerSchema,
-  scenario: z.object({ id: z.string(), title: z.string() }),
+  /** The problem type is absent on records from before it was kept. */
+  scenario: z.object({ id: z.string(), title: z.string(), problemType: z.string().optional() }),
   mode: z.enum(['practice', 'assessment']),
   startedAt: z.string(),
-  endedAt: z.string(),
+  /** An ISO instant: stores order and filter records by it. */
+  endedAt: z.iso.datetime({ offset: true }),
   endReason: z.string(),
   turns: z.array(RecordedTurnSchema),
   report: ScoreReportSchema,
@@ -102,16 +104,18 @@ export function readEvidenceRecord(data: unknown): EvidenceReading {
   if (!v1.success) return { problem: `not an evidence record: ${describe(v1.error)}` };
   const report = ScoreReportSchema.safeParse(v1.data.report);
   if (!report.success) return { problem: `its score report does not read: ${describe(report.error)}` };
-  return {
-    record: {
-      ...v1.data,
-      schemaVersion: EVIDENCE_SCHEMA_VERSION,
-      report: report.data,
-      customer: UNRECORDED_CUSTOMER,
-      scorer: { kind: 'rules', id: 'rules-scorer', version: BEFORE_VERSIONING },
-      migratedFrom: 1,
-    },
-  };
+  // Checked as a current record: a migration that gave a record no store would accept would lose it later, silently.
+  const migrated = EvidenceRecordSchema.safeParse({
+    ...v1.data,
+    schemaVersion: EVIDENCE_SCHEMA_VERSION,
+    report: report.data,
+    customer: UNRECORDED_CUSTOMER,
+    scorer: { kind: 'rules', id: 'rules-scorer', version: BEFORE_VERSIONING },
+    migratedFrom: 1,
+  });
+  return migrated.success
+    ? { record: migrated.data }
+    : { problem: `migrated from version 1, it is still not a record: ${describe(migrated.error)}` };
 }
 
 function describe(error: z.ZodError): string {
@@ -122,7 +126,7 @@ function describe(error: z.ZodError): string {
 export interface EvidenceParts {
   id: string;
   learner: Learner;
-  scenario: { id: string; title: string };
+  scenario: { id: string; title: string; problemType?: string };
   mode: EvidenceRecord['mode'];
   startedAt: string;
   endedAt: string;

@@ -1,12 +1,21 @@
-/** Evidence in memory: the fake for tests of the bot. */
+/** Evidence in memory: the fake for tests of the bot, held to the same conformance suite as the real stores. */
 import { EvidenceRecordSchema, type EvidenceRecord } from '../engine/evidence-record.ts';
-import { newestFirst, type EvidenceStore } from './evidence-store.ts';
+import {
+  MAX_PAGE_SIZE,
+  newestFirst,
+  problemTypeOf,
+  type EvidencePage,
+  type EvidenceQuery,
+  type EvidenceStore,
+  type ReviewStatus,
+} from './evidence-store.ts';
 
 export class MemoryEvidenceStore implements EvidenceStore {
   private readonly records = new Map<string, EvidenceRecord>();
+  private readonly statuses = new Map<string, ReviewStatus>();
 
   async save(record: EvidenceRecord): Promise<void> {
-    // Checked as the file store checks it, so the fake accepts exactly what the real store does.
+    // Checked as the real stores check it, so the fake accepts exactly what they do.
     this.records.set(record.id, EvidenceRecordSchema.parse(structuredClone(record)));
   }
 
@@ -20,5 +29,38 @@ export class MemoryEvidenceStore implements EvidenceStore {
       .filter((r) => r.learner.id === learnerId)
       .map((r) => structuredClone(r))
       .sort(newestFirst);
+  }
+
+  async list(query: EvidenceQuery): Promise<EvidencePage> {
+    if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_PAGE_SIZE)
+      throw new RangeError(`a page holds 1 to ${MAX_PAGE_SIZE} records, not ${query.limit}`);
+    if (query.offset !== undefined && !(Number.isInteger(query.offset) && query.offset >= 0))
+      throw new RangeError(`an offset is a whole number from 0, not ${query.offset}`);
+    const from = query.endedFrom === undefined ? -Infinity : Date.parse(query.endedFrom);
+    const before = query.endedBefore === undefined ? Infinity : Date.parse(query.endedBefore);
+    const matching = [...this.records.values()]
+      .filter(
+        (r) =>
+          (query.learnerIds === undefined || query.learnerIds.includes(r.learner.id)) &&
+          (query.scenarioId === undefined || r.scenario.id === query.scenarioId) &&
+          (query.problemType === undefined || problemTypeOf(r) === query.problemType) &&
+          (query.mode === undefined || r.mode === query.mode) &&
+          (query.reviewStatus === undefined || (this.statuses.get(r.id) ?? 'unreviewed') === query.reviewStatus) &&
+          Date.parse(r.endedAt) >= from &&
+          Date.parse(r.endedAt) < before,
+      )
+      .sort(newestFirst);
+    const offset = query.offset ?? 0;
+    return { records: matching.slice(offset, offset + query.limit).map((r) => structuredClone(r)), total: matching.length };
+  }
+
+  async reviewStatusOf(id: string): Promise<ReviewStatus | undefined> {
+    return this.records.has(id) ? (this.statuses.get(id) ?? 'unreviewed') : undefined;
+  }
+
+  async setReviewStatus(id: string, status: ReviewStatus): Promise<boolean> {
+    if (!this.records.has(id)) return false;
+    this.statuses.set(id, status);
+    return true;
   }
 }

@@ -4,13 +4,13 @@
  * end. A turn therefore writes the same amount at turn 200 as at turn 2.
  *
  * @remarks
- * Keys are `rehearsal/<id>/<turn>`. A turn's exchange is written before the conversation state that
+ * Keys are `rehearsal/{<id>}/<turn>`. A turn's exchange is written before the conversation state that
  * counts it, so a crash between the two leaves an exchange the state does not count yet; the turn is
  * then taken again and overwrites it, and nothing the learner has seen is lost.
  */
 import { z } from 'zod';
 import type { Exchange } from '../engine/rehearsal.ts';
-import type { KeyValueStore } from './key-value-store.ts';
+import { writeAll, type KeyValueStore } from './key-value-store.ts';
 
 /** The outer shape is checked; the reading and feedback are the engine's own, written by this code. */
 const StoredExchangeSchema = z.looseObject({
@@ -23,10 +23,15 @@ const StoredExchangeSchema = z.looseObject({
 });
 
 export class RehearsalLog {
-  constructor(private readonly store: KeyValueStore) {}
+  constructor(
+    private readonly store: KeyValueStore,
+    /** Exchanges of a rehearsal abandoned for this long are forgotten with its state; absent: never. */
+    private readonly ttlMs?: number,
+  ) {}
 
   async append(rehearsalId: string, exchange: Exchange): Promise<void> {
-    await this.store.write([{ key: keyOf(rehearsalId, exchange.turn), value: exchange }]);
+    const ttl = this.ttlMs === undefined ? {} : { ttlMs: this.ttlMs };
+    await writeAll(this.store, [{ key: keyOf(rehearsalId, exchange.turn), value: exchange, ...ttl }]);
   }
 
   /**
@@ -35,11 +40,11 @@ export class RehearsalLog {
    */
   async read(rehearsalId: string, turnCount: number): Promise<{ exchanges: Exchange[]; missing: number[] }> {
     const turns = learnerTurns(turnCount);
-    const items = await this.store.read(turns.map((turn) => keyOf(rehearsalId, turn)));
+    const items = await this.store.read(turns.flatMap((turn) => [keyOf(rehearsalId, turn), legacyKeyOf(rehearsalId, turn)]));
     const exchanges: Exchange[] = [];
     const missing: number[] = [];
     for (const turn of turns) {
-      const parsed = StoredExchangeSchema.safeParse(items[keyOf(rehearsalId, turn)]?.value);
+      const parsed = StoredExchangeSchema.safeParse((items[keyOf(rehearsalId, turn)] ?? items[legacyKeyOf(rehearsalId, turn)])?.value);
       if (parsed.success && parsed.data.turn === turn) exchanges.push(parsed.data as unknown as Exchange);
       else missing.push(turn);
     }
@@ -48,11 +53,14 @@ export class RehearsalLog {
 
   /** Once the evidence is saved, the log has served its purpose. */
   async remove(rehearsalId: string, turnCount: number): Promise<void> {
-    await this.store.delete(learnerTurns(turnCount).map((turn) => keyOf(rehearsalId, turn)));
+    await this.store.delete(learnerTurns(turnCount).flatMap((turn) => [keyOf(rehearsalId, turn), legacyKeyOf(rehearsalId, turn)]));
   }
 }
 
-const keyOf = (rehearsalId: string, turn: number) => `rehearsal/${rehearsalId}/${turn}`;
+/** The braces are a Redis hash tag: a rehearsal's exchanges share one Redis Cluster slot (and its evidence record's). */
+const keyOf = (rehearsalId: string, turn: number) => `rehearsal/{${rehearsalId}}/${turn}`;
+/** Before hash tags (2026-11): the exchanges of a rehearsal under way when ServiceSim was upgraded are still read. */
+const legacyKeyOf = (rehearsalId: string, turn: number) => `rehearsal/${rehearsalId}/${turn}`;
 
 /** A rehearsal opens with the customer, so learner turns are the even positions. */
 const learnerTurns = (turnCount: number) => Array.from({ length: Math.floor(turnCount / 2) }, (_, i) => 2 * (i + 1));

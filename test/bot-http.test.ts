@@ -3,9 +3,10 @@
  * local serviceUrl endpoint, a whole rehearsal from `start` to the debrief; bad requests; auth;
  * an over-long message; a static file that cannot be read.
  */
-import { mkdir, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage } from 'node:http';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBotServer, type RunningBot } from './bot-server.ts';
@@ -300,12 +301,14 @@ describe('the bot through a restart and a failure', () => {
     const dir = temporaryFolder('servicesim-data-');
     const running = await startBotServer({}, dir);
     await rehearsalUnderWay(running.url, 'failure');
-    // A file where the evidence folder should be: saving the evidence fails.
-    await writeFile(path.join(dir, 'evidence'), 'in the way');
+    // Another connection to the database makes every evidence save fail, as a fault inside SQLite would.
+    const db = new Database(path.join(dir, 'servicesim.db'));
+    db.exec("CREATE TRIGGER refuse_evidence BEFORE INSERT ON evidence BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
     const failed = JSON.stringify(await message(running.url, 'failure', 'end'));
     expect(failed).toMatch(/Sorry, something went wrong on our side.*Reference [0-9a-f]{8}/);
-    expect(failed).not.toMatch(/EEXIST|ENOTDIR|at .*\.ts|stack/i);
-    await unlink(path.join(dir, 'evidence'));
+    expect(failed).not.toMatch(/refused by the test|SQLITE|at .*\.ts|stack/i);
+    db.exec('DROP TRIGGER refuse_evidence');
+    db.close();
     const retried = JSON.stringify(await message(running.url, 'failure', 'end'));
     expect(retried).toContain('Debrief');
     const [record] = await running.evidence.listFor('webchat-local/restart-learner');

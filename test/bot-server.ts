@@ -1,17 +1,16 @@
-/** Starts the real bot server (restify, CloudAdapter, file stores) on a free loopback port for a test. */
-import path from 'node:path';
+/** Starts the real bot server (restify, CloudAdapter, the embedded SQLite store) on a free loopback port for a test. */
 import pino from 'pino';
+import { openStores } from '../cli/open-stores.ts';
 import { createBot } from '../bot/create-bot.ts';
 import { securityMode, type BotCredentials } from '../bot/security-mode.ts';
 import { createServer, type ServerParts } from '../bot/server.ts';
 import { loadLibrary } from '../engine/rubric-library.ts';
-import { FileEvidenceStore } from '../store/file-evidence-store.ts';
-import { FileKeyValueStore } from '../store/file-key-value-store.ts';
+import type { EvidenceStore } from '../store/evidence-store.ts';
 import { makeTemporaryFolder, removeTemporaryFolder } from './temporary-folder.ts';
 
 export interface RunningBot {
   url: string;
-  evidence: FileEvidenceStore;
+  evidence: EvidenceStore;
   dataDir: string;
   close: () => Promise<void>;
 }
@@ -33,10 +32,12 @@ export async function startBotServer(
   };
   try {
     const library = await loadLibrary();
-    const evidence = new FileEvidenceStore(path.join(dir, 'evidence'));
-    const bot = createBot({ library, state: new FileKeyValueStore(path.join(dir, 'state')), evidence });
+    const logger = parts.logger ?? pino({ level: 'silent' });
+    const stores = await openStores({ DATA_DIR: dir, REDIS_URL: '', REDIS_CLUSTER: 'false' }, logger);
+    const { evidence } = stores;
+    const bot = createBot({ library, state: stores.state, evidence });
     const mode = securityMode(credentials, 'test', '127.0.0.1');
-    const { server } = createServer({ bot, mode, logger: pino({ level: 'silent' }), ...parts });
+    const { server } = createServer({ bot, mode, logger, storeReachable: stores.reachable, ...parts });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     const address = server.address() as { port: number };
     return {
@@ -45,6 +46,7 @@ export async function startBotServer(
       dataDir: dir,
       close: async () => {
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await stores.close();
         removeOwnFolder();
       },
     };

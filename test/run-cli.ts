@@ -13,7 +13,7 @@ const BIN = path.join(ROOT, 'bin', 'servicesim.js');
  * neither can change what the tests see. A test that wants `.env` to apply passes the key as undefined.
  */
 const SETTINGS = [...readFileSync(path.join(ROOT, '.env.example'), 'utf8').matchAll(/^([A-Za-z_][A-Za-z0-9_]*)=/gm)].map((m) => m[1]!);
-const DEFAULTS = Object.fromEntries(SETTINGS.map((name) => [name, '']));
+export const EMPTY_SETTINGS = Object.fromEntries(SETTINGS.map((name) => [name, '']));
 
 export interface CliResult {
   code: number | null;
@@ -26,7 +26,7 @@ export function runCli(args: string[], options: { cwd?: string; input?: string; 
     cwd: options.cwd ?? ROOT,
     input: options.input ?? '',
     // A variable left undefined here is not passed to the binary at all.
-    env: { ...process.env, NO_COLOR: '1', ...DEFAULTS, ...options.env },
+    env: { ...process.env, NO_COLOR: '1', ...EMPTY_SETTINGS, ...options.env },
     encoding: 'utf8',
     timeout: 25_000,
   });

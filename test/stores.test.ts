@@ -1,102 +1,25 @@
 /**
- * The stores: the embedded file stores and the in-memory fakes held to the same conformance suite,
- * then what only the file stores face (restarts, leftovers, damaged files), and botbuilder's
- * Storage over a key-value store.
+ * The in-memory fakes held to the stores' conformance suite (the real stores run it in
+ * sqlite-stores.test.ts and redis-stores.test.ts), then what sits on any key-value store: botbuilder's
+ * Storage with real eTags, and the turn lease that keeps one conversation's turns one at a time
+ * across processes.
  */
-import { randomUUID } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
-import { mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import pino from 'pino';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ConversationState, TestAdapter, TurnContext } from 'botbuilder';
 import { describe, expect, it } from 'vitest';
-import { openFileStores } from '../cli/commands/serve.ts';
-import { EVIDENCE_SCHEMA_VERSION } from '../engine/evidence-record.ts';
-import { FileEvidenceStore } from '../store/file-evidence-store.ts';
-import { FileKeyValueStore } from '../store/file-key-value-store.ts';
+import { KeyValueBotStorage } from '../bot/bot-storage.ts';
+import { ConversationTurns, TurnBusyError } from '../store/conversation-turns.ts';
 import { MemoryEvidenceStore } from '../store/memory-evidence-store.ts';
 import { MemoryKeyValueStore } from '../store/memory-key-value-store.ts';
-import { evidenceRecord, evidenceStoreConformance, keyValueStoreConformance } from './store-conformance.ts';
-import { temporaryFolder } from './temporary-folder.ts';
-
-/** Each file store gets a folder of its own, removed when its test finishes. */
-const folder = () => temporaryFolder('servicesim-store-');
+import { RehearsalLog } from '../store/rehearsal-log.ts';
+import { evidenceStoreConformance, keyValueStoreConformance } from './store-conformance.ts';
 
 keyValueStoreConformance('memory', async () => new MemoryKeyValueStore());
-keyValueStoreConformance('files', async () => new FileKeyValueStore(await folder()));
 evidenceStoreConformance('memory', async () => new MemoryEvidenceStore());
-evidenceStoreConformance('files', async () => new FileEvidenceStore(await folder()));
-
-describe('the file stores on disk', () => {
-  it('survive a restart: a new store over the same folder reads what the old one wrote', async () => {
-    const dir = await folder();
-    const { k } = await new FileKeyValueStore(dir).write([{ key: 'k', value: 'kept' }]);
-    expect((await new FileKeyValueStore(dir).read(['k'])).k).toEqual({ value: 'kept', eTag: k });
-  });
-
-  it('leave no temporary files behind', async () => {
-    const dir = await folder();
-    const store = new FileKeyValueStore(dir);
-    await Promise.all(Array.from({ length: 20 }, (_, i) => store.write([{ key: `k${i % 3}`, value: i }])));
-    const files = await readdir(dir, { recursive: true });
-    expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
-  });
-
-  it('skip a damaged or foreign evidence file, naming it, and still show the learner the rest', async () => {
-    const dir = await folder();
-    const skipped: string[] = [];
-    const store = new FileEvidenceStore(dir, (file, problem) => skipped.push(`${path.basename(file)}: ${problem}`));
-    await store.save(evidenceRecord());
-    await store.save({ ...evidenceRecord(), id: 'r2', endedAt: '2026-11-02T10:00:00.000Z' });
-    const [learner] = await readdir(dir);
-    await writeFile(path.join(dir, learner!, 'r1.json'), '{"id": "r1"}');
-    await writeFile(path.join(dir, learner!, 'cut-short.json'), '{"id": "r3", "learn');
-    expect((await store.listFor('tenant-1/learner-1')).map((r) => r.id)).toEqual(['r2']);
-    expect(await store.get('r1')).toBeUndefined();
-    expect(skipped.some((line) => /^r1\.json: not an evidence record/.test(line))).toBe(true);
-    expect(skipped.some((line) => /^cut-short\.json: not JSON/.test(line))).toBe(true);
-  });
-
-  it('read an evidence record written before versioning, migrated to the current schema', async () => {
-    const dir = await folder();
-    const written = JSON.parse(await readFile(new URL('./fixtures/evidence-record-v1.json', import.meta.url), 'utf8'));
-    const store = new FileEvidenceStore(dir, () => {
-      throw new Error('a version 1 record must not be skipped');
-    });
-    await store.save({ ...evidenceRecord(), learner: written.learner, id: 'other' });
-    const [learner] = await readdir(dir);
-    await writeFile(path.join(dir, learner!, `${written.id}.json`), JSON.stringify(written));
-    const record = await store.get(written.id);
-    expect(record).toMatchObject({
-      schemaVersion: EVIDENCE_SCHEMA_VERSION,
-      migratedFrom: 1,
-      reflection: written.reflection,
-      turns: written.turns,
-    });
-    expect(record!.report.breaches.map((b) => b.action)).toEqual(['guarantee']);
-    expect(record!.customer.id).toBe('scripted-customer');
-    expect((await store.listFor(written.learner.id)).map((r) => r.id)).toContain(written.id);
-  });
-
-  it('set aside a damaged state file and carry on as if it were not there', async () => {
-    const dir = await folder();
-    const skipped: string[] = [];
-    const store = new FileKeyValueStore(dir, (file, problem) => skipped.push(problem));
-    await store.write([{ key: 'conversation/1', value: { turns: 3 } }]);
-    const [shard] = await readdir(dir);
-    const [file] = await readdir(path.join(dir, shard!));
-    await writeFile(path.join(dir, shard!, file!), '{"key": "conversation/1", "eTag": "x", "val');
-    expect(await store.read(['conversation/1'])).toEqual({});
-    expect(skipped).toHaveLength(1);
-    expect((await readdir(path.join(dir, shard!))).some((f) => f.includes('.damaged-'))).toBe(true);
-    await store.write([{ key: 'conversation/1', value: { turns: 1 } }]);
-    expect((await store.read(['conversation/1']))['conversation/1']?.value).toEqual({ turns: 1 });
-  });
-});
 
 describe('botbuilder Storage over a key-value store', () => {
   it('reads items with their eTag, and refuses a stale eTag with "eTag conflict"', async () => {
-    const { KeyValueBotStorage } = await import('../bot/bot-storage.ts');
-    const storage = new KeyValueBotStorage(new FileKeyValueStore(await folder()));
+    const storage = new KeyValueBotStorage(new MemoryKeyValueStore());
     await storage.write({ 'conversation/1': { turns: 1, eTag: '*' } });
     const first = await storage.read(['conversation/1']);
     expect(first['conversation/1']).toMatchObject({ turns: 1, eTag: expect.any(String) });
@@ -106,94 +29,131 @@ describe('botbuilder Storage over a key-value store', () => {
     await storage.delete(['conversation/1']);
     expect(await storage.read(['conversation/1'])).toEqual({});
   });
-});
 
-describe('the file evidence store under awkward conditions', () => {
-  it("ignores a stray file beside the learners' folders", async () => {
-    const dir = await folder();
-    const store = new FileEvidenceStore(dir);
-    await store.save(evidenceRecord());
-    const { writeFile } = await import('node:fs/promises');
-    await writeFile(path.join(dir, '.DS_Store'), 'not a folder');
-    expect((await store.get('r1'))?.id).toBe('r1');
-    expect(await store.get('missing')).toBeUndefined();
+  /** A turn's context for conversation `c1`, as two bot processes would each build it. */
+  const contextOf = () =>
+    new TurnContext(new TestAdapter(), {
+      type: 'message',
+      channelId: 'test',
+      conversation: { id: 'c1', isGroup: false, conversationType: 'personal', name: '' },
+      from: { id: 'u1', name: 'learner' },
+      recipient: { id: 'bot', name: 'bot' },
+    });
+
+  it("makes BotState's last-writer-wins saves checked: of two turns built on the same state, the second is refused", async () => {
+    const store = new MemoryKeyValueStore();
+    const [one, two] = [new ConversationState(new KeyValueBotStorage(store)), new ConversationState(new KeyValueBotStorage(store))];
+    const [a, b] = [contextOf(), contextOf()];
+    // Both find the conversation new: the first to save creates it, the second must not overwrite it.
+    (await one.load(a)).turn = 'a';
+    (await two.load(b)).turn = 'b';
+    await one.saveChanges(a);
+    await expect(two.saveChanges(b)).rejects.toThrow(/eTag conflict/);
+    // Saved again in the same turn (as the rehearsal saves before its reply), the winner's eTag follows it.
+    (await one.load(a)).more = true;
+    await one.saveChanges(a);
+    // Both read the saved state; the first save wins, the second is refused.
+    const [c, d] = [contextOf(), contextOf()];
+    (await one.load(c)).turn = 'c';
+    (await two.load(d)).turn = 'd';
+    await two.saveChanges(d);
+    await expect(one.saveChanges(c)).rejects.toThrow(/eTag conflict/);
+    const stored = Object.values(await new KeyValueBotStorage(store).read(['test/conversations/c1/']))[0];
+    expect(stored).toMatchObject({ turn: 'd', more: true });
   });
 
-  it('takes two saves of the same record at once without an error', async () => {
-    const store = new FileEvidenceStore(await folder());
-    await Promise.all([store.save(evidenceRecord()), store.save(evidenceRecord({ reflection: 'second' }))]);
-    expect(await store.listFor('tenant-1/learner-1')).toHaveLength(1);
+  it('forgets an abandoned conversation after the time to live it was given', async () => {
+    const store = new MemoryKeyValueStore();
+    const storage = new KeyValueBotStorage(store, 100);
+    await storage.write({ 'conversation/1': { turns: 1 } });
+    await sleep(250);
+    expect(await storage.read(['conversation/1'])).toEqual({});
   });
 });
 
-describe('temporary files left by interrupted writes', () => {
-  /** The id of a process that has exited: its temporary files can belong to no write in progress. */
-  const exitedPid = () => spawnSync(process.execPath, ['-e', '']).pid;
+describe('the rehearsal log', () => {
+  it("keeps a rehearsal's exchanges under one hash tag, and still reads those written before tags", async () => {
+    const store = new MemoryKeyValueStore();
+    const exchange = (turn: number) => ({
+      turn,
+      learner: `reply ${turn}`,
+      customer: 'ok',
+      reading: { turn, text: `reply ${turn}` },
+      feedback: { turn, levels: {}, breaches: [] },
+    });
+    await store.write([{ key: 'rehearsal/r1/2', value: exchange(2) }]);
+    const log = new RehearsalLog(store);
+    await log.append('r1', exchange(4) as never);
+    expect(Object.keys(await store.read(['rehearsal/{r1}/4']))).toEqual(['rehearsal/{r1}/4']);
+    const { exchanges, missing } = await log.read('r1', 5);
+    expect(exchanges.map((e) => e.learner)).toEqual(['reply 2', 'reply 4']);
+    expect(missing).toEqual([]);
+    await log.remove('r1', 5);
+    expect(await store.read(['rehearsal/r1/2', 'rehearsal/{r1}/4'])).toEqual({});
+  });
+});
 
-  /** A temporary file as writeJsonAtomically names it, for `pid`, last modified `ageMs` ago. */
-  async function leftover(folder: string, pid: number, ageMs = 0): Promise<string> {
-    await mkdir(folder, { recursive: true });
-    const file = path.join(folder, `${randomUUID()}.json.${pid}.${randomUUID()}.tmp`);
-    await writeFile(file, '{"cut": "sho');
-    const at = new Date(Date.now() - ageMs);
-    await utimes(file, at, at);
-    return path.basename(file);
+describe('the turn lease', () => {
+  /** Work that records how many turns of the conversation run at once, and in what order they finished. */
+  function tracker() {
+    let running = 0;
+    let most = 0;
+    const finished: string[] = [];
+    const turn = (name: string, ms: number) => async () => {
+      running += 1;
+      most = Math.max(most, running);
+      await sleep(ms);
+      running -= 1;
+      finished.push(name);
+    };
+    return { turn, finished, most: () => most };
   }
 
-  it.each([
-    ['key-value', (dir: string) => new FileKeyValueStore(dir)],
-    ['evidence', (dir: string) => new FileEvidenceStore(dir)],
-  ])('%s store: removes those of exited processes and old ones, and keeps what may be a write in progress', async (_kind, open) => {
-    const dir = await folder();
-    const shard = path.join(dir, 'ab');
-    const exited = await leftover(shard, exitedPid());
-    const oldOfThisProcess = await leftover(shard, process.pid, 2 * 60_000);
-    const oldOfRunning = await leftover(dir, process.ppid, 2 * 60_000);
-    const freshOfThisProcess = await leftover(shard, process.pid);
-    // Another ServiceSim over the same data folder, mid-write: its parent stands in for it, running.
-    const freshOfRunning = await leftover(dir, process.ppid);
-    await writeFile(path.join(shard, 'notes.tmp'), 'not written by a store');
-    await writeFile(path.join(shard, 'kept.json'), '{}');
-    expect(await open(dir).removeOrphans()).toBe(3);
-    const left = (await readdir(dir, { recursive: true })).map((f) => path.basename(f));
-    expect(left).not.toEqual(expect.arrayContaining([exited]));
-    expect(left).not.toEqual(expect.arrayContaining([oldOfThisProcess]));
-    expect(left).not.toEqual(expect.arrayContaining([oldOfRunning]));
-    expect(left).toEqual(expect.arrayContaining([freshOfThisProcess, freshOfRunning, 'notes.tmp', 'kept.json']));
+  it("runs one conversation's turns one at a time across processes sharing the store, in each process's order", async () => {
+    const store = new MemoryKeyValueStore();
+    const [first, second] = [new ConversationTurns(store), new ConversationTurns(store)];
+    const { turn, finished, most } = tracker();
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? first : second).run('test/c1', turn(`${i % 2 === 0 ? 'A' : 'B'}${i}`, 3))),
+    );
+    expect(most()).toBe(1);
+    expect(finished).toHaveLength(12);
+    expect(finished.filter((n) => n.startsWith('A'))).toEqual(['A0', 'A2', 'A4', 'A6', 'A8', 'A10']);
+    expect(finished.filter((n) => n.startsWith('B'))).toEqual(['B1', 'B3', 'B5', 'B7', 'B9', 'B11']);
   });
 
-  it('finds nothing to remove in a data folder not made yet', async () => {
-    expect(await new FileKeyValueStore(path.join(await folder(), 'state')).removeOrphans()).toBe(0);
+  it('lets other conversations run at the same time', async () => {
+    const store = new MemoryKeyValueStore();
+    const turns = new ConversationTurns(store);
+    const { turn, most } = tracker();
+    await Promise.all(['c1', 'c2', 'c3'].map((c) => turns.run(c, turn(c, 20))));
+    expect(most()).toBe(3);
   });
 
-  it('are removed from the state and evidence folders when serve opens its stores, and counted in one log line', async () => {
-    const data = await folder();
-    await leftover(path.join(data, 'state', 'ab'), exitedPid());
-    await leftover(path.join(data, 'evidence', 'learner'), exitedPid());
-    await leftover(path.join(data, 'evidence', 'learner'), process.pid);
-    const lines: string[] = [];
-    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
-    const { state } = await openFileStores(data, logger);
-    const logged = lines.map((line) => JSON.parse(line) as { msg: string; removed?: number });
-    expect(logged).toEqual([expect.objectContaining({ msg: 'removed temporary files left by interrupted writes', removed: 2 })]);
-    expect(await readdir(path.join(data, 'state', 'ab'))).toEqual([]);
-    expect(await readdir(path.join(data, 'evidence', 'learner'))).toHaveLength(1);
-    await state.write([{ key: 'k', value: 1 }]);
-    expect((await state.read(['k'])).k?.value).toBe(1);
+  it('releases the lease when a turn fails, and leaves nothing behind when it succeeds', async () => {
+    const store = new MemoryKeyValueStore();
+    const turns = new ConversationTurns(store, { waitMs: 200 });
+    await expect(turns.run('c1', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await turns.run('c1', async () => undefined);
+    expect(await store.read(['lease/c1'])).toEqual({});
   });
-});
 
-describe('a write that fails part way', () => {
-  it('leaves no temporary file behind', async () => {
-    const dir = await folder();
-    const store = new FileKeyValueStore(dir);
-    await store.write([{ key: 'k', value: 1 }]);
-    // A folder where the file should be makes the rename fail after the temporary file was written.
-    const [shard] = await readdir(dir);
-    const [file] = await readdir(path.join(dir, shard!));
-    await rm(path.join(dir, shard!, file!));
-    await mkdir(path.join(dir, shard!, file!, 'in-the-way'), { recursive: true });
-    await expect(store.write([{ key: 'k', value: 2 }])).rejects.toThrow();
-    expect((await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  it("waits out a dead process's lease, and gives up with TurnBusyError only after waiting as long as it may", async () => {
+    const store = new MemoryKeyValueStore();
+    // A process that took the lease and died: nobody will release it, it expires.
+    await store.write([{ key: 'lease/c1', value: { dead: true }, create: true, ttlMs: 300 }]);
+    await expect(new ConversationTurns(store, { waitMs: 100 }).run('c1', async () => 'ran')).rejects.toThrow(TurnBusyError);
+    expect(await new ConversationTurns(store, { waitMs: 2_000 }).run('c1', async () => 'ran')).toBe('ran');
+  });
+
+  it('renews the lease of a turn that runs longer than the lease, so no other process starts meanwhile', async () => {
+    const store = new MemoryKeyValueStore();
+    const options = { leaseMs: 150, waitMs: 2_000 };
+    const [first, second] = [new ConversationTurns(store, options), new ConversationTurns(store, options)];
+    const { turn, most } = tracker();
+    const long = first.run('c1', turn('long', 500));
+    await sleep(20);
+    await Promise.all([long, second.run('c1', turn('next', 1))]);
+    expect(most()).toBe(1);
   });
 });

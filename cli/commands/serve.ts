@@ -1,14 +1,13 @@
 /**
  * `servicesim serve` (what `npm start` runs): the bot at /api/messages and the local rehearsal page,
- * on embedded defaults: scenarios from rubrics/, state and evidence in files under DATA_DIR.
+ * on embedded defaults: scenarios from rubrics/, state and evidence in SQLite under DATA_DIR (or
+ * Redis when REDIS_URL is set).
  */
-import path from 'node:path';
-import pino, { type Logger } from 'pino';
+import pino from 'pino';
 import { createBot } from '../../bot/create-bot.ts';
 import { BotConfigurationError, securityMode } from '../../bot/security-mode.ts';
 import { createServer } from '../../bot/server.ts';
-import { FileEvidenceStore } from '../../store/file-evidence-store.ts';
-import { FileKeyValueStore } from '../../store/file-key-value-store.ts';
+import { openStores } from '../open-stores.ts';
 import { rehearsalParts } from '../rehearsal-parts.ts';
 import { openScenarioLibrary } from '../scenario-lookup.ts';
 import { readSettings } from '../settings.ts';
@@ -31,11 +30,12 @@ export async function serve(options: { port?: string }): Promise<void> {
     pino.destination(2),
   );
   const library = await openScenarioLibrary(settings);
-  const data = path.resolve(settings.DATA_DIR);
-  const bot = createBot({ library, ...(await openFileStores(data, logger)), parts: rehearsalParts(settings) });
+  const stores = await openStores(settings, logger);
+  const stateExpiryMs = settings.STATE_EXPIRY_DAYS > 0 ? settings.STATE_EXPIRY_DAYS * 24 * 60 * 60 * 1000 : undefined;
+  const bot = createBot({ library, state: stores.state, evidence: stores.evidence, parts: rehearsalParts(settings), stateExpiryMs });
   const rateLimitsOff = { requestsPerClientPerSecond: 0, activitiesPerConversationPerMinute: 0, newConversationsPerClientPerMinute: 0 };
   const limits = { trustedProxyHops: settings.TRUSTED_PROXY_HOPS, ...(settings.RATE_LIMITS === 'off' ? rateLimitsOff : {}) };
-  const { server } = createServer({ bot, mode, logger, limits });
+  const { server } = createServer({ bot, mode, logger, limits, storeReachable: stores.reachable });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, mode.host, () => resolve());
@@ -48,23 +48,10 @@ export async function serve(options: { port?: string }): Promise<void> {
       ? `ServiceSim bot in local anonymous mode (no MicrosoftAppId set): listening on 127.0.0.1:${actualPort} only.\nRehearse in your browser at ${local}/\nBot endpoint: ${local}/api/messages\n`
       : `ServiceSim bot in authenticated mode (app ${mode.appId}): Bot Framework tokens are required.\nListening on ${mode.host}:${actualPort}; bot endpoint /api/messages.\n`,
   );
-  process.stdout.write(`Evidence and state are kept under ${data}\n`);
-  logger.info({ mode: mode.kind, port: actualPort, dataDir: data }, 'listening');
-  const stop = () => server.close(() => process.exit(0));
+  process.stdout.write(`Evidence and state are kept in ${stores.description}\n`);
+  logger.info({ mode: mode.kind, port: actualPort, store: stores.description }, 'listening');
+  // Turns in progress finish (server.close waits for them), then the store is closed cleanly.
+  const stop = () => server.close(() => void stores.close().finally(() => process.exit(0)));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-}
-
-/**
- * The state and evidence stores under the data folder, first cleared of the temporary files that
- * writes cut short by a crash left behind (they would otherwise pile up, unread, for ever).
- */
-export async function openFileStores(data: string, logger: Logger): Promise<{ state: FileKeyValueStore; evidence: FileEvidenceStore }> {
-  // A damaged or foreign file is skipped, and named in the log, never allowed to break a conversation.
-  const skipped = (file: string, problem: string) => logger.warn({ file, problem }, 'skipped a damaged or foreign data file');
-  const state = new FileKeyValueStore(path.join(data, 'state'), skipped);
-  const evidence = new FileEvidenceStore(path.join(data, 'evidence'), skipped);
-  const removed = (await state.removeOrphans()) + (await evidence.removeOrphans());
-  logger.info({ removed }, 'removed temporary files left by interrupted writes');
-  return { state, evidence };
 }

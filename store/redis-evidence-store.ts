@@ -1,0 +1,330 @@
+/**
+ * Evidence in Redis (one server or a Redis Cluster): each record a JSON string, listed and filtered
+ * for the tutor through sorted-set indexes, never by scanning keys or reading every record.
+ *
+ * @remarks
+ * A record is at `<prefix>:evidence:{<id>}`: the record id is the rehearsal id, so the record shares
+ * the Cluster slot of its rehearsal's log (`rehearsal/{<id>}/<turn>` in the key-value store).
+ * The index is all in one slot, `<prefix>:{<prefix>-evidence-index}:…`, so one Lua script can read
+ * and change all of it atomically: sorted sets of record ids scored by end time (`all`,
+ * `learner:<id>`, `scenario:<id>`, `problem-type:<type>`, `mode:<mode>`, `review:<status>`) and, per
+ * record, a hash of the values it is filed under (`record:<id>`), so a re-save or a review moves
+ * it between sets in one step. Records with the same end time (to the millisecond) are ordered by id
+ * descending, as Redis orders equal scores (by bytes).
+ *
+ * A save writes the record, then indexes it: a crash between the two leaves a record that `get`
+ * finds and the listings do not, until it is saved again or its review status is set.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { EvidenceRecordSchema, readEvidenceRecord, type EvidenceRecord } from '../engine/evidence-record.ts';
+import {
+  MAX_PAGE_SIZE,
+  problemTypeOf,
+  REVIEW_STATUSES,
+  type EvidencePage,
+  type EvidenceQuery,
+  type EvidenceStore,
+  type ReviewStatus,
+} from './evidence-store.ts';
+import { StoreUnavailableError } from './key-value-store.ts';
+import { defineRedisScript, onRedis, type RedisClient } from './redis-connection.ts';
+import { checkedPrefix, type RedisStoreOptions } from './redis-key-value-store.ts';
+import { reportToStderr, type SkippedFileReporter } from './skipped-file.ts';
+
+/** The values a record is filed under, in the order the scripts take them; `review` comes after them. */
+const FILED_UNDER = ['learner', 'scenario', 'problem-type', 'mode'] as const;
+const HASH_FIELDS = [...FILED_UNDER, 'review'];
+
+/**
+ * Files a record. KEYS: its hash, `all`, the four sets it now belongs in, the four it was in (the
+ * same as the new ones when it was not filed yet), the set of its review status. ARGV: id, score,
+ * the four values it is now filed under, then the five values of its hash as the caller read them
+ * (`=<value>`, or '' when absent). Returns 0, changing nothing, if the hash has changed since it was
+ * read (the caller reads it again and retries); 1 when filed. The review status is kept.
+ */
+const FILE_RECORD = `
+local current = redis.call('HMGET', KEYS[1], 'learner', 'scenario', 'problem-type', 'mode', 'review')
+for i = 1, 5 do
+  if (current[i] and ('=' .. current[i]) or '') ~= ARGV[6 + i] then return 0 end
+end
+local id, score = ARGV[1], ARGV[2]
+for i = 1, 4 do
+  if current[i] then redis.call('ZREM', KEYS[6 + i], id) end
+  redis.call('ZADD', KEYS[2 + i], score, id)
+end
+redis.call('ZADD', KEYS[2], score, id)
+redis.call('ZADD', KEYS[11], score, id)
+redis.call('HSET', KEYS[1], 'learner', ARGV[3], 'scenario', ARGV[4], 'problem-type', ARGV[5], 'mode', ARGV[6],
+  'review', current[5] or 'unreviewed', 'ended-at', score)
+return 1
+`;
+
+/**
+ * Moves a filed record to another review status. KEYS: its hash, the set of the status read, the set
+ * of the new one. ARGV: id, the status read (`=<status>`), the new status. Returns -1 when the record
+ * is not filed, 0 when its status changed since it was read (retry), 1 when moved.
+ */
+const SET_REVIEW_STATUS = `
+local current = redis.call('HMGET', KEYS[1], 'review', 'ended-at')
+if not current[1] or not current[2] then return -1 end
+if ('=' .. current[1]) ~= ARGV[2] then return 0 end
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZADD', KEYS[3], current[2], ARGV[1])
+redis.call('HSET', KEYS[1], 'review', ARGV[3])
+return 1
+`;
+
+/**
+ * A page of a filtered listing. KEYS: two scratch keys, the learners' sets, the other filters' sets,
+ * `all`. ARGV: how many learners' sets, how many others, lowest score, highest score (Redis range
+ * syntax), offset, limit. The learners' sets are joined (a cohort), then intersected with the others;
+ * no filter: `all`. Returns { total in range, ids of the page, newest first }. The scratch keys are
+ * deleted before it returns, and expire on their own should the script fail half way.
+ */
+const LIST_PAGE = `
+local learners, others = tonumber(ARGV[1]), tonumber(ARGV[2])
+local sources = {}
+if learners == 1 then
+  sources[1] = KEYS[3]
+elseif learners > 1 then
+  -- In chunks: Lua can unpack only so many values at once, and a cohort can be large.
+  local done = 0
+  while done < learners do
+    local chunk = {}
+    if done > 0 then chunk[1] = KEYS[1] end
+    for i = done + 1, math.min(done + 1000, learners) do chunk[#chunk + 1] = KEYS[2 + i] end
+    done = math.min(done + 1000, learners)
+    redis.call('ZUNIONSTORE', KEYS[1], #chunk, unpack(chunk))
+    redis.call('PEXPIRE', KEYS[1], 60000)
+  end
+  sources[1] = KEYS[1]
+end
+for i = 1, others do sources[#sources + 1] = KEYS[2 + learners + i] end
+local source = KEYS[#KEYS]
+if #sources == 1 then
+  source = sources[1]
+elseif #sources > 1 then
+  -- AGGREGATE MAX: every set scores a record by its end time; the default would add them up.
+  local args = {'ZINTERSTORE', KEYS[2], #sources}
+  for i = 1, #sources do args[#args + 1] = sources[i] end
+  args[#args + 1] = 'AGGREGATE'
+  args[#args + 1] = 'MAX'
+  redis.call(unpack(args))
+  redis.call('PEXPIRE', KEYS[2], 60000)
+  source = KEYS[2]
+end
+local total = redis.call('ZCOUNT', source, ARGV[3], ARGV[4])
+local ids = redis.call('ZREVRANGEBYSCORE', source, ARGV[4], ARGV[3], 'LIMIT', ARGV[5], ARGV[6])
+redis.call('DEL', KEYS[1], KEYS[2])
+return {total, ids}
+`;
+
+/**
+ * KEYS: the record, where to set it aside. ARGV: the SHA-1 of the damaged value read ('' when it was
+ * not a string). Moves it only if it is still what was read, so a record saved meanwhile stays.
+ */
+const SET_ASIDE = `
+local kind = redis.call('TYPE', KEYS[1]).ok
+if kind == 'none' then return 0 end
+if kind == 'string' and redis.sha1hex(redis.call('GET', KEYS[1])) ~= ARGV[1] then return 0 end
+redis.call('RENAME', KEYS[1], KEYS[2])
+return 1
+`;
+
+/** Saves and review changes that keep finding the record changed under them give up after this many tries. */
+const MAX_ATTEMPTS = 8;
+
+export class RedisEvidenceStore implements EvidenceStore {
+  private readonly prefix: string;
+  private readonly index: string;
+  private readonly skipped: SkippedFileReporter;
+  private readonly fileScript;
+  private readonly reviewScript;
+  private readonly listScript;
+  private readonly setAsideScript;
+
+  constructor(
+    private readonly client: RedisClient,
+    options: RedisStoreOptions = {},
+  ) {
+    this.prefix = checkedPrefix(options.prefix);
+    this.index = `${this.prefix}:{${this.prefix}-evidence-index}`;
+    this.skipped = options.skipped ?? reportToStderr;
+    this.fileScript = defineRedisScript(client, 'servicesimEvidenceFile', FILE_RECORD, 11);
+    this.reviewScript = defineRedisScript(client, 'servicesimEvidenceReview', SET_REVIEW_STATUS, 3);
+    this.listScript = defineRedisScript(client, 'servicesimEvidenceList', LIST_PAGE);
+    this.setAsideScript = defineRedisScript(client, 'servicesimEvidenceSetAside', SET_ASIDE, 2);
+  }
+
+  async save(record: EvidenceRecord): Promise<void> {
+    // Checked as the other stores check it, so every store accepts exactly the same records.
+    const parsed = EvidenceRecordSchema.parse(record);
+    await onRedis(async () => {
+      await this.client.set(this.recordKey(parsed.id), JSON.stringify(parsed));
+      await this.file(parsed);
+    });
+  }
+
+  async get(id: string): Promise<EvidenceRecord | undefined> {
+    return onRedis(() => this.load(id));
+  }
+
+  async listFor(learnerId: string): Promise<EvidenceRecord[]> {
+    return onRedis(async () => {
+      const ids = await this.client.zrevrangebyscore(this.setKey('learner', learnerId), '+inf', '-inf');
+      const records = await this.loadListed(ids);
+      // The set is the learner's; the check keeps anyone else's record out should the index ever be wrong.
+      return records.filter((r) => r.learner.id === learnerId);
+    });
+  }
+
+  async list(query: EvidenceQuery): Promise<EvidencePage> {
+    const { limit, offset = 0 } = query;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE)
+      throw new RangeError(`limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
+    if (!Number.isInteger(offset) || offset < 0) throw new RangeError('offset must be a whole number, 0 or more');
+    const from = query.endedFrom === undefined ? '-inf' : String(instant(query.endedFrom, 'endedFrom'));
+    const before = query.endedBefore === undefined ? '+inf' : `(${instant(query.endedBefore, 'endedBefore')}`;
+    const learners = query.learnerIds && [...new Set(query.learnerIds)];
+    if (learners?.length === 0) return { records: [], total: 0 };
+    const others = [
+      query.scenarioId === undefined ? undefined : this.setKey('scenario', query.scenarioId),
+      query.problemType === undefined ? undefined : this.setKey('problem-type', query.problemType),
+      query.mode === undefined ? undefined : this.setKey('mode', query.mode),
+      query.reviewStatus === undefined ? undefined : this.setKey('review', query.reviewStatus),
+    ].filter((key) => key !== undefined);
+    const learnerKeys = (learners ?? []).map((learner) => this.setKey('learner', learner));
+    const keys = [this.scratchKey(), this.scratchKey(), ...learnerKeys, ...others, this.setKey('all')];
+    return onRedis(async () => {
+      const [total, ids] = (await this.listScript(
+        keys.length,
+        ...keys,
+        learnerKeys.length,
+        others.length,
+        from,
+        before,
+        offset,
+        limit,
+      )) as [number, string[]];
+      return { records: await this.loadListed(ids), total };
+    });
+  }
+
+  async reviewStatusOf(id: string): Promise<ReviewStatus | undefined> {
+    return onRedis(async () => {
+      const [status, exists] = await Promise.all([this.client.hget(this.hashKey(id), 'review'), this.client.exists(this.recordKey(id))]);
+      if (exists === 0) return undefined;
+      if (status !== null) return status as ReviewStatus;
+      // Saved but not filed (a crash between the two): there is a record, and nobody has reviewed it.
+      return (await this.load(id)) ? 'unreviewed' : undefined;
+    });
+  }
+
+  async setReviewStatus(id: string, status: ReviewStatus): Promise<boolean> {
+    if (!REVIEW_STATUSES.includes(status)) throw new RangeError(`not a review status: ${JSON.stringify(status)}`);
+    return onRedis(async () => {
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const [current, exists] = await Promise.all([this.client.hget(this.hashKey(id), 'review'), this.client.exists(this.recordKey(id))]);
+        if (exists === 0) return false;
+        if (current === null) {
+          // Saved but not filed: file it now, then review it.
+          const record = await this.load(id);
+          if (!record) return false;
+          await this.file(record);
+          continue;
+        }
+        const keys = [this.hashKey(id), this.setKey('review', current), this.setKey('review', status)];
+        if ((await this.reviewScript(...keys, id, `=${current}`, status)) === 1) return true;
+      }
+      throw busy();
+    });
+  }
+
+  /** Files the record in the index, moving it out of the sets it was in; retried if it changes meanwhile. */
+  private async file(record: EvidenceRecord): Promise<void> {
+    const filedUnder = [record.learner.id, record.scenario.id, problemTypeOf(record), record.mode];
+    const score = Date.parse(record.endedAt);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const seen = await this.client.hmget(this.hashKey(record.id), ...HASH_FIELDS);
+      const keys = [
+        this.hashKey(record.id),
+        this.setKey('all'),
+        ...FILED_UNDER.map((kind, i) => this.setKey(kind, filedUnder[i]!)),
+        ...FILED_UNDER.map((kind, i) => this.setKey(kind, seen[i] ?? filedUnder[i]!)),
+        this.setKey('review', seen[4] ?? 'unreviewed'),
+      ];
+      const read = seen.map((value) => (value === null ? '' : `=${value}`));
+      if ((await this.fileScript(...keys, record.id, score, ...filedUnder, ...read)) === 1) return;
+    }
+    throw busy();
+  }
+
+  /** The records of a listing, in its order; those that cannot be read are left out and reported. */
+  private async loadListed(ids: readonly string[]): Promise<EvidenceRecord[]> {
+    const records = await Promise.all(ids.map((id) => this.load(id, true)));
+    return records.filter((r) => r !== undefined);
+  }
+
+  /**
+   * The record, migrated to the current version if older. One that is not JSON (cut short, written
+   * over by hand) is set aside and reported; one that is JSON but does not read (a version newer than
+   * this ServiceSim, say) is reported and left where it is. Never the content: it is a learner's words.
+   */
+  private async load(id: string, listed = false): Promise<EvidenceRecord | undefined> {
+    const key = this.recordKey(id);
+    let stored: Buffer | null;
+    try {
+      stored = await this.client.getBuffer(key);
+    } catch (error) {
+      if (!(error instanceof Error && error.message.startsWith('WRONGTYPE'))) throw error;
+      return this.setAside(id, '', 'not a string');
+    }
+    if (stored === null) {
+      if (listed) this.skipped(`redis evidence "${id}"`, 'listed in the index but not stored');
+      return undefined;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(stored.toString('utf8'));
+    } catch {
+      return this.setAside(id, createHash('sha1').update(stored).digest('hex'), 'not JSON');
+    }
+    const read = readEvidenceRecord(json);
+    if ('problem' in read) {
+      this.skipped(`redis evidence "${id}"`, read.problem);
+      return undefined;
+    }
+    return read.record;
+  }
+
+  private async setAside(id: string, sha1: string, problem: string): Promise<undefined> {
+    const key = this.recordKey(id);
+    const moved = (await this.setAsideScript(key, `${key}:damaged:${Date.now()}`, sha1)) === 1;
+    this.skipped(`redis evidence "${id}"`, moved ? `${problem}; set aside` : problem);
+    return undefined;
+  }
+
+  private recordKey(id: string): string {
+    return `${this.prefix}:evidence:{${id}}`;
+  }
+
+  private hashKey(id: string): string {
+    return `${this.index}:record:${id}`;
+  }
+
+  private setKey(kind: (typeof FILED_UNDER)[number] | 'review' | 'all', value?: string): string {
+    return value === undefined ? `${this.index}:${kind}` : `${this.index}:${kind}:${value}`;
+  }
+
+  private scratchKey(): string {
+    return `${this.index}:scratch:${randomUUID()}`;
+  }
+}
+
+function instant(iso: string, name: string): number {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) throw new RangeError(`${name} must be an ISO instant, such as 2026-11-23T10:00:00Z`);
+  return ms;
+}
+
+const busy = () => new StoreUnavailableError('Redis kept changing this record while it was being saved; try again later');

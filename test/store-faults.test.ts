@@ -1,0 +1,113 @@
+/**
+ * The store going away under a running bot, and damaged items in it: the learner is told their
+ * rehearsal is paused, nothing they were shown is lost, the process does not die, and it carries on
+ * by itself once the store is back. A damaged item is set aside and never locks a conversation.
+ */
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { openStores, type OpenStores } from '../cli/open-stores.ts';
+import { startRedisServer } from './redis-server.ts';
+import { startServiceSimProcess, type ServiceSimProcess } from './servicesim-process.ts';
+import { startBotServer } from './bot-server.ts';
+import { temporaryFolder } from './temporary-folder.ts';
+
+interface Reply {
+  type: string;
+  text?: string;
+}
+
+async function say(url: string, conversation: string, text: string): Promise<string> {
+  const response = await fetch(`${url}/api/messages`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      type: 'message',
+      channelId: 'webchat-local',
+      serviceUrl: url,
+      deliveryMode: 'expectReplies',
+      conversation: { id: conversation },
+      from: { id: `learner-of-${conversation}` },
+      recipient: { id: 'servicesim' },
+      text,
+    }),
+  });
+  expect(response.status).toBe(200);
+  return JSON.stringify(((await response.json()) as { activities: Reply[] }).activities);
+}
+
+async function healthOf(url: string): Promise<{ status: number; store?: string }> {
+  const response = await fetch(`${url}/healthz`);
+  return { status: response.status, ...((await response.json()) as { store?: string }) };
+}
+
+describe('Redis going away mid-rehearsal', () => {
+  let redis: Awaited<ReturnType<typeof startRedisServer>>;
+  let bot: ServiceSimProcess;
+
+  beforeAll(async () => {
+    // Persistent, as production Redis must be: a restart keeps what was written.
+    redis = await startRedisServer({ persistent: true });
+    bot = await startServiceSimProcess({ REDIS_URL: redis.url });
+  }, 120_000);
+
+  afterAll(async () => {
+    await bot?.stop();
+    await redis?.stop();
+  });
+
+  it('pauses the rehearsal, loses nothing, and carries on by itself when Redis is back', async () => {
+    await say(bot.url, 'outage', 'hello');
+    await say(bot.url, 'outage', 'start faulty-washing-machine');
+    const first = "I'm sorry about that. When did it start leaking?";
+    expect(await say(bot.url, 'outage', first)).not.toMatch(/paused/);
+
+    await redis.stop();
+    const second = 'And what did the engineer say when he came?';
+    const paused = await say(bot.url, 'outage', second);
+    expect(paused).toMatch(/Your rehearsal is paused/);
+    expect(paused).not.toMatch(/ECONNREFUSED|Redis|stack|Reference/);
+    expect(await healthOf(bot.url)).toMatchObject({ status: 503, store: 'unreachable' });
+
+    await redis.restart();
+    await expect.poll(async () => (await healthOf(bot.url)).status, { timeout: 20_000, interval: 200 }).toBe(200);
+    expect(await say(bot.url, 'outage', second)).not.toMatch(/paused|went wrong/);
+    expect(await say(bot.url, 'outage', 'end')).toContain('Debrief');
+
+    const stores: OpenStores = await openStores({ DATA_DIR: '', REDIS_URL: redis.url, REDIS_CLUSTER: 'false' }, pino({ level: 'silent' }));
+    try {
+      const [record] = await stores.evidence.listFor('webchat-local/learner-of-outage');
+      expect(record!.turns.filter((t) => t.role === 'learner').map((t) => t.text)).toEqual([first, second]);
+    } finally {
+      await stores.close();
+    }
+  });
+});
+
+describe('a damaged item in the embedded store', () => {
+  it('never locks a conversation: the damaged state is set aside, and the learner can start again', async () => {
+    const dir = temporaryFolder('servicesim-data-');
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(line) });
+    const bot = await startBotServer({}, dir, { logger });
+    try {
+      await say(bot.url, 'damaged', 'hello');
+      await say(bot.url, 'damaged', 'start faulty-washing-machine');
+      await say(bot.url, 'damaged', "I'm sorry about that. When did it start leaking?");
+      const db = new Database(path.join(dir, 'servicesim.db'));
+      const cut = db
+        .prepare("UPDATE key_value SET value = substr(value, 1, 40) WHERE key LIKE 'webchat-local/conversations/damaged%'")
+        .run();
+      db.close();
+      expect(cut.changes).toBe(1);
+      expect(await say(bot.url, 'damaged', 'And what did the engineer say?')).toMatch(/not in a rehearsal/);
+      expect(await say(bot.url, 'damaged', 'start faulty-washing-machine')).toMatch(/faulty|washing/i);
+      expect(lines.some((line) => /set aside/.test(line))).toBe(true);
+      // The log names the item, never its content (a learner's words).
+      expect(lines.join('\n')).not.toMatch(/When did it start leaking/);
+    } finally {
+      await bot.close();
+    }
+  });
+});
