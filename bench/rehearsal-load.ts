@@ -5,13 +5,17 @@
  * to show whether a turn late in a rehearsal costs more than an early one.
  *
  *   npx tsx bench/rehearsal-load.ts [--json] [--seconds <per run>] [--learners 1,16,64] [--long-scenario <id>]
+ *                                   [--store sqlite|redis] [--processes 1|2]
  *   npx tsx bench/rehearsal-load.ts --profile [--learners 16] [--seconds <n>] [--profile-out <file.cpuprofile>]
  *
  * ServiceSim and the echo bot run as child processes, so neither shares a CPU (or an event loop)
  * with the driver; the driver posts activities as a channel would and plays the connector the bots
  * post their replies to (`local-connector.ts`). A turn is one activity POSTed; its latency is the
  * POST's round trip, which in normal delivery mode includes posting every reply of the turn.
- * Everything stays on 127.0.0.1. Targets are printed beside the figures; missing one is not an error,
+ * `--store redis` runs ServiceSim on a redis-server the bench starts (and stops); `--processes 2` runs
+ * two ServiceSim processes on the same store, and two echo bots, each turn of a conversation going to
+ * the other process than the turn before (a load balancer without affinity, the worst case for the
+ * cross-process turn lease). Everything stays on 127.0.0.1. Targets are printed beside the figures; missing one is not an error,
  * but a rehearsal that did not happen (an HTTP error, no debrief card, an echo missing) exits 1.
  */
 import { execFileSync } from 'node:child_process';
@@ -34,6 +38,7 @@ import {
   type Step,
 } from './rehearsal-script.ts';
 import { makeTemporaryDir, startChild, startServiceSim, stopChild, type OnUnexpectedExit, type RunningChild } from './servicesim-child.ts';
+import { startRedisServer } from '../test/redis-server.ts';
 import { timedRequest, type TimedAnswer } from './timed-request.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
@@ -72,10 +77,20 @@ interface Options {
   profile: boolean;
   profileOut?: string;
   longScenario: string;
+  store: 'sqlite' | 'redis';
+  processes: number;
 }
 
 function readOptions(argv: string[]): Options {
-  const options: Options = { json: false, seconds: 8, learners: [1, 16, 64], profile: false, longScenario: 'faulty-washing-machine' };
+  const options: Options = {
+    json: false,
+    seconds: 8,
+    learners: [1, 16, 64],
+    profile: false,
+    longScenario: 'faulty-washing-machine',
+    store: 'sqlite',
+    processes: 1,
+  };
   eachOption(argv, (arg, value) => {
     if (arg === '--json') options.json = true;
     else if (arg === '--profile') options.profile = true;
@@ -83,11 +98,15 @@ function readOptions(argv: string[]): Options {
     else if (arg === '--seconds') options.seconds = Number(value());
     else if (arg === '--long-scenario') options.longScenario = value();
     else if (arg === '--learners') options.learners = value().split(',').map(Number);
+    else if (arg === '--store') options.store = value() as Options['store'];
+    else if (arg === '--processes') options.processes = Number(value());
     else
       throw new Error(
-        `unknown option ${arg} (options: --json, --seconds <n>, --learners 1,16,64, --long-scenario <id>, --profile, --profile-out <file>)`,
+        `unknown option ${arg} (options: --json, --seconds <n>, --learners 1,16,64, --long-scenario <id>, --store sqlite|redis, --processes 1|2, --profile, --profile-out <file>)`,
       );
   });
+  if (!['sqlite', 'redis'].includes(options.store)) throw new Error('--store must be sqlite or redis');
+  if (![1, 2].includes(options.processes)) throw new Error('--processes must be 1 or 2');
   if (!(options.seconds > 0 && options.seconds <= 60)) throw new Error('--seconds must be between 0 and 60');
   if (options.learners.length === 0 || options.learners.some((n) => !Number.isInteger(n) || n < 1 || n > 256))
     throw new Error('--learners must be whole numbers from 1 to 256');
@@ -109,8 +128,8 @@ const exitMidRun =
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
 /** Rate limits off: a benchmark is exactly the flood the per-client and per-conversation limits refuse. */
-function startUnlimitedServiceSim(dataDir: string, extraNodeArgs: string[] = []): Promise<RunningChild> {
-  return startServiceSim({ dataDir, rateLimitsOff: true, extraNodeArgs, onUnexpectedExit: exitMidRun('servicesim') });
+function startUnlimitedServiceSim(dataDir: string, extraNodeArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunningChild> {
+  return startServiceSim({ dataDir, rateLimitsOff: true, extraNodeArgs, env, onUnexpectedExit: exitMidRun('servicesim') });
 }
 
 function startEchoBot(): Promise<RunningChild> {
@@ -170,8 +189,29 @@ const post = (port: number, body: string) => timedRequest(port, { method: 'POST'
 
 interface Target {
   name: 'servicesim' | 'echo';
-  port: number;
-  pid: number;
+  /** One port per process of this bot; a conversation's turns go to each in turn. */
+  ports: number[];
+  pids: number[];
+}
+
+const targetOf = (name: Target['name'], children: RunningChild[]): Target => ({
+  name,
+  ports: children.map((c) => c.port),
+  pids: children.map((c) => c.child.pid!),
+});
+
+/** The port of a conversation's `turn`th activity: with several processes, never the same one twice running. */
+const portFor = (target: Target, turn: number) => target.ports[turn % target.ports.length]!;
+
+/** CPU seconds all of a bot's processes have used. */
+function cpuSecondsOfAll(pids: number[]): number | undefined {
+  let total = 0;
+  for (const pid of pids) {
+    const seconds = cpuSecondsOf(pid);
+    if (seconds === undefined) return undefined;
+    total += seconds;
+  }
+  return total;
 }
 
 /** Clock ticks per second in /proc's CPU times (USER_HZ, 100 on nearly every Linux). */
@@ -250,10 +290,10 @@ async function runRehearsal(
   const conversation: Conversation = { conversationId: `${target.name}-${ids}`, userId: `learner-${ids}`, serviceUrl, next: 1 };
   let debriefBeforeEnd = false;
   let ok = true;
-  for (const step of steps) {
+  for (const [turn, step] of steps.entries()) {
     let posted: TimedAnswer;
     try {
-      posted = await post(target.port, activityBody(step, conversation));
+      posted = await post(portFor(target, turn), activityBody(step, conversation));
     } catch (error) {
       fail(stats, `${conversation.conversationId}: ${(error as Error).message}`);
       ok = false;
@@ -300,7 +340,7 @@ async function runLoad(
   tag: string,
 ): Promise<RunStats> {
   const stats = emptyStats();
-  const cpuBefore = cpuSecondsOf(target.pid);
+  const cpuBefore = cpuSecondsOfAll(target.pids);
   const started = performance.now();
   const deadline = started + seconds * 1000;
   await Promise.all(
@@ -314,7 +354,7 @@ async function runLoad(
     }),
   );
   stats.seconds = (performance.now() - started) / 1000;
-  const cpuAfter = cpuSecondsOf(target.pid);
+  const cpuAfter = cpuSecondsOfAll(target.pids);
   if (cpuBefore !== undefined && cpuAfter !== undefined) stats.cpuSeconds = cpuAfter - cpuBefore;
   return stats;
 }
@@ -344,9 +384,10 @@ async function runLongRehearsal(
 ): Promise<LongRehearsal> {
   const conversation: Conversation = { conversationId: `long-${scenario}-${Date.now()}`, userId: 'learner-long', serviceUrl, next: 1 };
   const failures: string[] = [];
+  let turn = 0;
   const send = async (step: Step): Promise<TimedAnswer | undefined> => {
     try {
-      const posted = await post(target.port, activityBody(step, conversation));
+      const posted = await post(portFor(target, turn++), activityBody(step, conversation));
       if (posted.status === 200) return posted;
       failures.push(`HTTP ${posted.status} ${posted.body.slice(0, 200)}`);
     } catch (error) {
@@ -362,13 +403,13 @@ async function runLongRehearsal(
     failures.push(`no briefing and opening line after "start ${scenario}"`);
   const latencies: number[] = [];
   // The server's CPU time before each reply and after the last: a second view, immune to other load.
-  const cpu: Array<number | undefined> = [cpuSecondsOf(target.pid)];
+  const cpu: Array<number | undefined> = [cpuSecondsOfAll(target.pids)];
   let endedEarlyAt: number | undefined;
   for (let i = 0; i < LONG_REHEARSAL_REPLIES && failures.length === 0; i++) {
     const posted = await send({ kind: 'message', label: `reply ${i + 1}`, text: replies[i % replies.length]!, role: 'reply' });
     if (!posted) break;
     latencies.push(posted.ms);
-    cpu.push(cpuSecondsOf(target.pid));
+    cpu.push(cpuSecondsOfAll(target.pids));
     if (connector.repliesTo(conversation.conversationId).debriefs > 0) {
       endedEarlyAt = i + 1;
       break;
@@ -485,13 +526,16 @@ interface Run {
 }
 
 async function measure({ options, connector, serviceUrl, scripts, work, log }: Run): Promise<void> {
-  log('starting ServiceSim and the echo bot…');
-  const [serviceSim, echo] = await Promise.all([startUnlimitedServiceSim(path.join(work, 'data')), startEchoBot()]);
+  const redis = options.store === 'redis' ? await startRedisServer() : undefined;
+  const env = redis ? { REDIS_URL: redis.url } : {};
+  log(`starting ${options.processes} ServiceSim process${options.processes === 1 ? '' : 'es'} on ${options.store} and as many echo bots…`);
+  const all = await Promise.all(
+    Array.from({ length: options.processes }, () => [startUnlimitedServiceSim(path.join(work, 'data'), [], env), startEchoBot()]).flat(),
+  );
+  const serviceSims = all.filter((c) => c.name === 'servicesim');
+  const echoes = all.filter((c) => c.name !== 'servicesim');
   try {
-    const targets: Record<Target['name'], Target> = {
-      servicesim: { name: 'servicesim', port: serviceSim.port, pid: serviceSim.child.pid! },
-      echo: { name: 'echo', port: echo.port, pid: echo.child.pid! },
-    };
+    const targets: Record<Target['name'], Target> = { servicesim: targetOf('servicesim', serviceSims), echo: targetOf('echo', echoes) };
     log('warming up…');
     const warmUp = [
       await runLoad(targets.servicesim, connector, serviceUrl, scripts, 4, 3, 'warm'),
@@ -578,6 +622,7 @@ async function measure({ options, connector, serviceUrl, scripts, work, log }: R
           .join(' ');
       const lines = [
         `ServiceSim under load: whole scripted rehearsals over HTTP, normal delivery mode, replies posted to a local connector.`,
+        `Store: ${options.store === 'redis' ? 'Redis (a local redis-server)' : 'SQLite'}; ${options.processes} process${options.processes === 1 ? '' : 'es'} of each bot${options.processes > 1 ? ", a conversation's turns alternating between them" : ''}.`,
         `${os.cpus().length} CPUs (load average ${LOAD_AVERAGE_AT_START.toFixed(1)} before the run), node ${process.version}; ${options.seconds} s per bot per concurrency, in ${SLICES_PER_BOT} slices each, the bots taking turns.`,
         `A turn is one activity POSTed (welcome, start, ${REPLIES_PER_REHEARSAL} replies, end, reflection); CPU ms/turn is the bot process's own CPU time, whatever else the machine ran;`,
         `posts/turn counts the activities the bot posted back to the connector (messages, cards, typing).`,
@@ -644,7 +689,8 @@ async function measure({ options, connector, serviceUrl, scripts, work, log }: R
       process.stdout.write(`${lines.join('\n')}\n`);
     }
   } finally {
-    await Promise.all([stopChild(serviceSim), stopChild(echo)]);
+    await Promise.all(all.map((c) => stopChild(c)));
+    await redis?.stop();
   }
 }
 
@@ -677,9 +723,10 @@ const SERVICESIM_BUCKETS: Bucket[] = [
     matches: (s) => on(s, /^engine\/rehearsal\.ts$/, 'learnerSays') || on(s, /^engine\//) || on(s, /^npm:wink-/),
   },
   {
-    name: 'bot state and evidence: BotState, file stores, fs',
+    name: 'bot state and evidence: BotState, the turn lease, SQLite or Redis',
     matches: (s) =>
       on(s, /^store\//) ||
+      on(s, /^npm:(better-sqlite3|ioredis|@ioredis|redis-parser)\//) ||
       on(s, /^node:internal\/fs\//) ||
       on(s, /^bot\/bot-storage\.ts$/) ||
       on(s, /^npm:botbuilder-core\/lib\/(botState|botStatePropertyAccessor|storage)\.js$/),
@@ -727,7 +774,7 @@ async function profile({ options, connector, serviceUrl, scripts, work, log }: R
     '--cpu-prof-interval',
     '250',
   ]);
-  const target: Target = { name: 'servicesim', port: serviceSim.port, pid: serviceSim.child.pid! };
+  const target = targetOf('servicesim', [serviceSim]);
   let window: { fromUs: number; toUs: number };
   let stats: RunStats;
   try {

@@ -122,6 +122,8 @@ export interface ServiceSimOptions {
   rateLimitsOff?: boolean;
   /** Node options before the script, such as `--cpu-prof`. */
   extraNodeArgs?: string[];
+  /** Settings for this run (REDIS_URL, say), over the caller's environment. */
+  env?: NodeJS.ProcessEnv;
   onUnexpectedExit: OnUnexpectedExit;
 }
 
@@ -129,6 +131,7 @@ export function startServiceSim({
   dataDir,
   rateLimitsOff = false,
   extraNodeArgs = [],
+  env: extraEnv = {},
   onUnexpectedExit,
 }: ServiceSimOptions): Promise<RunningChild> {
   // Local anonymous mode whatever the caller's environment holds: no app id, not production.
@@ -140,6 +143,7 @@ export function startServiceSim({
     MicrosoftAppId: '',
     MicrosoftAppPassword: '',
     NODE_ENV: '',
+    ...extraEnv,
   };
   return startChild(
     'servicesim',

@@ -27,9 +27,14 @@ export interface BotParts {
   stateExpiryMs?: number;
   /** The cross-process turn lease's timings; the defaults suit a bot. */
   turnLease?: Partial<TurnLeaseOptions>;
+  /**
+   * Where turn leases are kept, when not in `state`: they are shared by every process, like the
+   * state, but need not survive a power cut, so SQLite keeps them without waiting for the disk.
+   */
+  leases?: KeyValueStore;
 }
 
-export function createBot({ library, state, evidence, parts, stateExpiryMs, turnLease }: BotParts): ServiceSimBot {
+export function createBot({ library, state, evidence, parts, stateExpiryMs, turnLease, leases }: BotParts): ServiceSimBot {
   const conversationState = new ConversationState(new KeyValueBotStorage(state, stateExpiryMs));
   const userState = new UserState(new KeyValueBotStorage(state));
   const flow = new ConversationFlow({
@@ -40,5 +45,5 @@ export function createBot({ library, state, evidence, parts, stateExpiryMs, turn
     conversationState,
     userState,
   });
-  return new ServiceSimBot(flow, conversationState, userState, new ConversationTurns(state, turnLease));
+  return new ServiceSimBot(flow, conversationState, userState, new ConversationTurns(leases ?? state, turnLease));
 }

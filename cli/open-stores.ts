@@ -12,6 +12,8 @@ import type { Settings } from './settings.ts';
 export interface OpenStores {
   state: KeyValueStore;
   evidence: EvidenceStore;
+  /** Where the cross-process turn leases are kept (see `createBot`). */
+  leases: KeyValueStore;
   /** Where the data is, for people: "SQLite (data/servicesim.db)" or "Redis"; never a URL (it carries the password). */
   description: string;
   /** Whether the store answers now, for /healthz. */
@@ -30,8 +32,10 @@ export async function openStores(
     const { RedisKeyValueStore } = await import('../store/redis-key-value-store.ts');
     const { RedisEvidenceStore } = await import('../store/redis-evidence-store.ts');
     const client = connectRedis({ url: settings.REDIS_URL, cluster: settings.REDIS_CLUSTER === 'true' });
+    const state = new RedisKeyValueStore(client, { skipped });
     return {
-      state: new RedisKeyValueStore(client, { skipped }),
+      state,
+      leases: state,
       evidence: new RedisEvidenceStore(client, { skipped }),
       description: settings.REDIS_CLUSTER === 'true' ? 'Redis Cluster' : 'Redis',
       reachable: () => pingRedis(client),
@@ -44,12 +48,18 @@ export async function openStores(
   const file = path.join(path.resolve(settings.DATA_DIR), 'servicesim.db');
   const db = openSqliteDatabase(file);
   const state = new SqliteKeyValueStore(db, skipped);
+  // A second connection, not waiting for the disk on commit: a lease lives seconds and a power cut
+  // ends every turn anyway, so syncing it would only double a turn's waits for the disk.
+  const leaseDb = openSqliteDatabase(file);
+  leaseDb.pragma('synchronous = OFF');
+  const leases = new SqliteKeyValueStore(leaseDb, skipped);
   // Redis expires items by itself; SQLite's expired rows read as absent and are swept away hourly.
   state.startRemovingExpired({
     onError: (error) => logger.warn({ err: { message: (error as Error).message } }, 'could not remove expired state'),
   });
   return {
     state,
+    leases,
     evidence: new SqliteEvidenceStore(db, skipped),
     description: `SQLite (${file})`,
     reachable: async () => {
@@ -62,6 +72,7 @@ export async function openStores(
     },
     close: async () => {
       state.close();
+      leaseDb.close();
       db.close();
     },
   };

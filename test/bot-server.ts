@@ -35,7 +35,7 @@ export async function startBotServer(
     const logger = parts.logger ?? pino({ level: 'silent' });
     const stores = await openStores({ DATA_DIR: dir, REDIS_URL: '', REDIS_CLUSTER: 'false' }, logger);
     const { evidence } = stores;
-    const bot = createBot({ library, state: stores.state, evidence });
+    const bot = createBot({ library, state: stores.state, evidence, leases: stores.leases });
     const mode = securityMode(credentials, 'test', '127.0.0.1');
     const { server } = createServer({ bot, mode, logger, storeReachable: stores.reachable, ...parts });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));

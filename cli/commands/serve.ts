@@ -32,7 +32,14 @@ export async function serve(options: { port?: string }): Promise<void> {
   const library = await openScenarioLibrary(settings);
   const stores = await openStores(settings, logger);
   const stateExpiryMs = settings.STATE_EXPIRY_DAYS > 0 ? settings.STATE_EXPIRY_DAYS * 24 * 60 * 60 * 1000 : undefined;
-  const bot = createBot({ library, state: stores.state, evidence: stores.evidence, parts: rehearsalParts(settings), stateExpiryMs });
+  const bot = createBot({
+    library,
+    state: stores.state,
+    evidence: stores.evidence,
+    leases: stores.leases,
+    parts: rehearsalParts(settings),
+    stateExpiryMs,
+  });
   const rateLimitsOff = { requestsPerClientPerSecond: 0, activitiesPerConversationPerMinute: 0, newConversationsPerClientPerMinute: 0 };
   const limits = { trustedProxyHops: settings.TRUSTED_PROXY_HOPS, ...(settings.RATE_LIMITS === 'off' ? rateLimitsOff : {}) };
   const { server } = createServer({ bot, mode, logger, limits, storeReachable: stores.reachable });
