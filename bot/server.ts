@@ -54,7 +54,7 @@ export interface ServerParts {
 function apologyFor(thrown: Error, reference: string): string {
   const error = underlyingError(thrown);
   if (error instanceof StoreUnavailableError)
-    return 'Your rehearsal is paused: I cannot reach my storage just now, so that message was not taken. Nothing you have done so far is lost; please send it again in a moment.';
+    return 'Your rehearsal is paused: I cannot reach my storage just now, so I could not answer that. Nothing you have done so far is lost; please send the same message again in a moment.';
   if (error instanceof TurnBusyError) return 'I am still working on your previous message. Please send that again in a moment.';
   return `Sorry, something went wrong on our side. Please send that again, or type **end** to finish and get your debrief. (Reference ${reference})`;
 }

@@ -48,10 +48,11 @@ export async function openStores(
   const file = path.join(path.resolve(settings.DATA_DIR), 'servicesim.db');
   const db = openSqliteDatabase(file);
   const state = new SqliteKeyValueStore(db, skipped);
-  // A second connection, not waiting for the disk on commit: a lease lives seconds and a power cut
-  // ends every turn anyway, so syncing it would only double a turn's waits for the disk.
+  // A second connection whose commits do not wait for the disk: a lease lives seconds and a power cut
+  // ends every turn anyway, so syncing it would only double a turn's waits for the disk. NORMAL, not
+  // OFF: this connection also runs WAL checkpoints, which must still sync, or committed evidence could be lost.
   const leaseDb = openSqliteDatabase(file);
-  leaseDb.pragma('synchronous = OFF');
+  leaseDb.pragma('synchronous = NORMAL');
   const leases = new SqliteKeyValueStore(leaseDb, skipped);
   // Redis expires items by itself; SQLite's expired rows read as absent and are swept away hourly.
   state.startRemovingExpired({

@@ -4,9 +4,17 @@
  * and the scored transcript is saved as evidence before the debrief card is shown.
  *
  * @remarks
- * The dialog's state holds the rehearsal's small, fixed-size state; each turn's exchange is appended
- * to the rehearsal log first. Both are saved before the customer's reply is sent, so a reply the
- * learner has seen is never lost, and a bot restarted mid-rehearsal carries on from the same turn.
+ * The dialog's state holds the rehearsal's small, fixed-size state and the last turn's exchange. Its
+ * save (checked against the state the turn read, `bot/bot-storage.ts`) is the turn's one commit: the
+ * turn happened if and only if it landed. The exchange is then appended to the rehearsal log, and
+ * only then is the customer's reply sent, so a reply the learner has seen is never lost, and a bot
+ * restarted mid-rehearsal carries on from the same turn. A process whose commit is refused (another
+ * took the turn) has written nothing, so it cannot overwrite another's exchange in the log.
+ *
+ * If the log append fails, or the process stops before it, the next turn appends the exchange from
+ * the state first. Finding it missing there also says its reply was never sent: if the learner's
+ * message is that same one again (they were told to send it again), the customer's answer is sent
+ * now, and the message is not taken twice.
  *
  * Ending is marked in the state, and that state saved, before the evidence is saved. If the state
  * saved at the end of the ending turn is then lost, the next message finds this dialog still on the
@@ -54,6 +62,8 @@ interface RehearsalDialogState {
   ending?: true;
   /** Saved once the debrief card has been taken by the channel: only then is the next message a reflection. */
   debriefSent?: true;
+  /** The last learner turn's exchange, committed with the state that counts it (see above). */
+  lastExchange?: Exchange;
 }
 
 export interface RehearsalResult {
@@ -123,9 +133,15 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     }
     const rehearsal = await this.restore(scenario, state);
     if (!rehearsal) return this.abandon(dc);
+    const unanswered = await this.logLastExchange(state);
+    const text = (dc.context.activity.text ?? '').trim();
+    if (unanswered && text === unanswered.learner) {
+      // Sent again after "your rehearsal is paused": the turn was taken then, but its answer never sent.
+      await dc.context.sendActivity(unanswered.customer);
+      return rehearsal.ended ? this.finish(dc, scenario, rehearsal, state) : Dialog.EndOfTurn;
+    }
     // Ended by the customer, but the evidence was not saved (the store failed): finish it now.
     if (rehearsal.ended) return this.finish(dc, scenario, rehearsal, state);
-    const text = (dc.context.activity.text ?? '').trim();
     if (text.length === 0) {
       await dc.context.sendActivity('Type your reply to the customer, or **end** to finish.');
       return Dialog.EndOfTurn;
@@ -148,10 +164,13 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
       rehearsal.end();
       return this.finish(dc, scenario, rehearsal, state);
     }
-    const before = state.rehearsal;
-    await this.services.log.append(state.rehearsalId, exchange);
+    const before = { rehearsal: state.rehearsal, lastExchange: state.lastExchange };
     state.rehearsal = rehearsal.snapshot;
+    state.lastExchange = exchange;
+    // The commit: refused if another turn (another process's) changed the state since it was read.
     await this.services.saveState(dc.context);
+    // Failing here loses nothing: the state holds the exchange, and the next turn logs it.
+    await this.services.log.append(state.rehearsalId, exchange).catch(() => undefined);
     try {
       await dc.context.sendActivity(exchange.customer);
     } catch (error) {
@@ -160,7 +179,7 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
       // never read (its logged exchange is overwritten then). A reply that timed out may have arrived,
       // so that turn stands.
       if (typeof (error as { statusCode?: unknown }).statusCode === 'number') {
-        state.rehearsal = before;
+        Object.assign(state, before);
         await this.services.saveState(dc.context);
       }
       throw error;
@@ -181,8 +200,18 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     if (!scenario) return dc.endDialog({} satisfies RehearsalResult);
     const rehearsal = await this.restore(scenario, state);
     if (!rehearsal) return this.abandon(dc);
+    await this.logLastExchange(state);
     rehearsal.end();
     return this.finish(dc, scenario, rehearsal, state);
+  }
+
+  /**
+   * Appends the last committed exchange to the log if it is not there yet (the turn that committed it
+   * stopped before its append). Returns it when it was missing: its reply was never sent either.
+   */
+  private async logLastExchange(state: RehearsalDialogState): Promise<Exchange | undefined> {
+    if (!state.lastExchange) return undefined;
+    return (await this.services.log.appendIfMissing(state.rehearsalId, state.lastExchange)) ? state.lastExchange : undefined;
   }
 
   /**
@@ -196,6 +225,9 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     if (!state.ending) return undefined;
     const record = await this.services.evidence.get(state.rehearsalId);
     if (!record) return undefined;
+    // Saved again (it is the same record): a save cut short after the record was written may not have
+    // filed it in the listings (Redis writes the record, then its index), and a learner's history must show it.
+    await this.services.evidence.save(record);
     if (state.debriefSent) return dc.endDialog({ recordId: record.id, debriefShown: true } satisfies RehearsalResult);
     // The debrief itself never reached the learner: this message is no reflection. Show it now.
     await dc.context.sendActivity('Your rehearsal had already ended. Here is your debrief.');

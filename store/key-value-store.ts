@@ -28,7 +28,7 @@ export interface WriteEntry {
   eTag?: string;
   /** Written only if the key does not exist yet (or has expired). */
   create?: boolean;
-  /** The item expires this many milliseconds after this write (a positive whole number); absent: it never expires. */
+  /** The item expires this many milliseconds after this write (a positive number, rounded up); absent: it never expires. */
   ttlMs?: number;
 }
 
@@ -69,7 +69,10 @@ export class StoreUnavailableError extends Error {
 export interface KeyValueStore {
   /** The items that exist among `keys` (expired ones do not); missing keys are left out. */
   read(keys: readonly string[]): Promise<Record<string, StoredItem>>;
-  /** Writes each entry on its own and says, key by key, what happened. */
+  /**
+   * Writes each entry on its own and says, key by key, what happened. An entry that cannot be stored
+   * at all (an undefined value, a time to live that is not positive) throws before any is written.
+   */
   write(entries: readonly WriteEntry[]): Promise<Record<string, WriteOutcome>>;
   /** Deletes the keys; deleting what is not there is no error. */
   delete(keys: readonly string[]): Promise<void>;

@@ -21,11 +21,13 @@ export class MemoryKeyValueStore implements KeyValueStore {
 
   async write(entries: readonly WriteEntry[]): Promise<Record<string, WriteOutcome>> {
     const outcomes: Record<string, WriteOutcome> = {};
-    for (const { key, value, eTag, create, ttlMs } of entries) {
-      // Refused as the real stores refuse them: JSON has no undefined, and Redis no zero time to live.
+    // Refused as the real stores refuse them, before anything is written: JSON has no undefined, and Redis no zero time to live.
+    for (const { key, value, ttlMs } of entries) {
       if (value === undefined) throw new TypeError(`the value for "${key}" is undefined, which cannot be stored`);
-      if (ttlMs !== undefined && !(Number.isInteger(ttlMs) && ttlMs > 0))
-        throw new RangeError(`a time to live is a positive whole number of milliseconds, not ${ttlMs}`);
+      if (ttlMs !== undefined && !(Number.isFinite(ttlMs) && ttlMs > 0))
+        throw new RangeError(`a time to live is a positive number of milliseconds, not ${ttlMs}`);
+    }
+    for (const { key, value, eTag, create, ttlMs } of entries) {
       const current = this.live(key);
       if (create && current) {
         outcomes[key] = { written: false, reason: 'exists' };
@@ -36,7 +38,11 @@ export class MemoryKeyValueStore implements KeyValueStore {
         continue;
       }
       const next = randomUUID();
-      this.items.set(key, { value: copyAsJson(value), eTag: next, ...(ttlMs === undefined ? {} : { expiresAt: Date.now() + ttlMs }) });
+      this.items.set(key, {
+        value: copyAsJson(value),
+        eTag: next,
+        ...(ttlMs === undefined ? {} : { expiresAt: Date.now() + Math.ceil(ttlMs) }),
+      });
       outcomes[key] = { written: true, eTag: next };
     }
     return outcomes;

@@ -66,6 +66,9 @@ export function connectRedis(options: RedisConnectionOptions): RedisClient {
       enableAutoPipelining: true,
       enableOfflineQueue: true,
       clusterRetryStrategy: backoff,
+      // Never send a command again after its connection closed: a create or eTag write that did land
+      // would then be refused as someone else's, and a turn taken twice. It fails as unavailable instead.
+      retryDelayOnFailover: 0,
       redisOptions: perConnection,
       // Behind TLS (Azure, ElastiCache) the nodes are announced by IP address, while the certificate
       // names the host: connect to the addresses as given and check the certificate against the host.

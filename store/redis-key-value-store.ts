@@ -4,10 +4,10 @@
  * is one Lua script that checks and writes atomically, so two processes can never both win a write.
  *
  * @remarks
- * Key layout: `<prefix>:kv:<key>`. A key with a Redis hash tag (`rehearsal/{<id>}/<turn>`) keeps it,
+ * Key layout: a key with a Redis hash tag (`rehearsal/{<id>}/<turn>`) is kept at `<prefix>:kvt:<key>`,
  * so a rehearsal's keys share one Cluster slot (and the slot of its evidence record); any other key is
  * made its own tag whole, `<prefix>:kv:{<key>}`, so each item is in one slot and the prefix never
- * decides where it goes. A batch is sent as one command per key, concurrently: ioredis pipelines them
+ * decides where it goes. The two namespaces differ, so `{k}` and `k` are never one Redis key. A batch is sent as one command per key, concurrently: ioredis pipelines them
  * (per node on a Cluster, where keys of one batch are in different slots and no single command may
  * span them).
  */
@@ -161,8 +161,9 @@ export class RedisKeyValueStore implements KeyValueStore {
     return undefined;
   }
 
+  /** Tagged and untagged keys live apart (`kvt:` and `kv:`), so `{k}` and `k` can never name one Redis key. */
   private keyOf(key: string): string {
-    return `${this.prefix}:kv:${hasHashTag(key) ? key : `{${key}}`}`;
+    return hasHashTag(key) ? `${this.prefix}:kvt:${key}` : `${this.prefix}:kv:{${key}}`;
   }
 }
 

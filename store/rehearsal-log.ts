@@ -4,13 +4,12 @@
  * end. A turn therefore writes the same amount at turn 200 as at turn 2.
  *
  * @remarks
- * Keys are `rehearsal/{<id>}/<turn>`. A turn's exchange is written before the conversation state that
- * counts it, so a crash between the two leaves an exchange the state does not count yet; the turn is
- * then taken again and overwrites it, and nothing the learner has seen is lost.
+ * Keys are `rehearsal/{<id>}/<turn>`. A turn's exchange is written after the conversation state that
+ * counts it (and holds it, until the next turn) is committed; see `dialogs/rehearsal-dialog.ts`.
  */
 import { z } from 'zod';
 import type { Exchange } from '../engine/rehearsal.ts';
-import { writeAll, type KeyValueStore } from './key-value-store.ts';
+import { writeAll, type KeyValueStore, type WriteEntry } from './key-value-store.ts';
 
 /** The outer shape is checked; the reading and feedback are the engine's own, written by this code. */
 const StoredExchangeSchema = z.looseObject({
@@ -29,9 +28,19 @@ export class RehearsalLog {
     private readonly ttlMs?: number,
   ) {}
 
+  /** Writes the turn's exchange, over any left there by a turn taken back. */
   async append(rehearsalId: string, exchange: Exchange): Promise<void> {
-    const ttl = this.ttlMs === undefined ? {} : { ttlMs: this.ttlMs };
-    await writeAll(this.store, [{ key: keyOf(rehearsalId, exchange.turn), value: exchange, ...ttl }]);
+    await writeAll(this.store, [this.entryOf(rehearsalId, exchange)]);
+  }
+
+  /** Writes the turn's exchange only if it is not there yet; says whether it wrote it. */
+  async appendIfMissing(rehearsalId: string, exchange: Exchange): Promise<boolean> {
+    const key = keyOf(rehearsalId, exchange.turn);
+    return (await this.store.write([{ ...this.entryOf(rehearsalId, exchange), create: true }]))[key]?.written === true;
+  }
+
+  private entryOf(rehearsalId: string, exchange: Exchange): WriteEntry {
+    return { key: keyOf(rehearsalId, exchange.turn), value: exchange, ...(this.ttlMs === undefined ? {} : { ttlMs: this.ttlMs }) };
   }
 
   /**

@@ -182,7 +182,12 @@ export class SqliteEvidenceStore implements EvidenceStore {
       return this.putAside(row, 'not JSON');
     }
     const read = readEvidenceRecord(json);
-    if ('problem' in read) return this.putAside(row, read.problem);
+    if ('problem' in read) {
+      // Readable JSON this version cannot read (a newer ServiceSim's, sharing the database in a rolling
+      // upgrade) is left where it is: skipped and reported, never moved out of that version's sight.
+      this.skipped(`sqlite evidence "${row.id}"`, `${read.problem}; skipped, left in place`);
+      return undefined;
+    }
     // The columns decide whose history a record is listed in: a record that disagrees with them is not to be trusted there.
     if (read.record.id !== row.id || read.record.learner.id !== row.learnerId)
       return this.putAside(row, 'its id or learner does not match its row');

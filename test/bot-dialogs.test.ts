@@ -12,6 +12,9 @@ import { createMockScorer } from '../engine/mock-scorer.ts';
 import type { RehearsalParts } from '../engine/rehearsal.ts';
 import { MemoryEvidenceStore } from '../store/memory-evidence-store.ts';
 import { MemoryKeyValueStore } from '../store/memory-key-value-store.ts';
+import { StoreUnavailableError, type KeyValueStore } from '../store/key-value-store.ts';
+import { createRulesScorer } from '../engine/rules-scorer.ts';
+import { createScriptedCustomer } from '../engine/scripted-customer.ts';
 
 const library = await loadLibrary();
 const SCENARIO = 'faulty-washing-machine';
@@ -553,5 +556,96 @@ describe('the conversation flow, whatever customer and scorer it is given', () =
       'And what happened when the engineer came?',
     ]);
     expect(record!.customer.version).toMatch(/^before-/);
+  });
+});
+
+describe('a turn taken by two processes at once, or cut short after its commit', () => {
+  /** A bot over the shared stores, as another process would be: its own lease store stands for a lease it has lost. */
+  function processOf(customer: RehearsalParts['customer'], store: KeyValueStore = state) {
+    const bot = createBot({
+      library,
+      state: store,
+      evidence,
+      leases: new MemoryKeyValueStore(),
+      parts: { customer, scorer: createRulesScorer() },
+    });
+    const adapter = new TestAdapter(async (context) => bot.run(context));
+    adapter.conversation.user = { id: 'learner-1', name: 'Sam' };
+    return async (text: string | { value: unknown }) => {
+      const activity = typeof text === 'string' ? { type: 'message', text } : { type: 'message', value: text.value };
+      try {
+        await adapter.send(activity as Partial<Activity>).startTest();
+        return texts(adapter.activeQueue.splice(0));
+      } finally {
+        adapter.activeQueue.splice(0);
+      }
+    };
+  }
+
+  const learnerLines = async () =>
+    (await evidence.listFor('test/learner-1'))[0]!.turns.filter((t) => t.role === 'learner').map((t) => t.text);
+
+  it("never lets a process that outlived its lease overwrite another process's turn", async () => {
+    const scripted = createScriptedCustomer();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // The first process stalls mid-turn (a long pause) while the second takes its own turn.
+    const stalling: RehearsalParts['customer'] = {
+      identity: scripted.identity,
+      open: (input) => scripted.open(input),
+      reply: async (input) => {
+        if (input.text.startsWith('First:')) await held;
+        return scripted.reply(input);
+      },
+    };
+    const first = processOf(stalling);
+    const second = processOf(scripted);
+    await first('hello');
+    await first({ value: { action: 'start', scenarioId: SCENARIO } });
+    const stalled = first('First: could you tell me when you bought it?');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const secondSaw = await second('Second: I am sorry to hear that. What model is it?');
+    release();
+    const firstSaw = await stalled;
+    await second('end');
+    expect(await learnerLines()).toEqual([
+      'Second: I am sorry to hear that. What model is it?',
+      'First: could you tell me when you bought it?',
+    ]);
+    const turns = (await evidence.listFor('test/learner-1'))[0]!.turns;
+    expect(turns[2]!.text).toBe(secondSaw[0]);
+    expect(turns[4]!.text).toBe(firstSaw[0]);
+  });
+
+  it('answers a message sent again after a turn whose commit landed but whose reply was never sent, without taking it twice', async () => {
+    let cutAfterCommit = false;
+    // The state's save lands, then the connection drops: the turn fails, as Redis going away mid-write makes it.
+    const flaky: KeyValueStore = {
+      read: (keys) => state.read(keys),
+      delete: (keys) => state.delete(keys),
+      deleteIfUnchanged: (key, eTag) => state.deleteIfUnchanged(key, eTag),
+      write: async (entries) => {
+        const outcomes = await state.write(entries);
+        if (cutAfterCommit && entries.some((e) => e.key.includes('/conversations/'))) {
+          cutAfterCommit = false;
+          throw new StoreUnavailableError('Redis could not be reached');
+        }
+        return outcomes;
+      },
+    };
+    const say = processOf(createScriptedCustomer(), flaky);
+    await say('hello');
+    await say({ value: { action: 'start', scenarioId: SCENARIO } });
+    cutAfterCommit = true;
+    const line = "I'm so sorry about that. When did it start leaking?";
+    await expect(say(line)).rejects.toThrow(/could not be reached/);
+    const answer = await say(line);
+    expect(answer).toHaveLength(1);
+    expect(answer[0]).not.toMatch(/told you|said/i);
+    await say('Thanks. And what did the engineer say?');
+    await say('end');
+    expect(await learnerLines()).toEqual([line, 'Thanks. And what did the engineer say?']);
+    const turns = (await evidence.listFor('test/learner-1'))[0]!.turns;
+    expect(turns[2]!.text).toBe(answer[0]);
   });
 });

@@ -151,7 +151,7 @@ describe('redis cluster: where keys land', () => {
 
     const index = `${prefix}:{${prefix}-evidence-index}`;
     const slotOf = async (key: string) => Number(await clustered.cluster('KEYSLOT', key));
-    const tagged = [`${prefix}:kv:rehearsal/{reh-9}/2`, `${prefix}:kv:rehearsal/{reh-9}/4`, `${prefix}:evidence:{reh-9}`];
+    const tagged = [`${prefix}:kvt:rehearsal/{reh-9}/2`, `${prefix}:kvt:rehearsal/{reh-9}/4`, `${prefix}:evidence:{reh-9}`];
     expect(new Set(await Promise.all(tagged.map(slotOf))).size).toBe(1);
 
     const stored = [...(await keysByNode(prefix)).values()].flat();

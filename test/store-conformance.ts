@@ -33,6 +33,31 @@ export function keyValueStoreConformance(name: string, make: () => Promise<KeyVa
       });
     });
 
+    it('never takes a key with a hash tag for the same key without one', async () => {
+      const store = await make();
+      await writeAll(store, [{ key: '{webchat/users/alice}', value: 'tagged' }]);
+      await writeAll(store, [{ key: 'webchat/users/alice', value: 'plain' }]);
+      const read = await store.read(['{webchat/users/alice}', 'webchat/users/alice']);
+      expect([read['{webchat/users/alice}']?.value, read['webchat/users/alice']?.value]).toEqual(['tagged', 'plain']);
+    });
+
+    it('writes nothing of a batch with an entry that cannot be stored', async () => {
+      const store = await make();
+      await expect(
+        store.write([
+          { key: 'a', value: 1 },
+          { key: 'b', value: 2, ttlMs: 0 },
+        ]),
+      ).rejects.toThrow(RangeError);
+      await expect(
+        store.write([
+          { key: 'a', value: 1 },
+          { key: 'b', value: undefined },
+        ]),
+      ).rejects.toThrow(TypeError);
+      expect(await store.read(['a', 'b'])).toEqual({});
+    });
+
     it("refuses a write whose eTag is stale, keeping the other writer's value", async () => {
       const store = await make();
       const first = await writeAll(store, [{ key: 'k', value: 1 }]);
@@ -101,6 +126,14 @@ export function keyValueStoreConformance(name: string, make: () => Promise<KeyVa
       await sleep(400);
       expect(Object.keys(await store.read(['short', 'long', 'forever'])).sort()).toEqual(['forever', 'long']);
       expect((await store.write([{ key: 'short', value: 'again', create: true }])).short).toMatchObject({ written: true });
+    });
+
+    it('refuses a write with the eTag of an item that has since expired', async () => {
+      const store = await make();
+      const { k } = await writeAll(store, [{ key: 'k', value: 1, ttlMs: 150 }]);
+      await sleep(400);
+      expect((await store.write([{ key: 'k', value: 2, eTag: k! }])).k).toEqual({ written: false, reason: 'eTag conflict' });
+      expect(await store.read(['k'])).toEqual({});
     });
 
     it('keeps an item for ever once it is written again without a time to live', async () => {

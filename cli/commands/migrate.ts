@@ -44,6 +44,12 @@ export function registerMigrateCommand(program: Command): void {
     });
 }
 
+/**
+ * Whether the bot lets this item expire: conversations and their rehearsal logs do; a learner's
+ * profile (their mode, whether they were welcomed) never does (`bot/create-bot.ts`).
+ */
+const expires = (key: string) => !/^[^/]+\/users\//.test(key);
+
 /** What an import did, for its report. */
 interface Tally {
   stateImported: number;
@@ -72,13 +78,13 @@ async function importDataFolder(from: string, settings: Settings): Promise<strin
       const item = next.value;
       if (item.kind === 'skipped') tally.skipped.push({ file: item.file, problem: item.problem });
       else if (item.kind === 'evidence') await importRecord(stores.evidence, item.record, tally);
-      else if (expiryMs !== undefined && item.writtenAt + expiryMs <= now) tally.expired.push(item.file);
+      else if (expiryMs !== undefined && expires(item.key) && item.writtenAt + expiryMs <= now) tally.expired.push(item.file);
       else {
         batch.push({
           key: item.key,
           value: item.value,
           create: true,
-          ...(expiryMs === undefined ? {} : { ttlMs: item.writtenAt + expiryMs - now }),
+          ...(expiryMs === undefined || !expires(item.key) ? {} : { ttlMs: Math.ceil(item.writtenAt + expiryMs - now) }),
         });
         if (batch.length >= STATE_BATCH) await writeState(stores.state, batch.splice(0), tally);
       }
