@@ -18,5 +18,14 @@ try {
   }
 }
 
+// restify 11 reads process.binding('http_parser') as it loads, and Node warns about it (DEP0111) every
+// time: known, harmless, and not the operator's to act on. Only that warning is dropped.
+const emitWarning = process.emitWarning;
+process.emitWarning = function (warning, ...rest) {
+  const code = typeof rest[0] === 'object' ? rest[0]?.code : rest[1];
+  if (code === 'DEP0111') return;
+  return emitWarning.call(process, warning, ...rest);
+};
+
 register();
 await import('../cli/servicesim.ts');

@@ -3,10 +3,12 @@
  * them), otherwise the embedded SQLite database under DATA_DIR. `serve`, `migrate` and the benches
  * open them here, so each picks the same store the same way.
  */
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { EvidenceStore } from '../store/evidence-store.ts';
 import type { KeyValueStore } from '../store/key-value-store.ts';
+import type { RedisClient } from '../store/redis-connection.ts';
 import type { Settings } from './settings.ts';
 
 export interface OpenStores {
@@ -16,28 +18,61 @@ export interface OpenStores {
   leases: KeyValueStore;
   /** Where the data is, for people: "SQLite (data/servicesim.db)" or "Redis"; never a URL (it carries the password). */
   description: string;
+  /** What the operator should know about the store, one sentence each (printed at start by serve). */
+  warnings: string[];
   /** Whether the store answers now, for /healthz. */
   reachable(): Promise<boolean>;
   close(): Promise<void>;
 }
 
+/** A setting that names no usable store (a wrong Redis password, DATA_DIR a file): one line, naming the setting. */
+export class StoreSettingError extends Error {}
+
+/**
+ * `check`: before returning, make sure Redis answers and takes the credentials (throwing
+ * StoreSettingError if not), and warn if it keeps no append-only file; `serve` and `migrate` check,
+ * tests and benches that start their own Redis need not.
+ */
 export async function openStores(
   settings: Pick<Settings, 'DATA_DIR' | 'REDIS_URL' | 'REDIS_CLUSTER'>,
   logger: Logger,
+  { check = false }: { check?: boolean } = {},
 ): Promise<OpenStores> {
+  const warned: string[] = [];
   // A damaged or foreign item is set aside and named in the log, never allowed to break a conversation.
   const skipped = (where: string, problem: string) => logger.warn({ item: where, problem }, 'set aside a damaged or foreign stored item');
   if (settings.REDIS_URL) {
-    const { connectRedis, pingRedis, closeRedis } = await import('../store/redis-connection.ts');
+    const { connectRedis, describeRedisUrl, pingRedis, closeRedis } = await import('../store/redis-connection.ts');
     const { RedisKeyValueStore } = await import('../store/redis-key-value-store.ts');
     const { RedisEvidenceStore } = await import('../store/redis-evidence-store.ts');
-    const client = connectRedis({ url: settings.REDIS_URL, cluster: settings.REDIS_CLUSTER === 'true' });
+    const { checkRedisAtStart } = await import('../store/redis-start-check.ts');
+    const cluster = settings.REDIS_CLUSTER === 'true';
+    let client: RedisClient;
+    let description: string;
+    try {
+      description = `${cluster ? 'the Redis Cluster at' : 'Redis at'} ${describeRedisUrl(settings.REDIS_URL)}`;
+      client = connectRedis({ url: settings.REDIS_URL, cluster });
+    } catch (error) {
+      // Named, so the operator knows which setting; the parser's message never quotes the URL (it carries the password).
+      throw new StoreSettingError(`REDIS_URL: ${(error as Error).message}`);
+    }
+    if (check) {
+      try {
+        const { warnings } = await checkRedisAtStart(client, description);
+        for (const warning of warnings) logger.warn(warning);
+        warned.push(...warnings);
+      } catch (error) {
+        await closeRedis(client);
+        throw new StoreSettingError((error as Error).message);
+      }
+    }
     const state = new RedisKeyValueStore(client, { skipped });
     return {
       state,
       leases: state,
       evidence: new RedisEvidenceStore(client, { skipped }),
-      description: settings.REDIS_CLUSTER === 'true' ? 'Redis Cluster' : 'Redis',
+      description,
+      warnings: warned,
       reachable: () => pingRedis(client),
       close: () => closeRedis(client),
     };
@@ -45,7 +80,10 @@ export async function openStores(
   const { openSqliteDatabase } = await import('../store/sqlite-database.ts');
   const { SqliteKeyValueStore } = await import('../store/sqlite-key-value-store.ts');
   const { SqliteEvidenceStore } = await import('../store/sqlite-evidence-store.ts');
-  const file = path.join(path.resolve(settings.DATA_DIR), 'servicesim.db');
+  const folder = path.resolve(settings.DATA_DIR);
+  if (existsSync(folder) && !statSync(folder).isDirectory())
+    throw new StoreSettingError(`DATA_DIR: ${folder} is a file, not a folder: point DATA_DIR at the folder to keep the database in`);
+  const file = path.join(folder, 'servicesim.db');
   const db = openSqliteDatabase(file);
   const state = new SqliteKeyValueStore(db, skipped);
   // A second connection whose commits do not wait for the disk: a lease lives seconds and a power cut
@@ -63,6 +101,7 @@ export async function openStores(
     leases,
     evidence: new SqliteEvidenceStore(db, skipped),
     description: `SQLite (${file})`,
+    warnings: warned,
     reachable: async () => {
       try {
         db.prepare('SELECT 1').get();

@@ -151,6 +151,17 @@ function parseRedisUrl(text: string): ParsedRedisUrl {
   };
 }
 
+/** Where the URL points, for people: `127.0.0.1:6379`, or the seed nodes of a cluster; never the credentials. */
+export function describeRedisUrl(text: string): string {
+  return text
+    .split(',')
+    .map((url) => {
+      const { host, port, tls } = parseRedisUrl(url.trim());
+      return `${host.includes(':') ? `[${host}]` : host}:${port}${tls ? ' (TLS)' : ''}`;
+    })
+    .join(', ');
+}
+
 /** Whether Redis answers, for /healthz: never throws, never waits longer than `timeoutMs`. */
 export async function pingRedis(client: RedisClient, timeoutMs = 1_000): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;

@@ -9,6 +9,8 @@ import { EMPTY_SETTINGS } from './run-cli.ts';
 
 export interface ServiceSimProcess {
   url: string;
+  /** What the process wrote to stdout so far (what it tells people). */
+  stdout(): string;
   /** What the process wrote to stderr so far (its structured log). */
   stderr(): string;
   stop(): Promise<void>;
@@ -44,7 +46,7 @@ export function startServiceSimProcess(env: NodeJS.ProcessEnv): Promise<ServiceS
       if (!port) return;
       clearTimeout(timer);
       child.off('exit', exitedEarly);
-      resolve({ url: `http://127.0.0.1:${port}`, stderr: () => stderr, stop });
+      resolve({ url: `http://127.0.0.1:${port}`, stdout: () => stdout, stderr: () => stderr, stop });
     });
   });
 }

@@ -118,6 +118,12 @@ describe('two ServiceSim processes on one Redis', () => {
     expect(record.turns.filter((t) => t.role === 'learner')).toHaveLength(LINES.length);
   });
 
+  it('warns at start that a Redis with no append-only file loses evidence when it restarts', async () => {
+    await expect
+      .poll(() => processes[0]!.stdout())
+      .toMatch(/Warning: Redis at 127\.0\.0\.1:\d+ keeps no append-only file \(appendonly no\)/);
+  });
+
   it('reports the store in /healthz', async () => {
     const health = await fetch(`${processes[0]!.url}/healthz`);
     expect(health.status).toBe(200);

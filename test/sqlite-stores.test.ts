@@ -461,6 +461,13 @@ describe('servicesim migrate', () => {
       code: 0,
       stdout: `Nothing to import: ${dir} has no state or evidence files.\n`,
     });
+    // Given the state folder itself: it holds no state/ or evidence/ folder, and the way out is named.
+    const state = path.join(dir, 'state');
+    mkdirSync(path.join(state, 'ab'), { recursive: true });
+    expect(runCli(['migrate', '--from', state])).toMatchObject({
+      code: 0,
+      stdout: `Nothing to import: ${state} has no state or evidence files. Give the data folder that holds state/: --from ${dir}\n`,
+    });
     const missing = path.join(dir, 'no-such-folder');
     expect(runCli(['migrate', '--from', missing])).toMatchObject({
       code: 2,

@@ -3,6 +3,9 @@
  * rehearsal is paused, nothing they were shown is lost, the process does not die, and it carries on
  * by itself once the store is back. A damaged item is set aside and never locks a conversation.
  */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +14,7 @@ import { openStores, type OpenStores } from '../cli/open-stores.ts';
 import { startRedisServer } from './redis-server.ts';
 import { startServiceSimProcess, type ServiceSimProcess } from './servicesim-process.ts';
 import { startBotServer } from './bot-server.ts';
+import { runCli } from './run-cli.ts';
 import { temporaryFolder } from './temporary-folder.ts';
 
 interface Reply {
@@ -55,6 +59,11 @@ describe('Redis going away mid-rehearsal', () => {
   afterAll(async () => {
     await bot?.stop();
     await redis?.stop();
+  });
+
+  it('says at start where the data is, and gives no warning for a Redis that keeps an append-only file', async () => {
+    await expect.poll(() => bot.stdout()).toContain(`Evidence and state are kept in Redis at 127.0.0.1:${redis.port}\n`);
+    expect(bot.stdout()).not.toMatch(/Warning/);
   });
 
   it('pauses the rehearsal, loses nothing, and carries on by itself when Redis is back', async () => {
@@ -111,3 +120,51 @@ describe('a damaged item in the embedded store', () => {
     }
   });
 });
+
+describe('a store that cannot be used at start', () => {
+  it('stops serve with one line naming REDIS_URL when Redis refuses the password, never showing it', async () => {
+    const redis = await startRedisServer();
+    try {
+      execFileSync('redis-cli', ['-p', String(redis.port), 'CONFIG', 'SET', 'requirepass', 'the-right-one']);
+      const result = runCli(['serve', '--port', '0'], { env: { REDIS_URL: `redis://:not-the-password@127.0.0.1:${redis.port}` } });
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim().split('\n')).toEqual([
+        `servicesim: Redis at 127.0.0.1:${redis.port} refused the credentials in REDIS_URL (WRONGPASS): check the user name and password`,
+      ]);
+      expect(result.stdout + result.stderr).not.toContain('not-the-password');
+    } finally {
+      await redis.stop();
+    }
+  });
+
+  it('stops serve with one line when no Redis answers, and when REDIS_URL is not a Redis URL', async () => {
+    const nobody = await freePort();
+    const silent = runCli(['serve', '--port', '0'], { env: { REDIS_URL: `redis://127.0.0.1:${nobody}` } });
+    expect(silent.code).toBe(2);
+    expect(silent.stderr).toMatch(
+      new RegExp(`^servicesim: Redis at 127\\.0\\.0\\.1:${nobody} did not answer within 10 s \\(\\w+\\): check REDIS_URL`),
+    );
+    const nonsense = runCli(['serve', '--port', '0'], { env: { REDIS_URL: 'nonsense' } });
+    expect(nonsense.code).toBe(2);
+    expect(nonsense.stderr).toMatch(/^servicesim: REDIS_URL: the Redis URL is not a URL/);
+  });
+
+  it('stops serve with one line when DATA_DIR is a file', async () => {
+    const file = path.join(temporaryFolder('servicesim-data-'), 'not-a-folder');
+    writeFileSync(file, 'x');
+    const result = runCli(['serve', '--port', '0'], { env: { DATA_DIR: file } });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      `servicesim: DATA_DIR: ${file} is a file, not a folder: point DATA_DIR at the folder to keep the database in`,
+    );
+  });
+});
+
+/** A loopback port with nothing listening on it. */
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

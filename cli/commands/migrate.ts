@@ -18,7 +18,7 @@ import type { EvidenceRecord } from '../../engine/evidence-record.ts';
 import type { EvidenceStore } from '../../store/evidence-store.ts';
 import { readDataFolder, type DataFolderItem } from '../../store/file-data-folder.ts';
 import type { KeyValueStore, WriteEntry } from '../../store/key-value-store.ts';
-import { openStores } from '../open-stores.ts';
+import { openStores, StoreSettingError } from '../open-stores.ts';
 import { readSettings, type Settings } from '../settings.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -64,10 +64,17 @@ interface Tally {
 async function importDataFolder(from: string, settings: Settings): Promise<string> {
   const items = readDataFolder(from);
   const first = await items.next();
-  if (first.done) return `Nothing to import: ${from} has no state or evidence files.`;
+  if (first.done) {
+    // Pointed at the state or evidence folder itself, rather than the data folder that holds them.
+    const parent = path.dirname(from);
+    const tooDeep = ['state', 'evidence'].includes(path.basename(from));
+    return `Nothing to import: ${from} has no state or evidence files.${tooDeep ? ` Give the data folder that holds ${path.basename(from)}/: --from ${parent}` : ''}`;
+  }
   // Structured logs (a damaged row met while checking what is there) go to stderr; the report goes to stdout.
   const logger = pino({ level: settings.LOG_LEVEL }, pino.destination(2));
-  const stores = await openStores(settings, logger);
+  const stores = await openStores(settings, logger, { check: true }).catch((error: unknown) => {
+    throw error instanceof StoreSettingError ? new UsageError(error.message) : error;
+  });
   const tally: Tally = { stateImported: 0, stateThere: 0, evidenceImported: 0, evidenceThere: 0, skipped: [], expired: [] };
   try {
     const batch: WriteEntry[] = [];

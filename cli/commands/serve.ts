@@ -7,7 +7,7 @@ import pino from 'pino';
 import { createBot } from '../../bot/create-bot.ts';
 import { BotConfigurationError, securityMode } from '../../bot/security-mode.ts';
 import { createServer } from '../../bot/server.ts';
-import { openStores } from '../open-stores.ts';
+import { openStores, StoreSettingError } from '../open-stores.ts';
 import { rehearsalParts } from '../rehearsal-parts.ts';
 import { openScenarioLibrary } from '../scenario-lookup.ts';
 import { readSettings } from '../settings.ts';
@@ -30,7 +30,9 @@ export async function serve(options: { port?: string }): Promise<void> {
     pino.destination(2),
   );
   const library = await openScenarioLibrary(settings);
-  const stores = await openStores(settings, logger);
+  const stores = await openStores(settings, logger, { check: true }).catch((error: unknown) => {
+    throw error instanceof StoreSettingError ? new UsageError(error.message) : error;
+  });
   const stateExpiryMs = settings.STATE_EXPIRY_DAYS > 0 ? settings.STATE_EXPIRY_DAYS * 24 * 60 * 60 * 1000 : undefined;
   const bot = createBot({
     library,
@@ -56,6 +58,7 @@ export async function serve(options: { port?: string }): Promise<void> {
       : `ServiceSim bot in authenticated mode (app ${mode.appId}): Bot Framework tokens are required.\nListening on ${mode.host}:${actualPort}; bot endpoint /api/messages.\n`,
   );
   process.stdout.write(`Evidence and state are kept in ${stores.description}\n`);
+  for (const warning of stores.warnings) process.stdout.write(`Warning: ${warning}\n`);
   logger.info({ mode: mode.kind, port: actualPort, store: stores.description }, 'listening');
   // Turns in progress finish (server.close waits for them), then the store is closed cleanly.
   const stop = () => server.close(() => void stores.close().finally(() => process.exit(0)));
