@@ -22,6 +22,7 @@ import { ReusedConnectorClients } from './reused-connector-clients.ts';
 import { isLoopbackUrl, type SecurityMode } from './security-mode.ts';
 import { typingIndicator } from './typing-indicator.ts';
 import { underlyingError } from './underlying-error.ts';
+import { turnProgressOf, type TurnProgress } from '../dialogs/turn-progress.ts';
 
 /**
  * CloudAdapter, given an activity this server has already read and authenticated. `process(req, res)`
@@ -47,12 +48,18 @@ export interface ServerParts {
 }
 
 /**
- * What the learner is told when a turn fails. Storage that cannot be reached and a conversation busy
- * in another process are passing: the turn was not taken (nothing they have seen is lost), and sending
- * it again later works. Anything else is our fault, with a reference for the log.
+ * What the learner is told when a turn fails, by how far it got (`dialogs/turn-progress.ts`). Before
+ * anything was taken, storage that cannot be reached and a conversation busy in another process are
+ * passing: sending it again later works. Anything else is our fault, with a reference for the log.
  */
-function apologyFor(thrown: Error, reference: string): string {
+function apologyFor(thrown: Error, reference: string, progress: TurnProgress): string {
   const error = underlyingError(thrown);
+  // The learner has the customer's answer: whatever failed after it, sending the message again would be wrong.
+  if (progress === 'answered')
+    return `Sorry, something went wrong on our side after the customer's answer. Carry on with your next reply. (Reference ${reference})`;
+  // Taken, but its answer may not have arrived: the next message, whatever it is, brings it.
+  if (progress === 'committed')
+    return 'I could not deliver the customer’s answer just now. Send your message again in a moment and you will get it.';
   if (error instanceof StoreUnavailableError)
     return 'Your rehearsal is paused: I cannot reach my storage just now, so I could not answer that. Nothing you have done so far is lost; please send the same message again in a moment.';
   if (error instanceof TurnBusyError) return 'I am still working on your previous message. Please send that again in a moment.';
@@ -82,7 +89,7 @@ export function createServer({ bot, mode, logger, webchatBundle = WEBCHAT_BUNDLE
       'turn failed',
     );
     try {
-      await context.sendActivity(apologyFor(error, reference));
+      await context.sendActivity(apologyFor(error, reference, turnProgressOf(context)));
     } catch (sendError) {
       // If even the apology cannot be delivered, the caller gets a bare 200 rather than our error text.
       logger.error({ err: { name: (sendError as Error).name, message: (sendError as Error).message }, reference }, 'apology not delivered');

@@ -6,6 +6,7 @@ import { ActivityHandler, ActivityTypes, TurnContext, type ConversationState, ty
 import type { ConversationFlow } from '../dialogs/conversation-flow.ts';
 import type { ConversationTurns } from '../store/conversation-turns.ts';
 import { ETagConflictError } from '../store/key-value-store.ts';
+import { turnProgressOf } from '../dialogs/turn-progress.ts';
 import { underlyingError } from './underlying-error.ts';
 
 export class ServiceSimBot extends ActivityHandler {
@@ -52,7 +53,9 @@ export class ServiceSimBot extends ActivityHandler {
     try {
       await this.runOnce(context);
     } catch (error) {
-      if (!(underlyingError(error) instanceof ETagConflictError) || context.responded) throw error;
+      // Once committed, the turn stands (a retry would take the learner's message twice).
+      if (!(underlyingError(error) instanceof ETagConflictError) || context.responded || turnProgressOf(context) !== 'not taken')
+        throw error;
       await this.conversationState.load(context, true);
       await this.userState.load(context, true);
       await this.runOnce(context);

@@ -124,7 +124,17 @@ export class ConversationFlow {
     if (result.status !== DialogTurnStatus.complete) return;
     const rehearsal = result.result as RehearsalResult | undefined;
     if (rehearsal?.recordId && rehearsal.debriefShown && context.activity.text?.trim()) {
-      // The learner was asked for a reflection in a turn whose state was lost: this message is the answer.
+      // The learner was asked for a reflection in a turn whose state was lost: this message is the answer,
+      // unless it is their last words to the customer sent again (the turn failed, and they were told to).
+      const record = await this.services.evidence.get(rehearsal.recordId);
+      const lastLine = record?.turns.filter((t) => t.role === 'learner').at(-1)?.text;
+      if (lastLine !== undefined && lastLine.trim() === context.activity.text.trim()) {
+        await context.sendActivity(
+          'That rehearsal has ended: your debrief is above. Write a short reflection for your evidence (what went well, what would you do differently?), or type **scenarios** to start another.',
+        );
+        await dc.beginDialog(REFLECTION, { recordId: rehearsal.recordId, alreadyAsked: true } satisfies ReflectionOptions);
+        return;
+      }
       await dc.beginDialog(REFLECTION, { recordId: rehearsal.recordId, alreadyAsked: true } satisfies ReflectionOptions);
       await dc.continueDialog();
       return;

@@ -6,15 +6,16 @@
  * @remarks
  * The dialog's state holds the rehearsal's small, fixed-size state and the last turn's exchange. Its
  * save (checked against the state the turn read, `bot/bot-storage.ts`) is the turn's one commit: the
- * turn happened if and only if it landed. The exchange is then appended to the rehearsal log, and
- * only then is the customer's reply sent, so a reply the learner has seen is never lost, and a bot
- * restarted mid-rehearsal carries on from the same turn. A process whose commit is refused (another
- * took the turn) has written nothing, so it cannot overwrite another's exchange in the log.
+ * turn happened if and only if it landed, and a process whose commit is refused (another took the
+ * turn) has written nothing. Then the customer's answer is sent, and only once it has gone is the
+ * exchange appended to the rehearsal log: an exchange in the log is one whose answer the learner has.
+ * So a bot restarted mid-rehearsal carries on from the same turn, and no reply the learner has seen
+ * is lost.
  *
- * If the log append fails, or the process stops before it, the next turn appends the exchange from
- * the state first. Finding it missing there also says its reply was never sent: if the learner's
- * message is that same one again (they were told to send it again), the customer's answer is sent
- * now, and the message is not taken twice.
+ * A committed exchange missing from the log (the answer was not sent, or not for certain: the store or
+ * the channel failed in between) is found by the next message: the customer's answer is sent then and
+ * logged, and the message is not taken as a new turn, since it was written without that answer (sent
+ * again, it is the same turn; anything else, the learner is asked to reply to the answer).
  *
  * Ending is marked in the state, and that state saved, before the evidence is saved. If the state
  * saved at the end of the ending turn is then lost, the next message finds this dialog still on the
@@ -36,6 +37,7 @@ import type { EvidenceStore } from '../store/evidence-store.ts';
 import type { RehearsalLog } from '../store/rehearsal-log.ts';
 import { cardButton, hostHasUniversalActions } from './cards/card-actions.ts';
 import { debriefCard } from './cards/debrief-card.ts';
+import { setTurnProgress } from './turn-progress.ts';
 
 export type Mode = 'practice' | 'assessment';
 
@@ -133,12 +135,16 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     }
     const rehearsal = await this.restore(scenario, state);
     if (!rehearsal) return this.abandon(dc);
-    const unanswered = await this.logLastExchange(state);
     const text = (dc.context.activity.text ?? '').trim();
-    if (unanswered && text === unanswered.learner) {
-      // Sent again after "your rehearsal is paused": the turn was taken then, but its answer never sent.
-      await dc.context.sendActivity(unanswered.customer);
-      return rehearsal.ended ? this.finish(dc, scenario, rehearsal, state) : Dialog.EndOfTurn;
+    const unanswered = await this.unansweredExchange(state);
+    if (unanswered) {
+      await this.answerAtLast(dc, state, unanswered);
+      if (rehearsal.ended) return this.finish(dc, scenario, rehearsal, state);
+      if (text !== unanswered.learner)
+        await dc.context.sendActivity(
+          'That was the customer’s answer to your last message, which did not reach you in time. Your new message was not passed on: reply to what they said.',
+        );
+      return Dialog.EndOfTurn;
     }
     // Ended by the customer, but the evidence was not saved (the store failed): finish it now.
     if (rehearsal.ended) return this.finish(dc, scenario, rehearsal, state);
@@ -169,26 +175,37 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     state.lastExchange = exchange;
     // The commit: refused if another turn (another process's) changed the state since it was read.
     await this.services.saveState(dc.context);
-    // Failing here loses nothing: the state holds the exchange, and the next turn logs it.
-    await this.services.log.append(state.rehearsalId, exchange).catch(() => undefined);
+    setTurnProgress(dc.context, 'committed');
     try {
       await dc.context.sendActivity(exchange.customer);
     } catch (error) {
       // The channel refused the reply (it answered with an error status), so the learner never saw it:
       // the turn is taken back, and their next message is this turn again, not a reply to words they
-      // never read (its logged exchange is overwritten then). A reply that timed out may have arrived,
-      // so that turn stands.
+      // never read. If taking it back fails too, the turn stands unanswered, and the next message gets
+      // its answer. A reply that timed out may have arrived: that turn stands unanswered the same way.
       if (typeof (error as { statusCode?: unknown }).statusCode === 'number') {
         Object.assign(state, before);
-        await this.services.saveState(dc.context);
+        const takenBack = await this.services.saveState(dc.context).then(
+          () => true,
+          () => false,
+        );
+        if (takenBack) setTurnProgress(dc.context, 'not taken');
       }
       throw error;
     }
-    const hint = exchange.feedback.hint;
-    if (state.mode === 'practice' && hint) await dc.context.sendActivity(`💡 Coaching (${hint.dimension}): ${hint.text}`);
-    if (rehearsal.endReason === 'length-limit')
-      await dc.context.sendActivity('This rehearsal has reached its length limit, so it ends here.');
+    setTurnProgress(dc.context, 'answered');
+    await this.services.log.append(state.rehearsalId, exchange);
+    await this.sendNotices(dc, state, rehearsal, exchange);
     return rehearsal.ended ? this.finish(dc, scenario, rehearsal, state) : Dialog.EndOfTurn;
+  }
+
+  /** The coaching hint (practice mode) and the length-limit notice: extras, whose failure costs the learner nothing. */
+  private async sendNotices(dc: DialogContext, state: RehearsalDialogState, rehearsal: Rehearsal, exchange: Exchange): Promise<void> {
+    const hint = exchange.feedback.hint;
+    if (state.mode === 'practice' && hint)
+      await dc.context.sendActivity(`💡 Coaching (${hint.dimension}): ${hint.text}`).catch(() => undefined);
+    if (rehearsal.endReason === 'length-limit')
+      await dc.context.sendActivity('This rehearsal has reached its length limit, so it ends here.').catch(() => undefined);
   }
 
   /** The learner ends the rehearsal: score it, keep the evidence, show the debrief. */
@@ -200,18 +217,24 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     if (!scenario) return dc.endDialog({} satisfies RehearsalResult);
     const rehearsal = await this.restore(scenario, state);
     if (!rehearsal) return this.abandon(dc);
-    await this.logLastExchange(state);
+    const unanswered = await this.unansweredExchange(state);
+    if (unanswered) await this.answerAtLast(dc, state, unanswered);
     rehearsal.end();
     return this.finish(dc, scenario, rehearsal, state);
   }
 
-  /**
-   * Appends the last committed exchange to the log if it is not there yet (the turn that committed it
-   * stopped before its append). Returns it when it was missing: its reply was never sent either.
-   */
-  private async logLastExchange(state: RehearsalDialogState): Promise<Exchange | undefined> {
-    if (!state.lastExchange) return undefined;
-    return (await this.services.log.appendIfMissing(state.rehearsalId, state.lastExchange)) ? state.lastExchange : undefined;
+  /** The last committed exchange, if its answer may not have reached the learner: it is not (or not as it is) in the log. */
+  private async unansweredExchange(state: RehearsalDialogState): Promise<Exchange | undefined> {
+    const last = state.lastExchange;
+    if (!last) return undefined;
+    return (await this.services.log.holds(state.rehearsalId, last)) ? undefined : last;
+  }
+
+  /** Sends the customer's answer the learner may not have had, then logs the exchange: from now on it is answered. */
+  private async answerAtLast(dc: DialogContext, state: RehearsalDialogState, exchange: Exchange): Promise<void> {
+    await dc.context.sendActivity(exchange.customer);
+    setTurnProgress(dc.context, 'answered');
+    await this.services.log.append(state.rehearsalId, exchange);
   }
 
   /**
@@ -225,9 +248,10 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     if (!state.ending) return undefined;
     const record = await this.services.evidence.get(state.rehearsalId);
     if (!record) return undefined;
-    // Saved again (it is the same record): a save cut short after the record was written may not have
-    // filed it in the listings (Redis writes the record, then its index), and a learner's history must show it.
-    await this.services.evidence.save(record);
+    // A save cut short after the record was written may not have filed it in the listings (Redis
+    // writes the record, then its index), and a learner's history must show it. Refiled, never saved
+    // again: a reflection saved meanwhile (by another process) must not be written over.
+    await this.services.evidence.refile(record.id);
     if (state.debriefSent) return dc.endDialog({ recordId: record.id, debriefShown: true } satisfies RehearsalResult);
     // The debrief itself never reached the learner: this message is no reflection. Show it now.
     await dc.context.sendActivity('Your rehearsal had already ended. Here is your debrief.');

@@ -48,6 +48,12 @@ export interface EvidenceStore {
   reviewStatusOf(id: string): Promise<ReviewStatus | undefined>;
   /** Sets the record's review status; false when there is no such record. */
   setReviewStatus(id: string, status: ReviewStatus): Promise<boolean>;
+  /**
+   * Files the stored record in the listings again, from the record as stored, never changing it:
+   * for a save that may have been cut short after the record was written (Redis writes the record,
+   * then its index). False when there is no such record.
+   */
+  refile(id: string): Promise<boolean>;
 }
 
 /**

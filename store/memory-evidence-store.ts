@@ -58,6 +58,11 @@ export class MemoryEvidenceStore implements EvidenceStore {
     return this.records.has(id) ? (this.statuses.get(id) ?? 'unreviewed') : undefined;
   }
 
+  /** Saves here are whole: a stored record is always listed. */
+  async refile(id: string): Promise<boolean> {
+    return this.records.has(id);
+  }
+
   async setReviewStatus(id: string, status: ReviewStatus): Promise<boolean> {
     if (!this.records.has(id)) return false;
     this.statuses.set(id, status);

@@ -169,6 +169,14 @@ export class RedisEvidenceStore implements EvidenceStore {
     return onRedis(() => this.load(id));
   }
 
+  async refile(id: string): Promise<boolean> {
+    return onRedis(async () => {
+      const record = await this.load(id);
+      if (record) await this.file(record);
+      return record !== undefined;
+    });
+  }
+
   async listFor(learnerId: string): Promise<EvidenceRecord[]> {
     return onRedis(async () => {
       const ids = await this.client.zrevrangebyscore(this.setKey('learner', learnerId), '+inf', '-inf');

@@ -4,8 +4,9 @@
  * end. A turn therefore writes the same amount at turn 200 as at turn 2.
  *
  * @remarks
- * Keys are `rehearsal/{<id>}/<turn>`. A turn's exchange is written after the conversation state that
- * counts it (and holds it, until the next turn) is committed; see `dialogs/rehearsal-dialog.ts`.
+ * Keys are `rehearsal/{<id>}/<turn>`. A turn's exchange is written once the customer's answer in it
+ * has been sent, after the conversation state that counts it (and holds it, until the next turn) is
+ * committed; see `dialogs/rehearsal-dialog.ts`.
  */
 import { z } from 'zod';
 import type { Exchange } from '../engine/rehearsal.ts';
@@ -33,10 +34,11 @@ export class RehearsalLog {
     await writeAll(this.store, [this.entryOf(rehearsalId, exchange)]);
   }
 
-  /** Writes the turn's exchange only if it is not there yet; says whether it wrote it. */
-  async appendIfMissing(rehearsalId: string, exchange: Exchange): Promise<boolean> {
-    const key = keyOf(rehearsalId, exchange.turn);
-    return (await this.store.write([{ ...this.entryOf(rehearsalId, exchange), create: true }]))[key]?.written === true;
+  /** Whether the log holds this very exchange at its turn (not another one left there by a turn taken back). */
+  async holds(rehearsalId: string, exchange: Exchange): Promise<boolean> {
+    const stored = (await this.store.read([keyOf(rehearsalId, exchange.turn)]))[keyOf(rehearsalId, exchange.turn)]?.value as
+      Partial<Exchange> | undefined;
+    return stored?.learner === exchange.learner && stored.customer === exchange.customer;
   }
 
   private entryOf(rehearsalId: string, exchange: Exchange): WriteEntry {

@@ -151,6 +151,11 @@ export class SqliteEvidenceStore implements EvidenceStore {
     return this.guard('read a review status', () => this.selectReviewStatus.get(id) as ReviewStatus | undefined);
   }
 
+  /** A save here is one row, indexed as it is written: a stored record is always listed. */
+  async refile(id: string): Promise<boolean> {
+    return (await this.reviewStatusOf(id)) !== undefined;
+  }
+
   async setReviewStatus(id: string, status: ReviewStatus): Promise<boolean> {
     if (!REVIEW_STATUSES.includes(status))
       throw new RangeError(`"${status}" is not a review status; it may be ${REVIEW_STATUSES.join(', ')}`);

@@ -258,7 +258,7 @@ describe('deliveries that fail or may have failed', () => {
     return () => (armed = true);
   }
 
-  it('lets a turn stand when its reply timed out, since it may have arrived', async () => {
+  it('lets a turn stand when its reply timed out, since it may have arrived, and brings its answer with the next message', async () => {
     const { adapter, say } = conversation();
     const arm = refusing(
       adapter,
@@ -269,10 +269,41 @@ describe('deliveries that fail or may have failed', () => {
     await say(`start ${SCENARIO}`);
     arm();
     await say("I'm so sorry. When did it start leaking?").catch(() => undefined);
+    // Written without the customer's answer: the answer comes now, and this message is not taken.
+    const next = texts(await say('And what happened when the engineer came?'));
+    expect(next).toHaveLength(2);
+    expect(next[1]).toMatch(/did not reach you in time.*not passed on/);
     await say('And what happened when the engineer came?');
     await say('end');
     const [record] = await evidence.listFor('test/learner-1');
-    expect(record!.turns.filter((t) => t.role === 'learner')).toHaveLength(2);
+    const turns = record!.turns;
+    expect(turns.filter((t) => t.role === 'learner').map((t) => t.text)).toEqual([
+      "I'm so sorry. When did it start leaking?",
+      'And what happened when the engineer came?',
+    ]);
+    expect(turns[2]!.text).toBe(next[0]);
+  });
+
+  it('carries on, taking nothing twice, when only the coaching hint after the answer is refused', async () => {
+    const { adapter, say } = conversation();
+    const arm = refusing(
+      adapter,
+      (a) => a.some((x) => x.text?.startsWith('💡')),
+      () => Object.assign(new Error('too many requests'), { statusCode: 429 }),
+    );
+    await say('hello');
+    await say(`start ${SCENARIO}`);
+    arm();
+    const weak = texts(await say('Calm down, you probably overloaded it.'));
+    expect(weak).toHaveLength(1);
+    const next = texts(await say('Sorry, that came out wrong. When did it start leaking?'));
+    expect(next.join(' ')).not.toMatch(/did not reach you|not passed on/);
+    await say('end');
+    const [record] = await evidence.listFor('test/learner-1');
+    expect(record!.turns.filter((t) => t.role === 'learner').map((t) => t.text)).toEqual([
+      'Calm down, you probably overloaded it.',
+      'Sorry, that came out wrong. When did it start leaking?',
+    ]);
   });
 
   it('shows the debrief again, not a reflection, when the debrief card never reached the learner', async () => {

@@ -269,6 +269,17 @@ describe('redis: damaged values', () => {
     expect(await store.setReviewStatus('lost', 'meets-standard')).toBe(true);
     expect((await store.list({ reviewStatus: 'meets-standard', limit: 5 })).records.map((r) => r.id)).toEqual(['lost']);
   });
+
+  it('files a record that was saved but not indexed when asked to refile it, leaving the record as stored', async () => {
+    const redis = client(plain.url);
+    const prefix = freshPrefix();
+    const store = new RedisEvidenceStore(redis, { prefix });
+    await redis.set(`${prefix}:evidence:{unfiled}`, JSON.stringify(evidenceRecord({ id: 'unfiled', reflection: 'kept' })));
+    expect((await store.listFor('tenant-1/learner-1')).map((r) => r.id)).toEqual([]);
+    expect(await store.refile('unfiled')).toBe(true);
+    expect((await store.listFor('tenant-1/learner-1')).map((r) => r.id)).toEqual(['unfiled']);
+    expect((await store.get('unfiled'))?.reflection).toBe('kept');
+  });
 });
 
 describe('redis: going away and coming back', () => {

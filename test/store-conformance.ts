@@ -279,6 +279,15 @@ export function evidenceStoreConformance(name: string, make: () => Promise<Evide
       expect(await store.reviewStatusOf('nope')).toBeUndefined();
     });
 
+    it('files a stored record again without changing it, and says when there is none', async () => {
+      const store = await make();
+      await store.save(evidenceRecord({ reflection: 'Saved by the learner.' }));
+      expect(await store.refile('r1')).toBe(true);
+      expect(await store.get('r1')).toMatchObject({ reflection: 'Saved by the learner.' });
+      expect((await store.list({ limit: 5 })).records.map((r) => r.id)).toEqual(['r1']);
+      expect(await store.refile('nope')).toBe(false);
+    });
+
     it('files a record from before problem types were kept under "unknown"', async () => {
       const store = await make();
       await store.save(evidenceRecord({ scenario: { id: 'old-one', title: 'Old' } }));
