@@ -57,9 +57,13 @@ function apologyFor(thrown: Error, reference: string, progress: TurnProgress): s
   // The learner has the customer's answer: whatever failed after it, sending the message again would be wrong.
   if (progress === 'answered')
     return `Sorry, something went wrong on our side after the customer's answer. Carry on with your next reply. (Reference ${reference})`;
-  // Taken, but its answer may not have arrived: the next message, whatever it is, brings it.
+  // Taken, but its answer may not have arrived (or not been recorded as arrived): the same message again brings it.
   if (progress === 'committed')
-    return 'I could not deliver the customer’s answer just now. Send your message again in a moment and you will get it.';
+    return 'Something went wrong on our side just as the customer answered. Send the same message again in a moment to carry on.';
+  if (progress === 'ending')
+    return `Your rehearsal has ended, but I could not prepare your debrief just now. Send any message in a moment to get it. (Reference ${reference})`;
+  if (progress === 'debriefed')
+    return 'Your debrief is above. Write a short reflection for your evidence (what went well, what would you do differently?), or type **scenarios** to start another.';
   if (error instanceof StoreUnavailableError)
     return 'Your rehearsal is paused: I cannot reach my storage just now, so I could not answer that. Nothing you have done so far is lost; please send the same message again in a moment.';
   if (error instanceof TurnBusyError) return 'I am still working on your previous message. Please send that again in a moment.';

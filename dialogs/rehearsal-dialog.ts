@@ -66,6 +66,8 @@ interface RehearsalDialogState {
   debriefSent?: true;
   /** The last learner turn's exchange, committed with the state that counts it (see above). */
   lastExchange?: Exchange;
+  /** The last turn whose answer was given late, by a later message (see answerAtLast). */
+  answeredLate?: number;
 }
 
 export interface RehearsalResult {
@@ -194,7 +196,7 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
       throw error;
     }
     setTurnProgress(dc.context, 'answered');
-    await this.services.log.append(state.rehearsalId, exchange);
+    await this.logAnswered(dc, state, exchange);
     await this.sendNotices(dc, state, rehearsal, exchange);
     return rehearsal.ended ? this.finish(dc, scenario, rehearsal, state) : Dialog.EndOfTurn;
   }
@@ -230,11 +232,31 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     return (await this.services.log.holds(state.rehearsalId, last)) ? undefined : last;
   }
 
-  /** Sends the customer's answer the learner may not have had, then logs the exchange: from now on it is answered. */
+  /**
+   * Sends the customer's answer the learner may not have had, then logs the exchange: from now on it
+   * is answered. The state is saved first (with the turn it answers), so a process still busy with
+   * that turn can no longer take it back once its answer has been given here.
+   */
   private async answerAtLast(dc: DialogContext, state: RehearsalDialogState, exchange: Exchange): Promise<void> {
+    state.answeredLate = exchange.turn;
+    await this.services.saveState(dc.context);
     await dc.context.sendActivity(exchange.customer);
     setTurnProgress(dc.context, 'answered');
-    await this.services.log.append(state.rehearsalId, exchange);
+    await this.logAnswered(dc, state, exchange);
+  }
+
+  /**
+   * Logs an exchange whose answer the learner has. If that fails, the next message would take the
+   * answer as undelivered: the learner is then asked to send their message again, which the next
+   * turn recognises as the same turn (`dialogs/turn-progress.ts`).
+   */
+  private async logAnswered(dc: DialogContext, state: RehearsalDialogState, exchange: Exchange): Promise<void> {
+    try {
+      await this.services.log.append(state.rehearsalId, exchange);
+    } catch (error) {
+      setTurnProgress(dc.context, 'committed');
+      throw error;
+    }
   }
 
   /**
@@ -271,6 +293,7 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
       turns: record.turns,
     });
     await dc.context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(debriefCard(view))));
+    setTurnProgress(dc.context, 'debriefed');
     state.debriefSent = true;
     await this.services.saveState(dc.context);
   }
@@ -354,6 +377,7 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     state.rehearsal = rehearsal.snapshot;
     state.ending = true;
     await this.services.saveState(dc.context);
+    setTurnProgress(dc.context, 'ending');
     // Saved before anything is shown: if this fails, the learner's next message (or "end") finishes it again.
     await evidence.save(record);
     // The log has served its purpose; if removing it fails, the evidence is safe all the same.

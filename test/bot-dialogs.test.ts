@@ -648,6 +648,33 @@ describe('a turn taken by two processes at once, or cut short after its commit',
     expect(turns[4]!.text).toBe(firstSaw[0]);
   });
 
+  it('takes a message sent again once when the log could not be written after its answer went', async () => {
+    let failLog = false;
+    const flaky: KeyValueStore = {
+      read: (keys) => state.read(keys),
+      delete: (keys) => state.delete(keys),
+      deleteIfUnchanged: (key, eTag) => state.deleteIfUnchanged(key, eTag),
+      write: async (entries) => {
+        if (failLog && entries.some((e) => e.key.startsWith('rehearsal/{'))) {
+          failLog = false;
+          throw new StoreUnavailableError('Redis could not be reached');
+        }
+        return state.write(entries);
+      },
+    };
+    const say = processOf(createScriptedCustomer(), flaky);
+    await say('hello');
+    await say({ value: { action: 'start', scenarioId: SCENARIO } });
+    failLog = true;
+    const line = 'Okay, thank you.';
+    await expect(say(line)).rejects.toThrow(/could not be reached/);
+    // Told to send the same message again: it is the same turn, answered again, not a second one.
+    expect(await say(line)).toHaveLength(1);
+    await say(line);
+    await say('end');
+    expect(await learnerLines()).toEqual([line, line]);
+  });
+
   it('answers a message sent again after a turn whose commit landed but whose reply was never sent, without taking it twice', async () => {
     let cutAfterCommit = false;
     // The state's save lands, then the connection drops: the turn fails, as Redis going away mid-write makes it.

@@ -305,7 +305,7 @@ describe('the bot through a restart and a failure', () => {
     const db = new Database(path.join(dir, 'servicesim.db'));
     db.exec("CREATE TRIGGER refuse_evidence BEFORE INSERT ON evidence BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
     const failed = JSON.stringify(await message(running.url, 'failure', 'end'));
-    expect(failed).toMatch(/Sorry, something went wrong on our side.*Reference [0-9a-f]{8}/);
+    expect(failed).toMatch(/Your rehearsal has ended, but I could not prepare your debrief just now.*Reference [0-9a-f]{8}/);
     expect(failed).not.toMatch(/refused by the test|SQLITE|at .*\.ts|stack/i);
     db.exec('DROP TRIGGER refuse_evidence');
     db.close();
