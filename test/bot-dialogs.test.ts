@@ -613,6 +613,14 @@ describe('a turn taken by two processes at once, or cut short after its commit',
     };
   }
 
+  /** The shared state store, its writes going through `write` (which fails as a test needs). */
+  const writingThrough = (write: KeyValueStore['write']): KeyValueStore => ({
+    read: (keys) => state.read(keys),
+    delete: (keys) => state.delete(keys),
+    deleteIfUnchanged: (key, eTag) => state.deleteIfUnchanged(key, eTag),
+    write,
+  });
+
   const learnerLines = async () =>
     (await evidence.listFor('test/learner-1'))[0]!.turns.filter((t) => t.role === 'learner').map((t) => t.text);
 
@@ -650,18 +658,13 @@ describe('a turn taken by two processes at once, or cut short after its commit',
 
   it('takes a message sent again once when the log could not be written after its answer went', async () => {
     let failLog = false;
-    const flaky: KeyValueStore = {
-      read: (keys) => state.read(keys),
-      delete: (keys) => state.delete(keys),
-      deleteIfUnchanged: (key, eTag) => state.deleteIfUnchanged(key, eTag),
-      write: async (entries) => {
-        if (failLog && entries.some((e) => e.key.startsWith('rehearsal/{'))) {
-          failLog = false;
-          throw new StoreUnavailableError('Redis could not be reached');
-        }
-        return state.write(entries);
-      },
-    };
+    const flaky = writingThrough(async (entries) => {
+      if (failLog && entries.some((e) => e.key.startsWith('rehearsal/{'))) {
+        failLog = false;
+        throw new StoreUnavailableError('Redis could not be reached');
+      }
+      return state.write(entries);
+    });
     const say = processOf(createScriptedCustomer(), flaky);
     await say('hello');
     await say({ value: { action: 'start', scenarioId: SCENARIO } });
@@ -678,19 +681,14 @@ describe('a turn taken by two processes at once, or cut short after its commit',
   it('answers a message sent again after a turn whose commit landed but whose reply was never sent, without taking it twice', async () => {
     let cutAfterCommit = false;
     // The state's save lands, then the connection drops: the turn fails, as Redis going away mid-write makes it.
-    const flaky: KeyValueStore = {
-      read: (keys) => state.read(keys),
-      delete: (keys) => state.delete(keys),
-      deleteIfUnchanged: (key, eTag) => state.deleteIfUnchanged(key, eTag),
-      write: async (entries) => {
-        const outcomes = await state.write(entries);
-        if (cutAfterCommit && entries.some((e) => e.key.includes('/conversations/'))) {
-          cutAfterCommit = false;
-          throw new StoreUnavailableError('Redis could not be reached');
-        }
-        return outcomes;
-      },
-    };
+    const flaky = writingThrough(async (entries) => {
+      const outcomes = await state.write(entries);
+      if (cutAfterCommit && entries.some((e) => e.key.includes('/conversations/'))) {
+        cutAfterCommit = false;
+        throw new StoreUnavailableError('Redis could not be reached');
+      }
+      return outcomes;
+    });
     const say = processOf(createScriptedCustomer(), flaky);
     await say('hello');
     await say({ value: { action: 'start', scenarioId: SCENARIO } });
