@@ -9,8 +9,6 @@ import { CloudAdapter, type TurnContext } from 'botbuilder';
 import restify from 'restify';
 import type { Logger } from 'pino';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import { TurnBusyError } from '../store/conversation-turns.ts';
-import { StoreUnavailableError } from '../store/key-value-store.ts';
 import { limitConnections } from './connection-limits.ts';
 import { ConversationLimits, SLOW_DOWN_TEXT } from './conversation-limits.ts';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limits.ts';
@@ -22,7 +20,8 @@ import { ReusedConnectorClients } from './reused-connector-clients.ts';
 import { isLoopbackUrl, type SecurityMode } from './security-mode.ts';
 import { typingIndicator } from './typing-indicator.ts';
 import { underlyingError } from './underlying-error.ts';
-import { turnProgressOf, type TurnProgress } from '../dialogs/turn-progress.ts';
+import { turnProgressOf } from '../dialogs/turn-progress.ts';
+import { apologyFor } from './turn-apology.ts';
 
 /**
  * CloudAdapter, given an activity this server has already read and authenticated. `process(req, res)`
@@ -45,29 +44,6 @@ export interface ServerParts {
   limits?: Partial<HttpLimits>;
   /** Whether the store answers, reported by /healthz; absent: not checked. */
   storeReachable?: () => Promise<boolean>;
-}
-
-/**
- * What the learner is told when a turn fails, by how far it got (`dialogs/turn-progress.ts`). Before
- * anything was taken, storage that cannot be reached and a conversation busy in another process are
- * passing: sending it again later works. Anything else is our fault, with a reference for the log.
- */
-function apologyFor(thrown: Error, reference: string, progress: TurnProgress): string {
-  const error = underlyingError(thrown);
-  // The learner has the customer's answer: whatever failed after it, sending the message again would be wrong.
-  if (progress === 'answered')
-    return `Sorry, something went wrong on our side after the customer's answer. Carry on with your next reply. (Reference ${reference})`;
-  // Taken, but its answer may not have arrived (or not been recorded as arrived): the same message again brings it.
-  if (progress === 'committed')
-    return 'Something went wrong on our side just as the customer answered. Send the same message again in a moment to carry on.';
-  if (progress === 'ending')
-    return `Your rehearsal has ended, but I could not prepare your debrief just now. Send any message in a moment to get it. (Reference ${reference})`;
-  if (progress === 'debriefed')
-    return 'Your debrief is above. Write a short reflection for your evidence (what went well, what would you do differently?), or type **scenarios** to start another.';
-  if (error instanceof StoreUnavailableError)
-    return 'Your rehearsal is paused: I cannot reach my storage just now, so I could not answer that. Nothing you have done so far is lost; please send the same message again in a moment.';
-  if (error instanceof TurnBusyError) return 'I am still working on your previous message. Please send that again in a moment.';
-  return `Sorry, something went wrong on our side. Please send that again, or type **end** to finish and get your debrief. (Reference ${reference})`;
 }
 
 export function createServer({ bot, mode, logger, webchatBundle = WEBCHAT_BUNDLE, limits: given = {}, storeReachable }: ServerParts): {
