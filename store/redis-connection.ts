@@ -162,17 +162,42 @@ export function describeRedisUrl(text: string): string {
     .join(', ');
 }
 
-/** Whether Redis answers, for /healthz: never throws, never waits longer than `timeoutMs`. */
+/** Whether Redis (every master of a cluster) answers, for /healthz: never throws, never waits longer than `timeoutMs`. */
 export async function pingRedis(client: RedisClient, timeoutMs = 1_000): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   try {
     const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), timeoutMs)));
-    return (await Promise.race([client.ping(), timeout])) === 'PONG';
+    // On a cluster, the master of every slot: one with a master down cannot take the turns whose keys
+    // it holds. ioredis drops a dead node from its node list at once, so the slots say who should answer.
+    const nodes = client.isCluster ? mastersOfEverySlot(client as Cluster) : [client as Redis];
+    if (nodes === undefined || nodes.length === 0) return false;
+    const answers = await Promise.race([Promise.all(nodes.map((node) => node.ping())), timeout]);
+    return answers.every((answer) => answer === 'PONG');
   } catch {
     return false;
   } finally {
     clearTimeout(timer);
   }
+}
+
+const CLUSTER_SLOTS = 16_384;
+
+/** The node serving each slot's master, or undefined when a slot has none this client can reach. */
+function mastersOfEverySlot(cluster: Cluster): Redis[] | undefined {
+  const byKey = new Map(cluster.nodes('all').map((node) => [`${node.options.host}:${node.options.port}`, node]));
+  const masters = new Set<string>();
+  for (let slot = 0; slot < CLUSTER_SLOTS; slot += 1) {
+    const master = cluster.slots[slot]?.[0];
+    if (master === undefined) return undefined;
+    masters.add(master);
+  }
+  const nodes: Redis[] = [];
+  for (const key of masters) {
+    const node = byKey.get(key);
+    if (!node) return undefined;
+    nodes.push(node);
+  }
+  return nodes;
 }
 
 /** Closes the connection: politely if Redis answers, at once if it does not. */

@@ -302,6 +302,11 @@ export class RedisEvidenceStore implements EvidenceStore {
       this.skipped(`redis evidence "${id}"`, read.problem);
       return undefined;
     }
+    // A record under another's key (copied by hand, say) is not this id's: never shown as it.
+    if (read.record.id !== id) {
+      this.skipped(`redis evidence "${id}"`, 'its id does not match its key; skipped, left in place');
+      return undefined;
+    }
     return read.record;
   }
 

@@ -270,6 +270,16 @@ describe('redis: damaged values', () => {
     expect((await store.list({ reviewStatus: 'meets-standard', limit: 5 })).records.map((r) => r.id)).toEqual(['lost']);
   });
 
+  it('never gives a record stored under another id as that id', async () => {
+    const redis = client(plain.url);
+    const prefix = freshPrefix();
+    const skipped: string[] = [];
+    const store = new RedisEvidenceStore(redis, { prefix, skipped: (where, problem) => skipped.push(`${where}: ${problem}`) });
+    await redis.set(`${prefix}:evidence:{copied}`, JSON.stringify(evidenceRecord({ id: 'original' })));
+    expect(await store.get('copied')).toBeUndefined();
+    expect(skipped).toEqual(['redis evidence "copied": its id does not match its key; skipped, left in place']);
+  });
+
   it('files a record that was saved but not indexed when asked to refile it, leaving the record as stored', async () => {
     const redis = client(plain.url);
     const prefix = freshPrefix();

@@ -4,6 +4,7 @@
  * messages go to different processes at once; every learner turn must reach the evidence once, in
  * order, each answered by the reply the learner actually saw.
  */
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { openStores, type OpenStores } from '../cli/open-stores.ts';
@@ -154,5 +155,12 @@ describe('ServiceSim on a three-master Redis Cluster', () => {
     expectEveryTurnOnceInOrder(record, seen, sent);
     const page = await stores.evidence.list({ scenarioId: 'salon-double-booking', limit: 10 });
     expect(page.records.map((r) => r.id)).toContain(record.id);
+  });
+
+  // Last in this cluster's tests: it takes one master away.
+  it('reports the store unreachable in /healthz when one master of the cluster is down', async () => {
+    expect((await fetch(`${processes[0]!.url}/healthz`)).status).toBe(200);
+    execFileSync('redis-cli', ['-p', String(cluster.nodes[2]!.port), 'shutdown', 'nosave']);
+    await expect.poll(async () => (await fetch(`${processes[0]!.url}/healthz`)).status, { timeout: 15_000, interval: 250 }).toBe(503);
   });
 });
