@@ -63,5 +63,30 @@ export interface EvidenceStore {
 export const newestFirst = (a: EvidenceRecord, b: EvidenceRecord) =>
   Date.parse(b.endedAt) - Date.parse(a.endedAt) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
+/**
+ * The page a query asks for, checked as every store checks it: a limit of 1 to MAX_PAGE_SIZE and a
+ * whole, non-negative offset, else a RangeError.
+ */
+export function pageOf(query: EvidenceQuery): { limit: number; offset: number } {
+  const { limit, offset = 0 } = query;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE)
+    throw new RangeError(`limit must be a whole number from 1 to ${MAX_PAGE_SIZE}, not ${limit}`);
+  if (!Number.isInteger(offset) || offset < 0) throw new RangeError(`offset must be a whole number, 0 or more, not ${offset}`);
+  return { limit, offset };
+}
+
+/** A query's ISO instant (`endedFrom`, `endedBefore`) as epoch milliseconds, the form stores order by; a RangeError if it is none. */
+export function instantOf(name: string, iso: string): number {
+  const ms = Date.parse(iso);
+  if (!Number.isFinite(ms)) throw new RangeError(`${name} must be an ISO instant, such as 2026-11-23T10:00:00Z, not "${iso}"`);
+  return ms;
+}
+
+/** Refuses, as every store does, a review status that is not one. */
+export function checkReviewStatus(status: string): asserts status is ReviewStatus {
+  if (!(REVIEW_STATUSES as readonly string[]).includes(status))
+    throw new RangeError(`"${status}" is not a review status; it may be ${REVIEW_STATUSES.join(', ')}`);
+}
+
 /** The problem type a record is filed under: its scenario's, or 'unknown' for records from before it was kept. */
 export const problemTypeOf = (record: EvidenceRecord) => record.scenario.problemType ?? 'unknown';

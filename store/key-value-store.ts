@@ -80,6 +80,19 @@ export interface KeyValueStore {
   deleteIfUnchanged(key: string, eTag: string): Promise<boolean>;
 }
 
+/**
+ * An entry's value as JSON and its time to live, checked as every store checks them before writing
+ * anything: a value with no JSON form is a TypeError, a time to live that is not positive a RangeError.
+ * Messages name the key, never the value (a learner's state).
+ */
+export function storableForm({ key, value, ttlMs }: WriteEntry): { json: string; ttlMs?: number } {
+  const json = JSON.stringify(value) as string | undefined;
+  if (json === undefined) throw new TypeError(`the value for "${key}" cannot be stored: it has no JSON form`);
+  if (ttlMs === undefined) return { json };
+  if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new RangeError(`ttlMs for "${key}" must be a positive number of milliseconds`);
+  return { json, ttlMs: Math.ceil(ttlMs) };
+}
+
 /** Writes every entry, or throws ETagConflictError naming the first that was not written and those that were. */
 export async function writeAll(store: KeyValueStore, entries: readonly WriteEntry[]): Promise<Record<string, string>> {
   const outcomes = await store.write(entries);

@@ -1,7 +1,9 @@
 /** Evidence in memory: the fake for tests of the bot, held to the same conformance suite as the real stores. */
 import { EvidenceRecordSchema, type EvidenceRecord } from '../engine/evidence-record.ts';
 import {
-  MAX_PAGE_SIZE,
+  checkReviewStatus,
+  instantOf,
+  pageOf,
   newestFirst,
   problemTypeOf,
   type EvidencePage,
@@ -32,12 +34,9 @@ export class MemoryEvidenceStore implements EvidenceStore {
   }
 
   async list(query: EvidenceQuery): Promise<EvidencePage> {
-    if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_PAGE_SIZE)
-      throw new RangeError(`a page holds 1 to ${MAX_PAGE_SIZE} records, not ${query.limit}`);
-    if (query.offset !== undefined && !(Number.isInteger(query.offset) && query.offset >= 0))
-      throw new RangeError(`an offset is a whole number from 0, not ${query.offset}`);
-    const from = query.endedFrom === undefined ? -Infinity : Date.parse(query.endedFrom);
-    const before = query.endedBefore === undefined ? Infinity : Date.parse(query.endedBefore);
+    const { limit, offset } = pageOf(query);
+    const from = query.endedFrom === undefined ? -Infinity : instantOf('endedFrom', query.endedFrom);
+    const before = query.endedBefore === undefined ? Infinity : instantOf('endedBefore', query.endedBefore);
     const matching = [...this.records.values()]
       .filter(
         (r) =>
@@ -50,8 +49,7 @@ export class MemoryEvidenceStore implements EvidenceStore {
           Date.parse(r.endedAt) < before,
       )
       .sort(newestFirst);
-    const offset = query.offset ?? 0;
-    return { records: matching.slice(offset, offset + query.limit).map((r) => structuredClone(r)), total: matching.length };
+    return { records: matching.slice(offset, offset + limit).map((r) => structuredClone(r)), total: matching.length };
   }
 
   async reviewStatusOf(id: string): Promise<ReviewStatus | undefined> {
@@ -64,6 +62,7 @@ export class MemoryEvidenceStore implements EvidenceStore {
   }
 
   async setReviewStatus(id: string, status: ReviewStatus): Promise<boolean> {
+    checkReviewStatus(status);
     if (!this.records.has(id)) return false;
     this.statuses.set(id, status);
     return true;

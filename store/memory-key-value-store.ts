@@ -1,8 +1,11 @@
 /** The key-value store in memory: the fake the conformance suite holds the real ones to. */
 import { randomUUID } from 'node:crypto';
-import type { KeyValueStore, StoredItem, WriteEntry, WriteOutcome } from './key-value-store.ts';
+import { storableForm, type KeyValueStore, type StoredItem, type WriteEntry, type WriteOutcome } from './key-value-store.ts';
 
-interface MemoryItem extends StoredItem {
+interface MemoryItem {
+  /** As JSON, as the real stores keep it: a Date or a Map a test stores comes back as SQLite and Redis give it back. */
+  json: string;
+  eTag: string;
   /** Epoch milliseconds after which the item is gone; absent: never. */
   expiresAt?: number;
 }
@@ -14,20 +17,17 @@ export class MemoryKeyValueStore implements KeyValueStore {
     const out: Record<string, StoredItem> = {};
     for (const key of keys) {
       const item = this.live(key);
-      if (item) out[key] = { value: copyAsJson(item.value), eTag: item.eTag };
+      if (item) out[key] = { value: JSON.parse(item.json), eTag: item.eTag };
     }
     return out;
   }
 
   async write(entries: readonly WriteEntry[]): Promise<Record<string, WriteOutcome>> {
+    // Checked as the real stores check them, before anything is written.
+    const forms = entries.map(storableForm);
     const outcomes: Record<string, WriteOutcome> = {};
-    // Refused as the real stores refuse them, before anything is written: JSON has no undefined, and Redis no zero time to live.
-    for (const { key, value, ttlMs } of entries) {
-      if (value === undefined) throw new TypeError(`the value for "${key}" is undefined, which cannot be stored`);
-      if (ttlMs !== undefined && !(Number.isFinite(ttlMs) && ttlMs > 0))
-        throw new RangeError(`a time to live is a positive number of milliseconds, not ${ttlMs}`);
-    }
-    for (const { key, value, eTag, create, ttlMs } of entries) {
+    for (const [i, { key, eTag, create }] of entries.entries()) {
+      const { json, ttlMs } = forms[i]!;
       const current = this.live(key);
       if (create && current) {
         outcomes[key] = { written: false, reason: 'exists' };
@@ -38,11 +38,7 @@ export class MemoryKeyValueStore implements KeyValueStore {
         continue;
       }
       const next = randomUUID();
-      this.items.set(key, {
-        value: copyAsJson(value),
-        eTag: next,
-        ...(ttlMs === undefined ? {} : { expiresAt: Date.now() + Math.ceil(ttlMs) }),
-      });
+      this.items.set(key, { json, eTag: next, ...(ttlMs === undefined ? {} : { expiresAt: Date.now() + ttlMs }) });
       outcomes[key] = { written: true, eTag: next };
     }
     return outcomes;
@@ -68,6 +64,3 @@ export class MemoryKeyValueStore implements KeyValueStore {
     return item;
   }
 }
-
-/** Through JSON, as the real stores keep values: a Date or a Map a test stores comes back as SQLite and Redis give it back. */
-const copyAsJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value));

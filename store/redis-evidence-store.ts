@@ -18,9 +18,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { EvidenceRecordSchema, readEvidenceRecord, type EvidenceRecord } from '../engine/evidence-record.ts';
 import {
-  MAX_PAGE_SIZE,
+  checkReviewStatus,
+  instantOf,
+  pageOf,
   problemTypeOf,
-  REVIEW_STATUSES,
   type EvidencePage,
   type EvidenceQuery,
   type EvidenceStore,
@@ -29,7 +30,7 @@ import {
 import { StoreUnavailableError } from './key-value-store.ts';
 import { defineRedisScript, onRedis, type RedisClient } from './redis-connection.ts';
 import { checkedPrefix, type RedisStoreOptions } from './redis-key-value-store.ts';
-import { reportToStderr, type SkippedFileReporter } from './skipped-file.ts';
+import { reportToStderr, type SkippedItemReporter } from './skipped-item.ts';
 
 /** The values a record is filed under, in the order the scripts take them; `review` comes after them. */
 const FILED_UNDER = ['learner', 'scenario', 'problem-type', 'mode'] as const;
@@ -137,7 +138,7 @@ const MAX_ATTEMPTS = 8;
 export class RedisEvidenceStore implements EvidenceStore {
   private readonly prefix: string;
   private readonly index: string;
-  private readonly skipped: SkippedFileReporter;
+  private readonly skipped: SkippedItemReporter;
   private readonly fileScript;
   private readonly reviewScript;
   private readonly listScript;
@@ -187,12 +188,9 @@ export class RedisEvidenceStore implements EvidenceStore {
   }
 
   async list(query: EvidenceQuery): Promise<EvidencePage> {
-    const { limit, offset = 0 } = query;
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE)
-      throw new RangeError(`limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
-    if (!Number.isInteger(offset) || offset < 0) throw new RangeError('offset must be a whole number, 0 or more');
-    const from = query.endedFrom === undefined ? '-inf' : String(instant(query.endedFrom, 'endedFrom'));
-    const before = query.endedBefore === undefined ? '+inf' : `(${instant(query.endedBefore, 'endedBefore')}`;
+    const { limit, offset } = pageOf(query);
+    const from = query.endedFrom === undefined ? '-inf' : String(instantOf('endedFrom', query.endedFrom));
+    const before = query.endedBefore === undefined ? '+inf' : `(${instantOf('endedBefore', query.endedBefore)}`;
     const learners = query.learnerIds && [...new Set(query.learnerIds)];
     if (learners?.length === 0) return { records: [], total: 0 };
     const others = [
@@ -229,7 +227,7 @@ export class RedisEvidenceStore implements EvidenceStore {
   }
 
   async setReviewStatus(id: string, status: ReviewStatus): Promise<boolean> {
-    if (!REVIEW_STATUSES.includes(status)) throw new RangeError(`not a review status: ${JSON.stringify(status)}`);
+    checkReviewStatus(status);
     return onRedis(async () => {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const [current, exists] = await Promise.all([this.client.hget(this.hashKey(id), 'review'), this.client.exists(this.recordKey(id))]);
@@ -332,12 +330,6 @@ export class RedisEvidenceStore implements EvidenceStore {
   private scratchKey(): string {
     return `${this.index}:scratch:${randomUUID()}`;
   }
-}
-
-function instant(iso: string, name: string): number {
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) throw new RangeError(`${name} must be an ISO instant, such as 2026-11-23T10:00:00Z`);
-  return ms;
 }
 
 const busy = () => new StoreUnavailableError('Redis kept changing this record while it was being saved; try again later');

@@ -12,14 +12,14 @@
  * span them).
  */
 import { randomUUID } from 'node:crypto';
-import type { KeyValueStore, StoredItem, WriteEntry, WriteOutcome } from './key-value-store.ts';
+import { storableForm, type KeyValueStore, type StoredItem, type WriteEntry, type WriteOutcome } from './key-value-store.ts';
 import { defineRedisScript, onRedis, type RedisClient } from './redis-connection.ts';
-import { reportToStderr, type SkippedFileReporter } from './skipped-file.ts';
+import { reportToStderr, type SkippedItemReporter } from './skipped-item.ts';
 
 export interface RedisStoreOptions {
   /** Starts every key, so several ServiceSims (or other programs) can share one Redis. Default `servicesim`; no braces. */
   prefix?: string;
-  skipped?: SkippedFileReporter;
+  skipped?: SkippedItemReporter;
 }
 
 /**
@@ -71,7 +71,7 @@ return 1
 
 export class RedisKeyValueStore implements KeyValueStore {
   private readonly prefix: string;
-  private readonly skipped: SkippedFileReporter;
+  private readonly skipped: SkippedItemReporter;
   private readonly writeScript;
   private readonly deleteIfUnchangedScript;
   private readonly setAsideScript;
@@ -99,7 +99,11 @@ export class RedisKeyValueStore implements KeyValueStore {
 
   async write(entries: readonly WriteEntry[]): Promise<Record<string, WriteOutcome>> {
     // Checked before anything is written, so a bad entry never leaves half a batch behind.
-    const prepared = entries.map((entry) => ({ entry, json: jsonOf(entry), ttl: ttlOf(entry) }));
+    // Checked as every store checks them, before anything is written; no time to live is '' to the script.
+    const prepared = entries.map((entry) => {
+      const { json, ttlMs } = storableForm(entry);
+      return { entry, json, ttl: ttlMs === undefined ? '' : String(ttlMs) };
+    });
     const outcomes = await onRedis(() =>
       Promise.all(
         prepared.map(async ({ entry, json, ttl }): Promise<WriteOutcome> => {
@@ -182,19 +186,6 @@ export function checkedPrefix(prefix = 'servicesim'): string {
   if (prefix === '' || /[{}]/.test(prefix))
     throw new Error('a Redis key prefix must be non-empty and have no braces (they would decide the Cluster slot)');
   return prefix;
-}
-
-function jsonOf({ key, value }: WriteEntry): string {
-  const json = JSON.stringify(value) as string | undefined;
-  // Only the key: the value is a learner's state.
-  if (json === undefined) throw new TypeError(`the value for "${key}" cannot be stored: it has no JSON form`);
-  return json;
-}
-
-function ttlOf({ key, ttlMs }: WriteEntry): string {
-  if (ttlMs === undefined) return '';
-  if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new RangeError(`ttlMs for "${key}" must be a positive number of milliseconds`);
-  return String(Math.ceil(ttlMs));
 }
 
 function isWrongType(error: unknown): boolean {

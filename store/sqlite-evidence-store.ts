@@ -13,16 +13,17 @@
 import type Database from 'better-sqlite3';
 import { EvidenceRecordSchema, readEvidenceRecord, type EvidenceRecord } from '../engine/evidence-record.ts';
 import {
-  MAX_PAGE_SIZE,
+  checkReviewStatus,
+  instantOf,
+  pageOf,
   problemTypeOf,
-  REVIEW_STATUSES,
   type EvidencePage,
   type EvidenceQuery,
   type EvidenceStore,
   type ReviewStatus,
 } from './evidence-store.ts';
 import { StoreUnavailableError } from './key-value-store.ts';
-import { reportToStderr, type SkippedFileReporter } from './skipped-file.ts';
+import { reportToStderr, type SkippedItemReporter } from './skipped-item.ts';
 import { storeFault } from './sqlite-database.ts';
 
 interface Row {
@@ -50,8 +51,8 @@ const FILTERS: readonly { sql: string; value: (query: EvidenceQuery) => string |
   { sql: 'problem_type = ?', value: (q) => q.problemType },
   { sql: 'mode = ?', value: (q) => q.mode },
   { sql: 'review_status = ?', value: (q) => q.reviewStatus },
-  { sql: 'ended_at_ms >= ?', value: (q) => (q.endedFrom === undefined ? undefined : instant('endedFrom', q.endedFrom)) },
-  { sql: 'ended_at_ms < ?', value: (q) => (q.endedBefore === undefined ? undefined : instant('endedBefore', q.endedBefore)) },
+  { sql: 'ended_at_ms >= ?', value: (q) => (q.endedFrom === undefined ? undefined : instantOf('endedFrom', q.endedFrom)) },
+  { sql: 'ended_at_ms < ?', value: (q) => (q.endedBefore === undefined ? undefined : instantOf('endedBefore', q.endedBefore)) },
 ];
 
 export class SqliteEvidenceStore implements EvidenceStore {
@@ -69,7 +70,7 @@ export class SqliteEvidenceStore implements EvidenceStore {
 
   constructor(
     private readonly db: Database.Database,
-    private readonly skipped: SkippedFileReporter = reportToStderr,
+    private readonly skipped: SkippedItemReporter = reportToStderr,
   ) {
     // On conflict every column but review_status is replaced: saving the record again (a reflection added) keeps its review.
     this.upsert = db.prepare(
@@ -100,7 +101,7 @@ export class SqliteEvidenceStore implements EvidenceStore {
 
   async save(record: EvidenceRecord): Promise<void> {
     const parsed = EvidenceRecordSchema.parse(record);
-    const endedAtMs = instant('endedAt', parsed.endedAt);
+    const endedAtMs = instantOf('endedAt', parsed.endedAt);
     this.guard('save evidence', () =>
       this.upsert.run({
         id: parsed.id,
@@ -126,10 +127,7 @@ export class SqliteEvidenceStore implements EvidenceStore {
   }
 
   async list(query: EvidenceQuery): Promise<EvidencePage> {
-    const { limit, offset = 0 } = query;
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE)
-      throw new RangeError(`limit must be a whole number from 1 to ${MAX_PAGE_SIZE}, not ${limit}`);
-    if (!Number.isInteger(offset) || offset < 0) throw new RangeError(`offset must be a whole number, 0 or more, not ${offset}`);
+    const { limit, offset } = pageOf(query);
     if (query.learnerIds?.length === 0) return { records: [], total: 0 };
     const used = FILTERS.map((filter) => ({ sql: filter.sql, value: filter.value(query) })).filter((f) => f.value !== undefined);
     const where = used.length > 0 ? ` WHERE ${used.map((f) => f.sql).join(' AND ')}` : '';
@@ -157,8 +155,7 @@ export class SqliteEvidenceStore implements EvidenceStore {
   }
 
   async setReviewStatus(id: string, status: ReviewStatus): Promise<boolean> {
-    if (!REVIEW_STATUSES.includes(status))
-      throw new RangeError(`"${status}" is not a review status; it may be ${REVIEW_STATUSES.join(', ')}`);
+    checkReviewStatus(status);
     return this.guard('save a review status', () => this.updateReviewStatus.run(status, id).changes > 0);
   }
 
@@ -224,11 +221,4 @@ export class SqliteEvidenceStore implements EvidenceStore {
       throw storeFault(error, this.db, doing);
     }
   }
-}
-
-/** An ISO instant as epoch milliseconds, the form the table orders and filters by. */
-function instant(name: string, iso: string): number {
-  const ms = Date.parse(iso);
-  if (!Number.isFinite(ms)) throw new RangeError(`${name} must be an ISO instant, such as 2026-11-23T10:00:00Z, not "${iso}"`);
-  return ms;
 }

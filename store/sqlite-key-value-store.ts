@@ -16,8 +16,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { StoreUnavailableError, type KeyValueStore, type StoredItem, type WriteEntry, type WriteOutcome } from './key-value-store.ts';
-import { reportToStderr, type SkippedFileReporter } from './skipped-file.ts';
+import {
+  StoreUnavailableError,
+  storableForm,
+  type KeyValueStore,
+  type StoredItem,
+  type WriteEntry,
+  type WriteOutcome,
+} from './key-value-store.ts';
+import { reportToStderr, type SkippedItemReporter } from './skipped-item.ts';
 import { storeFault } from './sqlite-database.ts';
 
 const ONE_HOUR_MS = 60 * 60 * 1000;
@@ -53,7 +60,7 @@ export class SqliteKeyValueStore implements KeyValueStore {
 
   constructor(
     private readonly db: Database.Database,
-    private readonly skipped: SkippedFileReporter = reportToStderr,
+    private readonly skipped: SkippedItemReporter = reportToStderr,
   ) {
     this.selectOne = db.prepare<[string], Row>('SELECT value, etag, expires_at AS expiresAt FROM key_value WHERE key = ?');
     const insert = 'INSERT INTO key_value (key, value, etag, expires_at) VALUES (@key, @value, @etag, @expiresAt)';
@@ -205,13 +212,15 @@ export class SqliteKeyValueStore implements KeyValueStore {
 /** What `parse` returns for a damaged value: unlike undefined, no JSON value can be this. */
 const NOT_JSON = Symbol('not JSON');
 
-function prepare({ key, value, eTag, create, ttlMs }: WriteEntry, now: number): PreparedEntry {
-  const json = JSON.stringify(value);
-  // undefined, a function or a symbol: JSON has no way to say it, and reading it back would give something else.
-  if (json === undefined) throw new TypeError(`the value for "${key}" cannot be stored as JSON`);
-  if (ttlMs !== undefined && !(Number.isFinite(ttlMs) && ttlMs > 0))
-    throw new RangeError(`ttlMs for "${key}" must be a positive number of milliseconds`);
-  return { key, value: json, expiresAt: ttlMs === undefined ? null : now + Math.ceil(ttlMs), eTag, create: create === true };
+function prepare(entry: WriteEntry, now: number): PreparedEntry {
+  const { json, ttlMs } = storableForm(entry);
+  return {
+    key: entry.key,
+    value: json,
+    expiresAt: ttlMs === undefined ? null : now + ttlMs,
+    eTag: entry.eTag,
+    create: entry.create === true,
+  };
 }
 
 function reportSweepFailure(error: unknown): void {

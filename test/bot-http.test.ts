@@ -185,16 +185,15 @@ describe('the bot over HTTP', () => {
   });
 
   it('answers a Teams card action (an invoke) with the invoke response', async () => {
-    const response = await post({
-      type: 'invoke',
-      name: 'adaptiveCard/action',
-      channelId: 'webchat-local',
-      serviceUrl: connector.url,
-      conversation: { id: 'invoke' },
-      from: { id: 'u' },
-      recipient: { id: 'servicesim' },
-      value: { action: { type: 'Action.Execute', verb: 'pick', data: { action: 'pick' } } },
-    });
+    const response = await post(
+      messageActivity({
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        serviceUrl: connector.url,
+        conversation: { id: 'invoke' },
+        value: { action: { type: 'Action.Execute', verb: 'pick', data: { action: 'pick' } } },
+      }),
+    );
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ statusCode: 200 });
   });

@@ -9,35 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { openStores, type OpenStores } from '../cli/open-stores.ts';
 import type { EvidenceRecord } from '../engine/evidence-record.ts';
+import { sayAsLocalPage } from './local-page-message.ts';
 import { startRedisCluster, startRedisServer } from './redis-server.ts';
 import { startServiceSimProcess, type ServiceSimProcess } from './servicesim-process.ts';
 
-interface Reply {
-  type: string;
-  text?: string;
-  attachments?: unknown[];
-}
-
 /** Posts a message as the local page does (replies in the response) and returns the replies. */
-async function say(bot: ServiceSimProcess, conversation: string, text: string | undefined, value?: unknown): Promise<Reply[]> {
-  const response = await fetch(`${bot.url}/api/messages`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      type: 'message',
-      channelId: 'webchat-local',
-      serviceUrl: bot.url,
-      deliveryMode: 'expectReplies',
-      conversation: { id: conversation },
-      from: { id: `learner-of-${conversation}`, name: 'Sam' },
-      recipient: { id: 'servicesim' },
-      ...(text === undefined ? {} : { text }),
-      ...(value === undefined ? {} : { value }),
-    }),
-  });
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { activities: Reply[] }).activities;
-}
+const say = (bot: ServiceSimProcess, conversation: string, text: string | undefined, value?: unknown) =>
+  sayAsLocalPage(bot.url, conversation, text, value);
 
 /** Learner replies that keep the salon customer talking: questions and acknowledgements, no resolution. */
 const LINES = [

@@ -11,35 +11,15 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { openStores, type OpenStores } from '../cli/open-stores.ts';
+import { sayAsLocalPage } from './local-page-message.ts';
 import { startRedisServer } from './redis-server.ts';
 import { startServiceSimProcess, type ServiceSimProcess } from './servicesim-process.ts';
 import { startBotServer } from './bot-server.ts';
 import { runCli } from './run-cli.ts';
 import { temporaryFolder } from './temporary-folder.ts';
 
-interface Reply {
-  type: string;
-  text?: string;
-}
-
-async function say(url: string, conversation: string, text: string): Promise<string> {
-  const response = await fetch(`${url}/api/messages`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      type: 'message',
-      channelId: 'webchat-local',
-      serviceUrl: url,
-      deliveryMode: 'expectReplies',
-      conversation: { id: conversation },
-      from: { id: `learner-of-${conversation}` },
-      recipient: { id: 'servicesim' },
-      text,
-    }),
-  });
-  expect(response.status).toBe(200);
-  return JSON.stringify(((await response.json()) as { activities: Reply[] }).activities);
-}
+/** Posts a message as the local page does; returns its replies as JSON text, to match against. */
+const say = async (url: string, conversation: string, text: string) => JSON.stringify(await sayAsLocalPage(url, conversation, text));
 
 async function healthOf(url: string): Promise<{ status: number; store?: string }> {
   const response = await fetch(`${url}/healthz`);

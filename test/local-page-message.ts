@@ -1,0 +1,31 @@
+/**
+ * A message sent to a running bot as the local rehearsal page sends it (`deliveryMode:
+ * expectReplies`, so the replies come back in the response), from the learner `learner-of-<conversation>`.
+ */
+import { expect } from 'vitest';
+
+export interface Reply {
+  type: string;
+  text?: string;
+  attachments?: unknown[];
+}
+
+export async function sayAsLocalPage(url: string, conversation: string, text: string | undefined, value?: unknown): Promise<Reply[]> {
+  const response = await fetch(`${url}/api/messages`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      type: 'message',
+      channelId: 'webchat-local',
+      serviceUrl: url,
+      deliveryMode: 'expectReplies',
+      conversation: { id: conversation },
+      from: { id: `learner-of-${conversation}`, name: 'Sam' },
+      recipient: { id: 'servicesim' },
+      ...(text === undefined ? {} : { text }),
+      ...(value === undefined ? {} : { value }),
+    }),
+  });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { activities: Reply[] }).activities;
+}
