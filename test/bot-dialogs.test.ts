@@ -12,7 +12,7 @@ import { createMockScorer } from '../engine/mock-scorer.ts';
 import type { RehearsalParts } from '../engine/rehearsal.ts';
 import { MemoryEvidenceStore } from '../store/memory-evidence-store.ts';
 import { MemoryKeyValueStore } from '../store/memory-key-value-store.ts';
-import { StoreUnavailableError, type KeyValueStore } from '../store/key-value-store.ts';
+import { StoreUnavailableError, writeAll, type KeyValueStore } from '../store/key-value-store.ts';
 import { createRulesScorer } from '../engine/rules-scorer.ts';
 import { createScriptedCustomer } from '../engine/scripted-customer.ts';
 
@@ -47,6 +47,18 @@ function conversation(user = 'learner-1', parts?: RehearsalParts) {
 const texts = (activities: Partial<Activity>[]) => activities.filter((a) => a.type === 'message' && a.text).map((a) => a.text!);
 const cards = (activities: Partial<Activity>[]) =>
   activities.flatMap((a) => (a.attachments ?? []).map((x) => x.content as { body: unknown[] }));
+
+/**
+ * Rewrites the stored state of the test conversation's rehearsal through the store, as another
+ * version of ServiceSim would have left it.
+ */
+async function rewriteStoredRehearsal(change: (dialog: Record<string, unknown>) => void): Promise<void> {
+  const key = 'test/conversations/Convo1/';
+  const item = (await state.read([key]))[key]!;
+  const value = item.value as { dialogState: { dialogStack: Array<{ state: Record<string, unknown> }> } };
+  change(value.dialogState.dialogStack[0]!.state);
+  await writeAll(state, [{ key, value, eTag: item.eTag }]);
+}
 
 beforeEach(() => {
   evidence = new MemoryEvidenceStore();
@@ -348,11 +360,9 @@ describe('state this version cannot read', () => {
     const { say } = conversation();
     await say('hello');
     await say(`start ${SCENARIO}`);
-    const items = (
-      state as unknown as { items: Map<string, { value: { dialogState?: { dialogStack: Array<{ state: Record<string, unknown> }> } } }> }
-    ).items;
-    const dialog = [...items.values()].map((i) => i.value.dialogState?.dialogStack[0]?.state).find((s) => s?.rehearsal)!;
-    (dialog.rehearsal as { version: number }).version = 3;
+    await rewriteStoredRehearsal((dialog) => {
+      (dialog.rehearsal as { version: number }).version = 3;
+    });
     expect(texts(await say('Hello?')).join(' ')).toMatch(/different version of ServiceSim/);
     const again = await say(`start ${SCENARIO}`);
     expect(texts(again)).toContain(library.scenarios.find((s) => s.id === SCENARIO)!.customer.opening.trim());
@@ -563,22 +573,22 @@ describe('the conversation flow, whatever customer and scorer it is given', () =
     await say(`start ${SCENARIO}`);
     await say("I'm so sorry. When did it start leaking?");
     // Rewrite the stored rehearsal into the shape written before versioning: the whole transcript.
-    const items = (
-      state as unknown as { items: Map<string, { value: { dialogState?: { dialogStack: Array<{ state: Record<string, unknown> }> } } }> }
-    ).items;
-    const dialog = [...items.values()].map((i) => i.value.dialogState?.dialogStack[0]?.state).find((s) => s?.rehearsal)!;
-    const current = dialog.rehearsal as { opening: string; lastCustomerText: string; customer: Record<string, unknown> };
-    const { kind: _kind, version: _version, ...customer } = current.customer;
-    dialog.rehearsal = {
-      scenarioId: SCENARIO,
-      turns: [
-        { role: 'customer', text: current.opening },
-        { role: 'learner', text: "I'm so sorry. When did it start leaking?" },
-        { role: 'customer', text: current.lastCustomerText },
-      ],
-      customer,
-    };
-    delete dialog.customer;
+    await rewriteStoredRehearsal((dialog) => {
+      const current = dialog.rehearsal as { opening: string; lastCustomerText: string; customer: Record<string, unknown> };
+      const { kind: _kind, version: _version, ...customer } = current.customer;
+      dialog.rehearsal = {
+        scenarioId: SCENARIO,
+        turns: [
+          { role: 'customer', text: current.opening },
+          { role: 'learner', text: "I'm so sorry. When did it start leaking?" },
+          { role: 'customer', text: current.lastCustomerText },
+        ],
+        customer,
+      };
+      delete dialog.customer;
+      // Written before there was a last exchange to keep.
+      delete dialog.lastExchange;
+    });
     expect(texts(await say('And what happened when the engineer came?')).length).toBeGreaterThan(0);
     await say('end');
     const [record] = await evidence.listFor('test/learner-1');
