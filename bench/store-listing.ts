@@ -14,7 +14,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { openStores, type OpenStores } from '../cli/open-stores.ts';
 import { EVIDENCE_SCHEMA_VERSION, type EvidenceRecord } from '../engine/evidence-record.ts';
-import type { EvidenceQuery, ReviewStatus } from '../store/evidence-store.ts';
+import { positionOf, type EvidenceQuery, type ReviewStatus } from '../store/evidence-store.ts';
 import { startRedisServer } from '../test/redis-server.ts';
 import { eachOption } from './command-line.ts';
 import { percentile, round } from './latency-stats.ts';
@@ -40,7 +40,10 @@ const STATUSES: ReviewStatus[] = ['unreviewed', 'unreviewed', 'unreviewed', 'mee
 const DAY = 24 * 60 * 60 * 1000;
 const START = Date.UTC(2026, 0, 1);
 
-/** A record of `learnerTurns` exchanges with a report of realistic size (seven dimensions, evidence quoted). */
+/**
+ * A record of `learnerTurns` exchanges with a report of realistic size (seven dimensions, evidence
+ * quoted): a quarter very low (all at 0), a quarter very high (all at 3), one in ten with a breach.
+ */
 function recordOf(i: number, learnerTurns = 10): EvidenceRecord {
   const turns = Array.from({ length: learnerTurns * 2 + 1 }, (_, t) => ({
     role: t % 2 === 0 ? ('customer' as const) : ('learner' as const),
@@ -71,7 +74,16 @@ function recordOf(i: number, learnerTurns = 10): EvidenceRecord {
     endedAt: new Date(START + i * (DAY / 30)).toISOString(),
     endReason: 'agreed',
     turns,
-    report: { scenario: SCENARIOS[i % SCENARIOS.length]!.id, dimensions, turns: [], breaches: [], commitments: [] },
+    report: {
+      scenario: SCENARIOS[i % SCENARIOS.length]!.id,
+      dimensions,
+      turns: [],
+      breaches:
+        i % 10 === 0
+          ? [{ turn: 3, quote: "I'll refund you and add £100.", action: 'refund', rule: 'Refunds over £50 need a supervisor.' }]
+          : [],
+      commitments: [],
+    },
     customer: { kind: 'scripted', id: 'scripted-customer', version: '1' },
     scorer: { kind: 'rules', id: 'rules-scorer', version: '1' },
   } as EvidenceRecord;
@@ -90,6 +102,19 @@ const QUERY_KINDS: Record<string, (n: number) => EvidenceQuery> = {
   'problem type, needs another attempt': (n) => ({
     problemType: SCENARIOS[n % 4]!.problemType,
     reviewStatus: 'needs-another-attempt',
+    limit: PAGE,
+  }),
+  'very low, page 2': (n) => ({ flags: ['very-low'], offset: PAGE, limit: PAGE, ...(n % 2 ? { mode: 'practice' as const } : {}) }),
+  'a cohort of 25, authority breach': (n) => ({
+    learnerIds: Array.from({ length: 25 }, (_, k) => `tenant/learner-${(n * 25 + k) % LEARNERS}`),
+    flags: ['authority-breach'],
+    limit: PAGE,
+  }),
+  'after a position (keyset page)': (n) => ({ after: positionOf(recordOf((n * 997) % options.records)), limit: PAGE }),
+  'after a position, scenario, unreviewed': (n) => ({
+    scenarioId: SCENARIOS[n % SCENARIOS.length]!.id,
+    reviewStatus: 'unreviewed',
+    after: positionOf(recordOf(options.records - 1 - ((n * 997) % options.records))),
     limit: PAGE,
   }),
   'a month, page 3': (n) => ({

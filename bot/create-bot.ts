@@ -9,6 +9,8 @@ import { createRulesScorer } from '../engine/rules-scorer.ts';
 import { createScriptedCustomer } from '../engine/scripted-customer.ts';
 import { ConversationTurns, type TurnLeaseOptions } from '../store/conversation-turns.ts';
 import { RehearsalLog } from '../store/rehearsal-log.ts';
+import { ConversationReferences } from '../store/conversation-references.ts';
+import { KeyValueReviewStore } from '../store/review-store.ts';
 import type { EvidenceStore } from '../store/evidence-store.ts';
 import type { KeyValueStore } from '../store/key-value-store.ts';
 import { ConversationFlow } from '../dialogs/conversation-flow.ts';
@@ -44,6 +46,8 @@ export function createBot({ library, state, evidence, parts, stateExpiryMs, turn
     parts: parts ?? { customer: createScriptedCustomer(), scorer: createRulesScorer() },
     conversationState,
     userState,
+    reviews: new KeyValueReviewStore(state),
+    references: new ConversationReferences(state),
   });
   return new ServiceSimBot(flow, conversationState, userState, new ConversationTurns(leases ?? state, turnLease));
 }

@@ -116,6 +116,24 @@ export const REHEARSAL_PAGE = `<!doctype html>
   // First contact: the bot welcomes a learner it has not met.
   send({ type: 'conversationUpdate', membersAdded: [user], id: newId() });
 
+  // Messages sent while the learner is not in a turn (a tutor's feedback) wait on the server for this
+  // page: collected every few seconds, each shown once.
+  var collected = {};
+  function collect() {
+    fetch('/local/conversations/' + encodeURIComponent(conversationId) + '/activities', { cache: 'no-store' })
+      .then(function (response) { return response.ok ? response.json() : { activities: [] }; })
+      .then(function (body) {
+        (body && body.activities || []).forEach(function (activity) {
+          if (!activity.id || collected[activity.id]) return;
+          collected[activity.id] = true;
+          activities.next(stamp(activity));
+        });
+      })
+      .catch(function () {});
+  }
+  collect();
+  setInterval(collect, 3000);
+
   document.getElementById('restart').addEventListener('click', function () {
     store.removeItem('servicesim.conversation');
     window.location.reload();

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
-import { CloudAdapter, type TurnContext } from 'botbuilder';
+import { CloudAdapter, type ConversationReference, type TurnContext } from 'botbuilder';
 import restify from 'restify';
 import type { Logger } from 'pino';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
@@ -22,6 +22,11 @@ import { typingIndicator } from './typing-indicator.ts';
 import { underlyingError } from './underlying-error.ts';
 import { turnProgressOf } from '../dialogs/turn-progress.ts';
 import { apologyFor } from './turn-apology.ts';
+import { mountLocalMailbox } from './local-mailbox.ts';
+import { ReviewNotices } from './review-notices.ts';
+import { mountReview, type ReviewParts } from '../review/mount-review.ts';
+import { ConversationReferences } from '../store/conversation-references.ts';
+import type { KeyValueStore } from '../store/key-value-store.ts';
 
 /**
  * CloudAdapter, given an activity this server has already read and authenticated. `process(req, res)`
@@ -44,11 +49,30 @@ export interface ServerParts {
   limits?: Partial<HttpLimits>;
   /** Whether the store answers, reported by /healthz; absent: not checked. */
   storeReachable?: () => Promise<boolean>;
+  /**
+   * The tutor's review pages and API, and the messages that tell learners a review is signed;
+   * absent: no /review. The store is the bot's state store (accounts, sessions, reviews, notices).
+   */
+  review?: Omit<ReviewParts, 'notifier' | 'store'> & {
+    store: KeyValueStore;
+    /** How long an undelivered review notice waits before each retry; the defaults suit a bot. */
+    noticeRetryDelaysMs?: readonly number[];
+  };
 }
 
-export function createServer({ bot, mode, logger, webchatBundle = WEBCHAT_BUNDLE, limits: given = {}, storeReachable }: ServerParts): {
+export function createServer({
+  bot,
+  mode,
+  logger,
+  webchatBundle = WEBCHAT_BUNDLE,
+  limits: given = {},
+  storeReachable,
+  review,
+}: ServerParts): {
   server: restify.Server;
   adapter: CloudAdapter;
+  /** Present with `review`: start its retries (`start()`) in a long-running server. */
+  notices?: ReviewNotices;
 } {
   const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...given };
   const authentication = new ReusedConnectorClients(mode.auth, limits);
@@ -204,5 +228,28 @@ export function createServer({ bot, mode, logger, webchatBundle = WEBCHAT_BUNDLE
     const store = storeReachable ? ((await storeReachable().catch(() => false)) ? 'reachable' : 'unreachable') : 'not checked';
     res.send(store === 'unreachable' ? 503 : 200, { ok: store !== 'unreachable', mode: mode.kind, store });
   });
-  return { server, adapter };
+  if (!review) return { server, adapter };
+  // The local page has no connector service: this server takes its proactive messages (local mode only).
+  if (mode.kind === 'local-anonymous') mountLocalMailbox(server, review.store, logger);
+  const appId = mode.kind === 'authenticated' ? mode.appId : '';
+  const notices = new ReviewNotices({
+    store: review.store,
+    references: new ConversationReferences(review.store),
+    library: review.library,
+    logger: logger.child({ component: 'review-notices' }),
+    ...(review.noticeRetryDelaysMs ? { retryDelaysMs: review.noticeRetryDelaysMs } : {}),
+    deliver: async (reference, text) => {
+      // Caught inside: the adapter hands an error thrown by the logic to onTurnError, which would
+      // apologise to the learner and resolve as if the message had been delivered.
+      let failure: unknown;
+      await adapter.continueConversationAsync(appId, reference as Partial<ConversationReference>, async (context) => {
+        await context.sendActivity(text).catch((error: unknown) => {
+          failure = error;
+        });
+      });
+      if (failure !== undefined) throw failure;
+    },
+  });
+  mountReview(server, { ...review, notifier: notices }, { logger, addressOf: (req) => clientAddress(req, limits.trustedProxyHops) });
+  return { server, adapter, notices };
 }

@@ -67,10 +67,17 @@ export async function openStores(
       }
     }
     const state = new RedisKeyValueStore(client, { skipped });
+    const evidence = new RedisEvidenceStore(client, { skipped });
+    if (check) {
+      // Records kept before the inbox's score flags existed are filed under them once, so the flag
+      // filter never leaves them out. Safe to repeat, and by several processes starting at once.
+      const filed = await evidence.fileUnflagged();
+      if (filed > 0) logger.info({ records: filed }, 'filed older evidence records under their score flags');
+    }
     return {
       state,
       leases: state,
-      evidence: new RedisEvidenceStore(client, { skipped }),
+      evidence,
       description,
       warnings: warned,
       reachable: () => pingRedis(client),

@@ -9,6 +9,7 @@ import { registerChatCommand } from './commands/chat.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerScenariosCommand } from './commands/scenarios.ts';
 import { registerScoreCommand } from './commands/score.ts';
+import { registerTutorCommand } from './commands/tutor.ts';
 import { registerValidateCommand } from './commands/validate.ts';
 import { LibraryError } from '../engine/rubric-library.ts';
 import { UsageError } from './usage-error.ts';
@@ -41,6 +42,7 @@ program
   .action(async (options: { out: string }) => (await import('./commands/teams-package.ts')).teamsPackage(options));
 registerScoreCommand(program);
 registerMigrateCommand(program);
+registerTutorCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -46,6 +46,14 @@ const SettingsSchema = z.object({
   RATE_LIMITS: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['on', 'off']).default('on')),
   /** How many reverse proxies stand in front of the bot, adding X-Forwarded-For (see README, "The HTTP edge"). */
   TRUSTED_PROXY_HOPS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(10).default(0)),
+  /** Where tutors reach the review pages; `https://…` marks their cookies Secure. Empty: http://localhost:PORT. */
+  PUBLIC_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url({ protocol: /^https?$/ }).optional()),
+  /** The organisation's OpenID Connect issuer: tutors then sign in through it instead of with passwords. */
+  OIDC_ISSUER: z.preprocess((v) => (v === '' ? undefined : v), z.url({ protocol: /^https?$/ }).optional()),
+  OIDC_CLIENT_ID: optional(''),
+  /** Never logged. */
+  OIDC_CLIENT_SECRET: optional(''),
+  OIDC_PROVIDER_NAME: optional('your organisation'),
   /** Who plays the customer: `scripted` (offline, deterministic). */
   CUSTOMER_MODE: z.preprocess((v) => (v === '' ? undefined : v), z.enum(CUSTOMER_MODES).default('scripted')),
   /** Who scores the learner: `rules` (offline, deterministic). */

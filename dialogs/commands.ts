@@ -13,6 +13,7 @@ export type Command =
   | { kind: 'mode'; mode: 'practice' | 'assessment' }
   | { kind: 'badMode'; said: string }
   | { kind: 'history' }
+  | { kind: 'historyItem'; number: number }
   | { kind: 'badCard' };
 
 export const HELP_TEXT = [
@@ -21,7 +22,7 @@ export const HELP_TEXT = [
   '- **start** *scenario-id*: start that scenario',
   '- **end**: finish the rehearsal and get your debrief',
   '- **mode practice** (coaching hints after weak replies) or **mode assessment** (no hints)',
-  '- **history**: your past rehearsals and scores',
+  '- **history**: your past rehearsals, scores and tutor feedback; **history** *n* opens one',
   '- **help**: this list',
 ].join('\n');
 
@@ -43,6 +44,8 @@ export function readCommand(text: string | undefined, value: unknown): Command |
   if (lower === 'scenarios' || lower === 'start') return { kind: 'scenarios' };
   if (lower === 'end' || lower === 'quit') return { kind: 'end' };
   if (lower === 'history') return { kind: 'history' };
+  const item = /^history (\d{1,3})$/.exec(lower);
+  if (item) return { kind: 'historyItem', number: Number(item[1]) };
   const start = /^start ([a-z0-9-]{1,200})$/.exec(lower);
   if (start) return { kind: 'start', scenarioId: start[1]! };
   const mode = /^mode(?: (\S+))?$/.exec(lower);

@@ -22,13 +22,17 @@ import {
 import { debriefView } from '../engine/debrief-view.ts';
 import type { RehearsalParts } from '../engine/rehearsal.ts';
 import type { Library } from '../engine/rubric-library.ts';
+import type { ConversationReferences } from '../store/conversation-references.ts';
 import type { EvidenceStore } from '../store/evidence-store.ts';
 import type { RehearsalLog } from '../store/rehearsal-log.ts';
+import type { ReviewStore } from '../store/review-store.ts';
 import { hostHasUniversalActions } from './cards/card-actions.ts';
+import { debriefCard } from './cards/debrief-card.ts';
 import { scenarioPickerCard } from './cards/scenario-picker-card.ts';
 import { HELP_TEXT, readCommand, type Command } from './commands.ts';
 import { learnerOf } from './learner-identity.ts';
 import { RehearsalDialog, type Mode, type RehearsalResult } from './rehearsal-dialog.ts';
+import { historyReviewText } from './review-feedback-text.ts';
 
 interface Profile {
   mode: Mode;
@@ -58,7 +62,14 @@ export interface FlowServices {
   parts: RehearsalParts;
   conversationState: ConversationState;
   userState: UserState;
+  /** Tutors' reviews, shown in the learner's history; absent: history shows scores only. */
+  reviews?: ReviewStore;
+  /** Where each rehearsal was held, for the tutor's review to be sent there. */
+  references?: ConversationReferences;
 }
+
+/** How many rehearsals `history` lists (and `history n` can open). */
+const HISTORY_LENGTH = 10;
 
 export class ConversationFlow {
   private readonly dialogState: StatePropertyAccessor<DialogState>;
@@ -76,6 +87,7 @@ export class ConversationFlow {
       log: services.log,
       parts: services.parts,
       saveState: (context) => services.conversationState.saveChanges(context),
+      ...(services.references ? { references: services.references } : {}),
     });
     this.dialogs.add(this.rehearsal);
     this.dialogs.add(new TextPrompt(REFLECTION_PROMPT));
@@ -171,6 +183,9 @@ export class ConversationFlow {
       case 'history':
         await this.showHistory(context);
         return;
+      case 'historyItem':
+        await this.showRehearsal(context, command.number);
+        return;
       case 'start':
         if (active) {
           await context.sendActivity('You are in the middle of a rehearsal. Type **end** to finish it first.');
@@ -225,16 +240,57 @@ export class ConversationFlow {
   }
 
   private async showHistory(context: TurnContext): Promise<void> {
-    const records = await this.services.evidence.listFor(learnerOf(context.activity).id);
+    const records = (await this.services.evidence.listFor(learnerOf(context.activity).id)).slice(0, HISTORY_LENGTH);
     if (records.length === 0) {
       await context.sendActivity('You have no rehearsals yet. Type **scenarios** to start one.');
       return;
     }
-    const lines = records.slice(0, 10).map((r) => {
-      const { summary } = debriefView({ title: r.scenario.title, report: r.report, dimensions: this.services.library.dimensions });
-      return `- ${r.endedAt.slice(0, 16).replace('T', ' ')}: **${r.scenario.title}** (${r.mode}): ${summary}${r.reflection ? ' · reflection saved' : ''}`;
+    const reviews = (await this.services.reviews?.currentReviews(records.map((r) => r.id))) ?? new Map();
+    const lines = records.map((r, i) => {
+      const review = reviews.get(r.id);
+      const { summary } = debriefView({
+        title: r.scenario.title,
+        report: r.report,
+        dimensions: this.services.library.dimensions,
+        ...(review ? { review } : {}),
+      });
+      const reviewed = review ? `\n   ${historyReviewText(review)}` : '';
+      return `${i + 1}. ${r.endedAt.slice(0, 16).replace('T', ' ')}: **${r.scenario.title}** (${r.mode}): ${summary}${r.reflection ? ' · reflection saved' : ''}${reviewed}`;
     });
-    await context.sendActivity([`Your last ${lines.length} rehearsal${lines.length === 1 ? '' : 's'}:`, ...lines].join('\n'));
+    await context.sendActivity(
+      [
+        `Your last ${lines.length} rehearsal${lines.length === 1 ? '' : 's'}:`,
+        ...lines,
+        '',
+        "Type **history** *n* (for example **history 1**) to open one with its debrief and your tutor's review.",
+      ].join('\n'),
+    );
+  }
+
+  /** One rehearsal from the history, as its debrief, with the tutor's levels and comments once reviewed. */
+  private async showRehearsal(context: TurnContext, number: number): Promise<void> {
+    const records = (await this.services.evidence.listFor(learnerOf(context.activity).id)).slice(0, HISTORY_LENGTH);
+    const record = records[number - 1];
+    if (!record) {
+      await context.sendActivity(
+        records.length === 0
+          ? 'You have no rehearsals yet. Type **scenarios** to start one.'
+          : `Choose a number from 1 to ${records.length}: type **history** to see the list.`,
+      );
+      return;
+    }
+    const review = (await this.services.reviews?.reviewsOf(record.id))?.at(-1);
+    const scenario = this.services.library.scenarios.find((s) => s.id === record.scenario.id);
+    const view = debriefView({
+      title: record.scenario.title,
+      report: record.report,
+      dimensions: this.services.library.dimensions,
+      ...(scenario ? { order: scenario.dimensions } : {}),
+      endReason: record.endReason,
+      turns: record.turns,
+      ...(review ? { review } : {}),
+    });
+    await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(debriefCard(view))));
   }
 
   private async profileOf(context: TurnContext): Promise<Profile> {

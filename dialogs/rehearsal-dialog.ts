@@ -23,7 +23,7 @@
  * so the message is never answered by the customer and the evidence is never saved again.
  */
 import { randomUUID } from 'node:crypto';
-import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
+import { CardFactory, MessageFactory, TurnContext } from 'botbuilder';
 import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
 import { IncompatibleStateError, type ComponentIdentity } from '../engine/component-identity.ts';
 import { debriefView } from '../engine/debrief-view.ts';
@@ -33,6 +33,7 @@ import { isUnversionedRehearsal, upgradeRehearsal } from '../engine/rehearsal-up
 import { sourceHashesOf, type Library } from '../engine/rubric-library.ts';
 import type { Scenario } from '../engine/scenario-schema.ts';
 import { MAX_TURN_CHARS } from '../engine/transcript.ts';
+import type { ConversationReferences } from '../store/conversation-references.ts';
 import type { EvidenceStore } from '../store/evidence-store.ts';
 import type { RehearsalLog } from '../store/rehearsal-log.ts';
 import { cardButton, hostHasUniversalActions } from './cards/card-actions.ts';
@@ -86,6 +87,8 @@ export interface RehearsalServices {
   parts: RehearsalParts;
   /** Saves the conversation state now, before a reply is sent. */
   saveState: (context: TurnContext) => Promise<void>;
+  /** Where each rehearsal was held, so a tutor's review can be sent there later. */
+  references?: ConversationReferences;
 }
 
 export class RehearsalDialog extends Dialog<RehearsalOptions> {
@@ -378,6 +381,8 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     state.ending = true;
     await this.services.saveState(dc.context);
     setTurnProgress(dc.context, 'ending');
+    // Kept before the record: a record in the store always has somewhere to send its review.
+    await this.services.references?.remember(record.id, TurnContext.getConversationReference(dc.context.activity));
     // Saved before anything is shown: if this fails, the learner's next message (or "end") finishes it again.
     await evidence.save(record);
     // The log has served its purpose; if removing it fails, the evidence is safe all the same.

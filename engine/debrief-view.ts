@@ -8,6 +8,7 @@ import type { EndReason } from './customer.ts';
 import type { RubricDimension } from './rubric-library.ts';
 import type { ScoreReport } from './score-report.ts';
 import type { Turn } from './transcript.ts';
+import { VERDICT_TEXT, type TutorReview } from './tutor-review.ts';
 
 export const END_REASON_TEXT: Record<EndReason, string> = {
   'learner-ended': 'You ended the rehearsal.',
@@ -27,6 +28,18 @@ export interface DimensionView {
   criteria: string[];
   evidence: Array<{ turn: number; quote: string; reason: string }>;
   suggestion: string;
+  /** Where the tutor changed the scorer's level: why (the level above is then the tutor's). */
+  tutorReason?: string;
+}
+
+/** The tutor's review, as the learner reads it with their debrief. */
+export interface TutorReviewView {
+  /** "Ann Tutor, 30 Nov 2026" */
+  by: string;
+  verdict: string;
+  feedback: string;
+  nextScenario?: string;
+  comments: Array<{ turn: number; quote: string; text: string }>;
 }
 
 /** A learner reply that stood out, by how it was levelled on its own. */
@@ -50,6 +63,8 @@ export interface DebriefView {
   weakest?: ReplyView;
   /** "listening 2, questioning 1, …" and any breaches: the one-line summary the history shows. */
   summary: string;
+  /** Present once a tutor has reviewed the rehearsal: their levels are the levels above. */
+  tutor?: TutorReviewView;
 }
 
 export interface DebriefInput {
@@ -61,20 +76,26 @@ export interface DebriefInput {
   endReason?: EndReason | string;
   /** The transcript, to quote the replies that stood out. */
   turns?: readonly Turn[];
+  /** The current tutor review, whose levels replace the scorer's (the scorer's stay beside them). */
+  review?: TutorReview;
 }
 
-export function debriefView({ title, report, dimensions, order, endReason, turns }: DebriefInput): DebriefView {
+export function debriefView({ title, report, dimensions, order, endReason, turns, review }: DebriefInput): DebriefView {
   const shown: DimensionView[] = [];
   for (const id of order ?? Object.keys(report.dimensions)) {
     const score = report.dimensions[id];
     if (!score) continue;
     const dimension = dimensions.find((d) => d.id === id);
-    const levelName = score.level === null ? undefined : dimension?.levels[score.level]?.name;
+    const changed = review?.dimensions[id];
+    const level = changed ? changed.level : score.level;
+    const levelName = level === null ? undefined : dimension?.levels[level]?.name;
+    const asScored = changed ? `, set by your tutor (scored ${score.level === null ? 'not applicable' : `${score.level}/3`})` : '';
     shown.push({
       id,
       name: dimension?.name ?? id,
-      level: score.level,
-      levelText: score.level === null ? 'not applicable' : `${score.level}/3${levelName ? ` (${levelName})` : ''}`,
+      level,
+      levelText: level === null ? 'not applicable' : `${level}/3${levelName ? ` (${levelName})` : ''}${asScored}`,
+      ...(changed ? { tutorReason: changed.reason } : {}),
       criteria: [...new Set(dimension?.criteria.map((c) => `${c.unit} ${c.code}`) ?? [])],
       evidence: score.evidence,
       suggestion: score.suggestion,
@@ -92,6 +113,18 @@ export function debriefView({ title, report, dimensions, order, endReason, turns
     ...(strongest ? { strongest } : {}),
     ...(weakest ? { weakest } : {}),
     summary: `${levels.join(', ')}${breachNote}`,
+    ...(review ? { tutor: tutorView(review, turns) } : {}),
+  };
+}
+
+function tutorView(review: TutorReview, turns: readonly Turn[] | undefined): TutorReviewView {
+  const on = new Date(review.at).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+  return {
+    by: `${review.reviewer.name ?? review.reviewer.id}, ${on}`,
+    verdict: VERDICT_TEXT[review.verdict],
+    feedback: review.feedback,
+    ...(review.nextScenario ? { nextScenario: review.nextScenario } : {}),
+    comments: review.comments.map((c) => ({ turn: c.turn, quote: turns?.[c.turn - 1]?.text ?? '', text: c.text })),
   };
 }
 

@@ -4,6 +4,7 @@
  * Memory, SQLite and Redis implement it, held to one conformance suite (`test/store-conformance.ts`).
  */
 import type { EvidenceRecord } from '../engine/evidence-record.ts';
+import { SCORE_FLAGS, type ScoreFlag } from '../engine/score-flags.ts';
 
 /** Where a record stands in the tutor's review (the reviews themselves are kept apart from the record). */
 export const REVIEW_STATUSES = ['unreviewed', 'meets-standard', 'needs-another-attempt'] as const;
@@ -21,16 +22,30 @@ export interface EvidenceQuery {
   endedFrom?: string;
   /** Ended before this ISO instant. */
   endedBefore?: string;
-  /** Records to skip, newest first; 0 when absent. */
+  /** Only records the scorer gave every one of these flags (`scoreFlagsOf`); none, or an empty list: no filter. */
+  flags?: readonly ScoreFlag[];
+  /**
+   * Only records listed after this one (`positionOf` a record of the page before): a cursor, so a
+   * tutor paging through finds every record once even as new ones arrive. The total still counts
+   * every record that matches the filters; `offset` counts from here.
+   */
+  after?: ListingPosition;
+  /** Records to skip, newest first (after `after`, if given); 0 when absent. */
   offset?: number;
   /** At most this many records (1–200). */
   limit: number;
 }
 
+/** A record's place in the listing order: its end time (an ISO instant) and its id. */
+export interface ListingPosition {
+  endedAt: string;
+  id: string;
+}
+
 export interface EvidencePage {
   /** Newest first (by end time, then id). */
   records: EvidenceRecord[];
-  /** How many records match the filters in all, for paging. */
+  /** How many records match the filters in all (wherever `after` and `offset` start the page), for paging. */
   total: number;
 }
 
@@ -75,11 +90,40 @@ export function pageOf(query: EvidenceQuery): { limit: number; offset: number } 
   return { limit, offset };
 }
 
-/** A query's ISO instant (`endedFrom`, `endedBefore`) as epoch milliseconds, the form stores order by; a RangeError if it is none. */
+/** A query's ISO instant (`endedFrom`, `endedBefore`, `after.endedAt`) as epoch milliseconds, the form stores order by; a RangeError if it is none. */
 export function instantOf(name: string, iso: string): number {
   const ms = Date.parse(iso);
   if (!Number.isFinite(ms)) throw new RangeError(`${name} must be an ISO instant, such as 2026-11-23T10:00:00Z, not "${iso}"`);
   return ms;
+}
+
+/** Where the next page starts: after the last record of this one. */
+export const positionOf = (record: EvidenceRecord): ListingPosition => ({ endedAt: record.endedAt, id: record.id });
+
+/** A query's `after`, checked as every store checks it, with its end time as epoch milliseconds; a RangeError if it is not a position. */
+export function positionAfter(query: EvidenceQuery): { endedAtMs: number; id: string } | undefined {
+  if (query.after === undefined) return undefined;
+  const { endedAt, id } = query.after;
+  if (typeof id !== 'string') throw new RangeError(`after.id must be a record id, not ${JSON.stringify(id)}`);
+  return { endedAtMs: instantOf('after.endedAt', endedAt), id };
+}
+
+/** True when the record comes after the position in the listing order (`newestFirst`). */
+export const isAfter = (record: EvidenceRecord, position: { endedAtMs: number; id: string }) => {
+  const endedAtMs = Date.parse(record.endedAt);
+  return endedAtMs < position.endedAtMs || (endedAtMs === position.endedAtMs && record.id < position.id);
+};
+
+/**
+ * The flags a query filters by, each once, in `SCORE_FLAGS` order (so equal filters are equal, for
+ * a store that caches a statement per filter); a RangeError for a flag that is not one.
+ */
+export function flagsOf(query: EvidenceQuery): ScoreFlag[] {
+  const asked = query.flags ?? [];
+  for (const flag of asked)
+    if (!(SCORE_FLAGS as readonly string[]).includes(flag))
+      throw new RangeError(`"${flag}" is not a score flag; it may be ${SCORE_FLAGS.join(', ')}`);
+  return SCORE_FLAGS.filter((flag) => asked.includes(flag));
 }
 
 /** Refuses, as every store does, a review status that is not one. */

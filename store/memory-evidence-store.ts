@@ -1,10 +1,14 @@
 /** Evidence in memory: the fake for tests of the bot, held to the same conformance suite as the real stores. */
 import { EvidenceRecordSchema, type EvidenceRecord } from '../engine/evidence-record.ts';
+import { scoreFlagsOf, type ScoreFlag } from '../engine/score-flags.ts';
 import {
   checkReviewStatus,
+  flagsOf,
   instantOf,
+  isAfter,
   pageOf,
   newestFirst,
+  positionAfter,
   problemTypeOf,
   type EvidencePage,
   type EvidenceQuery,
@@ -15,10 +19,14 @@ import {
 export class MemoryEvidenceStore implements EvidenceStore {
   private readonly records = new Map<string, EvidenceRecord>();
   private readonly statuses = new Map<string, ReviewStatus>();
+  /** The flags each record is filed under, decided when it is saved, as the real stores decide them. */
+  private readonly flags = new Map<string, readonly ScoreFlag[]>();
 
   async save(record: EvidenceRecord): Promise<void> {
     // Checked as the real stores check it, so the fake accepts exactly what they do.
-    this.records.set(record.id, EvidenceRecordSchema.parse(structuredClone(record)));
+    const parsed = EvidenceRecordSchema.parse(structuredClone(record));
+    this.records.set(parsed.id, parsed);
+    this.flags.set(parsed.id, scoreFlagsOf(parsed.report));
   }
 
   async get(id: string): Promise<EvidenceRecord | undefined> {
@@ -37,6 +45,8 @@ export class MemoryEvidenceStore implements EvidenceStore {
     const { limit, offset } = pageOf(query);
     const from = query.endedFrom === undefined ? -Infinity : instantOf('endedFrom', query.endedFrom);
     const before = query.endedBefore === undefined ? Infinity : instantOf('endedBefore', query.endedBefore);
+    const flags = flagsOf(query);
+    const after = positionAfter(query);
     const matching = [...this.records.values()]
       .filter(
         (r) =>
@@ -46,10 +56,12 @@ export class MemoryEvidenceStore implements EvidenceStore {
           (query.mode === undefined || r.mode === query.mode) &&
           (query.reviewStatus === undefined || (this.statuses.get(r.id) ?? 'unreviewed') === query.reviewStatus) &&
           Date.parse(r.endedAt) >= from &&
-          Date.parse(r.endedAt) < before,
+          Date.parse(r.endedAt) < before &&
+          flags.every((flag) => this.flags.get(r.id)?.includes(flag)),
       )
       .sort(newestFirst);
-    return { records: matching.slice(offset, offset + limit).map((r) => structuredClone(r)), total: matching.length };
+    const listed = after === undefined ? matching : matching.filter((r) => isAfter(r, after));
+    return { records: listed.slice(offset, offset + limit).map((r) => structuredClone(r)), total: matching.length };
   }
 
   async reviewStatusOf(id: string): Promise<ReviewStatus | undefined> {

@@ -7,20 +7,26 @@
  * the Cluster slot of its rehearsal's log (`rehearsal/{<id>}/<turn>` in the key-value store).
  * The index is all in one slot, `<prefix>:{<prefix>-evidence-index}:…`, so one Lua script can read
  * and change all of it atomically: sorted sets of record ids scored by end time (`all`,
- * `learner:<id>`, `scenario:<id>`, `problem-type:<type>`, `mode:<mode>`, `review:<status>`) and, per
- * record, a hash of the values it is filed under (`record:<id>`), so a re-save or a review moves
- * it between sets in one step. Records with the same end time (to the millisecond) are ordered by id
- * descending, as Redis orders equal scores (by bytes).
+ * `learner:<id>`, `scenario:<id>`, `problem-type:<type>`, `mode:<mode>`, `review:<status>`,
+ * `flag:<score flag>`) and, per record, a hash of the values it is filed under (`record:<id>`), so a
+ * re-save or a review moves it between sets in one step. Records with the same end time (to the
+ * millisecond) are ordered by id descending, as Redis orders equal scores (by bytes).
+ *
+ * Records filed before score flags were kept are in no flag's set until they are filed again:
+ * `fileUnflagged` files them all, once, after an upgrade.
  *
  * A save writes the record, then indexes it: a crash between the two leaves a record that `get`
  * finds and the listings do not, until it is saved again or its review status is set.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { EvidenceRecordSchema, readEvidenceRecord, type EvidenceRecord } from '../engine/evidence-record.ts';
+import { scoreFlagsOf } from '../engine/score-flags.ts';
 import {
   checkReviewStatus,
+  flagsOf,
   instantOf,
   pageOf,
+  positionAfter,
   problemTypeOf,
   type EvidencePage,
   type EvidenceQuery,
@@ -32,31 +38,37 @@ import { defineRedisScript, onRedis, type RedisClient } from './redis-connection
 import { checkedPrefix, type RedisStoreOptions } from './redis-key-value-store.ts';
 import { reportToStderr, type SkippedItemReporter } from './skipped-item.ts';
 
-/** The values a record is filed under, in the order the scripts take them; `review` comes after them. */
+/** The values a record is filed under, in the order the scripts take them; `review` and `flags` come after them. */
 const FILED_UNDER = ['learner', 'scenario', 'problem-type', 'mode'] as const;
-const HASH_FIELDS = [...FILED_UNDER, 'review'];
+/** `flags`: the record's score flags joined with commas ('' for none); absent on a record filed before flags were kept. */
+const HASH_FIELDS = [...FILED_UNDER, 'review', 'flags'];
 
 /**
  * Files a record. KEYS: its hash, `all`, the four sets it now belongs in, the four it was in (the
- * same as the new ones when it was not filed yet), the set of its review status. ARGV: id, score,
- * the four values it is now filed under, then the five values of its hash as the caller read them
- * (`=<value>`, or '' when absent). Returns 0, changing nothing, if the hash has changed since it was
- * read (the caller reads it again and retries); 1 when filed. The review status is kept.
+ * same as the new ones when it was not filed yet), the set of its review status, the sets of the
+ * flags it was filed under, the sets of the flags it now has. ARGV: id, score, the four values it is
+ * now filed under, its flags (joined with commas), then the six values of its hash as the caller read
+ * them (`=<value>`, or '' when absent), then how many flags it was filed under. Returns 0, changing
+ * nothing, if the hash has changed since it was read (the caller reads it again and retries); 1 when
+ * filed. The review status is kept.
  */
 const FILE_RECORD = `
-local current = redis.call('HMGET', KEYS[1], 'learner', 'scenario', 'problem-type', 'mode', 'review')
-for i = 1, 5 do
-  if (current[i] and ('=' .. current[i]) or '') ~= ARGV[6 + i] then return 0 end
+local current = redis.call('HMGET', KEYS[1], 'learner', 'scenario', 'problem-type', 'mode', 'review', 'flags')
+for i = 1, 6 do
+  if (current[i] and ('=' .. current[i]) or '') ~= ARGV[7 + i] then return 0 end
 end
 local id, score = ARGV[1], ARGV[2]
 for i = 1, 4 do
   if current[i] then redis.call('ZREM', KEYS[6 + i], id) end
   redis.call('ZADD', KEYS[2 + i], score, id)
 end
+local flagged = tonumber(ARGV[14])
+for i = 12, 11 + flagged do redis.call('ZREM', KEYS[i], id) end
+for i = 12 + flagged, #KEYS do redis.call('ZADD', KEYS[i], score, id) end
 redis.call('ZADD', KEYS[2], score, id)
 redis.call('ZADD', KEYS[11], score, id)
 redis.call('HSET', KEYS[1], 'learner', ARGV[3], 'scenario', ARGV[4], 'problem-type', ARGV[5], 'mode', ARGV[6],
-  'review', current[5] or 'unreviewed', 'ended-at', score)
+  'review', current[5] or 'unreviewed', 'ended-at', score, 'flags', ARGV[7])
 return 1
 `;
 
@@ -78,11 +90,22 @@ return 1
 /**
  * A page of a filtered listing. KEYS: two scratch keys, the learners' sets, the other filters' sets,
  * `all`. ARGV: how many learners' sets, how many others, lowest score, highest score (Redis range
- * syntax), offset, limit. The learners' sets are joined (a cohort), then intersected with the others;
- * no filter: `all`. Returns { total in range, ids of the page, newest first }. The scratch keys are
- * deleted before it returns, and expire on their own should the script fail half way.
+ * syntax), offset, limit, then for the page: its highest score (the highest score, or below the
+ * cursor's end time), the cursor's end time if it is in range ('' if not, or no cursor) and the
+ * cursor's id. The learners' sets are joined (a cohort), then intersected with the others; no filter:
+ * `all`. Returns { total in range, ids of the page, newest first }, the page starting after the
+ * cursor. The scratch keys are deleted before it returns, and expire on their own should the script
+ * fail half way.
  */
 const LIST_PAGE = `
+-- Whether a sorts before b as Redis sorts equal scores, by bytes: Lua's < follows the server's locale.
+local function bytesBelow(a, b)
+  for i = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
 local learners, others = tonumber(ARGV[1]), tonumber(ARGV[2])
 local sources = {}
 if learners == 1 then
@@ -115,7 +138,22 @@ elseif #sources > 1 then
   source = KEYS[2]
 end
 local total = redis.call('ZCOUNT', source, ARGV[3], ARGV[4])
-local ids = redis.call('ZREVRANGEBYSCORE', source, ARGV[4], ARGV[3], 'LIMIT', ARGV[5], ARGV[6])
+local offset, limit = tonumber(ARGV[5]), tonumber(ARGV[6])
+local ids = {}
+if ARGV[8] ~= '' then
+  -- Those ending in the cursor's millisecond come first if their id is below the cursor's: the tail
+  -- of these, which Redis lists by bytes descending. (Only ties: a few records, if any.)
+  for _, id in ipairs(redis.call('ZREVRANGEBYSCORE', source, ARGV[8], ARGV[8])) do
+    if bytesBelow(id, ARGV[9]) then
+      if offset > 0 then offset = offset - 1 elseif #ids < limit then ids[#ids + 1] = id end
+    end
+  end
+end
+if #ids < limit then
+  for _, id in ipairs(redis.call('ZREVRANGEBYSCORE', source, ARGV[7], ARGV[3], 'LIMIT', offset, limit - #ids)) do
+    ids[#ids + 1] = id
+  end
+end
 redis.call('DEL', KEYS[1], KEYS[2])
 return {total, ids}
 `;
@@ -135,6 +173,9 @@ return 1
 /** Saves and review changes that keep finding the record changed under them give up after this many tries. */
 const MAX_ATTEMPTS = 8;
 
+/** How many records `fileUnflagged` looks at per round trip. */
+const UNFLAGGED_BATCH = 500;
+
 export class RedisEvidenceStore implements EvidenceStore {
   private readonly prefix: string;
   private readonly index: string;
@@ -151,7 +192,7 @@ export class RedisEvidenceStore implements EvidenceStore {
     this.prefix = checkedPrefix(options.prefix);
     this.index = `${this.prefix}:{${this.prefix}-evidence-index}`;
     this.skipped = options.skipped ?? reportToStderr;
-    this.fileScript = defineRedisScript(client, 'servicesimEvidenceFile', FILE_RECORD, 11);
+    this.fileScript = defineRedisScript(client, 'servicesimEvidenceFile', FILE_RECORD);
     this.reviewScript = defineRedisScript(client, 'servicesimEvidenceReview', SET_REVIEW_STATUS, 3);
     this.listScript = defineRedisScript(client, 'servicesimEvidenceList', LIST_PAGE);
     this.setAsideScript = defineRedisScript(client, 'servicesimEvidenceSetAside', SET_ASIDE, 2);
@@ -189,8 +230,14 @@ export class RedisEvidenceStore implements EvidenceStore {
 
   async list(query: EvidenceQuery): Promise<EvidencePage> {
     const { limit, offset } = pageOf(query);
-    const from = query.endedFrom === undefined ? '-inf' : String(instantOf('endedFrom', query.endedFrom));
-    const before = query.endedBefore === undefined ? '+inf' : `(${instantOf('endedBefore', query.endedBefore)}`;
+    const fromMs = query.endedFrom === undefined ? -Infinity : instantOf('endedFrom', query.endedFrom);
+    const beforeMs = query.endedBefore === undefined ? Infinity : instantOf('endedBefore', query.endedBefore);
+    const after = positionAfter(query);
+    const from = fromMs === -Infinity ? '-inf' : String(fromMs);
+    const before = beforeMs === Infinity ? '+inf' : `(${beforeMs}`;
+    // The page is cut below the cursor's end time; the records of that very millisecond are the script's to sort out.
+    const pageBefore = after === undefined || after.endedAtMs >= beforeMs ? before : `(${after.endedAtMs}`;
+    const ties = after !== undefined && after.endedAtMs >= fromMs && after.endedAtMs < beforeMs ? String(after.endedAtMs) : '';
     const learners = query.learnerIds && [...new Set(query.learnerIds)];
     if (learners?.length === 0) return { records: [], total: 0 };
     const others = [
@@ -198,6 +245,7 @@ export class RedisEvidenceStore implements EvidenceStore {
       query.problemType === undefined ? undefined : this.setKey('problem-type', query.problemType),
       query.mode === undefined ? undefined : this.setKey('mode', query.mode),
       query.reviewStatus === undefined ? undefined : this.setKey('review', query.reviewStatus),
+      ...flagsOf(query).map((flag) => this.setKey('flag', flag)),
     ].filter((key) => key !== undefined);
     const learnerKeys = (learners ?? []).map((learner) => this.setKey('learner', learner));
     const keys = [this.scratchKey(), this.scratchKey(), ...learnerKeys, ...others, this.setKey('all')];
@@ -211,6 +259,9 @@ export class RedisEvidenceStore implements EvidenceStore {
         before,
         offset,
         limit,
+        pageBefore,
+        ties,
+        after?.id ?? '',
       )) as [number, string[]];
       return { records: await this.loadListed(ids), total };
     });
@@ -246,21 +297,49 @@ export class RedisEvidenceStore implements EvidenceStore {
     });
   }
 
+  /**
+   * Files under their score flags the records filed before flags were kept (whose hash has no
+   * `flags`), reading the `all` listing a page at a time, never scanning keys. For after an upgrade;
+   * safe to run again, or in several processes at once. Returns how many it filed.
+   */
+  async fileUnflagged(): Promise<number> {
+    return onRedis(async () => {
+      let filed = 0;
+      // By rank: a record saved meanwhile may shift the rest along, so one is looked at twice, never missed.
+      for (let start = 0; ; start += UNFLAGGED_BATCH) {
+        const ids = await this.client.zrange(this.setKey('all'), String(start), String(start + UNFLAGGED_BATCH - 1));
+        if (ids.length === 0) return filed;
+        const flags = await Promise.all(ids.map((id) => this.client.hexists(this.hashKey(id), 'flags')));
+        for (const id of ids.filter((_, i) => flags[i] === 0)) {
+          const record = await this.load(id, true);
+          if (record === undefined) continue;
+          await this.file(record);
+          filed += 1;
+        }
+      }
+    });
+  }
+
   /** Files the record in the index, moving it out of the sets it was in; retried if it changes meanwhile. */
   private async file(record: EvidenceRecord): Promise<void> {
     const filedUnder = [record.learner.id, record.scenario.id, problemTypeOf(record), record.mode];
+    const flags = scoreFlagsOf(record.report);
     const score = Date.parse(record.endedAt);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const seen = await this.client.hmget(this.hashKey(record.id), ...HASH_FIELDS);
+      const flaggedBefore = seen[5] ? seen[5].split(',') : [];
       const keys = [
         this.hashKey(record.id),
         this.setKey('all'),
         ...FILED_UNDER.map((kind, i) => this.setKey(kind, filedUnder[i]!)),
         ...FILED_UNDER.map((kind, i) => this.setKey(kind, seen[i] ?? filedUnder[i]!)),
         this.setKey('review', seen[4] ?? 'unreviewed'),
+        ...flaggedBefore.map((flag) => this.setKey('flag', flag)),
+        ...flags.map((flag) => this.setKey('flag', flag)),
       ];
       const read = seen.map((value) => (value === null ? '' : `=${value}`));
-      if ((await this.fileScript(...keys, record.id, score, ...filedUnder, ...read)) === 1) return;
+      const args = [record.id, score, ...filedUnder, flags.join(','), ...read, flaggedBefore.length];
+      if ((await this.fileScript(keys.length, ...keys, ...args)) === 1) return;
     }
     throw busy();
   }
@@ -323,7 +402,7 @@ export class RedisEvidenceStore implements EvidenceStore {
     return `${this.index}:record:${id}`;
   }
 
-  private setKey(kind: (typeof FILED_UNDER)[number] | 'review' | 'all', value?: string): string {
+  private setKey(kind: (typeof FILED_UNDER)[number] | 'review' | 'flag' | 'all', value?: string): string {
     return value === undefined ? `${this.index}:${kind}` : `${this.index}:${kind}:${value}`;
   }
 

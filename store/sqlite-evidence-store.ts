@@ -1,7 +1,8 @@
 /**
  * Evidence in the embedded SQLite database (the default): each record whole, as JSON, beside the
  * columns the tutor's listings filter and order by, so a filtered page is read from an index, never
- * by reading every record. A record's review status is a column of its own, kept when it is saved again.
+ * by reading every record. A record's review status is a column of its own, kept when it is saved
+ * again; its score flags are rows of `evidence_flag`, written with it.
  *
  * @remarks
  * Every row read goes through `readEvidenceRecord`, so records of an older schema version are
@@ -12,10 +13,13 @@
  */
 import type Database from 'better-sqlite3';
 import { EvidenceRecordSchema, readEvidenceRecord, type EvidenceRecord } from '../engine/evidence-record.ts';
+import { scoreFlagsOf, type ScoreFlag } from '../engine/score-flags.ts';
 import {
   checkReviewStatus,
+  flagsOf,
   instantOf,
   pageOf,
+  positionAfter,
   problemTypeOf,
   type EvidencePage,
   type EvidenceQuery,
@@ -38,25 +42,49 @@ interface Listing {
   count: Database.Statement<unknown[], number>;
 }
 
+/** A fixed piece of SQL and the values it binds. */
+interface Clause {
+  sql: string;
+  values: readonly (string | number)[];
+}
+
 const ROW = 'SELECT id, learner_id AS learnerId, record FROM evidence';
 const NEWEST_FIRST = 'ORDER BY ended_at_ms DESC, id DESC';
 
+const clause = (sql: string, value: string | number | undefined): Clause[] => (value === undefined ? [] : [{ sql, values: [value] }]);
+
 /**
- * Each filter of an EvidenceQuery as a fixed piece of SQL and the one value it binds. The learners
- * are bound as one JSON array, so a cohort of any size is one parameter and one cached statement.
+ * The filters of an EvidenceQuery as SQL, each a fixed piece (so each combination is one cached
+ * statement), and the values they bind. The learners are bound as one JSON array, so a cohort of any
+ * size is one parameter; each flag is a clause of its own, answered from the flags' index.
  */
-const FILTERS: readonly { sql: string; value: (query: EvidenceQuery) => string | number | undefined }[] = [
-  { sql: 'learner_id IN (SELECT value FROM json_each(?))', value: (q) => (q.learnerIds ? JSON.stringify(q.learnerIds) : undefined) },
-  { sql: 'scenario_id = ?', value: (q) => q.scenarioId },
-  { sql: 'problem_type = ?', value: (q) => q.problemType },
-  { sql: 'mode = ?', value: (q) => q.mode },
-  { sql: 'review_status = ?', value: (q) => q.reviewStatus },
-  { sql: 'ended_at_ms >= ?', value: (q) => (q.endedFrom === undefined ? undefined : instantOf('endedFrom', q.endedFrom)) },
-  { sql: 'ended_at_ms < ?', value: (q) => (q.endedBefore === undefined ? undefined : instantOf('endedBefore', q.endedBefore)) },
-];
+function filterClauses(q: EvidenceQuery): Clause[] {
+  return [
+    ...clause('learner_id IN (SELECT value FROM json_each(?))', q.learnerIds && JSON.stringify(q.learnerIds)),
+    ...clause('scenario_id = ?', q.scenarioId),
+    ...clause('problem_type = ?', q.problemType),
+    ...clause('mode = ?', q.mode),
+    ...clause('review_status = ?', q.reviewStatus),
+    ...clause('ended_at_ms >= ?', q.endedFrom === undefined ? undefined : instantOf('endedFrom', q.endedFrom)),
+    ...clause('ended_at_ms < ?', q.endedBefore === undefined ? undefined : instantOf('endedBefore', q.endedBefore)),
+    ...flagsOf(q).map((flag) => ({ sql: 'id IN (SELECT id FROM evidence_flag WHERE flag = ?)', values: [flag] })),
+  ];
+}
+
+/**
+ * A query's `after` as SQL: a row value compared as the listing orders (end time, then id), so the
+ * page is read from the same index as without it, starting at the position.
+ */
+function afterClause(q: EvidenceQuery): Clause[] {
+  const after = positionAfter(q);
+  return after === undefined ? [] : [{ sql: '(ended_at_ms, id) < (?, ?)', values: [after.endedAtMs, after.id] }];
+}
+
+const whereOf = (clauses: readonly Clause[]) => (clauses.length > 0 ? ` WHERE ${clauses.map((c) => c.sql).join(' AND ')}` : '');
 
 export class SqliteEvidenceStore implements EvidenceStore {
-  private readonly upsert;
+  private readonly write;
+  private readonly fileAgain;
   private readonly selectById;
   private readonly selectByLearner;
   private readonly selectReviewStatus;
@@ -73,13 +101,31 @@ export class SqliteEvidenceStore implements EvidenceStore {
     private readonly skipped: SkippedItemReporter = reportToStderr,
   ) {
     // On conflict every column but review_status is replaced: saving the record again (a reflection added) keeps its review.
-    this.upsert = db.prepare(
+    const upsert = db.prepare(
       `INSERT INTO evidence (id, learner_id, scenario_id, problem_type, mode, ended_at_ms, record)
        VALUES (@id, @learnerId, @scenarioId, @problemType, @mode, @endedAtMs, @record)
        ON CONFLICT (id) DO UPDATE SET learner_id = excluded.learner_id, scenario_id = excluded.scenario_id,
          problem_type = excluded.problem_type, mode = excluded.mode, ended_at_ms = excluded.ended_at_ms, record = excluded.record`,
     );
+    const unflag = db.prepare('DELETE FROM evidence_flag WHERE id = ?');
+    const flag = db.prepare('INSERT INTO evidence_flag (id, flag) VALUES (?, ?)');
+    const fileFlags = (id: string, flags: readonly ScoreFlag[]) => {
+      unflag.run(id);
+      for (const f of flags) flag.run(id, f);
+    };
+    // The record and its flags in one transaction: a listing never sees one without the other.
+    this.write = db.transaction((row: { id: string; [column: string]: string | number }, flags: readonly ScoreFlag[]) => {
+      upsert.run(row);
+      fileFlags(row.id, flags);
+    });
     this.selectById = db.prepare<[string], Row>(`${ROW} WHERE id = ?`);
+    // Read and filed under one write lock, so a save by another process cannot come between.
+    this.fileAgain = db.transaction((id: string) => {
+      const row = this.selectById.get(id);
+      const record = row && this.recordOf(row);
+      if (record) fileFlags(id, scoreFlagsOf(record.report));
+      return row !== undefined;
+    });
     this.selectByLearner = db.prepare<[string], Row>(`${ROW} WHERE learner_id = ? ${NEWEST_FIRST}`);
     this.selectReviewStatus = db.prepare<[string], string>('SELECT review_status FROM evidence WHERE id = ?').pluck();
     this.updateReviewStatus = db.prepare('UPDATE evidence SET review_status = ? WHERE id = ?');
@@ -93,26 +139,25 @@ export class SqliteEvidenceStore implements EvidenceStore {
       deleteIfSame.run({ id: row.id, record: row.record });
     });
     // A page and its total from one snapshot, so the total counts the same records the page was cut from.
-    this.readPage = db.transaction((statements: Listing, values: unknown[], limit: number, offset: number) => ({
-      rows: statements.page.all(...values, limit, offset),
-      total: statements.count.get(...values) ?? 0,
+    this.readPage = db.transaction((statements: Listing, pageValues: unknown[], countValues: unknown[], limit: number, offset: number) => ({
+      rows: statements.page.all(...pageValues, limit, offset),
+      total: statements.count.get(...countValues) ?? 0,
     }));
   }
 
   async save(record: EvidenceRecord): Promise<void> {
     const parsed = EvidenceRecordSchema.parse(record);
     const endedAtMs = instantOf('endedAt', parsed.endedAt);
-    this.guard('save evidence', () =>
-      this.upsert.run({
-        id: parsed.id,
-        learnerId: parsed.learner.id,
-        scenarioId: parsed.scenario.id,
-        problemType: problemTypeOf(parsed),
-        mode: parsed.mode,
-        endedAtMs,
-        record: JSON.stringify(parsed),
-      }),
-    );
+    const row = {
+      id: parsed.id,
+      learnerId: parsed.learner.id,
+      scenarioId: parsed.scenario.id,
+      problemType: problemTypeOf(parsed),
+      mode: parsed.mode,
+      endedAtMs,
+      record: JSON.stringify(parsed),
+    };
+    this.guard('save evidence', () => this.write.immediate(row, scoreFlagsOf(parsed.report)));
   }
 
   async get(id: string): Promise<EvidenceRecord | undefined> {
@@ -129,13 +174,15 @@ export class SqliteEvidenceStore implements EvidenceStore {
   async list(query: EvidenceQuery): Promise<EvidencePage> {
     const { limit, offset } = pageOf(query);
     if (query.learnerIds?.length === 0) return { records: [], total: 0 };
-    const used = FILTERS.map((filter) => ({ sql: filter.sql, value: filter.value(query) })).filter((f) => f.value !== undefined);
-    const where = used.length > 0 ? ` WHERE ${used.map((f) => f.sql).join(' AND ')}` : '';
-    const values = used.map((f) => f.value);
+    const filters = filterClauses(query);
+    const after = afterClause(query);
+    const values = filters.flatMap((c) => c.values);
+    const pageValues = [...values, ...after.flatMap((c) => c.values)];
     return this.guard('list evidence', () => {
-      const statements = this.listing(where);
+      // The total counts every match; only the page starts after the position.
+      const statements = this.listing(whereOf([...filters, ...after]), whereOf(filters));
       for (;;) {
-        const { rows, total } = this.readPage(statements, values, limit, offset);
+        const { rows, total } = this.readPage(statements, pageValues, values, limit, offset);
         const setAsideBefore = this.setAsideCount;
         const records = this.recordsOf(rows);
         // Damaged rows were set aside: read the page again, so it is full and its total right. (One
@@ -149,9 +196,12 @@ export class SqliteEvidenceStore implements EvidenceStore {
     return this.guard('read a review status', () => this.selectReviewStatus.get(id) as ReviewStatus | undefined);
   }
 
-  /** A save here is one row, indexed as it is written: a stored record is always listed. */
+  /**
+   * A save here is one transaction, indexed as it is written: a stored record is always listed. Its
+   * flags are decided again from the record as stored (and a damaged row is set aside, as when read).
+   */
   async refile(id: string): Promise<boolean> {
-    return (await this.reviewStatusOf(id)) !== undefined;
+    return this.guard('file evidence again', () => this.fileAgain.immediate(id));
   }
 
   async setReviewStatus(id: string, status: ReviewStatus): Promise<boolean> {
@@ -159,14 +209,19 @@ export class SqliteEvidenceStore implements EvidenceStore {
     return this.guard('save a review status', () => this.updateReviewStatus.run(status, id).changes > 0);
   }
 
-  private listing(where: string): Listing {
-    let statements = this.listings.get(where);
+  private listing(pageWhere: string, countWhere: string): Listing {
+    const key = `${pageWhere}\n${countWhere}`;
+    let statements = this.listings.get(key);
     if (!statements) {
       statements = {
-        page: this.db.prepare<unknown[], Row>(`${ROW}${where} ${NEWEST_FIRST} LIMIT ? OFFSET ?`),
-        count: this.db.prepare<unknown[], number>(`SELECT count(*) FROM evidence${where}`).pluck(),
+        // The page's ids first, then only their records: a filter no index keeps in listing order (a
+        // flag, a cohort) sorts its matches by end time and id alone, never carrying every match's JSON.
+        page: this.db.prepare<unknown[], Row>(
+          `${ROW} WHERE id IN (SELECT id FROM evidence${pageWhere} ${NEWEST_FIRST} LIMIT ? OFFSET ?) ${NEWEST_FIRST}`,
+        ),
+        count: this.db.prepare<unknown[], number>(`SELECT count(*) FROM evidence${countWhere}`).pluck(),
       };
-      this.listings.set(where, statements);
+      this.listings.set(key, statements);
     }
     return statements;
   }

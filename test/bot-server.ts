@@ -5,12 +5,19 @@ import { createBot } from '../bot/create-bot.ts';
 import { securityMode, type BotCredentials } from '../bot/security-mode.ts';
 import { createServer, type ServerParts } from '../bot/server.ts';
 import { loadLibrary } from '../engine/rubric-library.ts';
+import type { ReviewNotices } from '../bot/review-notices.ts';
+import type { ReviewParts } from '../review/mount-review.ts';
 import type { EvidenceStore } from '../store/evidence-store.ts';
+import type { KeyValueStore } from '../store/key-value-store.ts';
 import { makeTemporaryFolder, removeTemporaryFolder } from './temporary-folder.ts';
 
 export interface RunningBot {
   url: string;
   evidence: EvidenceStore;
+  /** The state store, where tutor accounts, sessions and reviews are kept too. */
+  state: KeyValueStore;
+  /** The review notices' queue (the server's retries are not started: a test calls retryDue). */
+  notices: ReviewNotices;
   dataDir: string;
   close: () => Promise<void>;
 }
@@ -23,7 +30,9 @@ export interface RunningBot {
 export async function startBotServer(
   credentials: BotCredentials = {},
   dataDir?: string,
-  parts: Partial<Pick<ServerParts, 'webchatBundle' | 'logger' | 'limits'>> = {},
+  parts: Partial<Pick<ServerParts, 'webchatBundle' | 'logger' | 'limits'>> & {
+    review?: Partial<Pick<ReviewParts, 'oidc' | 'sessionMs' | 'secureCookies'>> & { noticeRetryDelaysMs?: readonly number[] };
+  } = {},
 ): Promise<RunningBot> {
   // Made here, not with temporaryFolder(): the server is usually started in beforeAll, outside any test.
   const dir = dataDir ?? makeTemporaryFolder('servicesim-bot-');
@@ -37,12 +46,22 @@ export async function startBotServer(
     const { evidence } = stores;
     const bot = createBot({ library, state: stores.state, evidence, leases: stores.leases });
     const mode = securityMode(credentials, 'test', '127.0.0.1');
-    const { server } = createServer({ bot, mode, logger, storeReachable: stores.reachable, ...parts });
+    const { review, ...serverParts } = parts;
+    const { server, notices } = createServer({
+      bot,
+      mode,
+      logger,
+      storeReachable: stores.reachable,
+      review: { library, evidence, store: stores.state, secureCookies: false, ...review },
+      ...serverParts,
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     const address = server.address() as { port: number };
     return {
       url: `http://127.0.0.1:${address.port}`,
       evidence,
+      state: stores.state,
+      notices: notices!,
       dataDir: dir,
       close: async () => {
         await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -15,7 +15,7 @@ import { closeRedis, connectRedis, pingRedis, type RedisClient } from '../store/
 import { RedisEvidenceStore } from '../store/redis-evidence-store.ts';
 import { RedisKeyValueStore } from '../store/redis-key-value-store.ts';
 import { startRedisCluster, startRedisServer, type RedisCluster, type RedisServer } from './redis-server.ts';
-import { evidenceRecord, evidenceStoreConformance, keyValueStoreConformance } from './store-conformance.ts';
+import { evidenceRecord, evidenceStoreConformance, keyValueStoreConformance, reportWith } from './store-conformance.ts';
 
 /** Every store made here has a prefix of its own, so each test starts with an empty store on a shared server. */
 const freshPrefix = () => `test-${randomUUID()}`;
@@ -109,6 +109,45 @@ describe('redis: listing without SCAN or KEYS', () => {
     expect((await store.listFor('learner-2')).map((r) => r.id)).toEqual(['r26', 'r22', 'r18', 'r14', 'r10', 'r6', 'r2']);
     await expect(store.list({ limit: MAX_PAGE_SIZE + 1 })).rejects.toThrow(RangeError);
     await expect(store.list({ limit: 5, offset: -1 })).rejects.toThrow(RangeError);
+  });
+});
+
+describe.each([
+  ['redis', () => standalone],
+  ['redis cluster', () => clustered],
+] as const)('%s: records filed before score flags were kept', (_name, clientOf) => {
+  it('files them under their flags when asked to, from the index, leaving those already filed alone', async () => {
+    const redis = clientOf();
+    const prefix = freshPrefix();
+    const skipped: string[] = [];
+    const store = new RedisEvidenceStore(redis, { prefix, skipped: (where, problem) => skipped.push(`${where}: ${problem}`) });
+    const index = `${prefix}:{${prefix}-evidence-index}`;
+    // More than one round of the index, and every third record with a breach.
+    const ids = Array.from({ length: 520 }, (_, i) => `old-${String(i).padStart(4, '0')}`);
+    await Promise.all(
+      ids.map((id, i) =>
+        store.save(
+          evidenceRecord({
+            id,
+            endedAt: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
+            report: reportWith([2], i % 3 ? 0 : 1),
+          }),
+        ),
+      ),
+    );
+    const breached = ids.filter((_, i) => i % 3 === 0).reverse();
+    // As the ServiceSim before flags filed them: no flags field, in no flag's set. One (old-0003) is filed since; one is gone.
+    await Promise.all(ids.filter((id) => id !== 'old-0003').map((id) => redis.hdel(`${index}:record:${id}`, 'flags')));
+    await redis.zrem(`${index}:flag:authority-breach`, ...breached.filter((id) => id !== 'old-0003'));
+    await redis.del(`${prefix}:evidence:{old-0006}`);
+    expect((await store.list({ flags: ['authority-breach'], limit: 5 })).total).toBe(1);
+
+    expect(await store.fileUnflagged()).toBe(ids.length - 2);
+    const page = await store.list({ flags: ['authority-breach'], limit: 200 });
+    expect(page.total).toBe(breached.length - 1);
+    expect(page.records.map((r) => r.id)).toEqual(breached.filter((id) => id !== 'old-0006').slice(0, 200));
+    expect(skipped).toEqual(['redis evidence "old-0006": listed in the index but not stored']);
+    expect(await store.fileUnflagged()).toBe(0);
   });
 });
 

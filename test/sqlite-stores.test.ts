@@ -9,12 +9,13 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { EVIDENCE_SCHEMA_VERSION, type EvidenceRecord } from '../engine/evidence-record.ts';
+import { SCORE_FLAGS, scoreFlagsOf } from '../engine/score-flags.ts';
 import { StoreUnavailableError, writeAll } from '../store/key-value-store.ts';
 import { openSqliteDatabase } from '../store/sqlite-database.ts';
 import { SqliteEvidenceStore } from '../store/sqlite-evidence-store.ts';
 import { SqliteKeyValueStore } from '../store/sqlite-key-value-store.ts';
 import { runCli } from './run-cli.ts';
-import { evidenceRecord, evidenceStoreConformance, keyValueStoreConformance } from './store-conformance.ts';
+import { evidenceRecord, evidenceStoreConformance, keyValueStoreConformance, reportWith } from './store-conformance.ts';
 import { temporaryFolder } from './temporary-folder.ts';
 
 /** A database file in a folder of its own; the folder is removed when the test finishes. */
@@ -55,7 +56,10 @@ describe('the SQLite database file', () => {
     expect((await new SqliteKeyValueStore(again).read(['k'])).k).toEqual({ value: 'kept', eTag: k });
     expect(await new SqliteEvidenceStore(again).get('r1')).toEqual(evidenceRecord());
     expect(again.prepare('SELECT * FROM schema_migrations').all()).toEqual(applied);
-    expect(applied).toEqual([{ version: 1, name: 'initial', applied_at: expect.any(String) }]);
+    expect(applied).toEqual([
+      { version: 1, name: 'initial', applied_at: expect.any(String) },
+      { version: 2, name: 'score-flags', applied_at: expect.any(String) },
+    ]);
   });
 
   it('is readable by this account only: folder 0700, database, -wal and -shm 0600', async () => {
@@ -108,7 +112,7 @@ describe('the SQLite database file', () => {
     );
     db.close();
     expect(() => openSqliteDatabase(file)).toThrow(
-      /schema version 7, but this ServiceSim knows versions up to 1: it was written by a newer ServiceSim/,
+      /schema version 7, but this ServiceSim knows versions up to 2: it was written by a newer ServiceSim/,
     );
   });
 
@@ -118,9 +122,115 @@ describe('the SQLite database file', () => {
     writeFileSync(path.join(folder, '001-initial.sql'), readFileSync(path.join(MIGRATIONS, '001-initial.sql')));
     writeFileSync(path.join(folder, '002-broken.sql'), 'CREATE TABLE half_made (x);\nINSERT INTO no_such_table VALUES (1);\n');
     expect(() => openSqliteDatabase(file, { migrationsFolder: folder })).toThrow(/no such table/);
-    const db = freshDatabase(file);
+    // Opened as it was left, not migrated again.
+    const db = new Database(file, { readonly: true });
+    onTestFinished(() => void db.close());
     expect(db.prepare('SELECT version FROM schema_migrations').pluck().all()).toEqual([1]);
     expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'half_made'").pluck().get()).toBe(0);
+  });
+});
+
+describe('score flags in a database from before they were kept', () => {
+  /** A database at schema version 1, as the last ServiceSim without flags left it. */
+  function databaseAtVersion1(file: string): Database.Database {
+    const folder = temporaryFolder('servicesim-migrations-');
+    writeFileSync(path.join(folder, '001-initial.sql'), readFileSync(path.join(MIGRATIONS, '001-initial.sql')));
+    return openSqliteDatabase(file, { migrationsFolder: folder });
+  }
+
+  /** A row as the version 1 store wrote it: the columns, and the record as JSON (or whatever text is given). */
+  function insertAtVersion1(db: Database.Database, record: EvidenceRecord, text = JSON.stringify(record)): void {
+    db.prepare(
+      `INSERT INTO evidence (id, learner_id, scenario_id, problem_type, mode, ended_at_ms, record)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      record.id,
+      record.learner.id,
+      record.scenario.id,
+      record.scenario.problemType ?? 'unknown',
+      record.mode,
+      Date.parse(record.endedAt),
+      text,
+    );
+  }
+
+  it('files the records already stored under the flags scoreFlagsOf gives them, as the migration to version 2', async () => {
+    const file = databaseFile();
+    const old = databaseAtVersion1(file);
+    // Every edge of the rules: no levelled dimension, a mean of exactly 1, all threes with and without a breach.
+    const levelSets: (number | null)[][] = [
+      [],
+      [null],
+      [0],
+      [1],
+      [3],
+      [3, 3],
+      [3, null, 3],
+      [3, 2],
+      [0, 1],
+      [0, 2],
+      [1, 1],
+      [0, 0, 3],
+      [0, 0, 2],
+      [0, null],
+    ];
+    const records = levelSets.flatMap((levels, i) =>
+      [0, 1, 2].map((breaches) =>
+        evidenceRecord({
+          id: `rec-${i}-${breaches}`,
+          endedAt: new Date(Date.UTC(2026, 10, 1, i, breaches)).toISOString(),
+          report: reportWith(levels, breaches),
+        }),
+      ),
+    );
+    for (const record of records) insertAtVersion1(old, record);
+    // A version 1 record (its report at the same paths), and rows no ServiceSim could read: none may stop the migration.
+    const v1 = JSON.parse(readFileSync(path.join(import.meta.dirname, 'fixtures', 'evidence-record-v1.json'), 'utf8'));
+    insertAtVersion1(old, evidenceRecord({ id: v1.id, learner: v1.learner, endedAt: v1.endedAt }), JSON.stringify(v1));
+    insertAtVersion1(old, evidenceRecord({ id: 'cut-short' }), '{"id": "cut-short", "report": {"breaches": [');
+    const odd = { ...evidenceRecord({ id: 'odd-shape' }), report: { dimensions: 'none', breaches: 'some' } };
+    insertAtVersion1(old, evidenceRecord({ id: 'odd-shape' }), JSON.stringify(odd));
+    const oddLevels = { ...evidenceRecord({ id: 'odd-levels' }), report: { dimensions: { a: 3, b: { level: '0' } }, breaches: [] } };
+    insertAtVersion1(old, evidenceRecord({ id: 'odd-levels' }), JSON.stringify(oddLevels));
+    old.close();
+
+    const db = freshDatabase(file);
+    expect(db.prepare('SELECT version FROM schema_migrations').pluck().all()).toEqual([1, 2]);
+    const filed = db.prepare('SELECT id, flag FROM evidence_flag ORDER BY id, flag').all();
+    const v1Flags = scoreFlagsOf((await new SqliteEvidenceStore(db).get(v1.id))!.report);
+    const expected = [...records.map((r) => ({ id: r.id, flags: scoreFlagsOf(r.report) })), { id: v1.id, flags: v1Flags }]
+      .flatMap(({ id, flags }) => flags.map((flag) => ({ id, flag })))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.flag < b.flag ? -1 : 1));
+    expect(filed).toEqual(expected);
+    // The rules' edges were all reached, and the fixture has its flag.
+    for (const flag of SCORE_FLAGS) expect({ flag, filed: expected.some((row) => row.flag === flag) }).toEqual({ flag, filed: true });
+    expect(v1Flags).toEqual(['authority-breach', 'very-low']);
+
+    // Listed through the store, with the other filters.
+    const store = new SqliteEvidenceStore(db, () => undefined);
+    const breached = records.filter((r) => scoreFlagsOf(r.report).includes('authority-breach')).map((r) => r.id);
+    const page = await store.list({ flags: ['authority-breach'], learnerIds: ['tenant-1/learner-1'], limit: 200 });
+    expect(page.records.map((r) => r.id).sort()).toEqual(breached.sort());
+    expect((await store.list({ flags: ['authority-breach'], limit: 200 })).total).toBe(breached.length + 1);
+  });
+
+  it("keeps a record's flags with it: set aside, it takes them along; saved again, it is filed afresh", async () => {
+    const db = freshDatabase();
+    const store = new SqliteEvidenceStore(db, () => undefined);
+    await store.save(evidenceRecord({ id: 'damaged', report: reportWith([0], 1) }));
+    await store.save(evidenceRecord({ id: 'fine', report: reportWith([0], 1), endedAt: '2026-11-23T09:00:00.000Z' }));
+    const flagsOf = (id: string) => db.prepare('SELECT flag FROM evidence_flag WHERE id = ? ORDER BY flag').pluck().all(id);
+    expect(flagsOf('damaged')).toEqual(['authority-breach', 'very-low']);
+    db.prepare("UPDATE evidence SET record = 'not JSON' WHERE id = 'damaged'").run();
+    expect((await store.list({ flags: ['very-low'], limit: 5 })).records.map((r) => r.id)).toEqual(['fine']);
+    expect(flagsOf('damaged')).toEqual([]);
+    // A row rewritten behind the store's back is filed again from what it holds when asked to refile it.
+    db.prepare('UPDATE evidence SET record = ? WHERE id = ?').run(
+      JSON.stringify(evidenceRecord({ id: 'fine', report: reportWith([3]) })),
+      'fine',
+    );
+    expect(await store.refile('fine')).toBe(true);
+    expect(flagsOf('fine')).toEqual(['very-high']);
   });
 });
 
@@ -360,6 +470,25 @@ describe('a large SQLite evidence table', () => {
       expect(plan).toContain(index);
       expect(plan).not.toContain('TEMP B-TREE');
     }
+    // A page after a position starts at the position in the same index, however deep into the listing it is.
+    const keyset = db
+      .prepare(
+        'EXPLAIN QUERY PLAN SELECT record FROM evidence WHERE (ended_at_ms, id) < (?, ?) ORDER BY ended_at_ms DESC, id DESC LIMIT 20',
+      )
+      .all(0, 'x')
+      .map((row) => (row as { detail: string }).detail)
+      .join('; ');
+    expect(keyset).toContain('evidence_by_end ((ended_at_ms,id)<(?,?))');
+    expect(keyset).not.toContain('TEMP B-TREE');
+    const deep = records[4321]!;
+    const byPosition = await store.list({ after: { endedAt: deep.endedAt, id: deep.id }, limit: 30 });
+    expect(byPosition.records.map((r) => r.id)).toEqual(
+      records
+        .slice(4291, 4321)
+        .map((r) => r.id)
+        .reverse(),
+    );
+    expect(byPosition.total).toBe(10_000);
   });
 });
 

@@ -5,7 +5,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { EVIDENCE_SCHEMA_VERSION, type EvidenceRecord } from '../engine/evidence-record.ts';
-import type { EvidenceQuery, EvidenceStore } from '../store/evidence-store.ts';
+import { scoreFlagsOf, type ScoreFlag } from '../engine/score-flags.ts';
+import type { ScoreReport } from '../engine/score-report.ts';
+import { positionOf, type EvidenceQuery, type EvidenceStore } from '../store/evidence-store.ts';
 import { ETagConflictError, writeAll, type KeyValueStore } from '../store/key-value-store.ts';
 
 export function keyValueStoreConformance(name: string, make: () => Promise<KeyValueStore>): void {
@@ -204,10 +206,42 @@ export function evidenceRecord(overrides: Partial<EvidenceRecord> = {}): Evidenc
 }
 
 /**
+ * A report with these dimension levels (null: no occasion for it) and this many authority breaches,
+ * for the score flags it earns (`scoreFlagsOf`).
+ */
+export function reportWith(levels: readonly (number | null)[], breaches = 0): ScoreReport {
+  return {
+    scenario: 'kettle-refund',
+    dimensions: Object.fromEntries(levels.map((level, i) => [`dimension-${i}`, { level, max: 3, evidence: [], suggestion: 'Ask first.' }])),
+    turns: [],
+    breaches: Array.from({ length: breaches }, (_, i) => ({
+      turn: i + 1,
+      quote: "I'll refund you twice over.",
+      action: 'refund' as const,
+      rule: 'Refunds over £50 need a supervisor.',
+    })),
+    commitments: [],
+  };
+}
+
+/** Reports earning each combination of flags the listing tests need. */
+const REPORTS = {
+  none: reportWith([2, 1, null]),
+  breach: reportWith([2, 2], 1),
+  veryLow: reportWith([0, 1, 0, null]),
+  breachVeryLow: reportWith([0, 0], 2),
+  veryHigh: reportWith([3, 3, null]),
+  // Every level at 3, but a breach: not very high.
+  breachAllThrees: reportWith([3, 3], 1),
+};
+
+/**
  * Twelve records over three learners, two scenarios (two problem types), both modes, a fortnight
- * apart in pairs, two with the same end time (ordered by id then): enough to tell every filter apart.
+ * apart in pairs, two with the same end time (ordered by id then), with reports earning every
+ * combination of flags: enough to tell every filter apart.
  */
 function varietyOfRecords(): EvidenceRecord[] {
+  const reports = Object.values(REPORTS);
   const scenarios = [
     { id: 'kettle-refund', title: 'Kettle', problemType: 'product' },
     { id: 'late-delivery', title: 'Late delivery', problemType: 'delivery' },
@@ -220,6 +254,7 @@ function varietyOfRecords(): EvidenceRecord[] {
       mode: i % 4 === 0 ? 'assessment' : 'practice',
       // rec-10 and rec-11 end at the same moment.
       endedAt: new Date(Date.UTC(2026, 10, 1 + Math.min(i, 10))).toISOString(),
+      report: reports[(i * 5) % reports.length]!,
     }),
   );
 }
@@ -234,9 +269,37 @@ function expectedPage(records: EvidenceRecord[], query: EvidenceQuery, statuses:
     .filter((r) => query.reviewStatus === undefined || (statuses[r.id] ?? 'unreviewed') === query.reviewStatus)
     .filter((r) => query.endedFrom === undefined || Date.parse(r.endedAt) >= Date.parse(query.endedFrom))
     .filter((r) => query.endedBefore === undefined || Date.parse(r.endedAt) < Date.parse(query.endedBefore))
+    .filter((r) => (query.flags ?? []).every((flag) => scoreFlagsOf(r.report).includes(flag)))
     .sort((a, b) => Date.parse(b.endedAt) - Date.parse(a.endedAt) || (a.id < b.id ? 1 : -1));
+  const { after } = query;
+  const listed =
+    after === undefined
+      ? matching
+      : matching.filter(
+          (r) =>
+            Date.parse(r.endedAt) < Date.parse(after.endedAt) || (Date.parse(r.endedAt) === Date.parse(after.endedAt) && r.id < after.id),
+        );
   const offset = query.offset ?? 0;
-  return { ids: matching.slice(offset, offset + query.limit).map((r) => r.id), total: matching.length };
+  return { ids: listed.slice(offset, offset + query.limit).map((r) => r.id), total: matching.length };
+}
+
+/** Every record of a listing, read a page at a time by position, with `between` run before each page but the first. */
+async function pageThrough(
+  store: EvidenceStore,
+  query: Omit<EvidenceQuery, 'after'>,
+  between: (page: number) => Promise<void> = async () => undefined,
+): Promise<{ pages: string[][]; totals: number[] }> {
+  const pages: string[][] = [];
+  const totals: number[] = [];
+  let after: EvidenceQuery['after'];
+  for (;;) {
+    if (pages.length > 0) await between(pages.length);
+    const page = await store.list({ ...query, ...(after ? { after } : {}) });
+    if (page.records.length === 0) return { pages, totals };
+    pages.push(page.records.map((r) => r.id));
+    totals.push(page.total);
+    after = positionOf(page.records.at(-1)!);
+  }
 }
 
 export function evidenceStoreConformance(name: string, make: () => Promise<EvidenceStore>): void {
@@ -321,7 +384,35 @@ export function evidenceStoreConformance(name: string, make: () => Promise<Evide
         { endedBefore: '2026-11-03T00:00:00.000Z', limit: 50 },
         { learnerIds: ['tenant-1/learner-0', 'tenant-1/learner-1'], problemType: 'product', mode: 'practice', limit: 50 },
         { scenarioId: 'kettle-refund', reviewStatus: 'unreviewed', endedFrom: '2026-11-03T00:00:00.000Z', limit: 2, offset: 1 },
+        { flags: [], limit: 50 },
+        { flags: ['authority-breach'], limit: 50 },
+        { flags: ['very-low'], limit: 50 },
+        { flags: ['very-high'], limit: 50 },
+        { flags: ['authority-breach', 'very-low'], limit: 50 },
+        { flags: ['very-low', 'authority-breach', 'very-low'], limit: 2, offset: 1 },
+        { flags: ['very-high', 'authority-breach'], limit: 50 },
+        { flags: ['authority-breach'], learnerIds: ['tenant-1/learner-0', 'tenant-1/learner-2'], limit: 50 },
+        { flags: ['authority-breach'], scenarioId: 'kettle-refund', limit: 50 },
+        { flags: ['very-low'], reviewStatus: 'unreviewed', mode: 'practice', limit: 50 },
+        { flags: ['very-low'], reviewStatus: 'needs-another-attempt', limit: 50 },
+        { after: { endedAt: '2026-11-08T00:00:00.000Z', id: 'rec-07' }, limit: 3 },
+        { after: { endedAt: '2026-11-11T00:00:00.000Z', id: 'rec-11' }, limit: 50 },
+        { after: { endedAt: '2026-11-30T00:00:00.000Z', id: 'zzz' }, limit: 2, offset: 2 },
+        {
+          after: { endedAt: '2026-11-06T00:00:00.000Z', id: 'rec-05' },
+          learnerIds: ['tenant-1/learner-1'],
+          problemType: 'delivery',
+          limit: 50,
+        },
+        { after: { endedAt: '2026-11-09T00:00:00.000Z', id: 'rec-08' }, flags: ['authority-breach'], limit: 50 },
+        { after: { endedAt: '2026-11-10T00:00:00.000Z', id: 'rec-00' }, endedFrom: '2026-11-03T00:00:00.000Z', limit: 50 },
+        { after: { endedAt: '2026-10-01T00:00:00.000Z', id: 'rec-00' }, limit: 50 },
       ];
+      // The table must tell the flags apart: each alone matches some records, and not all.
+      for (const flag of ['authority-breach', 'very-low', 'very-high'] satisfies ScoreFlag[]) {
+        const { total } = expectedPage(records, { flags: [flag], limit: 1 }, statuses);
+        expect({ flag, some: total > 0 && total < records.length }).toEqual({ flag, some: true });
+      }
       for (const query of queries) {
         const page = await store.list(query);
         expect({ query, ids: page.records.map((r) => r.id), total: page.total }).toEqual({
@@ -332,6 +423,97 @@ export function evidenceStoreConformance(name: string, make: () => Promise<Evide
       // A status change moves the record between filters at once.
       await store.setReviewStatus('rec-03', 'unreviewed');
       expect((await store.list({ reviewStatus: 'meets-standard', limit: 50 })).records.map((r) => r.id)).toEqual(['rec-09']);
+    });
+
+    it('files a record under the flags of its report, moving it when it is saved again with another report', async () => {
+      const store = await make();
+      const ids = async (flags: ScoreFlag[]) => (await store.list({ flags, limit: 10 })).records.map((r) => r.id);
+      await store.save(evidenceRecord({ id: 'breached', report: REPORTS.breachVeryLow }));
+      await store.save(evidenceRecord({ id: 'strong', report: REPORTS.veryHigh, endedAt: '2026-11-23T09:00:00.000Z' }));
+      await store.setReviewStatus('breached', 'needs-another-attempt');
+      expect(await ids(['authority-breach'])).toEqual(['breached']);
+      expect(await ids(['very-low', 'authority-breach'])).toEqual(['breached']);
+      expect(await ids(['very-high'])).toEqual(['strong']);
+      // Scored again (a corrected scorer's report): the breach is gone, the record is strong work now.
+      await store.save(evidenceRecord({ id: 'breached', report: REPORTS.veryHigh }));
+      expect(await ids(['authority-breach'])).toEqual([]);
+      expect(await ids(['very-low'])).toEqual([]);
+      expect(await ids(['very-high'])).toEqual(['breached', 'strong']);
+      expect((await store.list({ flags: ['very-high'], reviewStatus: 'needs-another-attempt', limit: 10 })).total).toBe(1);
+      // Filed again from the record as stored: still where the stored report puts it.
+      expect(await store.refile('breached')).toBe(true);
+      expect(await ids(['very-high'])).toEqual(['breached', 'strong']);
+      expect(await ids(['authority-breach'])).toEqual([]);
+      await store.save(evidenceRecord({ id: 'strong', report: REPORTS.none, endedAt: '2026-11-23T09:00:00.000Z' }));
+      expect(await ids(['very-high'])).toEqual(['breached']);
+      expect((await store.list({ flags: [], limit: 10 })).total).toBe(2);
+    });
+
+    it('pages by position through every record once, in order, while newer records arrive', async () => {
+      const store = await make();
+      const records = varietyOfRecords();
+      for (const record of records) await store.save(record);
+      const newest = (n: number) =>
+        evidenceRecord({ id: `new-${n}`, learner: { id: 'tenant-1/learner-0' }, endedAt: `2026-12-0${n}T00:00:00.000Z` });
+      const { pages, totals } = await pageThrough(store, { limit: 5 }, (n) => store.save(newest(n)));
+      // Three pages (5, 5 and the last 2), and the newer records, listed before the first page, never in a later one.
+      expect(pages).toEqual([
+        ['rec-11', 'rec-10', 'rec-09', 'rec-08', 'rec-07'],
+        ['rec-06', 'rec-05', 'rec-04', 'rec-03', 'rec-02'],
+        ['rec-01', 'rec-00'],
+      ]);
+      // The total counts every match, the newer records too: the cursor moves the page, not the count.
+      expect(totals).toEqual([12, 13, 14]);
+      expect((await store.list({ limit: 3 })).records.map((r) => r.id)).toEqual(['new-3', 'new-2', 'new-1']);
+
+      // With filters and an offset (skipping one record after the position each time).
+      const query: EvidenceQuery = { learnerIds: ['tenant-1/learner-0', 'tenant-1/learner-1'], mode: 'practice', limit: 2 };
+      const filtered = await pageThrough(store, query);
+      const all = expectedPage([...records, ...[1, 2, 3].map(newest)], { ...query, limit: 50 }, {});
+      expect(filtered.pages.flat()).toEqual(all.ids);
+      expect(filtered.pages.slice(0, -1).every((page) => page.length === 2)).toBe(true);
+      const skipping = await pageThrough(store, { ...query, offset: 1 });
+      expect(skipping.pages.flat()).toEqual(all.ids.filter((_, i) => i % 3 !== 0));
+    });
+
+    it('breaks ties of end time by id when paging by position, the position compared as an instant', async () => {
+      const store = await make();
+      const at = '2026-11-23T10:10:00.000Z';
+      for (const id of ['a', 'b', 'c', 'd', 'B']) await store.save(evidenceRecord({ id, endedAt: at }));
+      await store.save(evidenceRecord({ id: 'z-earlier', endedAt: '2026-11-23T10:09:59.999Z', report: REPORTS.breach }));
+      await store.save(evidenceRecord({ id: 'a-later', endedAt: '2026-11-23T10:10:00.001Z' }));
+      await store.save(evidenceRecord({ id: 'c-flagged', endedAt: at, report: REPORTS.breach }));
+      const ids = async (query: Omit<EvidenceQuery, 'limit'>, limit = 10) =>
+        (await store.list({ ...query, limit })).records.map((r) => r.id);
+      expect(await ids({})).toEqual(['a-later', 'd', 'c-flagged', 'c', 'b', 'a', 'B', 'z-earlier']);
+      expect(await ids({ after: { endedAt: at, id: 'c' } })).toEqual(['b', 'a', 'B', 'z-earlier']);
+      // The same instant written with another offset, and a position no record holds.
+      expect(await ids({ after: { endedAt: '2026-11-23T11:10:00+01:00', id: 'c' } })).toEqual(['b', 'a', 'B', 'z-earlier']);
+      expect(await ids({ after: { endedAt: at, id: 'bb' } })).toEqual(['b', 'a', 'B', 'z-earlier']);
+      // Code units: 'B' sorts below 'a', and a prefix below what it begins.
+      expect(await ids({ after: { endedAt: at, id: 'a' } })).toEqual(['B', 'z-earlier']);
+      expect(await ids({ after: { endedAt: at, id: 'c-' } })).toEqual(['c', 'b', 'a', 'B', 'z-earlier']);
+      // Within the ties, and past them: the offset and the limit count across both.
+      expect(await ids({ after: { endedAt: at, id: 'd' }, offset: 1 }, 3)).toEqual(['c', 'b', 'a']);
+      expect(await ids({ after: { endedAt: at, id: 'c' }, offset: 2 }, 3)).toEqual(['B', 'z-earlier']);
+      expect(await ids({ after: { endedAt: at, id: 'b' }, offset: 2 })).toEqual(['z-earlier']);
+      // With a filter, and with the position's instant outside a time filter.
+      expect(await ids({ after: { endedAt: at, id: 'd' }, flags: ['authority-breach'] })).toEqual(['c-flagged', 'z-earlier']);
+      expect(await ids({ after: { endedAt: at, id: 'c' }, endedBefore: at })).toEqual(['z-earlier']);
+      expect(await ids({ after: { endedAt: at, id: 'c' }, endedFrom: at })).toEqual(['b', 'a', 'B']);
+      expect(await ids({ after: { endedAt: at, id: 'c' }, endedFrom: '2026-11-23T10:10:00.001Z' })).toEqual([]);
+      expect((await store.list({ after: { endedAt: at, id: 'c' }, endedFrom: at, limit: 1 })).total).toBe(7);
+    });
+
+    it('refuses a position that is not one, and a flag that is not one', async () => {
+      const store = await make();
+      await store.save(evidenceRecord());
+      await expect(store.list({ limit: 5, after: { endedAt: 'yesterday', id: 'r1' } })).rejects.toThrow(RangeError);
+      await expect(store.list({ limit: 5, after: { endedAt: '', id: 'r1' } })).rejects.toThrow(/after\.endedAt must be an ISO instant/);
+      await expect(store.list({ limit: 5, after: { endedAt: '2026-11-23T10:10:00Z', id: 7 as unknown as string } })).rejects.toThrow(
+        RangeError,
+      );
+      await expect(store.list({ limit: 5, flags: ['very-odd' as ScoreFlag] })).rejects.toThrow(RangeError);
     });
 
     it('gives whole records from a listing, and refuses a page size it cannot serve', async () => {

@@ -7,6 +7,7 @@ import pino from 'pino';
 import { createBot } from '../../bot/create-bot.ts';
 import { BotConfigurationError, securityMode } from '../../bot/security-mode.ts';
 import { createServer } from '../../bot/server.ts';
+import { lazyOidcSignIn } from '../../review/oidc-sign-in.ts';
 import { openStores, StoreSettingError } from '../open-stores.ts';
 import { rehearsalParts } from '../rehearsal-parts.ts';
 import { openScenarioLibrary } from '../scenario-lookup.ts';
@@ -44,7 +45,31 @@ export async function serve(options: { port?: string }): Promise<void> {
   });
   const rateLimitsOff = { requestsPerClientPerSecond: 0, activitiesPerConversationPerMinute: 0, newConversationsPerClientPerMinute: 0 };
   const limits = { trustedProxyHops: settings.TRUSTED_PROXY_HOPS, ...(settings.RATE_LIMITS === 'off' ? rateLimitsOff : {}) };
-  const { server } = createServer({ bot, mode, logger, limits, storeReachable: stores.reachable });
+  const publicUrl = (settings.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  if (settings.OIDC_ISSUER && !settings.OIDC_CLIENT_ID)
+    throw new UsageError('OIDC_ISSUER is set but OIDC_CLIENT_ID is not: set both (see .env.example)');
+  const redirectUri = `${publicUrl}/review/sign-in/oidc/callback`;
+  const oidc = settings.OIDC_ISSUER
+    ? {
+        redirectUri,
+        signIn: lazyOidcSignIn({
+          issuer: settings.OIDC_ISSUER,
+          clientId: settings.OIDC_CLIENT_ID,
+          ...(settings.OIDC_CLIENT_SECRET ? { clientSecret: settings.OIDC_CLIENT_SECRET } : {}),
+          redirectUri,
+          providerName: settings.OIDC_PROVIDER_NAME,
+        }),
+      }
+    : undefined;
+  const review = {
+    library,
+    evidence: stores.evidence,
+    store: stores.state,
+    secureCookies: settings.PUBLIC_URL ? publicUrl.startsWith('https:') : mode.kind === 'authenticated',
+    ...(oidc ? { oidc } : {}),
+  };
+  const { server, notices } = createServer({ bot, mode, logger, limits, storeReachable: stores.reachable, review });
+  notices?.start();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, mode.host, () => resolve());
@@ -58,6 +83,9 @@ export async function serve(options: { port?: string }): Promise<void> {
       : `ServiceSim bot in authenticated mode (app ${mode.appId}): Bot Framework tokens are required.\nListening on ${mode.host}:${actualPort}; bot endpoint /api/messages.\n`,
   );
   process.stdout.write(`Evidence and state are kept in ${stores.description}\n`);
+  process.stdout.write(
+    `Tutors review rehearsals at ${publicUrl}/review (${oidc ? `signing in through ${settings.OIDC_PROVIDER_NAME}` : 'add one with: npx servicesim tutor add <email> --admin'})\n`,
+  );
   for (const warning of stores.warnings) process.stdout.write(`Warning: ${warning}\n`);
   logger.info({ mode: mode.kind, port: actualPort, store: stores.description }, 'listening');
   // Turns in progress finish (server.close waits for them), then the store is closed cleanly.

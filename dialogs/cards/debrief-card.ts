@@ -15,6 +15,20 @@ export function debriefCard(view: DebriefView): Record<string, unknown> {
     text(`Debrief: ${view.title}`, { weight: 'Bolder', size: 'Medium' }),
     text(view.endReason, { isSubtle: true, spacing: 'None' }),
   ];
+  if (view.tutor) {
+    const { by, verdict, feedback, nextScenario, comments } = view.tutor;
+    body.push({
+      type: 'Container',
+      style: 'emphasis',
+      items: [
+        text(`Your tutor's review: ${verdict}`, { weight: 'Bolder' }),
+        text(by, { isSubtle: true, size: 'Small', spacing: 'None' }),
+        text(feedback),
+        ...comments.map((c) => text(`On turn ${c.turn}${c.quote ? ` ("${clip(c.quote, 80)}")` : ''}: ${c.text}`, { size: 'Small' })),
+        ...(nextScenario ? [text(`Try next: start ${nextScenario}`, { size: 'Small', color: 'Accent' })] : []),
+      ],
+    });
+  }
   if (view.breaches.length > 0) {
     body.push({
       type: 'Container',
@@ -40,6 +54,7 @@ export function debriefCard(view: DebriefView): Record<string, unknown> {
         ...(dimension.criteria.length > 0
           ? [text(`Evidences ${dimension.criteria.join(', ')}`, { isSubtle: true, size: 'Small', spacing: 'None' })]
           : []),
+        ...(dimension.tutorReason ? [text(`Your tutor: ${dimension.tutorReason}`, { size: 'Small', weight: 'Bolder' })] : []),
         ...dimension.evidence.slice(0, 2).map((e) => text(`Turn ${e.turn}: "${e.quote}" — ${e.reason}`, { size: 'Small' })),
         ...(dimension.suggestion ? [text(`Try: ${dimension.suggestion}`, { size: 'Small', color: 'Accent' })] : []),
       ],

@@ -1,0 +1,96 @@
+/**
+ * The tutor's side of the server: sign-in, the review pages under /review and the JSON API under
+ * /api/rehearsals, wired from the stores. The bot host mounts it on its restify server.
+ */
+import type { Logger } from 'pino';
+import restify from 'restify';
+import type { Library } from '../engine/rubric-library.ts';
+import type { EvidenceStore } from '../store/evidence-store.ts';
+import { StoreUnavailableError, type KeyValueStore } from '../store/key-value-store.ts';
+import { KeyValueReviewStore } from '../store/review-store.ts';
+import { TutorDirectory } from '../store/tutor-directory.ts';
+import type { LearnerNotifier } from './learner-notifier.ts';
+import type { OidcSignIn } from './oidc-sign-in.ts';
+import { mountReviewApi } from './review-api.ts';
+import { mountReviewPages } from './review-pages.ts';
+import { ReviewService } from './review-service.ts';
+import { renderProblem } from './review-views.ts';
+import { mountSignIn } from './sign-in-routes.ts';
+import { TutorAccess } from './tutor-access.ts';
+import { TutorSessions } from './tutor-sessions.ts';
+
+/** A review is a few paragraphs; a form or JSON body larger than this is refused before it is read. */
+const MAX_REVIEW_BODY_BYTES = 256 * 1024;
+
+export interface ReviewParts {
+  library: Library;
+  evidence: EvidenceStore;
+  /** Where accounts, sessions and reviews are kept: the bot's state store. */
+  store: KeyValueStore;
+  notifier?: LearnerNotifier;
+  oidc?: { signIn: OidcSignIn; redirectUri: string };
+  /** The review pages are reached over HTTPS: cookies are marked Secure. */
+  secureCookies: boolean;
+  /** A session's length; a working day unless a test wants it shorter. */
+  sessionMs?: number;
+}
+
+export function mountReview(
+  server: restify.Server,
+  parts: ReviewParts,
+  { logger, addressOf }: { logger: Logger; addressOf: (req: restify.Request) => string },
+): void {
+  const directory = new TutorDirectory(parts.store);
+  const sessions = new TutorSessions(parts.store, parts.sessionMs);
+  const access = new TutorAccess({ directory, sessions, secureCookies: parts.secureCookies });
+  const skipped = (where: string, problem: string) => logger.warn({ item: where, problem }, 'set aside a damaged or foreign stored item');
+  const reviews = new KeyValueReviewStore(parts.store, skipped);
+  const service = new ReviewService({
+    evidence: parts.evidence,
+    reviews,
+    library: parts.library,
+    ...(parts.notifier ? { notifier: parts.notifier } : {}),
+  });
+  const readForm = restify.plugins.urlEncodedBodyParser({
+    mapParams: false,
+    maxBodySize: MAX_REVIEW_BODY_BYTES,
+  } as restify.plugins.UrlEncodedBodyParserOptions);
+  const readJson = restify.plugins.jsonBodyParser({
+    mapParams: false,
+    maxBodySize: MAX_REVIEW_BODY_BYTES,
+  } as restify.plugins.JsonBodyParserOptions);
+  const log = logger.child({ component: 'review' });
+  mountSignIn(server, {
+    access,
+    directory,
+    sessions,
+    ...(parts.oidc ? { oidc: parts.oidc.signIn, oidcRedirectUri: parts.oidc.redirectUri } : {}),
+    logger: log,
+    addressOf,
+    readForm,
+  });
+  mountReviewPages(server, { access, service, evidence: parts.evidence, library: parts.library, logger: log, readForm });
+  mountReviewApi(server, { access, service, readJson });
+
+  // A fault in a review route (the store down, say) is answered plainly: a page for people, JSON for
+  // the API, never the error's own message (which may quote stored data), and logged once.
+  server.on('restifyError', (req: restify.Request, res: restify.Response, error: Error & { statusCode?: number }, done: () => void) => {
+    const path = req.getPath?.() ?? '';
+    const ours = path.startsWith('/review') || path.startsWith('/api/rehearsals');
+    const status = error.statusCode ?? 500;
+    if (!ours || status < 500) return done();
+    const cause = (error as { cause?: unknown }).cause ?? error;
+    const unavailable = cause instanceof StoreUnavailableError || error instanceof StoreUnavailableError;
+    log.error({ err: { name: (cause as Error).name, message: (cause as Error).message }, path }, 'review request failed');
+    const answer = unavailable ? 503 : 500;
+    const message = unavailable
+      ? 'The store cannot be reached just now. Nothing was lost; try again in a minute.'
+      : 'Something went wrong; it has been logged.';
+    if (path.startsWith('/api/')) res.send(answer, { error: message });
+    else {
+      res.setHeader('Content-Type', 'text/html; charset=utf-8');
+      res.setHeader('Cache-Control', 'no-store');
+      res.sendRaw(answer, renderProblem(answer, unavailable ? 'Try again in a minute' : 'Something went wrong', message));
+    }
+  });
+}

@@ -1,0 +1,75 @@
+/**
+ * The JSON API behind the review pages, for scripts and other tools: the same inbox, rehearsal and
+ * sign-off, with the same authorisation (a session, or an API token from `servicesim tutor token`).
+ * Every body is checked with zod; bad input is a 400 naming the field.
+ */
+import type restify from 'restify';
+import type { Request, Response } from 'restify';
+import { scoreFlagsOf } from '../engine/score-flags.ts';
+import { currentReview, levelsAfterReview, ReviewSubmissionSchema } from '../engine/tutor-review.ts';
+import { readInboxQuery } from './inbox-filters.ts';
+import { queryOf } from './page-response.ts';
+import type { ReviewService } from './review-service.ts';
+import type { Caller, TutorAccess } from './tutor-access.ts';
+
+export interface ReviewApiParts {
+  access: TutorAccess;
+  service: ReviewService;
+  /** The JSON body parser (size- and depth-limited like the bot endpoint's). */
+  readJson: restify.RequestHandler[];
+}
+
+const NOT_FOUND = { error: 'no such rehearsal' };
+
+export function mountReviewApi(server: restify.Server, { access, service, readJson }: ReviewApiParts): void {
+  /** The caller, or a 401 (with how to authenticate) already sent. */
+  const authorised = async (req: Request, res: Response): Promise<Caller | undefined> => {
+    const caller = await access.callerOf(req);
+    if (!caller) {
+      res.header('WWW-Authenticate', 'Bearer realm="servicesim-review"');
+      res.send(401, { error: 'sign in to /review, or send a tutor API token as Authorization: Bearer <token>' });
+    }
+    return caller;
+  };
+
+  server.get('/api/rehearsals', async (req: Request, res: Response) => {
+    const caller = await authorised(req, res);
+    if (!caller) return;
+    const reading = readInboxQuery(queryOf(req));
+    if ('field' in reading) return void res.send(400, { error: reading.message, field: reading.field });
+    const { rows, total, next } = await service.inbox(caller.tutor, reading.query);
+    res.send(200, { items: rows, total, next: next ?? null });
+  });
+
+  server.get('/api/rehearsals/:id', async (req: Request, res: Response) => {
+    const caller = await authorised(req, res);
+    if (!caller) return;
+    const found = await service.rehearsal(caller.tutor, String(req.params.id));
+    if (!found) return void res.send(404, NOT_FOUND);
+    const { record, reviews, status } = found;
+    res.send(200, {
+      record,
+      reviews,
+      status,
+      flags: scoreFlagsOf(record.report),
+      levels: levelsAfterReview(record, currentReview(reviews)),
+    });
+  });
+
+  server.post('/api/rehearsals/:id/reviews', ...readJson, async (req: Request, res: Response) => {
+    const caller = await authorised(req, res);
+    if (!caller) return;
+    if (!access.csrfAccepted(caller, req, undefined))
+      return void res.send(403, { error: 'a request made with a session cookie must send its CSRF token as X-CSRF-Token' });
+    const parsed = ReviewSubmissionSchema.safeParse(req.body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      return void res.send(400, { error: issue.message, field: issue.path.join('.') || 'body' });
+    }
+    const result = await service.sign(caller.tutor, String(req.params.id), parsed.data);
+    if ('notFound' in result) return void res.send(404, NOT_FOUND);
+    if ('problems' in result)
+      return void res.send(400, { error: result.problems[0]!.message, field: result.problems[0]!.field, problems: result.problems });
+    res.send(201, { review: result.signed, delivery: result.delivery });
+  });
+}

@@ -1,0 +1,172 @@
+/**
+ * The tutor's pages under /review: the inbox, one rehearsal with its review form, and the form's
+ * post. Without a session they send the browser to the sign-in page (and back afterwards).
+ */
+import { readFile } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import type restify from 'restify';
+import type { Request, Response } from 'restify';
+import type { Library } from '../engine/rubric-library.ts';
+import type { EvidenceStore } from '../store/evidence-store.ts';
+import type { TutorAccount } from '../store/tutor-directory.ts';
+import { readInboxQuery } from './inbox-filters.ts';
+import type { InboxPage, PageTutor } from './page-models.ts';
+import { queryOf, redirect, sendPage } from './page-response.ts';
+import { rehearsalPageModel } from './rehearsal-page-model.ts';
+import { submissionFromForm } from './review-form.ts';
+import { reachOf, type ReviewService } from './review-service.ts';
+import { REVIEW_CSS_FILE, renderInbox, renderProblem, renderRehearsal } from './review-views.ts';
+import { SIGN_IN_PATH } from './sign-in-routes.ts';
+import type { Caller, TutorAccess } from './tutor-access.ts';
+
+export interface ReviewPageParts {
+  access: TutorAccess;
+  service: ReviewService;
+  evidence: EvidenceStore;
+  library: Library;
+  logger: Logger;
+  readForm: restify.RequestHandler[];
+}
+
+const pageTutor = (tutor: TutorAccount): PageTutor => ({
+  email: tutor.email,
+  role: tutor.role,
+  ...(tutor.name ? { name: tutor.name } : {}),
+});
+
+export function mountReviewPages(server: restify.Server, parts: ReviewPageParts): void {
+  const { access, service, evidence, library, readForm } = parts;
+
+  /** The signed-in tutor, or a redirect to sign in (and back here afterwards). */
+  const signedIn = async (req: Request, res: Response): Promise<(Caller & { via: 'session' }) | undefined> => {
+    const caller = await access.callerOf(req);
+    if (caller?.via === 'session') return caller;
+    const hadSession = access.cookie(req, access.sessionCookie) !== undefined;
+    redirect(res, `${SIGN_IN_PATH}?next=${encodeURIComponent(req.url ?? '/review')}${hadSession ? '&ended=1' : ''}`);
+    return undefined;
+  };
+
+  server.get('/review', async (req: Request, res: Response) => {
+    const caller = await signedIn(req, res);
+    if (!caller) return;
+    const reading = readInboxQuery(queryOf(req));
+    if ('field' in reading)
+      return sendPage(
+        res,
+        400,
+        renderProblem(
+          400,
+          'That filter does not read',
+          `${reading.field}: ${reading.message}`,
+          pageTutor(caller.tutor),
+          caller.session.csrf,
+        ),
+      );
+    const { rows, total, next } = await service.inbox(caller.tutor, reading.query);
+    const filterQuery = new URLSearchParams(Object.entries(reading.query.filters).map(([k, v]) => [k, String(v)]));
+    const model: InboxPage = {
+      tutor: pageTutor(caller.tutor),
+      csrf: caller.session.csrf,
+      filters: reading.query.filters,
+      rows,
+      total,
+      choices: { learners: await learnerChoices(caller.tutor), scenarios: library.scenarios.map((s) => ({ id: s.id, title: s.title })) },
+      ...(next ? { nextPage: new URLSearchParams([...filterQuery, ['cursor', next]]).toString() } : {}),
+      ...(reading.query.cursor ? { firstPage: filterQuery.toString() } : {}),
+    };
+    sendPage(res, 200, renderInbox(model));
+  });
+
+  server.get('/review/rehearsals/:id', async (req: Request, res: Response) => {
+    const caller = await signedIn(req, res);
+    if (!caller) return;
+    const found = await service.rehearsal(caller.tutor, String(req.params.id));
+    if (!found) return notFound(res, caller);
+    const signed = queryOf(req).signed;
+    const notice =
+      signed === 'delivered'
+        ? 'Review signed. The learner has been sent your feedback.'
+        : signed
+          ? 'Review signed. Your feedback will reach the learner when their conversation can be reached.'
+          : undefined;
+    sendPage(
+      res,
+      200,
+      renderRehearsal(
+        rehearsalPageModel(found.record, found.reviews, library, {
+          tutor: pageTutor(caller.tutor),
+          csrf: caller.session.csrf,
+          ...(notice ? { notice } : {}),
+        }),
+      ),
+    );
+  });
+
+  server.post('/review/rehearsals/:id/reviews', ...readForm, async (req: Request, res: Response) => {
+    const caller = await signedIn(req, res);
+    if (!caller) return;
+    const form = (req.body ?? {}) as Record<string, unknown>;
+    if (!access.csrfAccepted(caller, req, form._csrf))
+      return sendPage(
+        res,
+        403,
+        renderProblem(
+          403,
+          'This form has expired',
+          'Open the rehearsal again and sign off from the fresh page.',
+          pageTutor(caller.tutor),
+          caller.session.csrf,
+        ),
+      );
+    const id = String(req.params.id);
+    const found = await service.rehearsal(caller.tutor, id);
+    if (!found) return notFound(res, caller);
+    const read = submissionFromForm(form, found.record);
+    const result = 'problems' in read ? read : await service.sign(caller.tutor, id, read.submission);
+    if ('notFound' in result) return notFound(res, caller);
+    if ('problems' in result)
+      return sendPage(
+        res,
+        400,
+        renderRehearsal(
+          rehearsalPageModel(found.record, found.reviews, library, {
+            tutor: pageTutor(caller.tutor),
+            csrf: caller.session.csrf,
+            problems: result.problems,
+          }),
+        ),
+      );
+    redirect(res, `/review/rehearsals/${encodeURIComponent(id)}?signed=${result.delivery === 'delivered' ? 'delivered' : 'queued'}`);
+  });
+
+  server.get('/review/assets/review.css', async (_req: Request, res: Response) => {
+    const css = await readFile(REVIEW_CSS_FILE, 'utf8');
+    res.setHeader('Content-Type', 'text/css; charset=utf-8');
+    res.setHeader('Cache-Control', 'public, max-age=3600');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.sendRaw(200, css);
+  });
+
+  function notFound(res: Response, caller: Caller & { via: 'session' }): void {
+    sendPage(
+      res,
+      404,
+      renderProblem(404, 'No such rehearsal', 'There is no rehearsal here that you review.', pageTutor(caller.tutor), caller.session.csrf),
+    );
+  }
+
+  /**
+   * The learners the filter offers: a tutor's own; for an admin, those of the latest rehearsals
+   * (until cohorts give a roster), with the names their records carry.
+   */
+  async function learnerChoices(tutor: TutorAccount): Promise<Array<{ id: string; name?: string }>> {
+    const reach = reachOf(tutor);
+    const { records } = await evidence.list({ ...(reach ? { learnerIds: reach } : {}), limit: 200 });
+    const names = new Map<string, string | undefined>();
+    for (const id of reach ?? []) names.set(id, undefined);
+    for (const r of records) if (!names.get(r.learner.id)) names.set(r.learner.id, r.learner.name);
+    return [...names]
+      .map(([id, name]) => ({ id, ...(name ? { name } : {}) }))
+      .sort((a, b) => (a.name ?? a.id).localeCompare(b.name ?? b.id));
+  }
+}

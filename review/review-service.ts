@@ -1,0 +1,132 @@
+/**
+ * What the review pages and the review API do, once: list a tutor's inbox, show one rehearsal, and
+ * sign a review. Both faces call these, so a page and the API never disagree about who may see what.
+ *
+ * @remarks
+ * A tutor sees only their learners' rehearsals (an admin sees all). A rehearsal outside a tutor's
+ * reach is answered exactly as one that does not exist, so ids cannot be probed.
+ */
+import { randomUUID } from 'node:crypto';
+import type { EvidenceRecord } from '../engine/evidence-record.ts';
+import type { Library } from '../engine/rubric-library.ts';
+import { scoreFlagsOf } from '../engine/score-flags.ts';
+import {
+  checkReviewAgainst,
+  levelsAfterReview,
+  type ReviewProblem,
+  type ReviewSubmission,
+  type TutorReview,
+} from '../engine/tutor-review.ts';
+import type { EvidenceStore, ReviewStatus } from '../store/evidence-store.ts';
+import type { ReviewStore } from '../store/review-store.ts';
+import type { TutorAccount } from '../store/tutor-directory.ts';
+import { cursorText, evidenceQueryOf, type InboxQuery } from './inbox-filters.ts';
+import type { LearnerNotifier } from './learner-notifier.ts';
+import type { InboxRow } from './page-models.ts';
+
+export const INBOX_PAGE_SIZE = 25;
+
+export interface ReviewServiceParts {
+  evidence: EvidenceStore;
+  reviews: ReviewStore;
+  library: Library;
+  notifier?: LearnerNotifier;
+  now?: () => Date;
+}
+
+export interface InboxResult {
+  rows: InboxRow[];
+  total: number;
+  /** The cursor of the next page, or undefined on the last. */
+  next?: string;
+}
+
+export interface RehearsalResult {
+  record: EvidenceRecord;
+  reviews: TutorReview[];
+  status: ReviewStatus;
+}
+
+export type SignResult =
+  { signed: TutorReview; delivery: 'delivered' | 'queued' | 'not configured' } | { problems: ReviewProblem[] } | { notFound: true };
+
+/** The learners a tutor may see: undefined for an admin (everyone). */
+export const reachOf = (tutor: TutorAccount): readonly string[] | undefined => (tutor.role === 'admin' ? undefined : tutor.learners);
+
+export class ReviewService {
+  private readonly now: () => Date;
+
+  constructor(private readonly parts: ReviewServiceParts) {
+    this.now = parts.now ?? (() => new Date());
+  }
+
+  async inbox(tutor: TutorAccount, query: InboxQuery): Promise<InboxResult> {
+    const pageSize = query.limit ?? INBOX_PAGE_SIZE;
+    // One more than the page, to know whether there is a next page without a second query.
+    const { records, total } = await this.parts.evidence.list({ ...evidenceQueryOf(query, reachOf(tutor), pageSize), limit: pageSize + 1 });
+    const shown = records.slice(0, pageSize);
+    const [current, statuses] = await Promise.all([
+      this.parts.reviews.currentReviews(shown.map((r) => r.id)),
+      Promise.all(shown.map((r) => this.parts.evidence.reviewStatusOf(r.id))),
+    ]);
+    const rows = shown.map((record, i) => this.rowOf(record, current.get(record.id), statuses[i] ?? 'unreviewed'));
+    const last = shown.at(-1);
+    return { rows, total, ...(records.length > pageSize && last ? { next: cursorText({ endedAt: last.endedAt, id: last.id }) } : {}) };
+  }
+
+  /** The rehearsal, with its reviews, if this tutor may see it. */
+  async rehearsal(tutor: TutorAccount, id: string): Promise<RehearsalResult | undefined> {
+    const record = await this.parts.evidence.get(id);
+    if (!record || !this.mayReview(tutor, record)) return undefined;
+    const [reviews, status] = await Promise.all([this.parts.reviews.reviewsOf(id), this.parts.evidence.reviewStatusOf(id)]);
+    return { record, reviews, status: status ?? 'unreviewed' };
+  }
+
+  /**
+   * Signs a review: appended to the rehearsal's reviews (superseding any earlier one, which stays),
+   * the rehearsal's review status set to the verdict, and the learner's message queued.
+   */
+  async sign(tutor: TutorAccount, id: string, submission: ReviewSubmission): Promise<SignResult> {
+    const record = await this.parts.evidence.get(id);
+    if (!record || !this.mayReview(tutor, record)) return { notFound: true };
+    const problems = checkReviewAgainst(submission, record, (scenario) => this.parts.library.scenarios.some((s) => s.id === scenario));
+    if (problems.length > 0) return { problems };
+    const review: TutorReview = {
+      ...submission,
+      id: randomUUID(),
+      recordId: id,
+      reviewer: { id: tutor.email, ...(tutor.name ? { name: tutor.name } : {}) },
+      at: this.now().toISOString(),
+    };
+    await this.parts.reviews.append(review);
+    // After the review is kept: an inbox status that lags a review is corrected by signing again; a status with no review would mislead.
+    await this.parts.evidence.setReviewStatus(id, review.verdict);
+    const delivery = this.parts.notifier ? await this.parts.notifier.reviewSigned(record, review) : 'not configured';
+    return { signed: review, delivery };
+  }
+
+  private mayReview(tutor: TutorAccount, record: EvidenceRecord): boolean {
+    const reach = reachOf(tutor);
+    return reach === undefined || reach.includes(record.learner.id);
+  }
+
+  private rowOf(record: EvidenceRecord, review: TutorReview | undefined, status: ReviewStatus): InboxRow {
+    const levels = levelsAfterReview(record, review);
+    const scenario = this.parts.library.scenarios.find((s) => s.id === record.scenario.id);
+    const order = scenario?.dimensions.filter((d) => d in levels) ?? Object.keys(levels);
+    return {
+      id: record.id,
+      learner: { id: record.learner.id, ...(record.learner.name ? { name: record.learner.name } : {}) },
+      scenario: { id: record.scenario.id, title: record.scenario.title },
+      mode: record.mode,
+      endedAt: record.endedAt,
+      levels: order.map((dimension) => ({
+        dimension,
+        name: this.parts.library.dimensions.find((d) => d.id === dimension)?.name ?? dimension,
+        ...levels[dimension]!,
+      })),
+      flags: scoreFlagsOf(record.report),
+      status,
+    };
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * What the review keeps in the key-value store, on every store: memory, SQLite, one Redis and a
+ * three-master Redis Cluster. Reviews appended and superseded, the tutor directory changed by two
+ * writers at once, sessions that end, and review notices delivered once by racing processes.
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TutorReview } from '../engine/tutor-review.ts';
+import { loadLibrary } from '../engine/rubric-library.ts';
+import { ReviewNotices } from '../bot/review-notices.ts';
+import { TutorSessions } from '../review/tutor-sessions.ts';
+import { ConversationReferences } from '../store/conversation-references.ts';
+import type { KeyValueStore } from '../store/key-value-store.ts';
+import { MemoryKeyValueStore } from '../store/memory-key-value-store.ts';
+import { closeRedis, connectRedis, type RedisClient } from '../store/redis-connection.ts';
+import { RedisKeyValueStore } from '../store/redis-key-value-store.ts';
+import { KeyValueReviewStore } from '../store/review-store.ts';
+import { openSqliteDatabase } from '../store/sqlite-database.ts';
+import { SqliteKeyValueStore } from '../store/sqlite-key-value-store.ts';
+import { TutorDirectory, TutorDirectoryError } from '../store/tutor-directory.ts';
+import { startRedisCluster, startRedisServer, type RedisCluster, type RedisServer } from './redis-server.ts';
+import { evidenceRecord } from './store-conformance.ts';
+import { makeTemporaryFolder, removeTemporaryFolder } from './temporary-folder.ts';
+
+let server: RedisServer;
+let cluster: RedisCluster;
+let standalone: RedisClient;
+let clustered: RedisClient;
+let folder: string;
+const closers: Array<() => unknown> = [];
+
+beforeAll(async () => {
+  folder = makeTemporaryFolder('servicesim-review-stores-');
+  server = await startRedisServer({ args: ['--rename-command', 'KEYS', '', '--rename-command', 'SCAN', ''] });
+  cluster = await startRedisCluster();
+  standalone = connectRedis({ url: server.url });
+  clustered = connectRedis({ url: cluster.nodes.map(({ host, port }) => `redis://${host}:${port}`).join(','), cluster: true });
+}, 60_000);
+afterAll(async () => {
+  for (const close of closers) close();
+  await Promise.all([standalone && closeRedis(standalone), clustered && closeRedis(clustered)]);
+  await Promise.all([server?.stop(), cluster?.stop()]);
+  if (folder) removeTemporaryFolder(folder);
+});
+
+const stores: Array<[string, () => KeyValueStore]> = [
+  ['memory', () => new MemoryKeyValueStore()],
+  [
+    'sqlite',
+    () => {
+      const db = openSqliteDatabase(path.join(folder, `${randomUUID()}.db`));
+      closers.push(() => db.close());
+      return new SqliteKeyValueStore(db);
+    },
+  ],
+  ['redis', () => new RedisKeyValueStore(standalone, { prefix: `t-${randomUUID()}` })],
+  ['redis cluster', () => new RedisKeyValueStore(clustered, { prefix: `t-${randomUUID()}` })],
+];
+
+const review = (recordId: string, overrides: Partial<TutorReview> = {}): TutorReview => ({
+  id: randomUUID(),
+  recordId,
+  reviewer: { id: 'ann@example.org', name: 'Ann' },
+  at: new Date().toISOString(),
+  dimensions: {},
+  comments: [],
+  feedback: 'Good.',
+  verdict: 'meets-standard',
+  ...overrides,
+});
+
+describe.each(stores)('%s', (_name, makeStore) => {
+  it('keeps every review of a rehearsal, oldest first; the current one is the last', async () => {
+    const reviews = new KeyValueReviewStore(makeStore());
+    const first = review('r1', { verdict: 'needs-another-attempt' });
+    const second = review('r1', { dimensions: { listening: { level: 3, reason: 'Reflected the feeling back.' } } });
+    await reviews.append(first);
+    await reviews.append(second);
+    await reviews.append(review('r2'));
+    expect((await reviews.reviewsOf('r1')).map((r) => r.id)).toEqual([first.id, second.id]);
+    const current = await reviews.currentReviews(['r1', 'r2', 'r3']);
+    expect(current.get('r1')?.id).toBe(second.id);
+    expect(current.has('r2')).toBe(true);
+    expect(current.has('r3')).toBe(false);
+    expect(await reviews.reviewsOf('r3')).toEqual([]);
+  });
+
+  it('loses no review when many are appended at once', async () => {
+    const store = makeStore();
+    const writers = [new KeyValueReviewStore(store), new KeyValueReviewStore(store)];
+    const signed = Array.from({ length: 8 }, () => review('busy'));
+    await Promise.all(signed.map((r, i) => writers[i % 2]!.append(r)));
+    expect((await writers[0]!.reviewsOf('busy')).map((r) => r.id).sort()).toEqual(signed.map((r) => r.id).sort());
+  });
+
+  it('refuses a review that is not one, and sets aside (and names) one stored that no longer reads', async () => {
+    const store = makeStore();
+    const skipped: string[] = [];
+    const reviews = new KeyValueReviewStore(store, (where) => skipped.push(where));
+    await expect(reviews.append({ ...review('r1'), feedback: '' })).rejects.toThrow();
+    const good = review('r1');
+    await store.write([{ key: 'review/{r1}', value: { reviews: [{ nonsense: true }, good] } }]);
+    expect((await reviews.reviewsOf('r1')).map((r) => r.id)).toEqual([good.id]);
+    expect(skipped).toEqual(['review/{r1}#0']);
+  });
+
+  it('keeps tutor accounts: emails normalised, updates keep learners and tokens, two writers at once both land', async () => {
+    const store = makeStore();
+    const directory = new TutorDirectory(store);
+    expect(await directory.put({ email: ' Ann@Example.ORG ', role: 'admin', passwordHash: 'scrypt$x' })).toBe('added');
+    await directory.changeLearners('ann@example.org', { add: ['l1'] });
+    const { token } = await directory.issueToken('ann@example.org');
+    expect(await directory.put({ email: 'ann@example.org', role: 'tutor', name: 'Ann' })).toBe('updated');
+    const ann = await directory.get('ANN@example.org');
+    expect(ann).toMatchObject({ email: 'ann@example.org', role: 'tutor', name: 'Ann', passwordHash: 'scrypt$x', learners: ['l1'] });
+    expect((await directory.tutorForToken(token))?.email).toBe('ann@example.org');
+    await expect(directory.put({ email: 'not an email', role: 'tutor' })).rejects.toThrow(TutorDirectoryError);
+    const other = new TutorDirectory(store);
+    await Promise.all([
+      directory.changeLearners('ann@example.org', { add: ['l2'] }),
+      other.changeLearners('ann@example.org', { add: ['l3'] }),
+      other.put({ email: 'tess@example.org', role: 'tutor' }),
+    ]);
+    expect((await directory.get('ann@example.org'))?.learners.sort()).toEqual(['l1', 'l2', 'l3']);
+    expect((await directory.list()).map((t) => t.email)).toEqual(['ann@example.org', 'tess@example.org']);
+    expect(await directory.revokeTokens('ann@example.org')).toBe(1);
+    expect(await directory.tutorForToken(token)).toBeUndefined();
+    expect(await directory.remove('ann@example.org')).toBe(true);
+    expect(await directory.remove('ann@example.org')).toBe(false);
+  });
+
+  it('refuses to read a damaged directory as empty, which would lock every tutor out and lose the accounts on the next write', async () => {
+    const store = makeStore();
+    await store.write([{ key: 'tutors/directory', value: { tutors: 'garbage' } }]);
+    const directory = new TutorDirectory(store);
+    await expect(directory.list()).rejects.toThrow(/does not read/);
+    await expect(directory.put({ email: 'a@example.org', role: 'admin' })).rejects.toThrow(/does not read/);
+    expect((await store.read(['tutors/directory']))['tutors/directory']?.value).toEqual({ tutors: 'garbage' });
+  });
+
+  it('ends a session at sign-out and when it runs out', async () => {
+    const sessions = new TutorSessions(makeStore(), 300);
+    const { id, session } = await sessions.start('ann@example.org', 'password');
+    expect(await sessions.find(id)).toEqual(session);
+    expect(await sessions.find(`${id.slice(0, -1)}${id.endsWith('A') ? 'B' : 'A'}`)).toBeUndefined();
+    expect(await sessions.find('../../etc/passwd')).toBeUndefined();
+    await sleep(600);
+    expect(await sessions.find(id)).toBeUndefined();
+    const again = await sessions.start('ann@example.org', 'oidc');
+    await sessions.end(again.id);
+    expect(await sessions.find(again.id)).toBeUndefined();
+  });
+
+  it('delivers a review notice once, though two processes try it at once, and keeps it until delivered', async () => {
+    const store = makeStore();
+    const library = await loadLibrary();
+    const record = evidenceRecord({ id: `rec-${randomUUID()}` });
+    await new ConversationReferences(store).remember(record.id, { conversation: { id: 'c1' } });
+    const delivered: string[] = [];
+    let up = false;
+    const deliver = async (reference: unknown, text: string) => {
+      if (!up) throw new Error('channel down');
+      await sleep(20);
+      delivered.push(`${(reference as { conversation: { id: string } }).conversation.id}: ${text.slice(0, 40)}`);
+    };
+    const logger = pino({ level: 'silent' });
+    const parts = { store, references: new ConversationReferences(store), library, deliver, logger, retryDelaysMs: [0] };
+    const [one, two] = [new ReviewNotices(parts), new ReviewNotices(parts)];
+    expect(await one.reviewSigned(record, review(record.id))).toBe('queued');
+    expect(await two.pending()).toBe(1);
+    up = true;
+    const counts = await Promise.all([one.retryDue(), two.retryDue()]);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(1);
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]).toMatch(/^c1: \*\*Your tutor Ann has reviewed/);
+    expect(await one.pending()).toBe(0);
+  });
+});
