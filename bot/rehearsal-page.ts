@@ -46,7 +46,9 @@ export const REHEARSAL_PAGE = `<!doctype html>
   function newId() { return (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2)); }
   var userId = remembered('servicesim.user', function () { return 'learner-' + newId(); });
   var conversationId = remembered('servicesim.conversation', newId);
-  var user = { id: userId, name: 'You', role: 'user' };
+  // No name: "You" is how Web Chat labels the learner's own messages, not who they are (a tutor would
+  // see every local learner called "You"); the learner's id is what tells them apart.
+  var user = { id: userId, role: 'user' };
   var bot = { id: 'servicesim', name: 'ServiceSim', role: 'bot' };
   var problem = document.getElementById('problem');
 
@@ -117,8 +119,9 @@ export const REHEARSAL_PAGE = `<!doctype html>
   send({ type: 'conversationUpdate', membersAdded: [user], id: newId() });
 
   // Messages sent while the learner is not in a turn (a tutor's feedback) wait on the server for this
-  // page: collected every few seconds, each shown once.
+  // page: collected every few seconds, each shown once (the ids shown are remembered in this browser).
   var collected = {};
+  try { collected = JSON.parse(store.getItem('servicesim.shown') || '{}') || {}; } catch (e) { collected = {}; }
   function collect() {
     fetch('/local/conversations/' + encodeURIComponent(conversationId) + '/activities', { cache: 'no-store' })
       .then(function (response) { return response.ok ? response.json() : { activities: [] }; })
@@ -126,6 +129,7 @@ export const REHEARSAL_PAGE = `<!doctype html>
         (body && body.activities || []).forEach(function (activity) {
           if (!activity.id || collected[activity.id]) return;
           collected[activity.id] = true;
+          store.setItem('servicesim.shown', JSON.stringify(collected));
           activities.next(stamp(activity));
         });
       })

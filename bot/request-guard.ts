@@ -19,7 +19,7 @@ const LOOPBACK_HOST = /^(?:localhost|127\.0\.0\.1|\[::1\])(?::\d+)?$/;
  * In local anonymous mode the Host header must name this machine (no DNS rebinding), and a
  * browser's Origin, when there is one, must be a page on this machine (no other web site).
  */
-function fromThisMachine(host: string | undefined, origin: string | undefined): boolean {
+export function fromThisMachine(host: string | undefined, origin: string | undefined): boolean {
   if (!host || !LOOPBACK_HOST.test(host)) return false;
   if (origin === undefined) return true;
   try {

@@ -5,10 +5,12 @@
  *
  * @remarks
  * A notice is queued in the shared store before anything is sent, and leaves the queue only once
- * delivered: a channel that is down, or a bot restarted meanwhile, delays it, never loses it. Due
- * notices are tried again with growing delays by every bot process; a short lease per notice keeps
- * two processes from sending it twice. A rehearsal with no conversation reference (held before they
- * were kept) cannot be messaged: that is logged, and the learner sees the review in `history`.
+ * delivered (and marked so, for good): a channel that is down, or a bot restarted meanwhile, delays
+ * it, never loses it, and a sign-off retried after a fault never tells the learner twice. Due
+ * notices are tried again with growing delays by every bot process; a lease per notice, and a fresh
+ * read of the queue under it, keep two processes from sending one notice twice. A rehearsal with no
+ * conversation reference (held before they were kept) cannot be messaged: that is logged, and the
+ * learner sees the review in `history`.
  */
 import type { Logger } from 'pino';
 import type { EvidenceRecord } from '../engine/evidence-record.ts';
@@ -21,6 +23,8 @@ import type { KeyValueStore } from '../store/key-value-store.ts';
 import { reviewSignedText } from '../dialogs/review-feedback-text.ts';
 
 const OUTBOX_KEY = 'review-notices/outbox';
+/** Kept for good once a notice is delivered. */
+const deliveredKey = (reviewId: string) => `review-notice-delivered/{${reviewId}}`;
 /** After the first try fails: a minute, five, half an hour, then every two hours, for as long as it takes. */
 const RETRY_DELAYS_MS = [60_000, 5 * 60_000, 30 * 60_000, 2 * 60 * 60_000];
 /** Long enough for one delivery; a process that dies holding it frees the notice this soon after. */
@@ -62,7 +66,9 @@ export class ReviewNotices implements LearnerNotifier {
     this.delays = parts.retryDelaysMs ?? RETRY_DELAYS_MS;
   }
 
+  /** Safe to call again for the same review: a notice is queued once, and sent once. */
   async reviewSigned(record: EvidenceRecord, review: TutorReview): Promise<'delivered' | 'queued'> {
+    if (await this.wasDelivered(review.id)) return 'delivered';
     const next = review.nextScenario ? this.parts.library.scenarios.find((s) => s.id === review.nextScenario)?.title : undefined;
     const notice: Notice = {
       reviewId: review.id,
@@ -71,32 +77,39 @@ export class ReviewNotices implements LearnerNotifier {
       attempts: 0,
       dueAt: this.now(),
     };
-    await updateDocument<Outbox>(this.parts.store, OUTBOX_KEY, (outbox) => ({
-      notices: [...(outbox?.notices ?? []).filter((n) => n.reviewId !== notice.reviewId), notice],
-    }));
-    return (await this.attempt(notice)) ? 'delivered' : 'queued';
+    await updateDocument<Outbox>(this.parts.store, OUTBOX_KEY, (outbox) =>
+      outbox?.notices.some((n) => n.reviewId === notice.reviewId) ? undefined : { notices: [...(outbox?.notices ?? []), notice] },
+    );
+    return (await this.attempt(notice.reviewId)) ? 'delivered' : 'queued';
   }
 
   /** Tries every notice that is due; resolves to how many were delivered. */
   async retryDue(): Promise<number> {
-    const outbox = (await this.parts.store.read([OUTBOX_KEY]))[OUTBOX_KEY]?.value as Outbox | undefined;
     let delivered = 0;
-    for (const notice of outbox?.notices ?? []) if (notice.dueAt <= this.now() && (await this.attempt(notice))) delivered++;
+    for (const notice of (await this.outbox()).notices)
+      if (notice.dueAt <= this.now() && (await this.attempt(notice.reviewId))) delivered++;
     return delivered;
   }
 
   /** Notices waiting to be delivered (for the operator and tests). */
   async pending(): Promise<number> {
-    const outbox = (await this.parts.store.read([OUTBOX_KEY]))[OUTBOX_KEY]?.value as Outbox | undefined;
-    return outbox?.notices.length ?? 0;
+    return (await this.outbox()).notices.length;
   }
 
   /** Tries due notices every `intervalMs` until stopped. */
   start(intervalMs = 30_000): void {
+    let running = false;
     this.timer ??= setInterval(() => {
-      this.retryDue().catch((error: unknown) =>
-        this.parts.logger.warn({ err: { name: (error as Error).name, message: (error as Error).message } }, 'review notices not retried'),
-      );
+      // A pass still delivering (a slow channel) is left to finish; the next starts after it.
+      if (running) return;
+      running = true;
+      this.retryDue()
+        .catch((error: unknown) =>
+          this.parts.logger.warn({ err: { name: (error as Error).name, message: (error as Error).message } }, 'review notices not retried'),
+        )
+        .finally(() => {
+          running = false;
+        });
     }, intervalMs);
     this.timer.unref();
   }
@@ -106,16 +119,23 @@ export class ReviewNotices implements LearnerNotifier {
     this.timer = undefined;
   }
 
-  /** Delivers one notice under its lease; true once it is delivered (or can never be) and has left the queue. */
-  private async attempt(notice: Notice): Promise<boolean> {
-    const lease = `review-notice-lease/${notice.reviewId}`;
+  /**
+   * Delivers one notice under its lease; true once it is delivered (or can never be) and has left
+   * the queue. The notice is read afresh under the lease, so one that another process delivered
+   * meanwhile is not sent again.
+   */
+  private async attempt(reviewId: string): Promise<boolean> {
+    const lease = `review-notice-lease/${reviewId}`;
     const taken = (await this.parts.store.write([{ key: lease, value: { at: this.now() }, create: true, ttlMs: LEASE_MS }]))[lease];
     if (!taken?.written) return false;
+    let delivered = false;
     try {
+      const notice = (await this.outbox()).notices.find((n) => n.reviewId === reviewId);
+      if (!notice || notice.dueAt > this.now() || (await this.wasDelivered(reviewId))) return false;
       const reference = await this.parts.references.of(notice.recordId);
       if (reference === undefined) {
         this.parts.logger.warn(
-          { review: notice.reviewId },
+          { review: reviewId },
           'review notice not sent: the rehearsal has no conversation to send it to; the learner sees it in history',
         );
       } else {
@@ -126,15 +146,26 @@ export class ReviewNotices implements LearnerNotifier {
           return false;
         }
       }
+      delivered = true;
+      await this.parts.store.write([{ key: deliveredKey(reviewId), value: { at: new Date(this.now()).toISOString() } }]);
       await updateDocument<Outbox>(this.parts.store, OUTBOX_KEY, (outbox) =>
-        outbox?.notices.some((n) => n.reviewId === notice.reviewId)
-          ? { notices: outbox.notices.filter((n) => n.reviewId !== notice.reviewId) }
+        outbox?.notices.some((n) => n.reviewId === reviewId)
+          ? { notices: outbox.notices.filter((n) => n.reviewId !== reviewId) }
           : undefined,
       );
       return true;
     } finally {
-      await this.parts.store.delete([lease]).catch(() => undefined);
+      // A delivered notice's lease is left to run out, so a process holding an older copy of the queue cannot take it meanwhile.
+      if (!delivered) await this.parts.store.delete([lease]).catch(() => undefined);
     }
+  }
+
+  private async wasDelivered(reviewId: string): Promise<boolean> {
+    return (await this.parts.store.read([deliveredKey(reviewId)]))[deliveredKey(reviewId)] !== undefined;
+  }
+
+  private async outbox(): Promise<Outbox> {
+    return ((await this.parts.store.read([OUTBOX_KEY]))[OUTBOX_KEY]?.value as Outbox | undefined) ?? { notices: [] };
   }
 
   private async postpone(notice: Notice, error: Error): Promise<void> {

@@ -22,7 +22,7 @@ import { typingIndicator } from './typing-indicator.ts';
 import { underlyingError } from './underlying-error.ts';
 import { turnProgressOf } from '../dialogs/turn-progress.ts';
 import { apologyFor } from './turn-apology.ts';
-import { mountLocalMailbox } from './local-mailbox.ts';
+import { LocalMailbox, mountLocalMailbox } from './local-mailbox.ts';
 import { ReviewNotices } from './review-notices.ts';
 import { mountReview, type ReviewParts } from '../review/mount-review.ts';
 import { ConversationReferences } from '../store/conversation-references.ts';
@@ -229,8 +229,9 @@ export function createServer({
     res.send(store === 'unreachable' ? 503 : 200, { ok: store !== 'unreachable', mode: mode.kind, store });
   });
   if (!review) return { server, adapter };
-  // The local page has no connector service: this server takes its proactive messages (local mode only).
-  if (mode.kind === 'local-anonymous') mountLocalMailbox(server, review.store, logger);
+  // The local page has no connector service: its messages wait here for it (local mode only).
+  const mailbox = mode.kind === 'local-anonymous' ? new LocalMailbox(review.store) : undefined;
+  if (mailbox) mountLocalMailbox(server, mailbox, logger);
   const appId = mode.kind === 'authenticated' ? mode.appId : '';
   const notices = new ReviewNotices({
     store: review.store,
@@ -239,6 +240,17 @@ export function createServer({
     logger: logger.child({ component: 'review-notices' }),
     ...(review.noticeRetryDelaysMs ? { retryDelaysMs: review.noticeRetryDelaysMs } : {}),
     deliver: async (reference, text) => {
+      const held = reference as Partial<ConversationReference>;
+      if (mailbox && held.channelId === 'webchat-local' && held.conversation?.id) {
+        await mailbox.post(held.conversation.id, {
+          type: 'message',
+          text,
+          from: held.bot,
+          recipient: held.user,
+          conversation: held.conversation,
+        });
+        return;
+      }
       // Caught inside: the adapter hands an error thrown by the logic to onTurnError, which would
       // apologise to the learner and resolve as if the message had been delivered.
       let failure: unknown;

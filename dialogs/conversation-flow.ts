@@ -254,7 +254,8 @@ export class ConversationFlow {
         dimensions: this.services.library.dimensions,
         ...(review ? { review } : {}),
       });
-      const reviewed = review ? `\n   ${historyReviewText(review)}` : '';
+      // A line of its own under the rehearsal's, so the two never run together.
+      const reviewed = review ? `\n   - ${historyReviewText(review)}` : '';
       return `${i + 1}. ${r.endedAt.slice(0, 16).replace('T', ' ')}: **${r.scenario.title}** (${r.mode}): ${summary}${r.reflection ? ' · reflection saved' : ''}${reviewed}`;
     });
     await context.sendActivity(

@@ -25,7 +25,7 @@ const text = (what: string) =>
   z
     .string({ error: `${what} is required` })
     .trim()
-    .min(1, `${what} must not be empty`)
+    .min(1, `${what} is required`)
     .max(MAX_REVIEW_TEXT, `${what} must be at most ${MAX_REVIEW_TEXT} characters`);
 
 /** A level the tutor set for one dimension, and why: a changed level must be explained to the learner and to later reviewers. */
@@ -72,7 +72,7 @@ export function checkReviewAgainst(
 ): ReviewProblem[] {
   const problems: ReviewProblem[] = [];
   for (const id of Object.keys(submission.dimensions))
-    if (!(id in record.report.dimensions))
+    if (!Object.hasOwn(record.report.dimensions, id))
       problems.push({ field: `dimensions.${id}`, message: `this rehearsal was not scored on "${id}"` });
   submission.comments.forEach((comment, i) => {
     if (comment.turn > record.turns.length)

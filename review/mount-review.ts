@@ -74,23 +74,34 @@ export function mountReview(
 
   // A fault in a review route (the store down, say) is answered plainly: a page for people, JSON for
   // the API, never the error's own message (which may quote stored data), and logged once.
+  // A fault in a review route (the store down, say) is answered plainly: a page for people, JSON for
+  // the API, never the error's own message (which may quote stored data), and logged once. A body
+  // the API's parser refused is a 400 naming the body, in the API's own shape.
   server.on('restifyError', (req: restify.Request, res: restify.Response, error: Error & { statusCode?: number }, done: () => void) => {
     const path = req.getPath?.() ?? '';
-    const ours = path.startsWith('/review') || path.startsWith('/api/rehearsals');
+    const api = path.startsWith('/api/rehearsals');
+    const ours = path.startsWith('/review') || api;
     const status = error.statusCode ?? 500;
-    if (!ours || status < 500) return done();
+    // Nothing can be said once a response has begun: restify's own handling copes.
+    if (!ours || res.headersSent) return done();
+    if (status < 500) {
+      if (api)
+        res.send(status, { error: status === 413 ? 'the body is too large' : `the body does not read: ${error.message}`, field: 'body' });
+      return done();
+    }
     const cause = (error as { cause?: unknown }).cause ?? error;
     const unavailable = cause instanceof StoreUnavailableError || error instanceof StoreUnavailableError;
     log.error({ err: { name: (cause as Error).name, message: (cause as Error).message }, path }, 'review request failed');
     const answer = unavailable ? 503 : 500;
     const message = unavailable
-      ? 'The store cannot be reached just now. Nothing was lost; try again in a minute.'
+      ? 'The store cannot be reached just now. Anything already saved is kept; send the same form again in a minute to finish.'
       : 'Something went wrong; it has been logged.';
-    if (path.startsWith('/api/')) res.send(answer, { error: message });
+    if (api) res.send(answer, { error: message });
     else {
       res.setHeader('Content-Type', 'text/html; charset=utf-8');
       res.setHeader('Cache-Control', 'no-store');
       res.sendRaw(answer, renderProblem(answer, unavailable ? 'Try again in a minute' : 'Something went wrong', message));
     }
+    return done();
   });
 }

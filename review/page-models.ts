@@ -100,8 +100,16 @@ export interface RehearsalPage extends PageBase {
   reviews: TutorReview[];
   /** Scenarios a tutor may name as the one to try next. */
   scenarios: Array<{ id: string; title: string }>;
-  /** After a submission that failed: the problems, field by field, and what was typed, to keep. */
+  /** After a submission that failed: the problems, field by field. */
   problems?: Array<{ field: string; message: string }>;
+  /**
+   * What the review form shows, by field name (`level.<id>`, `reason.<id>`, `comment.<n>`,
+   * `feedback`, `verdict`, `nextScenario`): what was typed, after a submission that failed.
+   * Absent: the current review's choices, so a second review starts from the first, not afresh.
+   */
+  values?: Record<string, string>;
+  /** A fresh id for this form's submission, so sending it twice (Back, then Sign off again) signs one review. */
+  submission: string;
   /** A notice after signing off, such as "Review signed; the learner has been sent your feedback." */
   notice?: string;
 }

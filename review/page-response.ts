@@ -30,7 +30,10 @@ export function redirect(res: Response, location: string): void {
  * redirect would let a link to the sign-in page send a tutor anywhere once signed in).
  */
 export function safeNext(next: unknown): string {
-  return typeof next === 'string' && /^\/review(?:[/?#]|$)/.test(next) && !next.includes('\\') && !next.startsWith('//') ? next : '/review';
+  // Printable ASCII only: anything else could not go in a Location header, and would fail after the session was made.
+  return typeof next === 'string' && /^\/review(?:[/?#]|$)/.test(next) && /^[\x21-\x7e]*$/.test(next) && !next.includes('\\')
+    ? next
+    : '/review';
 }
 
 /** The query string's parameters (the last of any repeated one); restify gives none without a plugin that would map them into params. */

@@ -2,6 +2,7 @@
  * The one-rehearsal page's model: the record laid out turn by turn, with the scorer's evidence
  * located on the quoted words, and each dimension with its rubric and the level that counts.
  */
+import { randomUUID } from 'node:crypto';
 import type { EvidenceRecord } from '../engine/evidence-record.ts';
 import type { Library } from '../engine/rubric-library.ts';
 import { currentReview, levelsAfterReview, type TutorReview } from '../engine/tutor-review.ts';
@@ -13,7 +14,7 @@ export function rehearsalPageModel(
   record: EvidenceRecord,
   reviews: TutorReview[],
   library: Library,
-  page: { tutor: PageTutor; csrf: string; problems?: RehearsalPage['problems']; notice?: string },
+  page: { tutor: PageTutor; csrf: string; problems?: RehearsalPage['problems']; notice?: string; values?: Record<string, string> },
 ): RehearsalPage {
   const scenario = library.scenarios.find((s) => s.id === record.scenario.id);
   const levels = levelsAfterReview(record, currentReview(reviews));
@@ -46,6 +47,7 @@ export function rehearsalPageModel(
   });
   return {
     ...page,
+    submission: page.values?.submission ?? randomUUID(),
     record,
     ...(scenario ? { briefing: scenario.briefing } : {}),
     dimensions,

@@ -1,7 +1,8 @@
 /**
  * The JSON API behind the review pages, for scripts and other tools: the same inbox, rehearsal and
  * sign-off, with the same authorisation (a session, or an API token from `servicesim tutor token`).
- * Every body is checked with zod; bad input is a 400 naming the field.
+ * Every body is checked with zod; bad input is a 400 naming the field. A review sent with an
+ * `Idempotency-Key` header is signed once however often it is sent, so a client may retry safely.
  */
 import type restify from 'restify';
 import type { Request, Response } from 'restify';
@@ -15,7 +16,7 @@ import type { Caller, TutorAccess } from './tutor-access.ts';
 export interface ReviewApiParts {
   access: TutorAccess;
   service: ReviewService;
-  /** The JSON body parser (size- and depth-limited like the bot endpoint's). */
+  /** The JSON body parser (size-limited; zod then checks the shape). */
   readJson: restify.RequestHandler[];
 }
 
@@ -24,6 +25,8 @@ const NOT_FOUND = { error: 'no such rehearsal' };
 export function mountReviewApi(server: restify.Server, { access, service, readJson }: ReviewApiParts): void {
   /** The caller, or a 401 (with how to authenticate) already sent. */
   const authorised = async (req: Request, res: Response): Promise<Caller | undefined> => {
+    // Transcripts and reviews: kept by no cache between the tutor and the server.
+    res.header('Cache-Control', 'no-store');
     const caller = await access.callerOf(req);
     if (!caller) {
       res.header('WWW-Authenticate', 'Bearer realm="servicesim-review"');
@@ -61,15 +64,20 @@ export function mountReviewApi(server: restify.Server, { access, service, readJs
     if (!caller) return;
     if (!access.csrfAccepted(caller, req, undefined))
       return void res.send(403, { error: 'a request made with a session cookie must send its CSRF token as X-CSRF-Token' });
+    if (!req.is('json')) return void res.send(415, { error: 'send the review as JSON (Content-Type: application/json)', field: 'body' });
     const parsed = ReviewSubmissionSchema.safeParse(req.body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       return void res.send(400, { error: issue.message, field: issue.path.join('.') || 'body' });
     }
-    const result = await service.sign(caller.tutor, String(req.params.id), parsed.data);
+    const key = req.headers['idempotency-key'];
+    if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > 100))
+      return void res.send(400, { error: 'Idempotency-Key must be 1 to 100 characters', field: 'Idempotency-Key' });
+    const result = await service.sign(caller.tutor, String(req.params.id), parsed.data, key === undefined ? {} : { key });
     if ('notFound' in result) return void res.send(404, NOT_FOUND);
     if ('problems' in result)
       return void res.send(400, { error: result.problems[0]!.message, field: result.problems[0]!.field, problems: result.problems });
-    res.send(201, { review: result.signed, delivery: result.delivery });
+    // 200, not 201, for a request sent again with the same Idempotency-Key: nothing new was made.
+    res.send(result.delivery === 'already signed' ? 200 : 201, { review: result.signed, delivery: result.delivery });
   });
 }

@@ -86,9 +86,11 @@ export function mountReviewPages(server: restify.Server, parts: ReviewPageParts)
     const notice =
       signed === 'delivered'
         ? 'Review signed. The learner has been sent your feedback.'
-        : signed
-          ? 'Review signed. Your feedback will reach the learner when their conversation can be reached.'
-          : undefined;
+        : signed === 'again'
+          ? 'This review was already signed (the form was sent twice): it is kept once, and the learner was told once.'
+          : signed
+            ? 'Review signed. Your feedback will reach the learner as soon as their conversation can be reached.'
+            : undefined;
     sendPage(
       res,
       200,
@@ -122,9 +124,14 @@ export function mountReviewPages(server: restify.Server, parts: ReviewPageParts)
     const found = await service.rehearsal(caller.tutor, id);
     if (!found) return notFound(res, caller);
     const read = submissionFromForm(form, found.record);
-    const result = 'problems' in read ? read : await service.sign(caller.tutor, id, read.submission);
+    const key = typeof form.submission === 'string' && form.submission.length <= 100 ? form.submission : undefined;
+    const result = 'problems' in read ? read : await service.sign(caller.tutor, id, read.submission, key ? { key } : {});
     if ('notFound' in result) return notFound(res, caller);
-    if ('problems' in result)
+    if ('problems' in result) {
+      // Shown again as typed, so a missing reason costs the tutor one field, not the whole review.
+      const values = Object.fromEntries(
+        Object.entries(form).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0] !== '_csrf'),
+      );
       return sendPage(
         res,
         400,
@@ -133,10 +140,13 @@ export function mountReviewPages(server: restify.Server, parts: ReviewPageParts)
             tutor: pageTutor(caller.tutor),
             csrf: caller.session.csrf,
             problems: result.problems,
+            values,
           }),
         ),
       );
-    redirect(res, `/review/rehearsals/${encodeURIComponent(id)}?signed=${result.delivery === 'delivered' ? 'delivered' : 'queued'}`);
+    }
+    const signed = result.delivery === 'queued' ? 'queued' : result.delivery === 'already signed' ? 'again' : 'delivered';
+    redirect(res, `/review/rehearsals/${encodeURIComponent(id)}?signed=${signed}`);
   });
 
   server.get('/review/assets/review.css', async (_req: Request, res: Response) => {

@@ -6,7 +6,7 @@
  * A tutor sees only their learners' rehearsals (an admin sees all). A rehearsal outside a tutor's
  * reach is answered exactly as one that does not exist, so ids cannot be probed.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { EvidenceRecord } from '../engine/evidence-record.ts';
 import type { Library } from '../engine/rubric-library.ts';
 import { scoreFlagsOf } from '../engine/score-flags.ts';
@@ -48,7 +48,9 @@ export interface RehearsalResult {
 }
 
 export type SignResult =
-  { signed: TutorReview; delivery: 'delivered' | 'queued' | 'not configured' } | { problems: ReviewProblem[] } | { notFound: true };
+  | { signed: TutorReview; delivery: 'delivered' | 'queued' | 'not configured' | 'already signed' }
+  | { problems: ReviewProblem[] }
+  | { notFound: true };
 
 /** The learners a tutor may see: undefined for an admin (everyone). */
 export const reachOf = (tutor: TutorAccount): readonly string[] | undefined => (tutor.role === 'admin' ? undefined : tutor.learners);
@@ -86,23 +88,30 @@ export class ReviewService {
    * Signs a review: appended to the rehearsal's reviews (superseding any earlier one, which stays),
    * the rehearsal's review status set to the verdict, and the learner's message queued.
    */
-  async sign(tutor: TutorAccount, id: string, submission: ReviewSubmission): Promise<SignResult> {
+  async sign(tutor: TutorAccount, id: string, submission: ReviewSubmission, { key }: { key?: string } = {}): Promise<SignResult> {
     const record = await this.parts.evidence.get(id);
     if (!record || !this.mayReview(tutor, record)) return { notFound: true };
     const problems = checkReviewAgainst(submission, record, (scenario) => this.parts.library.scenarios.some((s) => s.id === scenario));
     if (problems.length > 0) return { problems };
-    const review: TutorReview = {
+    // The same submission sent again (Back and Sign off, a request retried after a fault) names the
+    // same review: it is kept once, and whatever the first attempt left undone is finished now.
+    const reviewId =
+      key === undefined ? randomUUID() : createHash('sha256').update(`${tutor.email}\n${id}\n${key}`).digest('hex').slice(0, 32);
+    const candidate: TutorReview = {
       ...submission,
-      id: randomUUID(),
+      id: reviewId,
       recordId: id,
       reviewer: { id: tutor.email, ...(tutor.name ? { name: tutor.name } : {}) },
       at: this.now().toISOString(),
     };
-    await this.parts.reviews.append(review);
-    // After the review is kept: an inbox status that lags a review is corrected by signing again; a status with no review would mislead.
-    await this.parts.evidence.setReviewStatus(id, review.verdict);
+    const added = await this.parts.reviews.append(candidate);
+    const reviews = await this.parts.reviews.reviewsOf(id);
+    const review = added ? candidate : (reviews.find((r) => r.id === reviewId) ?? candidate);
+    // The status follows the current review, which a retried older submission never displaces.
+    await this.parts.evidence.setReviewStatus(id, (reviews.at(-1) ?? review).verdict);
+    // Queued once and sent once, however often this runs for the same review.
     const delivery = this.parts.notifier ? await this.parts.notifier.reviewSigned(record, review) : 'not configured';
-    return { signed: review, delivery };
+    return { signed: review, delivery: added ? delivery : 'already signed' };
   }
 
   private mayReview(tutor: TutorAccount, record: EvidenceRecord): boolean {

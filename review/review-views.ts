@@ -176,12 +176,13 @@ export function renderRehearsal(model: RehearsalPage): string {
   const missing = new Set(record.missingTurns ?? []);
   const inputIds = reviewFormInputIds(model);
   const current = model.reviews.at(-1);
+  const values = model.values ?? formValuesOf(current);
 
   return eta.render('rehearsal', {
     page: layout(`${record.scenario.title}: ${learnerName(record.learner)}`, model.tutor, model.csrf),
     csrf: model.csrf,
     notice: model.notice,
-    problems: model.problems?.map((p) => ({ ...p, href: inputIds.get(p.field) })),
+    problems: model.problems?.map((p) => ({ ...p, label: fieldLabel(p.field, nameOf), href: inputIds.get(p.field) })),
     title: record.scenario.title,
     learner: { name: learnerName(record.learner), id: record.learner.id, named: record.learner.name !== undefined },
     mode: MODE_TEXT[record.mode],
@@ -229,6 +230,8 @@ export function renderRehearsal(model: RehearsalPage): string {
         levelId: inputId('level', d.id),
         reasonId: inputId('reason', d.id),
         current: d.reviewed.tutor === undefined ? undefined : levelView(d.reviewed.tutor, d.rubric).text,
+        selected: values[`level.${d.id}`] ?? 'agree',
+        reason: values[`reason.${d.id}`] ?? '',
         options: [
           { value: 'agree', label: `Agree with the scorer (${d.reviewed.scorer ?? 'no occasion'})` },
           ...[0, 1, 2, 3].map((level) => ({ value: String(level), label: levelView(level, d.rubric).text })),
@@ -238,11 +241,46 @@ export function renderRehearsal(model: RehearsalPage): string {
         number: turn.number,
         id: `comment-${turn.number}`,
         label: `Turn ${turn.number} (${turn.role}): ${excerpt(turn.text)}`,
+        value: values[`comment.${turn.number}`] ?? '',
       })),
-      commentsOpen: (model.problems ?? []).some((p) => /^comments?\./.test(p.field)),
+      commentsOpen:
+        (model.problems ?? []).some((p) => /^comments?\./.test(p.field)) || Object.keys(values).some((k) => k.startsWith('comment.')),
+      feedback: values.feedback ?? '',
+      verdict: values.verdict ?? '',
+      nextScenario: values.nextScenario ?? '',
+      submission: model.submission,
       scenarios: model.scenarios,
     },
   });
+}
+
+/** A form field as the tutor knows it: "Listening: reason", "Comment on turn 4", "Feedback to the learner". */
+function fieldLabel(field: string, nameOf: ReadonlyMap<string, string>): string {
+  const [kind, key] = [field.slice(0, field.indexOf('.')), field.slice(field.indexOf('.') + 1)];
+  if (kind === 'level' || kind === 'dimensions') return nameOf.get(key) ?? key;
+  if (kind === 'reason') return `${nameOf.get(key) ?? key}: reason`;
+  if (kind === 'comment') return `Comment on turn ${key}`;
+  if (kind === 'comments') return 'Comment on turns';
+  return (
+    ({ feedback: 'Feedback to the learner', verdict: 'Verdict', nextScenario: 'Scenario to try next' } as Record<string, string>)[field] ??
+    field
+  );
+}
+
+/**
+ * The form's fields as the current review left them: a second review starts from the first (its
+ * levels, reasons, comments, feedback and verdict), so adding one change never undoes the others.
+ */
+function formValuesOf(review: TutorReview | undefined): Record<string, string> {
+  if (!review) return {};
+  const values: Record<string, string> = { feedback: review.feedback, verdict: review.verdict };
+  if (review.nextScenario) values.nextScenario = review.nextScenario;
+  for (const [id, { level, reason }] of Object.entries(review.dimensions)) {
+    values[`level.${id}`] = String(level);
+    values[`reason.${id}`] = reason;
+  }
+  for (const comment of review.comments) values[`comment.${comment.turn}`] = comment.text;
+  return values;
 }
 
 /** A 404, 403 or 500 page; with a CSRF token, its header also offers to sign out. */

@@ -41,7 +41,11 @@ export interface SignInParts {
 
 export function mountSignIn(server: restify.Server, parts: SignInParts): void {
   const { access, directory, sessions, oidc, oidcRedirectUri, logger, addressOf, readForm } = parts;
+  // Each attempt is counted before its password is checked, so attempts sent all at once are
+  // limited too; a successful one is given back. Per email and address; per email from anywhere
+  // (guesses spread over many addresses); per address (one address trying many emails).
   const perAccount = new RateLimiterMemory({ points: 5, duration: 15 * 60 });
+  const perEmail = new RateLimiterMemory({ points: 20, duration: 60 * 60 });
   const perAddress = new RateLimiterMemory({ points: 50, duration: 60 * 60 });
 
   const showForm = (res: Response, status: number, next: string, message?: string) => {
@@ -72,9 +76,13 @@ export function mountSignIn(server: restify.Server, parts: SignInParts): void {
     const password = String(form.password ?? '');
     const address = addressOf(req);
     const accountKey = `${email}|${address}`;
-    const [byAccount, byAddress] = await Promise.all([perAccount.get(accountKey), perAddress.get(address)]);
-    if (byAccount?.remainingPoints === 0 || byAddress?.remainingPoints === 0) {
-      const wait = Math.ceil(Math.max(byAccount?.msBeforeNext ?? 0, byAddress?.msBeforeNext ?? 0) / 60_000);
+    const counted = await Promise.allSettled([perAccount.consume(accountKey), perEmail.consume(email), perAddress.consume(address)]);
+    const refused = counted.filter((c): c is PromiseRejectedResult => c.status === 'rejected').map((c) => c.reason as unknown);
+    const failure = refused.find((reason) => reason instanceof Error);
+    if (failure) throw failure;
+    if (refused.length > 0) {
+      const ms = Math.max(...refused.map((reason) => (reason as { msBeforeNext?: number }).msBeforeNext ?? 60_000));
+      const wait = Math.max(1, Math.ceil(ms / 60_000));
       res.setHeader('Retry-After', String(wait * 60));
       return showForm(res, 429, next, `Too many failed attempts. Try again in ${wait} minute${wait === 1 ? '' : 's'}.`);
     }
@@ -83,12 +91,11 @@ export function mountSignIn(server: restify.Server, parts: SignInParts): void {
       ? await passwordMatches(password, tutor.passwordHash)
       : (await spendAsLongAsACheck(password), false);
     if (!tutor || !accepted) {
-      await Promise.all([perAccount.penalty(accountKey, 1), perAddress.penalty(address, 1)]);
       // Who tried is worth knowing; the password typed never is.
       logger.warn({ client: address }, 'tutor sign-in refused');
       return showForm(res, 401, next, 'Wrong email or password.');
     }
-    await perAccount.delete(accountKey);
+    await Promise.all([perAccount.delete(accountKey), perEmail.reward(email, 1), perAddress.reward(address, 1)]);
     await startSession(res, tutor.email, 'password', next);
   });
 

@@ -48,7 +48,10 @@ export class TutorAccess {
     const session = await this.options.sessions.find(sessionId);
     if (!session || !sessionId) return undefined;
     const tutor = await this.options.directory.get(session.email);
-    return tutor ? { tutor, via: 'session', session, sessionId } : undefined;
+    // A session begun before the password or role changed (a reset after a leak, a demotion) ends with that change.
+    if (!tutor || (tutor.credentialsChangedAt !== undefined && Date.parse(session.createdAt) < Date.parse(tutor.credentialsChangedAt)))
+      return undefined;
+    return { tutor, via: 'session', session, sessionId };
   }
 
   /** Whether a change made by this caller carries the CSRF token its session needs. */

@@ -12,8 +12,11 @@ interface ReviewList {
 }
 
 export interface ReviewStore {
-  /** Adds a review to its rehearsal's list; an earlier review stays, superseded. */
-  append(review: TutorReview): Promise<void>;
+  /**
+   * Adds a review to its rehearsal's list; an earlier review stays, superseded. A review whose id is
+   * there already (the same submission sent twice) is not added again: false.
+   */
+  append(review: TutorReview): Promise<boolean>;
   /** A rehearsal's reviews, oldest first (the last is the current one). */
   reviewsOf(recordId: string): Promise<TutorReview[]>;
   /** The current review of each of these rehearsals that has one, in one read. */
@@ -32,11 +35,14 @@ export class KeyValueReviewStore implements ReviewStore {
     private readonly skipped: (where: string, problem: string) => void = () => undefined,
   ) {}
 
-  async append(review: TutorReview): Promise<void> {
+  async append(review: TutorReview): Promise<boolean> {
     const checked = TutorReviewSchema.parse(review);
-    await updateDocument<ReviewList>(this.store, keyOf(checked.recordId), (list) => ({
-      reviews: [...(list?.reviews ?? []).filter((r) => (r as { id?: unknown }).id !== checked.id), checked],
-    }));
+    let added = false;
+    await updateDocument<ReviewList>(this.store, keyOf(checked.recordId), (list) => {
+      added = !(list?.reviews ?? []).some((r) => (r as { id?: unknown }).id === checked.id);
+      return added ? { reviews: [...(list?.reviews ?? []), checked] } : undefined;
+    });
+    return added;
   }
 
   async reviewsOf(recordId: string): Promise<TutorReview[]> {

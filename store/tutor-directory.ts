@@ -29,6 +29,8 @@ const TutorAccountSchema = z.object({
   /** The learners (their ids, as in evidence records) this tutor reviews; an admin reviews everyone. */
   learners: z.array(z.string()).default([]),
   createdAt: z.string(),
+  /** When the password or role last changed: sessions begun before then no longer count. */
+  credentialsChangedAt: z.string().optional(),
   tokens: z.array(ApiTokenSchema).default([]),
 });
 
@@ -83,6 +85,11 @@ export class TutorDirectory {
         ...(passwordHash ? { passwordHash } : {}),
         learners: existing?.learners ?? [],
         createdAt: existing?.createdAt ?? this.now().toISOString(),
+        ...(existing && (existing.passwordHash !== passwordHash || existing.role !== account.role)
+          ? { credentialsChangedAt: this.now().toISOString() }
+          : existing?.credentialsChangedAt
+            ? { credentialsChangedAt: existing.credentialsChangedAt }
+            : {}),
         tokens: existing?.tokens ?? [],
       };
       return directory;

@@ -51,7 +51,8 @@ describe('servicesim tutor', { timeout: 60_000 }, () => {
   it('adds an admin with the password piped on standard input, lists them, and the password signs them in', async () => {
     const dataDir = temporaryFolder();
     const added = tutor(dataDir, ['add', 'Ann.Admin@Example.AC.UK', '--name', 'Ann Admin', '--admin'], `${PASSWORD}\n`);
-    expect(added).toEqual({ code: 0, stdout: 'Added admin ann.admin@example.ac.uk.\n', stderr: '' });
+    // Which store is said on stderr: a tutor added to another folder's database could never sign in to this bot.
+    expect(added).toEqual({ code: 0, stdout: 'Added admin ann.admin@example.ac.uk.\n', stderr: keptIn(dataDir) });
 
     const listed = tutor(dataDir, ['list']);
     expect(listed.code).toBe(0);
@@ -91,7 +92,12 @@ describe('servicesim tutor', { timeout: 60_000 }, () => {
     expect(tutor(dataDir, ['add', 'tom@example.ac.uk', '--name', 'Tom'], `${PASSWORD}\n`).stdout).toBe('Added tutor tom@example.ac.uk.\n');
 
     const changed = tutor(dataDir, ['learners', 'tom@example.ac.uk', '--add', 'a', 'b', '--remove', 'a']);
-    expect(changed).toEqual({ code: 0, stdout: 'b\n', stderr: '' });
+    // Learner ids with no rehearsals yet are pointed out, so a typo does not silently show the tutor nothing.
+    expect(changed).toEqual({
+      code: 0,
+      stdout: 'b\n',
+      stderr: expect.stringMatching(/no rehearsals from learner "a" yet[\s\S]*no rehearsals from learner "b" yet/),
+    });
 
     const listed = tutor(dataDir, ['list']);
     expect(listed.stdout).toBe('tom@example.ac.uk\ttutor\tTom\t1 learner\tpassword\t0 API tokens\n');
@@ -114,7 +120,7 @@ describe('servicesim tutor', { timeout: 60_000 }, () => {
       expect(accepted).toEqual({ status: 200, body: { items: [], total: 0, next: null } });
       expect(tutor(dataDir, ['list']).stdout).toMatch(/\t1 API token\n$/);
 
-      expect(tutor(dataDir, ['revoke', email])).toEqual({ code: 0, stdout: 'Revoked 1 token.\n', stderr: '' });
+      expect(tutor(dataDir, ['revoke', email])).toEqual({ code: 0, stdout: 'Revoked 1 token.\n', stderr: keptIn(dataDir) });
       expect((await rehearsalsWith(bot.url, token)).status).toBe(401);
 
       // A new token works again; removing the tutor ends it too.
@@ -123,7 +129,7 @@ describe('servicesim tutor', { timeout: 60_000 }, () => {
       expect(second).not.toBe(token);
       expect((await rehearsalsWith(bot.url, second)).status).toBe(200);
 
-      expect(tutor(dataDir, ['remove', email])).toEqual({ code: 0, stdout: `Removed ${email}.\n`, stderr: '' });
+      expect(tutor(dataDir, ['remove', email])).toEqual({ code: 0, stdout: `Removed ${email}.\n`, stderr: keptIn(dataDir) });
       expect((await rehearsalsWith(bot.url, second)).status).toBe(401);
       const listed = tutor(dataDir, ['list']);
       expect(listed.stdout).not.toContain(email);
@@ -160,3 +166,8 @@ describe('servicesim tutor', { timeout: 60_000 }, () => {
     }
   });
 });
+
+/** What every tutor command says on stderr about where it kept the tutors. */
+function keptIn(dataDir: string): string {
+  return `(tutors kept in SQLite (${path.join(path.resolve(dataDir), 'servicesim.db')}))\n`;
+}

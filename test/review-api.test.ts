@@ -240,6 +240,13 @@ describe('signing a review', () => {
       body: '{"feedback":',
     });
     expect(notJson.status).toBe(400);
+    expect(((await notJson.json()) as { field: string }).field).toBe('body');
+    const form = await api(`/api/rehearsals/${recordA}/reviews`, tokens.admin, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'feedback=x&verdict=meets-standard',
+    });
+    expect(form.status).toBe(415);
     const huge = await api(`/api/rehearsals/${recordA}/reviews`, tokens.admin, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -319,5 +326,91 @@ describe('the inbox API', () => {
       expect(response.status, query).toBe(400);
       expect(((await response.json()) as { field: string }).field).toBe(field);
     }
+  });
+});
+
+describe('attacks on sign-in and sessions', () => {
+  it('attempts sent all at once are limited as if sent one by one', async () => {
+    await addTutor(bot.state, 'target@example.org');
+    const forms = await Promise.all(
+      Array.from({ length: 12 }, async () => {
+        const form = await fetch(`${bot.url}/review/sign-in`);
+        return {
+          cookie: form.headers.getSetCookie()[0]!.split(';')[0]!,
+          csrf: /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!,
+        };
+      }),
+    );
+    const statuses = await Promise.all(
+      forms.map(({ cookie, csrf }) =>
+        fetch(`${bot.url}/review/sign-in`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ email: 'target@example.org', password: 'guess', _csrf: csrf }),
+        }).then((r) => r.status),
+      ),
+    );
+    expect(statuses.filter((status) => status === 401)).toHaveLength(5);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(7);
+  });
+
+  it('a session begun before the password changed ends with the change', async () => {
+    await addTutor(bot.state, 'reset@example.org');
+    const { cookie } = await signIn(bot.url, 'reset@example.org');
+    expect((await fetch(`${bot.url}/api/rehearsals`, { headers: { cookie } })).status).toBe(200);
+    await new TutorDirectory(bot.state).put({ email: 'reset@example.org', role: 'tutor', passwordHash: 'scrypt$changed' });
+    expect((await fetch(`${bot.url}/api/rehearsals`, { headers: { cookie } })).status).toBe(401);
+  });
+});
+
+describe('the review form', () => {
+  it('starts a second review from the current one, and keeps what was typed when a submission is refused', async () => {
+    const { cookie, csrf } = await signIn(bot.url, 'ann@example.org');
+    const page = async () => (await fetch(`${bot.url}/review/rehearsals/${recordA}`, { headers: { cookie } })).text();
+    const before = await page();
+    const current = (await (await api(`/api/rehearsals/${recordA}`, tokens.admin)).json()) as {
+      reviews: Array<{ dimensions: Record<string, { level: number; reason: string }>; feedback: string }>;
+    };
+    const [dimension, changed] = Object.entries(current.reviews.at(-1)!.dimensions)[0]!;
+    expect(before).toContain(`<option value="${changed.level}" selected>`);
+    expect(before).toContain(`${changed.reason}</textarea>`);
+    expect(before).toContain(`${current.reviews.at(-1)!.feedback}</textarea>`);
+
+    const submission = /name="submission" value="([^"]+)"/.exec(before)![1]!;
+    const refused = await fetch(`${bot.url}/review/rehearsals/${recordA}/reviews`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        _csrf: csrf,
+        submission,
+        [`level.${dimension}`]: '0',
+        [`reason.${dimension}`]: '',
+        feedback: 'Typed with care.',
+        verdict: 'meets-standard',
+      }),
+    });
+    expect(refused.status).toBe(400);
+    const shown = await refused.text();
+    expect(shown).toContain('Typed with care.</textarea>');
+    expect(shown).toContain('<option value="0" selected>');
+    expect(shown).toMatch(/: reason<\/a>: a reason for the changed level is required/);
+  });
+
+  it('the same form sent twice (Back, then Sign off again) signs one review', async () => {
+    const { cookie, csrf } = await signIn(bot.url, 'ann@example.org');
+    const html = await (await fetch(`${bot.url}/review/rehearsals/${recordB}`, { headers: { cookie } })).text();
+    const submission = /name="submission" value="([^"]+)"/.exec(html)![1]!;
+    const send = () =>
+      fetch(`${bot.url}/review/rehearsals/${recordB}/reviews`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: csrf, submission, feedback: 'Once only.', verdict: 'meets-standard' }),
+      });
+    expect((await send()).headers.get('location')).toMatch(/signed=(delivered|queued)$/);
+    expect((await send()).headers.get('location')).toMatch(/signed=again$/);
+    const { reviews } = (await (await api(`/api/rehearsals/${recordB}`, tokens.admin)).json()) as { reviews: unknown[] };
+    expect(reviews).toHaveLength(1);
   });
 });

@@ -61,10 +61,12 @@ describe('in the local page', () => {
     expect(mailbox.activities[0]!.text).toMatch(/needs another attempt/);
     expect(mailbox.activities[0]!.text).toMatch(/Ask about the cause before you offer a visit/);
     expect(mailbox.activities[0]!.from?.id).toBe('servicesim');
-    // Collected once: the page does not show it twice.
-    expect(
-      ((await (await fetch(`${bot.url}/local/conversations/learner-1/activities`)).json()) as { activities: unknown[] }).activities,
-    ).toEqual([]);
+    // Reading changes nothing (a poll whose answer is lost loses no message; the page skips ids it has shown).
+    const again = (await (await fetch(`${bot.url}/local/conversations/learner-1/activities`)).json()) as { activities: unknown[] };
+    expect(again.activities).toEqual(mailbox.activities);
+    // No other web site (or rebound DNS name) can read it.
+    const foreign = await fetch(`${bot.url}/local/conversations/learner-1/activities`, { headers: { origin: 'https://evil.example' } });
+    expect(foreign.status).toBe(403);
 
     const [history] = await sayAsLocalPage(bot.url, 'learner-1', 'history');
     expect(history!.text).toMatch(/1\. .*Faulty washing machine|1\. .*washing machine/i);
@@ -81,6 +83,21 @@ describe('in the local page', () => {
 
     const [outOfRange] = await sayAsLocalPage(bot.url, 'learner-1', 'history 7');
     expect(outOfRange!.text).toMatch(/Choose a number from 1 to 1/);
+
+    // The same sign-off sent again (a retried request) is one review, and the learner is told once.
+    const resend = () =>
+      fetch(`${bot.url}/api/rehearsals/${recordId}/reviews`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': 'sign-off-2' },
+        body: JSON.stringify({ feedback: 'One more thought: well paced.', verdict: 'meets-standard' }),
+      });
+    expect((await resend()).status).toBe(201);
+    expect((await resend()).status).toBe(200);
+    const waiting = (await (await fetch(`${bot.url}/local/conversations/learner-1/activities`)).json()) as {
+      activities: Array<{ text: string }>;
+    };
+    expect(waiting.activities.filter((a) => a.text.includes('One more thought'))).toHaveLength(1);
+    expect(await bot.evidence.reviewStatusOf(recordId)).toBe('meets-standard');
   }, 30_000);
 });
 

@@ -84,7 +84,7 @@ export async function serve(options: { port?: string }): Promise<void> {
   );
   process.stdout.write(`Evidence and state are kept in ${stores.description}\n`);
   process.stdout.write(
-    `Tutors review rehearsals at ${publicUrl}/review (${oidc ? `signing in through ${settings.OIDC_PROVIDER_NAME}` : 'add one with: npx servicesim tutor add <email> --admin'})\n`,
+    `Tutors review rehearsals at ${publicUrl}/review (${oidc ? `signing in through ${settings.OIDC_PROVIDER_NAME}` : 'add one with: npx servicesim tutor add <email> --admin, with the same DATA_DIR or REDIS_URL'})\n`,
   );
   for (const warning of stores.warnings) process.stdout.write(`Warning: ${warning}\n`);
   logger.info({ mode: mode.kind, port: actualPort, store: stores.description }, 'listening');

@@ -13,7 +13,7 @@ import type { Command } from 'commander';
 import pino from 'pino';
 import { hashPassword, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS } from '../../review/password-hash.ts';
 import { TutorDirectory, TutorDirectoryError, normaliseEmail } from '../../store/tutor-directory.ts';
-import { openStores, StoreSettingError } from '../open-stores.ts';
+import { openStores, StoreSettingError, type OpenStores } from '../open-stores.ts';
 import { readSettings } from '../settings.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -84,21 +84,29 @@ export function registerTutorCommand(program: Command): void {
     .option('--add <id...>', 'learner ids to give the tutor')
     .option('--remove <id...>', 'learner ids to take away')
     .action(async (email: string, options: { add?: string[]; remove?: string[] }) =>
-      withDirectory(async (directory) => {
+      withDirectory(async (directory, stores) => {
         const learners = await directory.changeLearners(email, { add: options.add ?? [], remove: options.remove ?? [] });
+        // A typo here would silently show the tutor nothing: an id with no rehearsals yet is pointed out.
+        for (const id of options.add ?? [])
+          if ((await stores.evidence.list({ learnerIds: [id], limit: 1 })).total === 0)
+            process.stderr.write(
+              `Note: no rehearsals from learner "${id}" yet. Learner ids look like webchat-local/learner-… (the local page) or <tenant id>/<Azure AD object id> (Teams), as the review pages show them.\n`,
+            );
         return learners.length === 0 ? `${email.trim().toLowerCase()} reviews no learners yet.` : learners.join('\n');
       }),
     );
 }
 
-async function withDirectory(work: (directory: TutorDirectory) => Promise<string>): Promise<void> {
+async function withDirectory(work: (directory: TutorDirectory, stores: OpenStores) => Promise<string>): Promise<void> {
   const settings = readSettings();
   // Store warnings (no append-only file, say) are for `serve`; here only errors matter.
   const stores = await openStores(settings, pino({ level: 'silent' }), { check: true }).catch((error: unknown) => {
     throw error instanceof StoreSettingError ? new UsageError(error.message) : error;
   });
   try {
-    process.stdout.write(`${await work(new TutorDirectory(stores.state)).catch(toUsageError)}\n`);
+    process.stdout.write(`${await work(new TutorDirectory(stores.state), stores).catch(toUsageError)}\n`);
+    // Which store: a tutor added to another folder's database than the running bot's cannot sign in there.
+    process.stderr.write(`(tutors kept in ${stores.description})\n`);
   } finally {
     await stores.close();
   }

@@ -4,6 +4,7 @@
  * Rendered the same in Teams and in the local page, from the one view of a scored rehearsal.
  */
 import type { DebriefView, ReplyView } from '../../engine/debrief-view.ts';
+import { markdownLiteral } from '../markdown-literal.ts';
 
 const text = (value: string, extra: Record<string, unknown> = {}) => ({ type: 'TextBlock', text: value, wrap: true, ...extra });
 
@@ -22,9 +23,13 @@ export function debriefCard(view: DebriefView): Record<string, unknown> {
       style: 'emphasis',
       items: [
         text(`Your tutor's review: ${verdict}`, { weight: 'Bolder' }),
-        text(by, { isSubtle: true, size: 'Small', spacing: 'None' }),
-        text(feedback),
-        ...comments.map((c) => text(`On turn ${c.turn}${c.quote ? ` ("${clip(c.quote, 80)}")` : ''}: ${c.text}`, { size: 'Small' })),
+        text(markdownLiteral(by), { isSubtle: true, size: 'Small', spacing: 'None' }),
+        text(markdownLiteral(feedback)),
+        ...comments.map((c) =>
+          text(`On turn ${c.turn}${c.quote ? ` ("${markdownLiteral(clip(c.quote, 80))}")` : ''}: ${markdownLiteral(c.text)}`, {
+            size: 'Small',
+          }),
+        ),
         ...(nextScenario ? [text(`Try next: start ${nextScenario}`, { size: 'Small', color: 'Accent' })] : []),
       ],
     });
@@ -54,7 +59,9 @@ export function debriefCard(view: DebriefView): Record<string, unknown> {
         ...(dimension.criteria.length > 0
           ? [text(`Evidences ${dimension.criteria.join(', ')}`, { isSubtle: true, size: 'Small', spacing: 'None' })]
           : []),
-        ...(dimension.tutorReason ? [text(`Your tutor: ${dimension.tutorReason}`, { size: 'Small', weight: 'Bolder' })] : []),
+        ...(dimension.tutorReason
+          ? [text(`Your tutor: ${markdownLiteral(dimension.tutorReason)}`, { size: 'Small', weight: 'Bolder' })]
+          : []),
         ...dimension.evidence.slice(0, 2).map((e) => text(`Turn ${e.turn}: "${e.quote}" — ${e.reason}`, { size: 'Small' })),
         ...(dimension.suggestion ? [text(`Try: ${dimension.suggestion}`, { size: 'Small', color: 'Accent' })] : []),
       ],
