@@ -10,6 +10,9 @@ import type { ScoreReport } from './score-report.ts';
 import type { Turn } from './transcript.ts';
 import { VERDICT_TEXT, type TutorReview } from './tutor-review.ts';
 
+/** The dimension an authority breach caps (rubrics/dimensions.yaml). */
+const AUTHORITY = 'authority';
+
 export const END_REASON_TEXT: Record<EndReason, string> = {
   'learner-ended': 'You ended the rehearsal.',
   agreed: 'The customer accepted your option and the conversation closed.',
@@ -56,6 +59,8 @@ export interface DebriefView {
   title: string;
   endReason: string;
   breaches: Array<{ turn: number; quote: string; rule: string }>;
+  /** Where the tutor set the authority level the breaches capped: what they said, beside the scorer's breaches. */
+  breachesReviewed?: string;
   dimensions: DimensionView[];
   commitments: Array<{ turn: number; who: string; what: string; when?: string }>;
   /** The learner's strongest reply and the one to work on, from how each reply was levelled on its own. */
@@ -108,6 +113,11 @@ export function debriefView({ title, report, dimensions, order, endReason, turns
     title,
     endReason: endReason === undefined ? 'The rehearsal ended.' : (END_REASON_TEXT[endReason as EndReason] ?? 'The rehearsal ended.'),
     breaches: report.breaches.map(({ turn, quote, rule }) => ({ turn, quote, rule })),
+    ...(report.breaches.length > 0 && review?.dimensions[AUTHORITY]
+      ? {
+          breachesReviewed: `Your tutor set your authority level to ${review.dimensions[AUTHORITY].level}: ${review.dimensions[AUTHORITY].reason}`,
+        }
+      : {}),
     dimensions: shown,
     commitments: report.commitments.map(({ turn, who, what, when }) => ({ turn, who, what, ...(when ? { when } : {}) })),
     ...(strongest ? { strongest } : {}),

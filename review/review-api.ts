@@ -55,7 +55,8 @@ export function mountReviewApi(server: restify.Server, { access, service, readJs
       reviews,
       status,
       flags: scoreFlagsOf(record.report),
-      levels: levelsAfterReview(record, currentReview(reviews)),
+      // As the inbox gives them: one entry per dimension, the level that counts beside the scorer's.
+      levels: Object.entries(levelsAfterReview(record, currentReview(reviews))).map(([dimension, level]) => ({ dimension, ...level })),
     });
   });
 

@@ -200,6 +200,9 @@ export function renderRehearsal(model: RehearsalPage): string {
       roleText: turn.role === 'customer' ? 'Customer' : 'Learner',
       mood: turn.mood === undefined ? undefined : moodText(turn.mood),
       pieces: piecesOf(turn.text, turn.highlights),
+      // In words as well as on hover: a keyboard or touch user cannot hover.
+      reasons: [...new Set(turn.highlights.map((h) => h.reason))],
+      comments: current?.comments.filter((c) => c.turn === turn.number).map((c) => c.text) ?? [],
       breach: turn.breach,
       missing: missing.has(turn.number),
     })),

@@ -277,7 +277,7 @@ describe('signing a review', () => {
     const after = (await (await api(`/api/rehearsals/${recordA}`, tokens.tess)).json()) as {
       reviews: Array<{ verdict: string; reviewer: { id: string } }>;
       status: string;
-      levels: Record<string, { level: number; scorer: number; tutor?: number }>;
+      levels: Array<{ dimension: string; level: number; scorer: number; tutor?: number }>;
       record: { report: { dimensions: Record<string, { level: number | null }> } };
     };
     expect(after.reviews.map((r) => [r.reviewer.id, r.verdict])).toEqual([
@@ -285,7 +285,7 @@ describe('signing a review', () => {
       ['ann@example.org', 'meets-standard'],
     ]);
     expect(after.status).toBe('meets-standard');
-    expect(after.levels[dimension]).toMatchObject({ level: changed, scorer: scored.level, tutor: changed });
+    expect(after.levels.find((l) => l.dimension === dimension)).toMatchObject({ level: changed, scorer: scored.level, tutor: changed });
     // The scored record is never edited.
     expect(after.record.report.dimensions[dimension]!.level).toBe(scored.level);
     const { items } = (await (await api('/api/rehearsals?status=meets-standard', tokens.tess)).json()) as {

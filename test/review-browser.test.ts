@@ -103,6 +103,9 @@ describe('a tutor reviewing in the browser', () => {
     await page.getByText('Review signed', { exact: false }).first().waitFor();
     await expect(page.getByText('A warm, specific apology: keep doing this.').count()).resolves.toBeGreaterThan(0);
     await expect(page.getByText('The learner named both options and their trade-off.').count()).resolves.toBeGreaterThan(0);
+    // The comment is pinned to its turn in the transcript, and the scorer's reasons are there in words.
+    await expect(page.locator('#turn-2 .turn-comment').textContent()).resolves.toContain('A warm, specific apology');
+    await expect(page.locator('#turn-2 .turn-reasons li').count()).resolves.toBeGreaterThan(0);
     await expectAccessible(page, 'reviewed rehearsal');
     if (SCREENSHOTS)
       await page.screenshot({

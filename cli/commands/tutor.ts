@@ -12,7 +12,7 @@ import { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import pino from 'pino';
 import { hashPassword, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS } from '../../review/password-hash.ts';
-import { TutorDirectory, TutorDirectoryError, normaliseEmail } from '../../store/tutor-directory.ts';
+import { TUTOR_ROLES, TutorDirectory, TutorDirectoryError, normaliseEmail, type TutorRole } from '../../store/tutor-directory.ts';
 import { openStores, StoreSettingError, type OpenStores } from '../open-stores.ts';
 import { readSettings } from '../settings.ts';
 import { UsageError } from '../usage-error.ts';
@@ -23,20 +23,25 @@ export function registerTutorCommand(program: Command): void {
     .command('add <email>')
     .description('add a tutor, or change the name, role or password of one already added')
     .option('--name <name>', "the tutor's name, as learners see it")
-    .option('--admin', 'an admin: reviews every learner and manages tutors')
+    .option('--admin', 'an admin: reviews every learner (the same as --role admin)')
+    .option('--role <role>', 'admin or tutor; a tutor already added keeps their role unless this (or --admin) is given')
     .option('--no-password', 'no password: the tutor signs in only through the organisation (OIDC_ISSUER)')
-    .action(async (email: string, options: { name?: string; admin?: boolean; password: boolean }) =>
+    .action(async (email: string, options: { name?: string; admin?: boolean; role?: string; password: boolean }) =>
       withDirectory(async (directory) => {
         const address = checkedEmail(email);
+        if (options.role !== undefined && !(TUTOR_ROLES as readonly string[]).includes(options.role))
+          throw new UsageError(`--role must be ${TUTOR_ROLES.join(' or ')}, not "${options.role}"`);
+        // Changing a name or password never demotes an admin by accident.
+        const role = options.admin ? 'admin' : ((options.role as TutorRole | undefined) ?? (await directory.get(address))?.role ?? 'tutor');
         // --no-password removes a password set before, so the option means what it says.
         const passwordHash = options.password ? await hashPassword(await readPassword()).catch(toUsageError) : null;
         const outcome = await directory.put({
           email: address,
-          role: options.admin ? 'admin' : 'tutor',
+          role,
           ...(options.name ? { name: options.name } : {}),
           passwordHash,
         });
-        return `${outcome === 'added' ? 'Added' : 'Updated'} ${options.admin ? 'admin' : 'tutor'} ${address}.`;
+        return `${outcome === 'added' ? 'Added' : 'Updated'} ${role} ${address}.`;
       }),
     );
   tutor

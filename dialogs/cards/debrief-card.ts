@@ -41,6 +41,7 @@ export function debriefCard(view: DebriefView): Record<string, unknown> {
       items: [
         text('Beyond your authority (blocks the authority score)', { weight: 'Bolder', color: 'Attention' }),
         ...view.breaches.map((b) => text(`Turn ${b.turn}: "${b.quote}" — ${b.rule}`)),
+        ...(view.breachesReviewed ? [text(markdownLiteral(view.breachesReviewed), { weight: 'Bolder' })] : []),
       ],
     });
   }
