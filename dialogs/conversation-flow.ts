@@ -27,7 +27,7 @@ import type { EvidenceStore } from '../store/evidence-store.ts';
 import type { RehearsalLog } from '../store/rehearsal-log.ts';
 import type { ReviewStore } from '../store/review-store.ts';
 import { hostHasUniversalActions } from './cards/card-actions.ts';
-import { debriefCard } from './cards/debrief-card.ts';
+import { recordDebriefCard } from './cards/debrief-card.ts';
 import { scenarioPickerCard } from './cards/scenario-picker-card.ts';
 import { HELP_TEXT, readCommand, type Command } from './commands.ts';
 import { learnerOf } from './learner-identity.ts';
@@ -281,17 +281,8 @@ export class ConversationFlow {
       return;
     }
     const review = (await this.services.reviews?.reviewsOf(record.id))?.at(-1);
-    const scenario = this.services.library.scenarios.find((s) => s.id === record.scenario.id);
-    const view = debriefView({
-      title: record.scenario.title,
-      report: record.report,
-      dimensions: this.services.library.dimensions,
-      ...(scenario ? { order: scenario.dimensions } : {}),
-      endReason: record.endReason,
-      turns: record.turns,
-      ...(review ? { review } : {}),
-    });
-    await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(debriefCard(view))));
+    const card = recordDebriefCard(record, this.services.library, review);
+    await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
   }
 
   private async profileOf(context: TurnContext): Promise<Profile> {

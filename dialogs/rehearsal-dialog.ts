@@ -26,7 +26,6 @@ import { randomUUID } from 'node:crypto';
 import { CardFactory, MessageFactory, TurnContext } from 'botbuilder';
 import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
 import { IncompatibleStateError, type ComponentIdentity } from '../engine/component-identity.ts';
-import { debriefView } from '../engine/debrief-view.ts';
 import { assembleEvidence, UNRECORDED_CUSTOMER, type EvidenceRecord, type Learner } from '../engine/evidence-record.ts';
 import { Rehearsal, scoreRehearsal, type Exchange, type RehearsalParts, type RehearsalState } from '../engine/rehearsal.ts';
 import { isUnversionedRehearsal, upgradeRehearsal } from '../engine/rehearsal-upgrade.ts';
@@ -37,7 +36,7 @@ import type { ConversationReferences } from '../store/conversation-references.ts
 import type { EvidenceStore } from '../store/evidence-store.ts';
 import type { RehearsalLog } from '../store/rehearsal-log.ts';
 import { cardButton, hostHasUniversalActions } from './cards/card-actions.ts';
-import { debriefCard } from './cards/debrief-card.ts';
+import { recordDebriefCard } from './cards/debrief-card.ts';
 import { setTurnProgress } from './turn-progress.ts';
 
 export type Mode = 'practice' | 'assessment';
@@ -286,16 +285,7 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
 
   /** The debrief card, from the evidence record, marked as sent (and saved) once the channel has taken it. */
   private async sendDebrief(dc: DialogContext, state: RehearsalDialogState, record: EvidenceRecord): Promise<void> {
-    const scenario = this.scenarioOf(record.scenario.id);
-    const view = debriefView({
-      title: record.scenario.title,
-      report: record.report,
-      dimensions: this.services.library.dimensions,
-      ...(scenario ? { order: scenario.dimensions } : {}),
-      endReason: record.endReason,
-      turns: record.turns,
-    });
-    await dc.context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(debriefCard(view))));
+    await dc.context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(recordDebriefCard(record, this.services.library))));
     setTurnProgress(dc.context, 'debriefed');
     state.debriefSent = true;
     await this.services.saveState(dc.context);

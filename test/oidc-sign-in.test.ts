@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discoverOidc, OidcSignInError, type OidcSignIn } from '../review/oidc-sign-in.ts';
-import { startOidcTestProvider, type OidcTestProvider, type TestAccount } from './oidc-test-provider.ts';
+import { signInAtProvider, startOidcTestProvider, type OidcTestProvider, type TestAccount } from './oidc-test-provider.ts';
 
 const REDIRECT_URI = 'https://bot.example/review/sign-in/oidc/callback';
 const ACCOUNTS: TestAccount[] = [
@@ -17,64 +17,9 @@ const ACCOUNTS: TestAccount[] = [
   { sub: 'nobody', name: 'No Email' },
 ];
 
-/**
- * Plays the browser at the provider from the authorization URL: logs in as `login` (the dev form
- * takes any password) and consents, or presses "abort" on the login page. Returns the URL the
- * provider sent the browser back to (our callback, not fetched).
- */
-async function atProvider(authorizationUrl: string, how: { login: string } | 'abort'): Promise<URL> {
-  const cookies = new Map<string, string>();
-  let url = new URL(authorizationUrl);
-  let init: RequestInit = {};
-  for (let step = 0; step < 20; step++) {
-    const response = await fetch(url, {
-      ...init,
-      redirect: 'manual',
-      headers: { ...(init.headers as Record<string, string>), cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
-    });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const equals = pair.indexOf('=');
-      const [name, value] = [pair.slice(0, equals).trim(), pair.slice(equals + 1).trim()];
-      if (value && !/max-age=0|expires=thu, 01 jan 1970/i.test(line)) cookies.set(name, value);
-      else cookies.delete(name);
-    }
-    const location = response.headers.get('location');
-    if (response.status >= 300 && response.status < 400 && location) {
-      await response.body?.cancel();
-      const next = new URL(location, url);
-      if (next.href.startsWith(REDIRECT_URI)) return next;
-      [url, init] = [next, {}];
-      continue;
-    }
-    const html = await response.text();
-    if (response.status !== 200) throw new Error(`provider answered ${response.status} at ${url.pathname}: ${html.slice(0, 500)}`);
-    const prompt = /name="prompt" value="(\w+)"/.exec(html)?.[1];
-    const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
-    if (!action || !prompt) throw new Error(`no interaction form at ${url.pathname}: ${html.slice(0, 500)}`);
-    if (how === 'abort') {
-      const abort = /href="([^"]*\/abort)"/.exec(html)?.[1];
-      if (!abort) throw new Error('no abort link on the provider page');
-      [url, init] = [new URL(abort, url), {}];
-      continue;
-    }
-    // The login form takes any password; the consent form needs only its prompt.
-    const form: Record<string, string> = prompt === 'login' ? { prompt, login: how.login, password: 'any password' } : { prompt };
-    [url, init] = [
-      new URL(action, url),
-      {
-        method: 'POST',
-        body: new URLSearchParams(form).toString(),
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      },
-    ];
-  }
-  throw new Error('the provider never redirected back to the callback');
-}
-
 async function signInAs(signIn: OidcSignIn, login: string) {
   const { url, pending } = await signIn.begin();
-  return signIn.finish(await atProvider(url, { login }), pending);
+  return signIn.finish(await signInAtProvider(REDIRECT_URI, url, { login }), pending);
 }
 
 /** The error a promise rejects with, checked to be an OidcSignInError. */
@@ -147,7 +92,7 @@ describe('OpenID Connect sign-in, confidential client', () => {
   it("fails cleanly when the kept `pending` belongs to another sign-in (another state), or isn't one", async () => {
     const first = await signIn.begin();
     const second = await signIn.begin();
-    const callback = await atProvider(first.url, { login: 'ada' });
+    const callback = await signInAtProvider(REDIRECT_URI, first.url, { login: 'ada' });
 
     const mismatched = await signInError(signIn.finish(callback, second.pending));
     expect(mismatched.message).toBe('this sign-in does not match the one started in this browser: start again');
@@ -171,18 +116,20 @@ describe('OpenID Connect sign-in, confidential client', () => {
 
     const first = await signIn.begin();
     const otherNonce = edit(first.pending, { nonce: 'another nonce' });
-    const nonceError = await signInError(signIn.finish(await atProvider(first.url, { login: 'ada' }), otherNonce));
+    const nonceError = await signInError(signIn.finish(await signInAtProvider(REDIRECT_URI, first.url, { login: 'ada' }), otherNonce));
     expect(nonceError.message).toMatch(/^Example College's answer could not be verified \(.+\): start again$/);
 
     const second = await signIn.begin();
     const otherVerifier = edit(second.pending, { codeVerifier: 'x'.repeat(43) });
-    const verifierError = await signInError(signIn.finish(await atProvider(second.url, { login: 'ada' }), otherVerifier));
+    const verifierError = await signInError(
+      signIn.finish(await signInAtProvider(REDIRECT_URI, second.url, { login: 'ada' }), otherVerifier),
+    );
     expect(verifierError.message).toMatch(/^Example College refused to complete the sign-in \(invalid_grant/);
   });
 
   it("reports the provider's reason when the tutor cancels (error=access_denied)", async () => {
     const { url, pending } = await signIn.begin();
-    const callback = await atProvider(url, 'abort');
+    const callback = await signInAtProvider(REDIRECT_URI, url, 'abort');
     expect(callback.searchParams.get('error')).toBe('access_denied');
     const error = await signInError(signIn.finish(callback, pending));
     expect(error.message).toBe('Example College did not sign you in: End-User aborted interaction');
@@ -190,7 +137,7 @@ describe('OpenID Connect sign-in, confidential client', () => {
 
   it('refuses a code used twice, with a readable reason and no token in it', async () => {
     const { url, pending } = await signIn.begin();
-    const callback = await atProvider(url, { login: 'ada' });
+    const callback = await signInAtProvider(REDIRECT_URI, url, { login: 'ada' });
     await signIn.finish(callback, pending);
     const error = await signInError(signIn.finish(callback, pending));
     expect(error.message).toMatch(/^Example College refused to complete the sign-in \(invalid_grant/);

@@ -107,3 +107,58 @@ export async function startOidcTestProvider(options: { accounts: TestAccount[]; 
       }),
   };
 }
+
+/**
+ * Plays the browser at the provider from the authorization URL, with fetch and a small cookie jar: logs in as `login` (the dev form
+ * takes any password) and consents, or presses "abort" on the login page. Returns the URL the
+ * provider sent the browser back to (the callback at `redirectUri`, not fetched).
+ */
+export async function signInAtProvider(redirectUri: string, authorizationUrl: string, how: { login: string } | 'abort'): Promise<URL> {
+  const cookies = new Map<string, string>();
+  let url = new URL(authorizationUrl);
+  let init: RequestInit = {};
+  for (let step = 0; step < 20; step++) {
+    const response = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      headers: { ...(init.headers as Record<string, string>), cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+    });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = ''] = line.split(';');
+      const equals = pair.indexOf('=');
+      const [name, value] = [pair.slice(0, equals).trim(), pair.slice(equals + 1).trim()];
+      if (value && !/max-age=0|expires=thu, 01 jan 1970/i.test(line)) cookies.set(name, value);
+      else cookies.delete(name);
+    }
+    const location = response.headers.get('location');
+    if (response.status >= 300 && response.status < 400 && location) {
+      await response.body?.cancel();
+      const next = new URL(location, url);
+      if (next.href.startsWith(redirectUri)) return next;
+      [url, init] = [next, {}];
+      continue;
+    }
+    const html = await response.text();
+    if (response.status !== 200) throw new Error(`provider answered ${response.status} at ${url.pathname}: ${html.slice(0, 500)}`);
+    const prompt = /name="prompt" value="(\w+)"/.exec(html)?.[1];
+    const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
+    if (!action || !prompt) throw new Error(`no interaction form at ${url.pathname}: ${html.slice(0, 500)}`);
+    if (how === 'abort') {
+      const abort = /href="([^"]*\/abort)"/.exec(html)?.[1];
+      if (!abort) throw new Error('no abort link on the provider page');
+      [url, init] = [new URL(abort, url), {}];
+      continue;
+    }
+    // The login form takes any password; the consent form needs only its prompt.
+    const form: Record<string, string> = prompt === 'login' ? { prompt, login: how.login, password: 'any password' } : { prompt };
+    [url, init] = [
+      new URL(action, url),
+      {
+        method: 'POST',
+        body: new URLSearchParams(form).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      },
+    ];
+  }
+  throw new Error('the provider never redirected back to the callback');
+}

@@ -6,15 +6,14 @@
  *
  * `SCREENSHOTS=1 npx vitest run test/review-browser.test.ts` also saves the README's screenshots in docs/.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from './chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, describeViolations } from './axe-check.ts';
 import { startBotServer, type RunningBot } from './bot-server.ts';
 import { addTutor, localLearner, PASSWORD, rehearseAsLocalPage } from './review-fixtures.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = process.env.SCREENSHOTS === '1';
 const DOCS = path.join(import.meta.dirname, '..', 'docs');
 
@@ -23,7 +22,6 @@ let browser: Browser;
 let recordId: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (.ci/run does)`);
   bot = await startBotServer();
   await addTutor(bot.state, 'ann@example.org', { role: 'admin', name: 'Ann Tutor' });
   // Two learners; the one reviewed here rehearses as the page below will speak for them.
@@ -32,19 +30,7 @@ beforeAll(async () => {
     "I'm so sorry about the water on your floor, that must have been a shock. When did you first notice the leak?",
     'I can book an engineer for Thursday morning at no charge, or arrange a replacement machine next week. The visit is sooner; the replacement takes longer but you would have a new machine. Which would suit you?',
   ]);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 }, 90_000);
 afterAll(async () => {
   await browser?.close();

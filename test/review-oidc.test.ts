@@ -14,7 +14,7 @@ import { lazyOidcSignIn } from '../review/oidc-sign-in.ts';
 import { TutorSessions } from '../review/tutor-sessions.ts';
 import { writeAll } from '../store/key-value-store.ts';
 import { startBotServer, type RunningBot } from './bot-server.ts';
-import { startOidcTestProvider, type OidcTestProvider } from './oidc-test-provider.ts';
+import { signInAtProvider, startOidcTestProvider, type OidcTestProvider } from './oidc-test-provider.ts';
 import { addTutor, PASSWORD } from './review-fixtures.ts';
 
 /** Where tutors reach the bot, through a proxy: the address registered with the provider. */
@@ -75,55 +75,6 @@ async function beginAtBot(next?: string): Promise<{ authorizationUrl: string; oi
   return { authorizationUrl, oidcCookie: `servicesim-oidc=${kept!.value}`, cookieLine: kept!.line };
 }
 
-/**
- * Plays the browser at the provider from the authorization URL: logs in as `login` and consents, or
- * presses "abort" on the login page. Returns the callback URL the provider sent the browser back to (not fetched).
- */
-async function atProvider(authorizationUrl: string, how: { login: string } | 'abort'): Promise<URL> {
-  const cookies = new Map<string, string>();
-  let url = new URL(authorizationUrl);
-  let init: RequestInit = {};
-  for (let step = 0; step < 20; step++) {
-    const response = await fetch(url, {
-      ...init,
-      redirect: 'manual',
-      headers: { ...(init.headers as Record<string, string>), cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
-    });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const equals = pair.indexOf('=');
-      const [name, value] = [pair.slice(0, equals).trim(), pair.slice(equals + 1).trim()];
-      if (value && !/max-age=0|expires=thu, 01 jan 1970/i.test(line)) cookies.set(name, value);
-      else cookies.delete(name);
-    }
-    const location = response.headers.get('location');
-    if (response.status >= 300 && response.status < 400 && location) {
-      await response.body?.cancel();
-      const next = new URL(location, url);
-      if (next.href.startsWith(REDIRECT_URI)) return next;
-      [url, init] = [next, {}];
-      continue;
-    }
-    const html = await response.text();
-    if (response.status !== 200) throw new Error(`provider answered ${response.status} at ${url.pathname}: ${html.slice(0, 500)}`);
-    const prompt = /name="prompt" value="(\w+)"/.exec(html)?.[1];
-    const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
-    if (!action || !prompt) throw new Error(`no interaction form at ${url.pathname}: ${html.slice(0, 500)}`);
-    if (how === 'abort') {
-      const abort = /href="([^"]*\/abort)"/.exec(html)?.[1];
-      if (!abort) throw new Error('no abort link on the provider page');
-      [url, init] = [new URL(abort, url), {}];
-      continue;
-    }
-    const form: Record<string, string> = prompt === 'login' ? { prompt, login: how.login, password: 'any password' } : { prompt };
-    [url, init] = [
-      new URL(action, url),
-      { method: 'POST', body: new URLSearchParams(form).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } },
-    ];
-  }
-  throw new Error('the provider never redirected back to the callback');
-}
-
 /** Delivers the provider's redirect to the bot, as the proxy in front of it would, with the cookies given. */
 function deliverCallback(callback: URL, cookie?: string): Promise<Response> {
   expect(callback.href.startsWith(REDIRECT_URI)).toBe(true);
@@ -179,7 +130,7 @@ describe('/review sign-in with an OpenID provider configured', () => {
       client_id: 'servicesim',
     });
 
-    const callback = await deliverCallback(await atProvider(authorizationUrl, { login: 'ada' }), oidcCookie);
+    const callback = await deliverCallback(await signInAtProvider(REDIRECT_URI, authorizationUrl, { login: 'ada' }), oidcCookie);
     expect(callback.status).toBe(303);
     expect(callback.headers.get('location')).toBe('/review?mode=practice');
     // The kept sign-in is spent: the browser is told to drop it.
@@ -203,7 +154,7 @@ describe('/review sign-in with an OpenID provider configured', () => {
   it('sends a tutor to /review, not to another site, whatever `next` the kept sign-in was changed to', async () => {
     const { authorizationUrl, oidcCookie } = await beginAtBot('/review?mode=practice');
     const changed = keptCookie({ ...readKept(oidcCookie), next: 'https://evil.example/review' });
-    const callback = await deliverCallback(await atProvider(authorizationUrl, { login: 'ada' }), changed);
+    const callback = await deliverCallback(await signInAtProvider(REDIRECT_URI, authorizationUrl, { login: 'ada' }), changed);
     expect(callback.status).toBe(303);
     expect(callback.headers.get('location')).toBe('/review');
     expect(startsSession(callback)).toBe(true);
@@ -211,7 +162,7 @@ describe('/review sign-in with an OpenID provider configured', () => {
 
   it('refuses an account the provider vouches for that is not a tutor (403, naming the email), with no session', async () => {
     const { authorizationUrl, oidcCookie } = await beginAtBot();
-    const callback = await deliverCallback(await atProvider(authorizationUrl, { login: 'eve' }), oidcCookie);
+    const callback = await deliverCallback(await signInAtProvider(REDIRECT_URI, authorizationUrl, { login: 'eve' }), oidcCookie);
     expect(callback.status).toBe(403);
     expect(await callback.text()).toContain('eve@example.ac.uk is not a ServiceSim tutor. Ask an admin to add you.');
     expect(startsSession(callback)).toBe(false);
@@ -219,7 +170,7 @@ describe('/review sign-in with an OpenID provider configured', () => {
 
   it('refuses a callback without the kept sign-in, or with one that does not read (400), and starts no session', async () => {
     const { authorizationUrl, oidcCookie } = await beginAtBot('/review?mode=practice');
-    const providerCallback = await atProvider(authorizationUrl, { login: 'ada' });
+    const providerCallback = await signInAtProvider(REDIRECT_URI, authorizationUrl, { login: 'ada' });
 
     const unreadable = [
       undefined,
@@ -263,7 +214,7 @@ describe('/review sign-in with an OpenID provider configured', () => {
 
   it("shows the provider's reason when the tutor cancels at the provider (error=access_denied), with 401 and no session", async () => {
     const { authorizationUrl, oidcCookie } = await beginAtBot();
-    const providerCallback = await atProvider(authorizationUrl, 'abort');
+    const providerCallback = await signInAtProvider(REDIRECT_URI, authorizationUrl, 'abort');
     expect(providerCallback.searchParams.get('error')).toBe('access_denied');
     const response = await deliverCallback(providerCallback, oidcCookie);
     expect(response.status).toBe(401);
@@ -277,7 +228,7 @@ describe('/review sign-in with an OpenID provider configured', () => {
 
   it("answers a store fault at the callback as the server's (500, its message unshown), not as a refused sign-in", async () => {
     const { authorizationUrl, oidcCookie } = await beginAtBot();
-    const providerCallback = await atProvider(authorizationUrl, { login: 'ada' });
+    const providerCallback = await signInAtProvider(REDIRECT_URI, authorizationUrl, { login: 'ada' });
     const directory = (await bot.state.read(['tutors/directory']))['tutors/directory']!;
     // The directory damaged (as by a foreign writer): reading it throws, as a store that cannot be reached would.
     await writeAll(bot.state, [{ key: 'tutors/directory', value: { tutors: 'damaged' }, eTag: directory.eTag }]);
@@ -296,7 +247,7 @@ describe('/review sign-in with an OpenID provider configured', () => {
 
   it('refuses a code used twice (401), with no session the second time', async () => {
     const { authorizationUrl, oidcCookie } = await beginAtBot();
-    const providerCallback = await atProvider(authorizationUrl, { login: 'ada' });
+    const providerCallback = await signInAtProvider(REDIRECT_URI, authorizationUrl, { login: 'ada' });
     expect(startsSession(await deliverCallback(providerCallback, oidcCookie))).toBe(true);
     const again = await deliverCallback(providerCallback, oidcCookie);
     expect(again.status).toBe(401);

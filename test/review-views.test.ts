@@ -7,11 +7,11 @@
  *
  * Set REVIEW_SCREENSHOTS=1 to save /tmp/review-*.png of the inbox and a reviewed rehearsal.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type ConsoleMessage, type Locator, type Page } from 'playwright-core';
+import { type Browser, type ConsoleMessage, type Locator, type Page } from 'playwright-core';
+import { launchChromium } from './chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleEvidence, type EvidenceRecord } from '../engine/evidence-record.ts';
 import { loadLibrary } from '../engine/rubric-library.ts';
@@ -26,7 +26,6 @@ import { REVIEW_CSS_FILE, renderInbox, renderProblem, renderRehearsal, renderSig
 import { axeViolations, describeViolations } from './axe-check.ts';
 import { play } from './play-rehearsal.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 /** The policy the review routes send their pages with (review/page-response.ts): no script at all, styles from the stylesheet only. */
 const CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 const CSRF = 'csrf-token-"1"';
@@ -190,7 +189,6 @@ let browser: Browser;
 const served = new Map<string, string>();
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (.ci/run does)`);
   const css = await readFile(REVIEW_CSS_FILE, 'utf8');
   server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -207,19 +205,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

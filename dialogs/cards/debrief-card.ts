@@ -3,7 +3,10 @@
  * one suggestion; authority breaches as blockers; the replies that stood out; the commitments made.
  * Rendered the same in Teams and in the local page, from the one view of a scored rehearsal.
  */
-import type { DebriefView, ReplyView } from '../../engine/debrief-view.ts';
+import { debriefView, type DebriefView, type ReplyView } from '../../engine/debrief-view.ts';
+import type { EvidenceRecord } from '../../engine/evidence-record.ts';
+import type { Library } from '../../engine/rubric-library.ts';
+import type { TutorReview } from '../../engine/tutor-review.ts';
 import { markdownLiteral } from '../markdown-literal.ts';
 
 const text = (value: string, extra: Record<string, unknown> = {}) => ({ type: 'TextBlock', text: value, wrap: true, ...extra });
@@ -99,4 +102,20 @@ export function debriefCard(view: DebriefView): Record<string, unknown> {
     ],
   });
   return { type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: '1.5', body };
+}
+
+/** The debrief card of a kept rehearsal, in its scenario's order, with the tutor's review once there is one. */
+export function recordDebriefCard(record: EvidenceRecord, library: Library, review?: TutorReview): Record<string, unknown> {
+  const scenario = library.scenarios.find((s) => s.id === record.scenario.id);
+  return debriefCard(
+    debriefView({
+      title: record.scenario.title,
+      report: record.report,
+      dimensions: library.dimensions,
+      ...(scenario ? { order: scenario.dimensions } : {}),
+      endReason: record.endReason,
+      turns: record.turns,
+      ...(review ? { review } : {}),
+    }),
+  );
 }
