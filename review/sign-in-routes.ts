@@ -149,6 +149,15 @@ export function mountSignIn(server: restify.Server, parts: SignInParts): void {
         logger.warn({ issuer: identity.issuer }, 'organisation sign-in by someone who is not a tutor');
         return showForm(res, 403, safeNext(kept.next), `${identity.email} is not a ServiceSim tutor. Ask an admin to add you.`);
       }
+      if ((await directory.linkOidc(tutor.email, identity.issuer, identity.subject)) === 'another') {
+        logger.warn({ issuer: identity.issuer }, 'organisation sign-in with a tutor email but another account');
+        return showForm(
+          res,
+          403,
+          safeNext(kept.next),
+          `${identity.email} is linked to another account at ${oidc.providerName}. Ask an admin to remove and add the tutor again if the account changed.`,
+        );
+      }
       await startSession(res, tutor.email, 'oidc', safeNext(kept.next));
     } catch (error) {
       // A store fault is the server's to answer (500/503, logged, its message unshown), not a refused sign-in.

@@ -29,6 +29,11 @@ const TutorAccountSchema = z.object({
   /** The learners (their ids, as in evidence records) this tutor reviews; an admin reviews everyone. */
   learners: z.array(z.string()).default([]),
   createdAt: z.string(),
+  /**
+   * The organisation account this tutor first signed in with: later sign-ins must be that account,
+   * not merely one with the same email (which a provider need not keep verified or unique).
+   */
+  oidc: z.object({ issuer: z.string(), subject: z.string() }).optional(),
   /** When the password or role last changed: sessions begun before then no longer count. */
   credentialsChangedAt: z.string().optional(),
   tokens: z.array(ApiTokenSchema).default([]),
@@ -84,6 +89,7 @@ export class TutorDirectory {
         role: account.role,
         ...(passwordHash ? { passwordHash } : {}),
         learners: existing?.learners ?? [],
+        ...(existing?.oidc ? { oidc: existing.oidc } : {}),
         createdAt: existing?.createdAt ?? this.now().toISOString(),
         ...(existing && (existing.passwordHash !== passwordHash || existing.role !== account.role)
           ? { credentialsChangedAt: this.now().toISOString() }
@@ -92,6 +98,27 @@ export class TutorDirectory {
             : {}),
         tokens: existing?.tokens ?? [],
       };
+      return directory;
+    });
+    return outcome;
+  }
+
+  /**
+   * Links the tutor to the organisation account (issuer and subject) on their first sign-in through
+   * it; says whether this sign-in is that account ('linked' the first time, 'same' after) or another.
+   */
+  async linkOidc(email: string, issuer: string, subject: string): Promise<'linked' | 'same' | 'another'> {
+    const key = email.trim().toLowerCase();
+    let outcome: 'linked' | 'same' | 'another' = 'another';
+    await this.change((directory) => {
+      const account = directory.tutors[key];
+      if (!account) throw new TutorDirectoryError(`there is no tutor ${key}`);
+      if (account.oidc) {
+        outcome = account.oidc.issuer === issuer && account.oidc.subject === subject ? 'same' : 'another';
+        return undefined;
+      }
+      outcome = 'linked';
+      account.oidc = { issuer, subject };
       return directory;
     });
     return outcome;

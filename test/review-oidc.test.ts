@@ -32,6 +32,8 @@ beforeAll(async () => {
       // The provider gives the address in its own case; the directory keys it lowercased.
       { sub: 'ada', email: 'Ada.Lovelace@Example.AC.UK', name: 'Ada Lovelace' },
       { sub: 'eve', email: 'eve@example.ac.uk', name: 'Eve' },
+      // Another account the provider gives the tutor's email (reassigned, or unverified): not the tutor.
+      { sub: 'impostor', email: 'ada.lovelace@example.ac.uk', name: 'Not Ada' },
     ],
     client: { clientId: 'servicesim', clientSecret: 'a test secret', redirectUris: [REDIRECT_URI] },
   });
@@ -165,6 +167,21 @@ describe('/review sign-in with an OpenID provider configured', () => {
     const callback = await deliverCallback(await signInAtProvider(REDIRECT_URI, authorizationUrl, { login: 'eve' }), oidcCookie);
     expect(callback.status).toBe(403);
     expect(await callback.text()).toContain('eve@example.ac.uk is not a ServiceSim tutor. Ask an admin to add you.');
+    expect(startsSession(callback)).toBe(false);
+  });
+
+  it('once a tutor has signed in, refuses another organisation account with the same email (403), with no session', async () => {
+    // Ada's first sign-in (an earlier test, or this one) links her account; the impostor's shares only the email.
+    const first = await beginAtBot();
+    expect(
+      startsSession(
+        await deliverCallback(await signInAtProvider(REDIRECT_URI, first.authorizationUrl, { login: 'ada' }), first.oidcCookie),
+      ),
+    ).toBe(true);
+    const { authorizationUrl, oidcCookie } = await beginAtBot();
+    const callback = await deliverCallback(await signInAtProvider(REDIRECT_URI, authorizationUrl, { login: 'impostor' }), oidcCookie);
+    expect(callback.status).toBe(403);
+    expect(await callback.text()).toContain('is linked to another account at Example College');
     expect(startsSession(callback)).toBe(false);
   });
 
