@@ -10,7 +10,6 @@
  * is lost loses no message. Messages wait a week from the latest, at most 50 per conversation; a
  * learner who never opens the page again still sees the review in `history`.
  */
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type restify from 'restify';
 import type { Request, Response } from 'restify';
@@ -30,15 +29,19 @@ const keyOf = (conversationId: string) => `local-mailbox/{${conversationId}}`;
 export class LocalMailbox {
   constructor(private readonly store: KeyValueStore) {}
 
-  /** Leaves a message for the page; the oldest gives way when 50 are waiting. */
-  async post(conversationId: string, activity: Record<string, unknown>): Promise<void> {
-    const message = { ...activity, id: randomUUID(), timestamp: new Date().toISOString() };
+  /**
+   * Leaves a message for the page, under the sender's id: the same message posted again (a retried
+   * delivery) is left once. The oldest gives way when 50 are waiting.
+   */
+  async post(conversationId: string, id: string, activity: Record<string, unknown>): Promise<void> {
+    const message = { ...activity, id, timestamp: new Date().toISOString() };
     await updateDocument<Waiting>(
       this.store,
       keyOf(conversationId),
-      (waiting) => ({
-        activities: [...(waiting?.activities ?? []), message].slice(-MAX_WAITING),
-      }),
+      (waiting) =>
+        waiting?.activities.some((a) => a.id === id)
+          ? undefined
+          : { activities: [...(waiting?.activities ?? []), message].slice(-MAX_WAITING) },
       { ttlMs: KEEP_MS },
     );
   }

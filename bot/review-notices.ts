@@ -27,8 +27,11 @@ const OUTBOX_KEY = 'review-notices/outbox';
 const deliveredKey = (reviewId: string) => `review-notice-delivered/{${reviewId}}`;
 /** After the first try fails: a minute, five, half an hour, then every two hours, for as long as it takes. */
 const RETRY_DELAYS_MS = [60_000, 5 * 60_000, 30 * 60_000, 2 * 60 * 60_000];
-/** Long enough for one delivery; a process that dies holding it frees the notice this soon after. */
-const LEASE_MS = 60_000;
+/**
+ * Well beyond one delivery (the connector's calls are bounded at a few tries of 10 s); a process
+ * that dies holding it frees the notice this soon after.
+ */
+const LEASE_MS = 5 * 60_000;
 
 interface Notice {
   reviewId: string;
@@ -43,8 +46,11 @@ interface Outbox {
   notices: Notice[];
 }
 
-/** Sends one message into a stored conversation; throws if the channel does not take it. */
-export type DeliverMessage = (reference: unknown, text: string) => Promise<void>;
+/**
+ * Sends one message into a stored conversation; throws if the channel does not take it. `id` is the
+ * same for every try of one notice, so a channel that can tell (the local page) shows it once.
+ */
+export type DeliverMessage = (reference: unknown, text: string, id: string) => Promise<void>;
 
 export interface ReviewNoticeParts {
   store: KeyValueStore;
@@ -54,6 +60,8 @@ export interface ReviewNoticeParts {
   logger: Logger;
   now?: () => number;
   retryDelaysMs?: readonly number[];
+  /** How long one try holds a notice; the default suits a bot, a test shortens it. */
+  leaseMs?: number;
 }
 
 export class ReviewNotices implements LearnerNotifier {
@@ -126,12 +134,20 @@ export class ReviewNotices implements LearnerNotifier {
    */
   private async attempt(reviewId: string): Promise<boolean> {
     const lease = `review-notice-lease/${reviewId}`;
-    const taken = (await this.parts.store.write([{ key: lease, value: { at: this.now() }, create: true, ttlMs: LEASE_MS }]))[lease];
+    const taken = (
+      await this.parts.store.write([{ key: lease, value: { at: this.now() }, create: true, ttlMs: this.parts.leaseMs ?? LEASE_MS }])
+    )[lease];
     if (!taken?.written) return false;
     let delivered = false;
     try {
       const notice = (await this.outbox()).notices.find((n) => n.reviewId === reviewId);
-      if (!notice || notice.dueAt > this.now() || (await this.wasDelivered(reviewId))) return false;
+      if (!notice) return false;
+      // Delivered before, but its leaving the queue was cut short: it leaves now, unsent.
+      if (await this.wasDelivered(reviewId)) {
+        await this.dequeue(reviewId);
+        return false;
+      }
+      if (notice.dueAt > this.now()) return false;
       const reference = await this.parts.references.of(notice.recordId);
       if (reference === undefined) {
         this.parts.logger.warn(
@@ -140,24 +156,35 @@ export class ReviewNotices implements LearnerNotifier {
         );
       } else {
         try {
-          await this.parts.deliver(reference, notice.text);
+          await this.parts.deliver(reference, notice.text, `review-${reviewId}`);
         } catch (error) {
           await this.postpone(notice, error as Error);
           return false;
         }
       }
       delivered = true;
-      await this.parts.store.write([{ key: deliveredKey(reviewId), value: { at: new Date(this.now()).toISOString() } }]);
-      await updateDocument<Outbox>(this.parts.store, OUTBOX_KEY, (outbox) =>
-        outbox?.notices.some((n) => n.reviewId === reviewId)
-          ? { notices: outbox.notices.filter((n) => n.reviewId !== reviewId) }
-          : undefined,
-      );
+      // Sent: what follows only tidies up. A failure here is logged, never thrown to the tutor (whose
+      // sign-off would look failed) and never a reason to send again: the lease is kept until it runs out.
+      try {
+        await this.parts.store.write([{ key: deliveredKey(reviewId), value: { at: new Date(this.now()).toISOString() } }]);
+        await this.dequeue(reviewId);
+      } catch (error) {
+        this.parts.logger.error(
+          { review: reviewId, err: { name: (error as Error).name, message: (error as Error).message } },
+          'review notice delivered, but not yet marked so; it will not be sent again while its lease lasts',
+        );
+      }
       return true;
     } finally {
-      // A delivered notice's lease is left to run out, so a process holding an older copy of the queue cannot take it meanwhile.
-      if (!delivered) await this.parts.store.delete([lease]).catch(() => undefined);
+      // Released only if still ours: a lease that ran out during a slow try may be another process's now.
+      if (!delivered && taken.written) await this.parts.store.deleteIfUnchanged(lease, taken.eTag).catch(() => undefined);
     }
+  }
+
+  private async dequeue(reviewId: string): Promise<void> {
+    await updateDocument<Outbox>(this.parts.store, OUTBOX_KEY, (outbox) =>
+      outbox?.notices.some((n) => n.reviewId === reviewId) ? { notices: outbox.notices.filter((n) => n.reviewId !== reviewId) } : undefined,
+    );
   }
 
   private async wasDelivered(reviewId: string): Promise<boolean> {

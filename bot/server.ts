@@ -239,10 +239,10 @@ export function createServer({
     library: review.library,
     logger: logger.child({ component: 'review-notices' }),
     ...(review.noticeRetryDelaysMs ? { retryDelaysMs: review.noticeRetryDelaysMs } : {}),
-    deliver: async (reference, text) => {
+    deliver: async (reference, text, id) => {
       const held = reference as Partial<ConversationReference>;
       if (mailbox && held.channelId === 'webchat-local' && held.conversation?.id) {
-        await mailbox.post(held.conversation.id, {
+        await mailbox.post(held.conversation.id, id, {
           type: 'message',
           text,
           from: held.bot,

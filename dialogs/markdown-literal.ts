@@ -21,12 +21,33 @@ const INLINE: Record<string, string> = {
   '\\': '&#92;',
 };
 
+/**
+ * A web address, kept as it is: written as an autolink (`<https://…>`), so a renderer that links
+ * addresses (Web Chat does) links the address as typed, never one with a reference inside it.
+ */
+const URL_PATTERN = /\bhttps?:\/\/[^\s<>"]+[^\s<>".,;:!?)\]'’]/g;
+
 export function markdownLiteral(text: string): string {
-  return (
-    text
-      .replace(/[&<>*_`[\]~|\\]/g, (c) => INLINE[c]!)
-      // What starts a heading, a quote or a list only at the start of a line.
-      .replace(/^(\s*)([#+-])/gm, (_, space: string, c: string) => `${space}&#${c.charCodeAt(0)};`)
-      .replace(/^(\s*\d+)([.)])/gm, (_, number: string, c: string) => `${number}&#${c.charCodeAt(0)};`)
-  );
+  // Line by line: leading spaces dropped (four would make a code block), then what would start a
+  // heading, a quote or a list written as a reference.
+  return text
+    .split('\n')
+    .map((line) =>
+      literalLine(line.replace(/^[ \t]+/, ''))
+        .replace(/^[#+-]/, (c) => `&#${c.charCodeAt(0)};`)
+        .replace(/^(\d+)([.)])/, (_, number: string, c: string) => `${number}&#${c.charCodeAt(0)};`),
+    )
+    .join('\n');
 }
+
+function literalLine(line: string): string {
+  let out = '';
+  let at = 0;
+  for (const match of line.matchAll(URL_PATTERN)) {
+    out += escapeInline(line.slice(at, match.index)) + `<${match[0]}>`;
+    at = match.index + match[0].length;
+  }
+  return out + escapeInline(line.slice(at));
+}
+
+const escapeInline = (text: string) => text.replace(/[&<>*_`[\]~|\\]/g, (c) => INLINE[c]!);

@@ -9,12 +9,13 @@ import { markdownLiteral } from './markdown-literal.ts';
 const day = (iso: string) =>
   new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
 
-/** The tutor, as the learner knows them. */
-const reviewerOf = (review: TutorReview) => markdownLiteral(review.reviewer.name ?? review.reviewer.id);
+/** "Your tutor Ann Tutor", or just "Your tutor": a tutor's email (their id) is never shown to learners. */
+const yourTutor = (review: TutorReview, your = 'Your tutor') =>
+  review.reviewer.name ? `${your} ${markdownLiteral(review.reviewer.name)}` : your;
 
 export function reviewSignedText(record: EvidenceRecord, review: TutorReview, nextScenarioTitle?: string): string {
   return [
-    `**Your tutor ${reviewerOf(review)} has reviewed your rehearsal "${markdownLiteral(record.scenario.title)}"** (${day(record.endedAt)}): **${VERDICT_TEXT[review.verdict]}**.`,
+    `**${yourTutor(review)} has reviewed your rehearsal "${markdownLiteral(record.scenario.title)}"** (${day(record.endedAt)}): **${VERDICT_TEXT[review.verdict]}**.`,
     // Quoted line by line, each written as typed: the tutor wrote plain text, not Markdown.
     review.feedback
       .split(/\n+/)
@@ -28,5 +29,5 @@ export function reviewSignedText(record: EvidenceRecord, review: TutorReview, ne
 /** The review's part of a history line: "tutor: meets the standard: 'Good questions…'". */
 export function historyReviewText(review: TutorReview): string {
   const feedback = review.feedback.length > 140 ? `${review.feedback.slice(0, 139)}…` : review.feedback;
-  return `tutor ${reviewerOf(review)}: **${VERDICT_TEXT[review.verdict]}**: "${markdownLiteral(feedback.replace(/\s+/g, ' '))}"`;
+  return `${yourTutor(review, 'tutor')}: **${VERDICT_TEXT[review.verdict]}**: "${markdownLiteral(feedback.replace(/\s+/g, ' '))}"`;
 }

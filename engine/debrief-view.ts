@@ -130,7 +130,8 @@ export function debriefView({ title, report, dimensions, order, endReason, turns
 function tutorView(review: TutorReview, turns: readonly Turn[] | undefined): TutorReviewView {
   const on = new Date(review.at).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
   return {
-    by: `${review.reviewer.name ?? review.reviewer.id}, ${on}`,
+    // Never the tutor's email (their id): a learner knows them by name, or as their tutor.
+    by: `${review.reviewer.name ?? 'Your tutor'}, ${on}`,
     verdict: VERDICT_TEXT[review.verdict],
     feedback: review.feedback,
     ...(review.nextScenario ? { nextScenario: review.nextScenario } : {}),

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import restify from 'restify';
 import type { Library } from '../engine/rubric-library.ts';
 import type { EvidenceStore } from '../store/evidence-store.ts';
-import { StoreUnavailableError, type KeyValueStore } from '../store/key-value-store.ts';
+import { ETagConflictError, StoreUnavailableError, type KeyValueStore } from '../store/key-value-store.ts';
 import { KeyValueReviewStore } from '../store/review-store.ts';
 import { TutorDirectory } from '../store/tutor-directory.ts';
 import type { LearnerNotifier } from './learner-notifier.ts';
@@ -85,12 +85,20 @@ export function mountReview(
     // Nothing can be said once a response has begun: restify's own handling copes.
     if (!ours || res.headersSent) return done();
     if (status < 500) {
+      // Only the body parsers' refusals are about the body; a path or method that does not exist is said as such.
+      const body = status === 400 || status === 413 || status === 415;
       if (api)
-        res.send(status, { error: status === 413 ? 'the body is too large' : `the body does not read: ${error.message}`, field: 'body' });
+        res.send(
+          status,
+          body
+            ? { error: status === 413 ? 'the body is too large' : `the body does not read: ${error.message}`, field: 'body' }
+            : { error: status === 404 ? 'no such route' : error.message },
+        );
       return done();
     }
     const cause = (error as { cause?: unknown }).cause ?? error;
-    const unavailable = cause instanceof StoreUnavailableError || error instanceof StoreUnavailableError;
+    // A store down, or too busy to take a write (writers colliding past their retries): both pass.
+    const unavailable = [cause, error].some((e) => e instanceof StoreUnavailableError || e instanceof ETagConflictError);
     log.error({ err: { name: (cause as Error).name, message: (cause as Error).message }, path }, 'review request failed');
     const answer = unavailable ? 503 : 500;
     const message = unavailable

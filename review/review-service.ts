@@ -95,8 +95,14 @@ export class ReviewService {
     if (problems.length > 0) return { problems };
     // The same submission sent again (Back and Sign off, a request retried after a fault) names the
     // same review: it is kept once, and whatever the first attempt left undone is finished now.
+    // What was submitted is part of the id: a key sent again with other content (edited after a fault) is a new review, not lost.
     const reviewId =
-      key === undefined ? randomUUID() : createHash('sha256').update(`${tutor.email}\n${id}\n${key}`).digest('hex').slice(0, 32);
+      key === undefined
+        ? randomUUID()
+        : createHash('sha256')
+            .update(JSON.stringify([tutor.email, id, key, submission]))
+            .digest('hex')
+            .slice(0, 32);
     const candidate: TutorReview = {
       ...submission,
       id: reviewId,
@@ -107,8 +113,15 @@ export class ReviewService {
     const added = await this.parts.reviews.append(candidate);
     const reviews = await this.parts.reviews.reviewsOf(id);
     const review = added ? candidate : (reviews.find((r) => r.id === reviewId) ?? candidate);
-    // The status follows the current review, which a retried older submission never displaces.
-    await this.parts.evidence.setReviewStatus(id, (reviews.at(-1) ?? review).verdict);
+    // The status follows the current review, which a retried older submission never displaces; read
+    // again after writing, so two tutors signing at once leave the status of the one that is current.
+    let current = reviews.at(-1) ?? review;
+    for (let check = 0; check < 3; check++) {
+      await this.parts.evidence.setReviewStatus(id, current.verdict);
+      const latest = (await this.parts.reviews.reviewsOf(id)).at(-1) ?? current;
+      if (latest.id === current.id) break;
+      current = latest;
+    }
     // Queued once and sent once, however often this runs for the same review.
     const delivery = this.parts.notifier ? await this.parts.notifier.reviewSigned(record, review) : 'not configured';
     return { signed: review, delivery: added ? delivery : 'already signed' };

@@ -49,8 +49,13 @@ export class TutorAccess {
     if (!session || !sessionId) return undefined;
     const tutor = await this.options.directory.get(session.email);
     // A session begun before the password or role changed (a reset after a leak, a demotion) ends with that change.
-    if (!tutor || (tutor.credentialsChangedAt !== undefined && Date.parse(session.createdAt) < Date.parse(tutor.credentialsChangedAt)))
-      return undefined;
+    // Nor does one begun before the account itself (removed and added again).
+    if (!tutor) return undefined;
+    const validFrom = Math.max(
+      0,
+      ...[tutor.createdAt, tutor.credentialsChangedAt].map((at) => Date.parse(at ?? '')).filter(Number.isFinite),
+    );
+    if (Date.parse(session.createdAt) < validFrom) return undefined;
     return { tutor, via: 'session', session, sessionId };
   }
 

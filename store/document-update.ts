@@ -4,10 +4,11 @@
  * read and changed again. Reviews, the tutor directory and the review notices' outbox are each
  * one such document, so every store (memory, SQLite, Redis, Redis Cluster) keeps them the same way.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ETagConflictError, type KeyValueStore } from './key-value-store.ts';
 
 /** How often a write refused by a concurrent one is tried again before giving up. */
-const ATTEMPTS = 8;
+const ATTEMPTS = 10;
 
 /**
  * Applies `change` to the document at `key` (undefined when there is none) and writes the result;
@@ -30,6 +31,8 @@ export async function updateDocument<T>(
       await store.write([item ? { key, value: next, eTag: item.eTag, ...life } : { key, value: next, create: true, ...life }])
     )[key];
     if (outcome?.written) return next;
+    // Writers that collided would collide again at once: each waits a random, growing moment.
+    await sleep(Math.random() * 5 * 2 ** attempt);
   }
   throw new ETagConflictError(key);
 }

@@ -58,6 +58,23 @@ describe('a reviewed debrief', () => {
     expect(historyReviewText(review)).toContain('"&#35; Remember &lt;see handbook p.4&gt;');
   });
 
+  it('keeps a web address whole, as a link to the address as typed', () => {
+    expect(markdownLiteral('See https://en.wikipedia.org/wiki/Active_listening - then try again.')).toBe(
+      'See <https://en.wikipedia.org/wiki/Active_listening> - then try again.',
+    );
+    expect(markdownLiteral('Read https://example.org/a?b=1&c=2.')).toBe('Read <https://example.org/a?b=1&c=2>.');
+    expect(markdownLiteral('    indented, not code')).toBe('indented, not code');
+  });
+
+  it('names the tutor to the learner, never by their email', () => {
+    const unnamed = { ...review, reviewer: { id: 'ann@example.org' } };
+    expect(reviewSignedText(evidenceRecord(), unnamed)).toMatch(/^\*\*Your tutor has reviewed/);
+    expect(historyReviewText(unnamed)).toMatch(/^tutor: /);
+    expect(
+      JSON.stringify(debriefCard(debriefView({ title: 'Kettle', report, dimensions: library.dimensions, review: unnamed }))),
+    ).not.toContain('ann@example.org');
+  });
+
   it('leaves ordinary words alone', () => {
     expect(markdownLiteral('Well done, Sam: a clear, calm reply. Next time ask 2 questions.')).toBe(
       'Well done, Sam: a clear, calm reply. Next time ask 2 questions.',

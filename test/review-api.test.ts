@@ -117,6 +117,9 @@ describe("a tutor's reach", () => {
     await directory.remove('leaving@example.org');
     expect((await api('/api/rehearsals', second)).status).toBe(401);
     expect((await fetch(`${bot.url}/api/rehearsals`, { headers: { cookie } })).status).toBe(401);
+    // Added again: the old session does not come back with the account.
+    await directory.put({ email: 'leaving@example.org', role: 'admin', passwordHash: 'scrypt$new' });
+    expect((await fetch(`${bot.url}/api/rehearsals`, { headers: { cookie } })).status).toBe(401);
   });
 });
 
@@ -312,6 +315,12 @@ describe('the inbox API', () => {
     }
     expect(next).toBeNull();
     expect(seen).toEqual([recordB, recordA2, recordA]);
+  });
+
+  it('a path that is no route says so, rather than blaming a body', async () => {
+    const response = await api(`/api/rehearsals/${recordA}/nothing-here`, tokens.admin);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: 'no such route' });
   });
 
   it('a filter that does not read is a 400 naming it', async () => {

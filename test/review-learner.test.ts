@@ -98,6 +98,14 @@ describe('in the local page', () => {
     };
     expect(waiting.activities.filter((a) => a.text.includes('One more thought'))).toHaveLength(1);
     expect(await bot.evidence.reviewStatusOf(recordId)).toBe('meets-standard');
+    // The same key with other content (edited before sending again) is a new review, never lost.
+    const edited = await fetch(`${bot.url}/api/rehearsals/${recordId}/reviews`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': 'sign-off-2' },
+      body: JSON.stringify({ feedback: 'Edited: well paced, and confirm next time.', verdict: 'needs-another-attempt' }),
+    });
+    expect(edited.status).toBe(201);
+    expect(await bot.evidence.reviewStatusOf(recordId)).toBe('needs-another-attempt');
   }, 30_000);
 });
 

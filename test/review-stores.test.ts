@@ -10,6 +10,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TutorReview } from '../engine/tutor-review.ts';
 import { loadLibrary } from '../engine/rubric-library.ts';
+import { LocalMailbox } from '../bot/local-mailbox.ts';
 import { ReviewNotices } from '../bot/review-notices.ts';
 import { TutorSessions } from '../review/tutor-sessions.ts';
 import { ConversationReferences } from '../store/conversation-references.ts';
@@ -177,5 +178,66 @@ describe.each(stores)('%s', (_name, makeStore) => {
     expect(delivered).toHaveLength(1);
     expect(delivered[0]).toMatch(/^c1: \*\*Your tutor Ann has reviewed/);
     expect(await one.pending()).toBe(0);
+  });
+});
+
+describe('a review notice whose tidying up fails after it was sent', () => {
+  /** The memory store, with writes to keys matching `failing` refused while it is set. */
+  class FailingWrites extends MemoryKeyValueStore {
+    failing: RegExp | undefined;
+    override async write(entries: Parameters<MemoryKeyValueStore['write']>[0]) {
+      if (this.failing && entries.some((e) => this.failing!.test(e.key))) throw new Error('store write failed');
+      return super.write(entries);
+    }
+  }
+
+  async function sendWith(failing: RegExp) {
+    const store = new FailingWrites();
+    const record = evidenceRecord({ id: `rec-${randomUUID()}` });
+    await new ConversationReferences(store).remember(record.id, { conversation: { id: 'c1' } });
+    const sent: string[] = [];
+    const notices = new ReviewNotices({
+      store,
+      references: new ConversationReferences(store),
+      library: await loadLibrary(),
+      // The channel takes the message; then the store starts refusing the tidying-up write.
+      deliver: async (_reference, text) => {
+        sent.push(text);
+        store.failing = failing;
+      },
+      logger: pino({ level: 'silent' }),
+      retryDelaysMs: [0],
+      leaseMs: 200,
+    });
+    expect(await notices.reviewSigned(record, review(record.id))).toBe('delivered');
+    store.failing = undefined;
+    return { notices, sent };
+  }
+
+  it('leaves the queue later, unsent, when leaving it failed', async () => {
+    const { notices, sent } = await sendWith(/^review-notices\/outbox$/);
+    expect(await notices.pending()).toBe(1);
+    await sleep(300);
+    expect(await notices.retryDue()).toBe(0);
+    expect(await notices.pending()).toBe(0);
+    expect(sent).toHaveLength(1);
+  });
+
+  it('is not sent again while its lease lasts when its delivered mark could not be written', async () => {
+    const { notices, sent } = await sendWith(/^review-notice-delivered\//);
+    expect(await notices.retryDue()).toBe(0);
+    expect(sent).toHaveLength(1);
+  });
+});
+
+describe('the local page mailbox', () => {
+  it('keeps a message posted twice under one id once, and reading it changes nothing', async () => {
+    const mailbox = new LocalMailbox(new MemoryKeyValueStore());
+    await mailbox.post('c1', 'review-1', { type: 'message', text: 'Reviewed.' });
+    await mailbox.post('c1', 'review-1', { type: 'message', text: 'Reviewed.' });
+    await mailbox.post('c1', 'review-2', { type: 'message', text: 'Reviewed again.' });
+    expect((await mailbox.waiting('c1')).map((a) => a.id)).toEqual(['review-1', 'review-2']);
+    expect((await mailbox.waiting('c1')).map((a) => a.id)).toEqual(['review-1', 'review-2']);
+    expect(await mailbox.waiting('c2')).toEqual([]);
   });
 });
