@@ -12,6 +12,7 @@
  * conversation reference (held before they were kept) cannot be messaged: that is logged, and the
  * learner sees the review in `history`.
  */
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { EvidenceRecord } from '../engine/evidence-record.ts';
 import type { Library } from '../engine/rubric-library.ts';
@@ -22,7 +23,12 @@ import { updateDocument } from '../store/document-update.ts';
 import type { KeyValueStore } from '../store/key-value-store.ts';
 import { reviewSignedText } from '../dialogs/review-feedback-text.ts';
 
-const OUTBOX_KEY = 'review-notices/outbox';
+/**
+ * The queue, in 16 parts by review: sign-offs in several processes at once each change one part,
+ * so they rarely collide (each part is a compare-and-set document); a retry pass reads all 16 at once.
+ */
+const OUTBOX_PARTS = Array.from({ length: 16 }, (_, i) => `review-notices/outbox/${i}`);
+const outboxPartOf = (reviewId: string) => OUTBOX_PARTS[createHash('sha256').update(reviewId).digest()[0]! % OUTBOX_PARTS.length]!;
 /** Kept for good once a notice is delivered. */
 const deliveredKey = (reviewId: string) => `review-notice-delivered/{${reviewId}}`;
 /** After the first try fails: a minute, five, half an hour, then every two hours, for as long as it takes. */
@@ -85,7 +91,7 @@ export class ReviewNotices implements LearnerNotifier {
       attempts: 0,
       dueAt: this.now(),
     };
-    await updateDocument<Outbox>(this.parts.store, OUTBOX_KEY, (outbox) =>
+    await updateDocument<Outbox>(this.parts.store, outboxPartOf(notice.reviewId), (outbox) =>
       outbox?.notices.some((n) => n.reviewId === notice.reviewId) ? undefined : { notices: [...(outbox?.notices ?? []), notice] },
     );
     return (await this.attempt(notice.reviewId)) ? 'delivered' : 'queued';
@@ -182,7 +188,7 @@ export class ReviewNotices implements LearnerNotifier {
   }
 
   private async dequeue(reviewId: string): Promise<void> {
-    await updateDocument<Outbox>(this.parts.store, OUTBOX_KEY, (outbox) =>
+    await updateDocument<Outbox>(this.parts.store, outboxPartOf(reviewId), (outbox) =>
       outbox?.notices.some((n) => n.reviewId === reviewId) ? { notices: outbox.notices.filter((n) => n.reviewId !== reviewId) } : undefined,
     );
   }
@@ -192,7 +198,8 @@ export class ReviewNotices implements LearnerNotifier {
   }
 
   private async outbox(): Promise<Outbox> {
-    return ((await this.parts.store.read([OUTBOX_KEY]))[OUTBOX_KEY]?.value as Outbox | undefined) ?? { notices: [] };
+    const parts = await this.parts.store.read(OUTBOX_PARTS);
+    return { notices: Object.values(parts).flatMap((item) => (item.value as Outbox).notices) };
   }
 
   private async postpone(notice: Notice, error: Error): Promise<void> {
@@ -202,7 +209,7 @@ export class ReviewNotices implements LearnerNotifier {
       { review: notice.reviewId, attempts, err: { name: error.name, message: error.message } },
       'review notice not delivered; will try again',
     );
-    await updateDocument<Outbox>(this.parts.store, OUTBOX_KEY, (outbox) =>
+    await updateDocument<Outbox>(this.parts.store, outboxPartOf(notice.reviewId), (outbox) =>
       outbox ? { notices: outbox.notices.map((n) => (n.reviewId === notice.reviewId ? { ...n, attempts, dueAt } : n)) } : undefined,
     );
   }

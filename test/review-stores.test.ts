@@ -155,6 +155,25 @@ describe.each(stores)('%s', (_name, makeStore) => {
     expect(await sessions.find(again.id)).toBeUndefined();
   });
 
+  it('queues every notice when many reviews are signed at once in several processes', async () => {
+    const store = makeStore();
+    const library = await loadLibrary();
+    const parts = {
+      store,
+      references: new ConversationReferences(store),
+      library,
+      deliver: async () => {
+        throw new Error('channel down');
+      },
+      logger: pino({ level: 'silent' }),
+    };
+    const processes = [1, 2, 3, 4].map(() => new ReviewNotices(parts));
+    const records = Array.from({ length: 24 }, (_, i) => evidenceRecord({ id: `busy-${i}-${randomUUID()}` }));
+    for (const record of records) await parts.references.remember(record.id, { conversation: { id: record.id } });
+    await Promise.all(records.map((record, i) => processes[i % 4]!.reviewSigned(record, review(record.id))));
+    expect(await processes[0]!.pending()).toBe(24);
+  });
+
   it('delivers a review notice once, though two processes try it at once, and keeps it until delivered', async () => {
     const store = makeStore();
     const library = await loadLibrary();
@@ -215,7 +234,7 @@ describe('a review notice whose tidying up fails after it was sent', () => {
   }
 
   it('leaves the queue later, unsent, when leaving it failed', async () => {
-    const { notices, sent } = await sendWith(/^review-notices\/outbox$/);
+    const { notices, sent } = await sendWith(/^review-notices\/outbox\//);
     expect(await notices.pending()).toBe(1);
     await sleep(300);
     expect(await notices.retryDue()).toBe(0);
