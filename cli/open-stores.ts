@@ -10,6 +10,7 @@ import type { EvidenceStore } from '../store/evidence-store.ts';
 import type { KeyValueStore } from '../store/key-value-store.ts';
 import type { RedisClient } from '../store/redis-connection.ts';
 import type { Settings } from './settings.ts';
+import { UsageError } from './usage-error.ts';
 
 export interface OpenStores {
   state: KeyValueStore;
@@ -30,13 +31,14 @@ export class StoreSettingError extends Error {}
 
 /**
  * `check`: before returning, make sure Redis answers and takes the credentials (throwing
- * StoreSettingError if not), and warn if it keeps no append-only file; `serve` and `migrate` check,
- * tests and benches that start their own Redis need not.
+ * StoreSettingError if not), and warn if it keeps no append-only file; the commands check,
+ * tests and benches that start their own Redis need not. `upgrade`: bring older data up to what
+ * this version files (a walk over every Redis evidence record): once, at `serve`, not for every command.
  */
 export async function openStores(
   settings: Pick<Settings, 'DATA_DIR' | 'REDIS_URL' | 'REDIS_CLUSTER'>,
   logger: Logger,
-  { check = false }: { check?: boolean } = {},
+  { check = false, upgrade = false }: { check?: boolean; upgrade?: boolean } = {},
 ): Promise<OpenStores> {
   const warned: string[] = [];
   // A damaged or foreign item is set aside and named in the log, never allowed to break a conversation.
@@ -68,7 +70,7 @@ export async function openStores(
     }
     const state = new RedisKeyValueStore(client, { skipped });
     const evidence = new RedisEvidenceStore(client, { skipped });
-    if (check) {
+    if (upgrade) {
       // Records kept before the inbox's score flags existed are filed under them once, so the flag
       // filter never leaves them out. Safe to repeat, and by several processes starting at once.
       const filed = await evidence.fileUnflagged();
@@ -123,4 +125,15 @@ export async function openStores(
       db.close();
     },
   };
+}
+
+/** The stores for a command: checked, and a setting that names no usable store said as a usage error (one line, exit 2). */
+export async function openStoresForCommand(
+  settings: Pick<Settings, 'DATA_DIR' | 'REDIS_URL' | 'REDIS_CLUSTER'>,
+  logger: Logger,
+  { upgrade = false }: { upgrade?: boolean } = {},
+): Promise<OpenStores> {
+  return openStores(settings, logger, { check: true, upgrade }).catch((error: unknown) => {
+    throw error instanceof StoreSettingError ? new UsageError(error.message) : error;
+  });
 }

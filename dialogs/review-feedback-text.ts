@@ -2,12 +2,10 @@
  * How a tutor's review reads to the learner: the message that tells them it is signed, and the
  * line their history shows. Markdown, as Teams and Web Chat render it.
  */
+import { calendarDay } from '../engine/debrief-view.ts';
 import type { EvidenceRecord } from '../engine/evidence-record.ts';
 import { VERDICT_TEXT, type TutorReview } from '../engine/tutor-review.ts';
 import { markdownLiteral } from './markdown-literal.ts';
-
-const day = (iso: string) =>
-  new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
 
 /** "Your tutor Ann Tutor", or just "Your tutor": a tutor's email (their id) is never shown to learners. */
 const yourTutor = (review: TutorReview, your = 'Your tutor') =>
@@ -15,7 +13,7 @@ const yourTutor = (review: TutorReview, your = 'Your tutor') =>
 
 export function reviewSignedText(record: EvidenceRecord, review: TutorReview, nextScenarioTitle?: string): string {
   return [
-    `**${yourTutor(review)} has reviewed your rehearsal "${markdownLiteral(record.scenario.title)}"** (${day(record.endedAt)}): **${VERDICT_TEXT[review.verdict]}**.`,
+    `**${yourTutor(review)} has reviewed your rehearsal "${markdownLiteral(record.scenario.title)}"** (${calendarDay(record.endedAt)}): **${VERDICT_TEXT[review.verdict]}**.`,
     // Quoted line by line, each written as typed: the tutor wrote plain text, not Markdown.
     review.feedback
       .split(/\n+/)

@@ -10,6 +10,10 @@ import type { ScoreReport } from './score-report.ts';
 import type { Turn } from './transcript.ts';
 import { VERDICT_TEXT, type TutorReview } from './tutor-review.ts';
 
+/** An instant as the day learners read it: "30 Nov 2026" (UTC). */
+export const calendarDay = (iso: string) =>
+  new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+
 /** The dimension an authority breach caps (rubrics/dimensions.yaml). */
 const AUTHORITY = 'authority';
 
@@ -128,7 +132,7 @@ export function debriefView({ title, report, dimensions, order, endReason, turns
 }
 
 function tutorView(review: TutorReview, turns: readonly Turn[] | undefined): TutorReviewView {
-  const on = new Date(review.at).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+  const on = calendarDay(review.at);
   return {
     // Never the tutor's email (their id): a learner knows them by name, or as their tutor.
     by: `${review.reviewer.name ?? 'Your tutor'}, ${on}`,

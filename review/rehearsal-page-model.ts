@@ -18,8 +18,7 @@ export function rehearsalPageModel(
 ): RehearsalPage {
   const scenario = library.scenarios.find((s) => s.id === record.scenario.id);
   const levels = levelsAfterReview(record, currentReview(reviews));
-  const order = [...(scenario?.dimensions.filter((d) => d in record.report.dimensions) ?? []), ...Object.keys(record.report.dimensions)];
-  const dimensions = [...new Set(order)].map((id) => {
+  const dimensions = dimensionOrderOf(record, library).map((id) => {
     const score = record.report.dimensions[id]!;
     const rubric = library.dimensions.find((d) => d.id === id);
     return {
@@ -55,6 +54,13 @@ export function rehearsalPageModel(
     reviews,
     scenarios: library.scenarios.map((s) => ({ id: s.id, title: s.title })),
   };
+}
+
+/** A record's scored dimensions in its scenario's order (as the learner's debrief shows them), then any others. */
+export function dimensionOrderOf(record: EvidenceRecord, library: Library): string[] {
+  const scored = Object.keys(record.report.dimensions);
+  const scenario = library.scenarios.find((s) => s.id === record.scenario.id);
+  return [...new Set([...(scenario?.dimensions.filter((d) => scored.includes(d)) ?? []), ...scored])];
 }
 
 /**

@@ -50,18 +50,7 @@ export function mountReviewPages(server: restify.Server, parts: ReviewPageParts)
     const caller = await signedIn(req, res);
     if (!caller) return;
     const reading = readInboxQuery(queryOf(req));
-    if ('field' in reading)
-      return sendPage(
-        res,
-        400,
-        renderProblem(
-          400,
-          'That filter does not read',
-          `${reading.field}: ${reading.message}`,
-          pageTutor(caller.tutor),
-          caller.session.csrf,
-        ),
-      );
+    if ('field' in reading) return problemPage(res, caller, 400, 'That filter does not read', `${reading.field}: ${reading.message}`);
     const { rows, total, next } = await service.inbox(caller.tutor, reading.query);
     const filterQuery = new URLSearchParams(Object.entries(reading.query.filters).map(([k, v]) => [k, String(v)]));
     const model: InboxPage = {
@@ -109,17 +98,7 @@ export function mountReviewPages(server: restify.Server, parts: ReviewPageParts)
     if (!caller) return;
     const form = (req.body ?? {}) as Record<string, unknown>;
     if (!access.csrfAccepted(caller, req, form._csrf))
-      return sendPage(
-        res,
-        403,
-        renderProblem(
-          403,
-          'This form has expired',
-          'Open the rehearsal again and sign off from the fresh page.',
-          pageTutor(caller.tutor),
-          caller.session.csrf,
-        ),
-      );
+      return problemPage(res, caller, 403, 'This form has expired', 'Open the rehearsal again and sign off from the fresh page.');
     const id = String(req.params.id);
     const found = await service.rehearsal(caller.tutor, id);
     if (!found) return notFound(res, caller);
@@ -157,12 +136,13 @@ export function mountReviewPages(server: restify.Server, parts: ReviewPageParts)
     res.sendRaw(200, css);
   });
 
+  /** A problem page for a signed-in tutor: their header, and a sign-out form that carries the session's token. */
+  function problemPage(res: Response, caller: Caller & { via: 'session' }, status: number, title: string, message: string): void {
+    sendPage(res, status, renderProblem(status, title, message, pageTutor(caller.tutor), caller.session.csrf));
+  }
+
   function notFound(res: Response, caller: Caller & { via: 'session' }): void {
-    sendPage(
-      res,
-      404,
-      renderProblem(404, 'No such rehearsal', 'There is no rehearsal here that you review.', pageTutor(caller.tutor), caller.session.csrf),
-    );
+    problemPage(res, caller, 404, 'No such rehearsal', 'There is no rehearsal here that you review.');
   }
 
   /**

@@ -23,6 +23,7 @@ import type { TutorAccount } from '../store/tutor-directory.ts';
 import { cursorText, evidenceQueryOf, type InboxQuery } from './inbox-filters.ts';
 import type { LearnerNotifier } from './learner-notifier.ts';
 import type { InboxRow } from './page-models.ts';
+import { dimensionOrderOf } from './rehearsal-page-model.ts';
 
 export const INBOX_PAGE_SIZE = 25;
 
@@ -134,8 +135,7 @@ export class ReviewService {
 
   private rowOf(record: EvidenceRecord, review: TutorReview | undefined, status: ReviewStatus): InboxRow {
     const levels = levelsAfterReview(record, review);
-    const scenario = this.parts.library.scenarios.find((s) => s.id === record.scenario.id);
-    const order = scenario?.dimensions.filter((d) => d in levels) ?? Object.keys(levels);
+    const order = dimensionOrderOf(record, this.parts.library);
     return {
       id: record.id,
       learner: { id: record.learner.id, ...(record.learner.name ? { name: record.learner.name } : {}) },

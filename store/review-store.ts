@@ -6,6 +6,7 @@
 import { TutorReviewSchema, type TutorReview } from '../engine/tutor-review.ts';
 import { updateDocument } from './document-update.ts';
 import type { KeyValueStore } from './key-value-store.ts';
+import { reportToStderr, type SkippedItemReporter } from './skipped-item.ts';
 
 interface ReviewList {
   reviews: unknown[];
@@ -32,7 +33,7 @@ const keyOf = (recordId: string) => `review/{${recordId}}`;
 export class KeyValueReviewStore implements ReviewStore {
   constructor(
     private readonly store: KeyValueStore,
-    private readonly skipped: (where: string, problem: string) => void = () => undefined,
+    private readonly skipped: SkippedItemReporter = reportToStderr,
   ) {}
 
   async append(review: TutorReview): Promise<boolean> {

@@ -49,7 +49,7 @@ const TOKEN_PREFIX = 'sst_';
 
 /** An email as accounts are keyed: trimmed and lowercased, and checked to be one. */
 export function normaliseEmail(email: string): string {
-  const trimmed = email.trim().toLowerCase();
+  const trimmed = keyOf(email);
   if (!z.email().safeParse(trimmed).success) throw new TutorDirectoryError(`"${email}" is not an email address`);
   return trimmed;
 }
@@ -68,7 +68,7 @@ export class TutorDirectory {
   }
 
   async get(email: string): Promise<TutorAccount | undefined> {
-    return (await this.read()).tutors[email.trim().toLowerCase()];
+    return (await this.read()).tutors[keyOf(email)];
   }
 
   /**
@@ -108,7 +108,7 @@ export class TutorDirectory {
    * it; says whether this sign-in is that account ('linked' the first time, 'same' after) or another.
    */
   async linkOidc(email: string, issuer: string, subject: string): Promise<'linked' | 'same' | 'another'> {
-    const key = email.trim().toLowerCase();
+    const key = keyOf(email);
     let outcome: 'linked' | 'same' | 'another' = 'another';
     await this.change((directory) => {
       const account = directory.tutors[key];
@@ -126,7 +126,7 @@ export class TutorDirectory {
 
   /** Removes a tutor; false when there was none. Their sessions and tokens end with the account. */
   async remove(email: string): Promise<boolean> {
-    const key = email.trim().toLowerCase();
+    const key = keyOf(email);
     let removed = false;
     await this.change((directory) => {
       removed = key in directory.tutors;
@@ -142,7 +142,7 @@ export class TutorDirectory {
     email: string,
     { add = [], remove = [] }: { add?: readonly string[]; remove?: readonly string[] },
   ): Promise<string[]> {
-    const key = email.trim().toLowerCase();
+    const key = keyOf(email);
     let learners: string[] = [];
     await this.change((directory) => {
       const account = directory.tutors[key];
@@ -157,7 +157,7 @@ export class TutorDirectory {
 
   /** A new API token for the tutor: the whole token is returned once, here, and only its hash kept. */
   async issueToken(email: string): Promise<{ token: string; id: string }> {
-    const key = email.trim().toLowerCase();
+    const key = keyOf(email);
     const id = randomBytes(8).toString('hex');
     const secret = randomBytes(32).toString('base64url');
     await this.change((directory) => {
@@ -171,7 +171,7 @@ export class TutorDirectory {
 
   /** Revokes one token (by its id) or, with no id, all the tutor's tokens; returns how many were revoked. */
   async revokeTokens(email: string, tokenId?: string): Promise<number> {
-    const key = email.trim().toLowerCase();
+    const key = keyOf(email);
     let count = 0;
     await this.change((directory) => {
       const account = directory.tutors[key];
@@ -201,23 +201,26 @@ export class TutorDirectory {
   }
 
   private async read(): Promise<Directory> {
-    const item = (await this.store.read([DIRECTORY_KEY]))[DIRECTORY_KEY];
-    if (!item) return { tutors: {} };
-    const parsed = DirectorySchema.safeParse(item.value);
-    // Refused rather than read as empty: an empty directory would lock every tutor out, and a write would lose the accounts.
-    if (!parsed.success) throw new Error(`the tutor directory (${DIRECTORY_KEY}) does not read: ${parsed.error.issues[0]?.message}`);
-    return parsed.data;
+    return parseDirectory((await this.store.read([DIRECTORY_KEY]))[DIRECTORY_KEY]?.value);
   }
 
   private async change(edit: (directory: Directory) => Directory | undefined): Promise<void> {
-    await updateDocument<unknown>(this.store, DIRECTORY_KEY, (current) => {
-      const parsed = current === undefined ? { tutors: {} } : DirectorySchema.safeParse(current);
-      if ('success' in parsed && !parsed.success)
-        throw new Error(`the tutor directory (${DIRECTORY_KEY}) does not read: ${parsed.error.issues[0]?.message}`);
-      const directory = structuredClone('success' in parsed ? parsed.data : parsed) as Directory;
-      return edit(directory);
-    });
+    await updateDocument<unknown>(this.store, DIRECTORY_KEY, (current) => edit(structuredClone(parseDirectory(current))));
   }
+}
+
+/** An email as accounts are keyed, without checking it is one (a lookup by anything finds nothing). */
+const keyOf = (email: string) => email.trim().toLowerCase();
+
+/**
+ * The stored directory, or an empty one if there is none yet. One that does not read is refused
+ * rather than read as empty: an empty directory would lock every tutor out, and a write would lose the accounts.
+ */
+function parseDirectory(value: unknown): Directory {
+  if (value === undefined) return { tutors: {} };
+  const parsed = DirectorySchema.safeParse(value);
+  if (!parsed.success) throw new Error(`the tutor directory (${DIRECTORY_KEY}) does not read: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

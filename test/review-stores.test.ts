@@ -101,7 +101,7 @@ describe.each(stores)('%s', (_name, makeStore) => {
     const store = makeStore();
     const skipped: string[] = [];
     const reviews = new KeyValueReviewStore(store, (where) => skipped.push(where));
-    await expect(reviews.append({ ...review('r1'), feedback: '' })).rejects.toThrow();
+    await expect(reviews.append({ ...review('r1'), feedback: '' })).rejects.toThrow(/feedback to the learner is required/);
     const good = review('r1');
     await store.write([{ key: 'review/{r1}', value: { reviews: [{ nonsense: true }, good] } }]);
     expect((await reviews.reviewsOf('r1')).map((r) => r.id)).toEqual([good.id]);

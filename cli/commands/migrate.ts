@@ -18,7 +18,7 @@ import type { EvidenceRecord } from '../../engine/evidence-record.ts';
 import type { EvidenceStore } from '../../store/evidence-store.ts';
 import { readDataFolder, type DataFolderItem } from '../../store/file-data-folder.ts';
 import type { KeyValueStore, WriteEntry } from '../../store/key-value-store.ts';
-import { openStores, StoreSettingError } from '../open-stores.ts';
+import { openStoresForCommand } from '../open-stores.ts';
 import { readSettings, type Settings } from '../settings.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -72,9 +72,7 @@ async function importDataFolder(from: string, settings: Settings): Promise<strin
   }
   // Structured logs (a damaged row met while checking what is there) go to stderr; the report goes to stdout.
   const logger = pino({ level: settings.LOG_LEVEL }, pino.destination(2));
-  const stores = await openStores(settings, logger, { check: true }).catch((error: unknown) => {
-    throw error instanceof StoreSettingError ? new UsageError(error.message) : error;
-  });
+  const stores = await openStoresForCommand(settings, logger);
   const tally: Tally = { stateImported: 0, stateThere: 0, evidenceImported: 0, evidenceThere: 0, skipped: [], expired: [] };
   try {
     const batch: WriteEntry[] = [];

@@ -8,7 +8,7 @@ import { createBot } from '../../bot/create-bot.ts';
 import { BotConfigurationError, securityMode } from '../../bot/security-mode.ts';
 import { createServer } from '../../bot/server.ts';
 import { lazyOidcSignIn } from '../../review/oidc-sign-in.ts';
-import { openStores, StoreSettingError } from '../open-stores.ts';
+import { openStoresForCommand } from '../open-stores.ts';
 import { rehearsalParts } from '../rehearsal-parts.ts';
 import { openScenarioLibrary } from '../scenario-lookup.ts';
 import { readSettings } from '../settings.ts';
@@ -31,9 +31,7 @@ export async function serve(options: { port?: string }): Promise<void> {
     pino.destination(2),
   );
   const library = await openScenarioLibrary(settings);
-  const stores = await openStores(settings, logger, { check: true }).catch((error: unknown) => {
-    throw error instanceof StoreSettingError ? new UsageError(error.message) : error;
-  });
+  const stores = await openStoresForCommand(settings, logger, { upgrade: true });
   const stateExpiryMs = settings.STATE_EXPIRY_DAYS > 0 ? settings.STATE_EXPIRY_DAYS * 24 * 60 * 60 * 1000 : undefined;
   const bot = createBot({
     library,

@@ -13,7 +13,7 @@ import type { Command } from 'commander';
 import pino from 'pino';
 import { hashPassword, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS } from '../../review/password-hash.ts';
 import { TUTOR_ROLES, TutorDirectory, TutorDirectoryError, normaliseEmail, type TutorRole } from '../../store/tutor-directory.ts';
-import { openStores, StoreSettingError, type OpenStores } from '../open-stores.ts';
+import { openStoresForCommand, type OpenStores } from '../open-stores.ts';
 import { readSettings } from '../settings.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -105,9 +105,7 @@ export function registerTutorCommand(program: Command): void {
 async function withDirectory(work: (directory: TutorDirectory, stores: OpenStores) => Promise<string>): Promise<void> {
   const settings = readSettings();
   // Store warnings (no append-only file, say) are for `serve`; here only errors matter.
-  const stores = await openStores(settings, pino({ level: 'silent' }), { check: true }).catch((error: unknown) => {
-    throw error instanceof StoreSettingError ? new UsageError(error.message) : error;
-  });
+  const stores = await openStoresForCommand(settings, pino({ level: 'silent' }));
   try {
     process.stdout.write(`${await work(new TutorDirectory(stores.state), stores).catch(toUsageError)}\n`);
     // Which store: a tutor added to another folder's database than the running bot's cannot sign in there.
