@@ -7,13 +7,14 @@ import type { RehearsalParts } from '../engine/rehearsal.ts';
 import type { Library } from '../engine/rubric-library.ts';
 import { createRulesScorer } from '../engine/rules-scorer.ts';
 import { createScriptedCustomer } from '../engine/scripted-customer.ts';
+import { CohortStore } from '../store/cohort-store.ts';
 import { ConversationTurns, type TurnLeaseOptions } from '../store/conversation-turns.ts';
 import { RehearsalLog } from '../store/rehearsal-log.ts';
 import { ConversationReferences } from '../store/conversation-references.ts';
 import { KeyValueReviewStore } from '../store/review-store.ts';
 import type { EvidenceStore } from '../store/evidence-store.ts';
 import type { KeyValueStore } from '../store/key-value-store.ts';
-import { ConversationFlow } from '../dialogs/conversation-flow.ts';
+import { ConversationFlow, type FlowServices } from '../dialogs/conversation-flow.ts';
 import { KeyValueBotStorage } from './bot-storage.ts';
 import { ServiceSimBot } from './servicesim-bot.ts';
 
@@ -34,9 +35,23 @@ export interface BotParts {
    * state, but need not survive a power cut, so SQLite keeps them without waiting for the disk.
    */
   leases?: KeyValueStore;
+  /** A short-lived link to a copy of the learner's data (`my data`); absent: the learner is told whom to ask. */
+  dataCopyLink?: FlowServices['dataCopyLink'];
+  /** What `privacy` tells the learner. */
+  privacyText?: string;
 }
 
-export function createBot({ library, state, evidence, parts, stateExpiryMs, turnLease, leases }: BotParts): ServiceSimBot {
+export function createBot({
+  library,
+  state,
+  evidence,
+  parts,
+  stateExpiryMs,
+  turnLease,
+  leases,
+  dataCopyLink,
+  privacyText,
+}: BotParts): ServiceSimBot {
   const conversationState = new ConversationState(new KeyValueBotStorage(state, stateExpiryMs));
   const userState = new UserState(new KeyValueBotStorage(state));
   const flow = new ConversationFlow({
@@ -48,6 +63,9 @@ export function createBot({ library, state, evidence, parts, stateExpiryMs, turn
     userState,
     reviews: new KeyValueReviewStore(state),
     references: new ConversationReferences(state),
+    cohorts: new CohortStore(state),
+    ...(dataCopyLink ? { dataCopyLink } : {}),
+    ...(privacyText ? { privacyText } : {}),
   });
   return new ServiceSimBot(flow, conversationState, userState, new ConversationTurns(leases ?? state, turnLease));
 }

@@ -23,8 +23,10 @@ import { underlyingError } from './underlying-error.ts';
 import { turnProgressOf } from '../dialogs/turn-progress.ts';
 import { apologyFor } from './turn-apology.ts';
 import { LocalMailbox, mountLocalMailbox } from './local-mailbox.ts';
-import { ReviewNotices } from './review-notices.ts';
+import { AssignmentReminders } from './assignment-reminders.ts';
+import { ReviewNotices, type DeliverMessage } from './review-notices.ts';
 import { mountReview, type ReviewParts } from '../review/mount-review.ts';
+import { CohortStore } from '../store/cohort-store.ts';
 import { ConversationReferences } from '../store/conversation-references.ts';
 import type { KeyValueStore } from '../store/key-value-store.ts';
 
@@ -73,6 +75,8 @@ export function createServer({
   adapter: CloudAdapter;
   /** Present with `review`: start its retries (`start()`) in a long-running server. */
   notices?: ReviewNotices;
+  /** Present with `review`: start its passes (`start()`) in a long-running server. */
+  reminders?: AssignmentReminders;
 } {
   const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...given };
   const authentication = new ReusedConnectorClients(mode.auth, limits);
@@ -233,35 +237,48 @@ export function createServer({
   const mailbox = mode.kind === 'local-anonymous' ? new LocalMailbox(review.store) : undefined;
   if (mailbox) mountLocalMailbox(server, mailbox, logger);
   const appId = mode.kind === 'authenticated' ? mode.appId : '';
+  // Into a stored conversation: the local page's mailbox, or the channel through the connector.
+  const deliver: DeliverMessage = async (reference, text, id) => {
+    const held = reference as Partial<ConversationReference>;
+    if (mailbox && held.channelId === 'webchat-local' && held.conversation?.id) {
+      await mailbox.post(held.conversation.id, id, {
+        type: 'message',
+        text,
+        from: held.bot,
+        recipient: held.user,
+        conversation: held.conversation,
+      });
+      return;
+    }
+    // Caught inside: the adapter hands an error thrown by the logic to onTurnError, which would
+    // apologise to the learner and resolve as if the message had been delivered.
+    let failure: unknown;
+    await adapter.continueConversationAsync(appId, reference as Partial<ConversationReference>, async (context) => {
+      await context.sendActivity(text).catch((error: unknown) => {
+        failure = error;
+      });
+    });
+    if (failure !== undefined) throw failure;
+  };
+  const references = new ConversationReferences(review.store);
   const notices = new ReviewNotices({
     store: review.store,
-    references: new ConversationReferences(review.store),
+    references,
     library: review.library,
     logger: logger.child({ component: 'review-notices' }),
     ...(review.noticeRetryDelaysMs ? { retryDelaysMs: review.noticeRetryDelaysMs } : {}),
-    deliver: async (reference, text, id) => {
-      const held = reference as Partial<ConversationReference>;
-      if (mailbox && held.channelId === 'webchat-local' && held.conversation?.id) {
-        await mailbox.post(held.conversation.id, id, {
-          type: 'message',
-          text,
-          from: held.bot,
-          recipient: held.user,
-          conversation: held.conversation,
-        });
-        return;
-      }
-      // Caught inside: the adapter hands an error thrown by the logic to onTurnError, which would
-      // apologise to the learner and resolve as if the message had been delivered.
-      let failure: unknown;
-      await adapter.continueConversationAsync(appId, reference as Partial<ConversationReference>, async (context) => {
-        await context.sendActivity(text).catch((error: unknown) => {
-          failure = error;
-        });
-      });
-      if (failure !== undefined) throw failure;
-    },
+    deliver,
+  });
+  const reminders = new AssignmentReminders({
+    store: review.store,
+    cohorts: new CohortStore(review.store),
+    evidence: review.evidence,
+    references,
+    library: review.library,
+    deliver,
+    logger: logger.child({ component: 'assignment-reminders' }),
+    ...(review.now ? { now: review.now } : {}),
   });
   mountReview(server, { ...review, notifier: notices }, { logger, addressOf: (req) => clientAddress(req, limits.trustedProxyHops) });
-  return { server, adapter, notices };
+  return { server, adapter, notices, reminders };
 }

@@ -14,6 +14,10 @@ export type Command =
   | { kind: 'badMode'; said: string }
   | { kind: 'history' }
   | { kind: 'historyItem'; number: number }
+  | { kind: 'join'; code: string }
+  | { kind: 'name'; name: string }
+  | { kind: 'myData' }
+  | { kind: 'privacy' }
   | { kind: 'badCard' };
 
 export const HELP_TEXT = [
@@ -23,6 +27,9 @@ export const HELP_TEXT = [
   '- **end**: finish the rehearsal and get your debrief',
   '- **mode practice** (coaching hints after weak replies) or **mode assessment** (no hints)',
   '- **history**: your past rehearsals, scores and tutor feedback; **history** *n* opens one',
+  "- **join** *code*: join your tutor's group with the code they gave you",
+  '- **name** *your name*: the name your tutor sees on your evidence',
+  '- **my data**: a copy of everything kept about you; **privacy**: what is kept, and for how long',
   '- **help**: this list',
 ].join('\n');
 
@@ -44,6 +51,13 @@ export function readCommand(text: string | undefined, value: unknown): Command |
   if (lower === 'scenarios' || lower === 'start') return { kind: 'scenarios' };
   if (lower === 'end' || lower === 'quit') return { kind: 'end' };
   if (lower === 'history') return { kind: 'history' };
+  if (lower === 'my data' || lower === 'mydata') return { kind: 'myData' };
+  if (lower === 'privacy') return { kind: 'privacy' };
+  const join = /^join (.{1,40})$/.exec(lower);
+  if (join) return { kind: 'join', code: join[1]! };
+  // The name as typed (not lowercased): it is how the learner wants to be called.
+  const name = /^name (.{1,200})$/i.exec(said);
+  if (name) return { kind: 'name', name: name[1]!.trim() };
   const item = /^history (\d{1,3})$/.exec(lower);
   if (item) return { kind: 'historyItem', number: Number(item[1]) };
   const start = /^start ([a-z0-9-]{1,200})$/.exec(lower);

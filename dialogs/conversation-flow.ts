@@ -2,14 +2,7 @@
  * The whole conversation with a learner: welcome, commands (typed or from cards), the rehearsal,
  * the debrief and the reflection that follows it. The bot hands every message to `onMessage`.
  */
-import {
-  CardFactory,
-  MessageFactory,
-  type ConversationState,
-  type StatePropertyAccessor,
-  type TurnContext,
-  type UserState,
-} from 'botbuilder';
+import { CardFactory, MessageFactory, type ConversationState, TurnContext, type StatePropertyAccessor, type UserState } from 'botbuilder';
 import {
   DialogSet,
   DialogTurnStatus,
@@ -19,16 +12,20 @@ import {
   type DialogState,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { attemptsAt, dueDayText, isOverdue, ukDayOf } from '../engine/assignment-progress.ts';
 import { debriefView } from '../engine/debrief-view.ts';
+import type { Learner } from '../engine/evidence-record.ts';
 import type { RehearsalParts } from '../engine/rehearsal.ts';
 import type { Library } from '../engine/rubric-library.ts';
+import type { CohortStore } from '../store/cohort-store.ts';
 import type { ConversationReferences } from '../store/conversation-references.ts';
 import type { EvidenceStore } from '../store/evidence-store.ts';
 import type { RehearsalLog } from '../store/rehearsal-log.ts';
 import type { ReviewStore } from '../store/review-store.ts';
 import { hostHasUniversalActions } from './cards/card-actions.ts';
 import { recordDebriefCard } from './cards/debrief-card.ts';
-import { scenarioPickerCard } from './cards/scenario-picker-card.ts';
+import { scenarioPickerCard, type AssignedToLearner } from './cards/scenario-picker-card.ts';
 import { HELP_TEXT, readCommand, type Command } from './commands.ts';
 import { learnerOf } from './learner-identity.ts';
 import { RehearsalDialog, type Mode, type RehearsalResult } from './rehearsal-dialog.ts';
@@ -37,6 +34,13 @@ import { historyReviewText } from './review-feedback-text.ts';
 interface Profile {
   mode: Mode;
   welcomed: boolean;
+  /** The name the learner gave for their evidence (the local page sends none; Teams sends the account's). */
+  name?: string;
+}
+
+interface NameOptions {
+  /** The join code the learner typed, to use once they have given their name. */
+  joinCode?: string;
 }
 
 interface ReflectionOptions {
@@ -46,6 +50,12 @@ interface ReflectionOptions {
 
 const REFLECTION = 'reflection';
 const REFLECTION_PROMPT = 'reflectionPrompt';
+const NAME = 'name';
+const NAME_PROMPT = 'namePrompt';
+/** A name as a tutor would read it on a list: long enough for any real name, short enough for a table. */
+const MAX_NAME_CHARS = 80;
+/** Join codes are six characters from 31: wrong guesses are limited so a code cannot be found by trying. */
+const JOIN_ATTEMPTS_PER_HOUR = 10;
 /** A reflection is a few sentences; longer text is kept, cut at this length. */
 const MAX_REFLECTION_CHARS = 4000;
 
@@ -66,6 +76,13 @@ export interface FlowServices {
   reviews?: ReviewStore;
   /** Where each rehearsal was held, for the tutor's review to be sent there. */
   references?: ConversationReferences;
+  /** Tutors' cohorts and assignments; absent: `join` says cohorts are not set up here. */
+  cohorts?: CohortStore;
+  /** A short-lived link to a copy of the learner's data; absent: `my data` says whom to ask. */
+  dataCopyLink?: (learner: Learner) => Promise<string>;
+  /** What `privacy` tells the learner: what is kept, for how long, who sees it. */
+  privacyText?: string;
+  now?: () => Date;
 }
 
 /** How many rehearsals `history` lists (and `history n` can open). */
@@ -76,8 +93,11 @@ export class ConversationFlow {
   private readonly profile: StatePropertyAccessor<Profile>;
   private readonly dialogs: DialogSet;
   private readonly rehearsal: RehearsalDialog;
+  private readonly joinAttempts = new RateLimiterMemory({ points: JOIN_ATTEMPTS_PER_HOUR, duration: 60 * 60 });
+  private readonly now: () => Date;
 
   constructor(private readonly services: FlowServices) {
+    this.now = services.now ?? (() => new Date());
     this.dialogState = services.conversationState.createProperty<DialogState>('dialogState');
     this.profile = services.userState.createProperty<Profile>('profile');
     this.dialogs = new DialogSet(this.dialogState);
@@ -104,6 +124,17 @@ export class ConversationFlow {
         async (step) => this.storeReflection(step),
       ]),
     );
+    this.dialogs.add(new TextPrompt(NAME_PROMPT));
+    this.dialogs.add(
+      new WaterfallDialog(NAME, [
+        async (step) =>
+          step.prompt(
+            NAME_PROMPT,
+            'What name should your tutor see on your evidence? Type your first name and surname, as your tutor knows you.',
+          ),
+        async (step) => this.storeName(step),
+      ]),
+    );
   }
 
   /** First contact: the welcome and the scenario picker, once per learner. */
@@ -118,7 +149,9 @@ export class ConversationFlow {
   async onMessage(context: TurnContext): Promise<void> {
     const profile = await this.profileOf(context);
     const dc = await this.dialogs.createContext(context);
-    const command = readCommand(context.activity.text, context.activity.value);
+    let command = readCommand(context.activity.text, context.activity.value);
+    // "name and postcode, please" or "join us…" said to the customer is a reply, not a command.
+    if ((command?.kind === 'name' || command?.kind === 'join') && RehearsalDialog.activeRehearsalId(dc)) command = undefined;
     if (!profile.welcomed && !command && !dc.activeDialog) {
       await this.welcome(context);
       return;
@@ -186,17 +219,42 @@ export class ConversationFlow {
       case 'historyItem':
         await this.showRehearsal(context, command.number);
         return;
-      case 'start':
+      case 'start': {
         if (active) {
           await context.sendActivity('You are in the middle of a rehearsal. Type **end** to finish it first.');
           return;
         }
         await dc.cancelAllDialogs();
+        const learner = this.learnerOf(context, profile);
+        // An assigned scenario is rehearsed in the mode it was assigned in: an assessment has no hints.
+        const assignment = (await this.openAssignments(learner)).find((a) => a.scenario.id === command.scenarioId);
+        await this.services.references?.rememberLearner(learner.id, TurnContext.getConversationReference(context.activity));
         await dc.beginDialog(RehearsalDialog.ID, {
           scenarioId: command.scenarioId,
-          mode: profile.mode,
-          learner: learnerOf(context.activity),
+          mode: assignment?.mode ?? profile.mode,
+          learner,
         });
+        return;
+      }
+      case 'join':
+        await this.join(dc, profile, command.code);
+        return;
+      case 'name':
+        await this.rename(context, profile, command.name);
+        return;
+      case 'myData':
+        if (!this.services.dataCopyLink) {
+          await context.sendActivity('A copy of your data cannot be made here. Ask your tutor or an administrator for one.');
+          return;
+        }
+        await context.sendActivity(
+          `Here is a copy of everything ServiceSim keeps about you, as a JSON file: [download your data](${await this.services.dataCopyLink(this.learnerOf(context, profile))}). The link works for 15 minutes. Type **privacy** to read what is kept and why.`,
+        );
+        return;
+      case 'privacy':
+        await context.sendActivity(
+          this.services.privacyText ?? 'Your rehearsals are kept as evidence for your tutor. Type **my data** for a copy.',
+        );
         return;
       case 'end': {
         if (!active || (command.rehearsalId !== undefined && command.rehearsalId !== active)) {
@@ -216,8 +274,110 @@ export class ConversationFlow {
   }
 
   private async showPicker(context: TurnContext, filter: { problemType?: string; difficulty?: string } = {}): Promise<void> {
-    const card = scenarioPickerCard(this.services.library.scenarios, hostHasUniversalActions(context.activity.channelId), filter);
+    const assigned = await this.openAssignments(this.learnerOf(context, await this.profileOf(context)));
+    const card = scenarioPickerCard(this.services.library.scenarios, hostHasUniversalActions(context.activity.channelId), filter, assigned);
     await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+  }
+
+  /** The learner, with the name they gave for their evidence if they gave one. */
+  private learnerOf(context: TurnContext, profile: Profile): Learner {
+    const learner = learnerOf(context.activity);
+    return profile.name ? { ...learner, name: profile.name } : learner;
+  }
+
+  /** The scenarios the learner's cohorts assigned and they have not done yet, soonest due first. */
+  private async openAssignments(learner: Learner): Promise<AssignedToLearner[]> {
+    const cohorts = (await this.services.cohorts?.cohortsOf(learner.id)) ?? [];
+    if (cohorts.every((c) => c.assignments.length === 0)) return [];
+    const records = await this.services.evidence.listFor(learner.id);
+    const today = ukDayOf(this.now());
+    const open: AssignedToLearner[] = [];
+    for (const cohort of cohorts)
+      for (const assignment of cohort.assignments) {
+        const scenario = this.services.library.scenarios.find((s) => s.id === assignment.scenarioId);
+        if (!scenario || attemptsAt(assignment, learner.id, records).length > 0) continue;
+        // The same scenario assigned by two cohorts is shown once: the sooner due, and an assessment over practice.
+        const same = open.findIndex((o) => o.scenario.id === scenario.id);
+        const entry = {
+          scenario,
+          due: assignment.due,
+          mode: assignment.mode,
+          cohortName: cohort.name,
+          overdue: isOverdue(assignment, today),
+        };
+        if (same < 0) open.push(entry);
+        else if (assignment.mode === 'assessment' && open[same]!.mode === 'practice') open[same] = entry;
+      }
+    return open.sort((a, b) => a.due.localeCompare(b.due));
+  }
+
+  /** Joins the cohort whose code the learner typed; asks for their name first if there is none to show their tutor. */
+  private async join(dc: DialogContext, profile: Profile, code: string): Promise<void> {
+    const context = dc.context;
+    const cohorts = this.services.cohorts;
+    if (!cohorts) {
+      await context.sendActivity('Groups are not set up on this ServiceSim, so there is nothing to join.');
+      return;
+    }
+    const learner = this.learnerOf(context, profile);
+    if (!learner.name) {
+      await dc.cancelAllDialogs();
+      await dc.beginDialog(NAME, { joinCode: code } satisfies NameOptions);
+      return;
+    }
+    try {
+      await this.joinAttempts.consume(learner.id);
+    } catch {
+      await context.sendActivity('That is too many codes tried in an hour. Check the code with your tutor, and try again later.');
+      return;
+    }
+    const joined = await cohorts.join(code, learner);
+    if (!joined) {
+      await context.sendActivity(
+        `There is no group with the code **${code.toUpperCase()}**. Check it with your tutor: codes are six letters and numbers.`,
+      );
+      return;
+    }
+    await this.joinAttempts.reward(learner.id);
+    await this.services.references?.rememberLearner(learner.id, TurnContext.getConversationReference(context.activity));
+    const { cohort, already } = joined;
+    const open = (await this.openAssignments(learner)).filter((a) => a.cohortName === cohort.name);
+    await context.sendActivity(
+      [
+        already
+          ? `You are already in **${cohort.name}**, as ${learner.name}.`
+          : `You have joined **${cohort.name}**${cohort.unit ? ` (unit ${cohort.unit})` : ''} as ${learner.name}. Its tutors will see your rehearsals and review them.`,
+        open.length > 0
+          ? `Assigned to you: ${open.map((a) => `**${a.scenario.title}** (${a.mode}, due ${dueDayText(a.due)})`).join('; ')}. Type **scenarios** to start.`
+          : 'Nothing is assigned yet. Type **scenarios** to rehearse whatever you like.',
+      ].join('\n\n'),
+    );
+  }
+
+  /** The learner's name for their evidence, as they type it; their cohorts' lists show it from now on. */
+  private async rename(context: TurnContext, profile: Profile, typed: string): Promise<boolean> {
+    const name = typed.replace(/\s+/g, ' ').trim();
+    // Letters of any script, marks, spaces and the punctuation names carry (O'Neil, Smith-Jones, St. John).
+    if (name.length === 0 || name.length > MAX_NAME_CHARS || !/^[\p{L}\p{M}][\p{L}\p{M} '’.-]*$/u.test(name)) {
+      await context.sendActivity(
+        `A name is letters, with spaces, hyphens or apostrophes, up to ${MAX_NAME_CHARS} characters. Type **name** *your name* to try again.`,
+      );
+      return false;
+    }
+    profile.name = name;
+    await this.services.cohorts?.rename(learnerOf(context.activity).id, name);
+    await context.sendActivity(`Thank you, ${name}: your tutor will see that name on your rehearsals from now on.`);
+    return true;
+  }
+
+  private async storeName(step: WaterfallStepContext): Promise<ReturnType<WaterfallStepContext['endDialog']>> {
+    const profile = await this.profileOf(step.context);
+    const { joinCode } = step.options as NameOptions;
+    const named = await this.rename(step.context, profile, String(step.result ?? ''));
+    if (!named) return step.replaceDialog(NAME, step.options);
+    await step.endDialog();
+    if (joinCode !== undefined) await this.join(step, profile, joinCode);
+    return { status: DialogTurnStatus.complete };
   }
 
   private async afterRehearsal(dc: DialogContext, result: RehearsalResult | undefined): Promise<void> {

@@ -7,8 +7,12 @@ import restify from 'restify';
 import type { Library } from '../engine/rubric-library.ts';
 import type { EvidenceStore } from '../store/evidence-store.ts';
 import { ETagConflictError, StoreUnavailableError, type KeyValueStore } from '../store/key-value-store.ts';
+import { CohortStore } from '../store/cohort-store.ts';
 import { KeyValueReviewStore } from '../store/review-store.ts';
 import { TutorDirectory } from '../store/tutor-directory.ts';
+import { mountCohortApi } from './cohort-api.ts';
+import { mountCohortPages } from './cohort-pages.ts';
+import { CohortService } from './cohort-service.ts';
 import type { LearnerNotifier } from './learner-notifier.ts';
 import type { OidcSignIn } from './oidc-sign-in.ts';
 import { mountReviewApi } from './review-api.ts';
@@ -33,6 +37,8 @@ export interface ReviewParts {
   secureCookies: boolean;
   /** A session's length; a working day unless a test wants it shorter. */
   sessionMs?: number;
+  /** The clock for due dates (today, overdue); a test sets the day. */
+  now?: () => Date;
 }
 
 export function mountReview(
@@ -45,11 +51,21 @@ export function mountReview(
   const access = new TutorAccess({ directory, sessions, secureCookies: parts.secureCookies });
   const skipped = (where: string, problem: string) => logger.warn({ item: where, problem }, 'set aside a damaged or foreign stored item');
   const reviews = new KeyValueReviewStore(parts.store, skipped);
+  const cohortStore = new CohortStore(parts.store);
   const service = new ReviewService({
     evidence: parts.evidence,
     reviews,
     library: parts.library,
+    cohorts: cohortStore,
     ...(parts.notifier ? { notifier: parts.notifier } : {}),
+  });
+  const cohorts = new CohortService({
+    cohorts: cohortStore,
+    evidence: parts.evidence,
+    reviews,
+    review: service,
+    library: parts.library,
+    ...(parts.now ? { now: parts.now } : {}),
   });
   const readForm = restify.plugins.urlEncodedBodyParser({
     mapParams: false,
@@ -71,15 +87,16 @@ export function mountReview(
   });
   mountReviewPages(server, { access, service, evidence: parts.evidence, library: parts.library, logger: log, readForm });
   mountReviewApi(server, { access, service, readJson });
+  mountCohortPages(server, { access, cohorts, library: parts.library, readForm, ...(parts.now ? { now: parts.now } : {}) });
+  mountCohortApi(server, { access, cohorts, readJson });
 
-  // A fault in a review route (the store down, say) is answered plainly: a page for people, JSON for
-  // the API, never the error's own message (which may quote stored data), and logged once.
   // A fault in a review route (the store down, say) is answered plainly: a page for people, JSON for
   // the API, never the error's own message (which may quote stored data), and logged once. A body
   // the API's parser refused is a 400 naming the body, in the API's own shape.
   server.on('restifyError', (req: restify.Request, res: restify.Response, error: Error & { statusCode?: number }, done: () => void) => {
     const path = req.getPath?.() ?? '';
-    const api = path.startsWith('/api/rehearsals');
+    // Every API path but the bot's own endpoint, which the Bot Framework adapter answers.
+    const api = path.startsWith('/api/') && path !== '/api/messages';
     const ours = path.startsWith('/review') || api;
     const status = error.statusCode ?? 500;
     // Nothing can be said once a response has begun: restify's own handling copes.

@@ -22,18 +22,36 @@ export interface ReviewApiParts {
 
 const NOT_FOUND = { error: 'no such rehearsal' };
 
+/** The API's caller, or a 401 (with how to authenticate) already sent. Every API answer is kept by no cache. */
+export async function apiCaller(access: TutorAccess, req: Request, res: Response): Promise<Caller | undefined> {
+  // Transcripts and reviews: kept by no cache between the tutor and the server.
+  res.header('Cache-Control', 'no-store');
+  const caller = await access.callerOf(req);
+  if (!caller) {
+    res.header('WWW-Authenticate', 'Bearer realm="servicesim-review"');
+    res.send(401, { error: 'sign in to /review, or send a tutor API token as Authorization: Bearer <token>' });
+  }
+  return caller;
+}
+
+/**
+ * A change sent to the API: with a session cookie it must carry the CSRF token, and its body must
+ * be JSON; false when it was refused (the answer already sent).
+ */
+export function acceptedChange(access: TutorAccess, caller: Caller, req: Request, res: Response): boolean {
+  if (!access.csrfAccepted(caller, req, undefined)) {
+    res.send(403, { error: 'a request made with a session cookie must send its CSRF token as X-CSRF-Token' });
+    return false;
+  }
+  if (!req.is('json')) {
+    res.send(415, { error: 'send the body as JSON (Content-Type: application/json)', field: 'body' });
+    return false;
+  }
+  return true;
+}
+
 export function mountReviewApi(server: restify.Server, { access, service, readJson }: ReviewApiParts): void {
-  /** The caller, or a 401 (with how to authenticate) already sent. */
-  const authorised = async (req: Request, res: Response): Promise<Caller | undefined> => {
-    // Transcripts and reviews: kept by no cache between the tutor and the server.
-    res.header('Cache-Control', 'no-store');
-    const caller = await access.callerOf(req);
-    if (!caller) {
-      res.header('WWW-Authenticate', 'Bearer realm="servicesim-review"');
-      res.send(401, { error: 'sign in to /review, or send a tutor API token as Authorization: Bearer <token>' });
-    }
-    return caller;
-  };
+  const authorised = (req: Request, res: Response) => apiCaller(access, req, res);
 
   server.get('/api/rehearsals', async (req: Request, res: Response) => {
     const caller = await authorised(req, res);
@@ -63,9 +81,7 @@ export function mountReviewApi(server: restify.Server, { access, service, readJs
   server.post('/api/rehearsals/:id/reviews', ...readJson, async (req: Request, res: Response) => {
     const caller = await authorised(req, res);
     if (!caller) return;
-    if (!access.csrfAccepted(caller, req, undefined))
-      return void res.send(403, { error: 'a request made with a session cookie must send its CSRF token as X-CSRF-Token' });
-    if (!req.is('json')) return void res.send(415, { error: 'send the review as JSON (Content-Type: application/json)', field: 'body' });
+    if (!acceptedChange(access, caller, req, res)) return;
     const parsed = ReviewSubmissionSchema.safeParse(req.body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;

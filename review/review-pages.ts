@@ -10,13 +10,13 @@ import type { Library } from '../engine/rubric-library.ts';
 import type { EvidenceStore } from '../store/evidence-store.ts';
 import type { TutorAccount } from '../store/tutor-directory.ts';
 import { readInboxQuery } from './inbox-filters.ts';
-import type { InboxPage, PageTutor } from './page-models.ts';
+import type { InboxPage } from './page-models.ts';
+import { pageCaller, pageTutor } from './page-caller.ts';
 import { queryOf, redirect, sendPage } from './page-response.ts';
 import { rehearsalPageModel } from './rehearsal-page-model.ts';
 import { submissionFromForm } from './review-form.ts';
-import { reachOf, type ReviewService } from './review-service.ts';
+import type { ReviewService } from './review-service.ts';
 import { REVIEW_CSS_FILE, renderInbox, renderProblem, renderRehearsal } from './review-views.ts';
-import { SIGN_IN_PATH } from './sign-in-routes.ts';
 import type { Caller, TutorAccess } from './tutor-access.ts';
 
 export interface ReviewPageParts {
@@ -28,23 +28,10 @@ export interface ReviewPageParts {
   readForm: restify.RequestHandler[];
 }
 
-const pageTutor = (tutor: TutorAccount): PageTutor => ({
-  email: tutor.email,
-  role: tutor.role,
-  ...(tutor.name ? { name: tutor.name } : {}),
-});
-
 export function mountReviewPages(server: restify.Server, parts: ReviewPageParts): void {
   const { access, service, evidence, library, readForm } = parts;
 
-  /** The signed-in tutor, or a redirect to sign in (and back here afterwards). */
-  const signedIn = async (req: Request, res: Response): Promise<(Caller & { via: 'session' }) | undefined> => {
-    const caller = await access.callerOf(req);
-    if (caller?.via === 'session') return caller;
-    const hadSession = access.cookie(req, access.sessionCookie) !== undefined;
-    redirect(res, `${SIGN_IN_PATH}?next=${encodeURIComponent(req.url ?? '/review')}${hadSession ? '&ended=1' : ''}`);
-    return undefined;
-  };
+  const signedIn = (req: Request, res: Response) => pageCaller(access, req, res);
 
   server.get('/review', async (req: Request, res: Response) => {
     const caller = await signedIn(req, res);
@@ -146,11 +133,11 @@ export function mountReviewPages(server: restify.Server, parts: ReviewPageParts)
   }
 
   /**
-   * The learners the filter offers: a tutor's own; for an admin, those of the latest rehearsals
-   * (until cohorts give a roster), with the names their records carry.
+   * The learners the filter offers: a tutor's own and their cohorts'; for an admin, those of the
+   * latest rehearsals, with the names their records carry.
    */
   async function learnerChoices(tutor: TutorAccount): Promise<Array<{ id: string; name?: string }>> {
-    const reach = reachOf(tutor);
+    const reach = await service.reachOf(tutor);
     const { records } = await evidence.list({ ...(reach ? { learnerIds: reach } : {}), limit: 200 });
     const names = new Map<string, string | undefined>();
     for (const id of reach ?? []) names.set(id, undefined);

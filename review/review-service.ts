@@ -17,6 +17,7 @@ import {
   type ReviewSubmission,
   type TutorReview,
 } from '../engine/tutor-review.ts';
+import type { CohortStore } from '../store/cohort-store.ts';
 import type { EvidenceStore, ReviewStatus } from '../store/evidence-store.ts';
 import type { ReviewStore } from '../store/review-store.ts';
 import type { TutorAccount } from '../store/tutor-directory.ts';
@@ -32,6 +33,8 @@ export interface ReviewServiceParts {
   reviews: ReviewStore;
   library: Library;
   notifier?: LearnerNotifier;
+  /** Tutors' cohorts: a tutor also reviews every learner in the cohorts they teach. */
+  cohorts?: CohortStore;
   now?: () => Date;
 }
 
@@ -53,9 +56,6 @@ export type SignResult =
   | { problems: ReviewProblem[] }
   | { notFound: true };
 
-/** The learners a tutor may see: undefined for an admin (everyone). */
-export const reachOf = (tutor: TutorAccount): readonly string[] | undefined => (tutor.role === 'admin' ? undefined : tutor.learners);
-
 export class ReviewService {
   private readonly now: () => Date;
 
@@ -63,10 +63,22 @@ export class ReviewService {
     this.now = parts.now ?? (() => new Date());
   }
 
+  /**
+   * The learners a tutor may see: undefined for an admin (everyone); for a tutor, the learners an
+   * admin gave them and every learner in the cohorts they teach, read afresh on every request, so a
+   * learner who joins is seen at once and one erased is gone at once.
+   */
+  async reachOf(tutor: TutorAccount): Promise<readonly string[] | undefined> {
+    if (tutor.role === 'admin') return undefined;
+    const members = (await this.parts.cohorts?.learnersOf(tutor.email)) ?? [];
+    return [...new Set([...tutor.learners, ...members])];
+  }
+
   async inbox(tutor: TutorAccount, query: InboxQuery): Promise<InboxResult> {
     const pageSize = query.limit ?? INBOX_PAGE_SIZE;
     // One more than the page, to know whether there is a next page without a second query.
-    const { records, total } = await this.parts.evidence.list({ ...evidenceQueryOf(query, reachOf(tutor), pageSize), limit: pageSize + 1 });
+    const reach = await this.reachOf(tutor);
+    const { records, total } = await this.parts.evidence.list({ ...evidenceQueryOf(query, reach, pageSize), limit: pageSize + 1 });
     const shown = records.slice(0, pageSize);
     const [current, statuses] = await Promise.all([
       this.parts.reviews.currentReviews(shown.map((r) => r.id)),
@@ -80,7 +92,7 @@ export class ReviewService {
   /** The rehearsal, with its reviews, if this tutor may see it. */
   async rehearsal(tutor: TutorAccount, id: string): Promise<RehearsalResult | undefined> {
     const record = await this.parts.evidence.get(id);
-    if (!record || !this.mayReview(tutor, record)) return undefined;
+    if (!record || !(await this.mayReview(tutor, record))) return undefined;
     const [reviews, status] = await Promise.all([this.parts.reviews.reviewsOf(id), this.parts.evidence.reviewStatusOf(id)]);
     return { record, reviews, status: status ?? 'unreviewed' };
   }
@@ -91,7 +103,7 @@ export class ReviewService {
    */
   async sign(tutor: TutorAccount, id: string, submission: ReviewSubmission, { key }: { key?: string } = {}): Promise<SignResult> {
     const record = await this.parts.evidence.get(id);
-    if (!record || !this.mayReview(tutor, record)) return { notFound: true };
+    if (!record || !(await this.mayReview(tutor, record))) return { notFound: true };
     const problems = checkReviewAgainst(submission, record, (scenario) => this.parts.library.scenarios.some((s) => s.id === scenario));
     if (problems.length > 0) return { problems };
     // The same submission sent again (Back and Sign off, a request retried after a fault) names the
@@ -128,8 +140,9 @@ export class ReviewService {
     return { signed: review, delivery: added ? delivery : 'already signed' };
   }
 
-  private mayReview(tutor: TutorAccount, record: EvidenceRecord): boolean {
-    const reach = reachOf(tutor);
+  /** Whether the tutor reviews this learner. */
+  async mayReview(tutor: TutorAccount, record: Pick<EvidenceRecord, 'learner'>): Promise<boolean> {
+    const reach = await this.reachOf(tutor);
     return reach === undefined || reach.includes(record.learner.id);
   }
 

@@ -5,6 +5,7 @@ import { createBot } from '../bot/create-bot.ts';
 import { securityMode, type BotCredentials } from '../bot/security-mode.ts';
 import { createServer, type ServerParts } from '../bot/server.ts';
 import { loadLibrary } from '../engine/rubric-library.ts';
+import type { AssignmentReminders } from '../bot/assignment-reminders.ts';
 import type { ReviewNotices } from '../bot/review-notices.ts';
 import type { ReviewParts } from '../review/mount-review.ts';
 import type { EvidenceStore } from '../store/evidence-store.ts';
@@ -18,6 +19,8 @@ export interface RunningBot {
   state: KeyValueStore;
   /** The review notices' queue (the server's retries are not started: a test calls retryDue). */
   notices: ReviewNotices;
+  /** The assignment reminders (not started: a test calls remindDue). */
+  reminders: AssignmentReminders;
   dataDir: string;
   close: () => Promise<void>;
 }
@@ -31,7 +34,7 @@ export async function startBotServer(
   credentials: BotCredentials = {},
   dataDir?: string,
   parts: Partial<Pick<ServerParts, 'webchatBundle' | 'logger' | 'limits'>> & {
-    review?: Partial<Pick<ReviewParts, 'oidc' | 'sessionMs' | 'secureCookies'>> & { noticeRetryDelaysMs?: readonly number[] };
+    review?: Partial<Pick<ReviewParts, 'oidc' | 'sessionMs' | 'secureCookies' | 'now'>> & { noticeRetryDelaysMs?: readonly number[] };
   } = {},
 ): Promise<RunningBot> {
   // Made here, not with temporaryFolder(): the server is usually started in beforeAll, outside any test.
@@ -47,7 +50,7 @@ export async function startBotServer(
     const bot = createBot({ library, state: stores.state, evidence, leases: stores.leases });
     const mode = securityMode(credentials, 'test', '127.0.0.1');
     const { review, ...serverParts } = parts;
-    const { server, notices } = createServer({
+    const { server, notices, reminders } = createServer({
       bot,
       mode,
       logger,
@@ -62,6 +65,7 @@ export async function startBotServer(
       evidence,
       state: stores.state,
       notices: notices!,
+      reminders: reminders!,
       dataDir: dir,
       close: async () => {
         await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,6 +1,7 @@
 /**
  * A message sent to a running bot as the local rehearsal page sends it (`deliveryMode:
- * expectReplies`, so the replies come back in the response), from the learner `learner-of-<conversation>`.
+ * expectReplies`, so the replies come back in the response), from the learner `learner-of-<conversation>`,
+ * named Sam unless `name` says otherwise (null: no name, as the real local page sends).
  */
 import { expect } from 'vitest';
 
@@ -10,7 +11,13 @@ export interface Reply {
   attachments?: unknown[];
 }
 
-export async function sayAsLocalPage(url: string, conversation: string, text: string | undefined, value?: unknown): Promise<Reply[]> {
+export async function sayAsLocalPage(
+  url: string,
+  conversation: string,
+  text: string | undefined,
+  value?: unknown,
+  { name = 'Sam' }: { name?: string | null } = {},
+): Promise<Reply[]> {
   const response = await fetch(`${url}/api/messages`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
@@ -20,7 +27,7 @@ export async function sayAsLocalPage(url: string, conversation: string, text: st
       serviceUrl: url,
       deliveryMode: 'expectReplies',
       conversation: { id: conversation },
-      from: { id: `learner-of-${conversation}`, name: 'Sam' },
+      from: { id: `learner-of-${conversation}`, ...(name === null ? {} : { name }) },
       recipient: { id: 'servicesim' },
       ...(text === undefined ? {} : { text }),
       ...(value === undefined ? {} : { value }),

@@ -1,7 +1,8 @@
 /**
  * What the review keeps in the key-value store, on every store: memory, SQLite, one Redis and a
  * three-master Redis Cluster. Reviews appended and superseded, the tutor directory changed by two
- * writers at once, sessions that end, and review notices delivered once by racing processes.
+ * writers at once, sessions that end, review notices delivered once by racing processes, and
+ * cohorts joined, assigned to and left.
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -22,6 +23,7 @@ import { KeyValueReviewStore } from '../store/review-store.ts';
 import { openSqliteDatabase } from '../store/sqlite-database.ts';
 import { SqliteKeyValueStore } from '../store/sqlite-key-value-store.ts';
 import { TutorDirectory, TutorDirectoryError } from '../store/tutor-directory.ts';
+import { CohortStore, readJoinCode } from '../store/cohort-store.ts';
 import { startRedisCluster, startRedisServer, type RedisCluster, type RedisServer } from './redis-server.ts';
 import { evidenceRecord } from './store-conformance.ts';
 import { makeTemporaryFolder, removeTemporaryFolder } from './temporary-folder.ts';
@@ -246,6 +248,95 @@ describe('a review notice whose tidying up fails after it was sent', () => {
     const { notices, sent } = await sendWith(/^review-notice-delivered\//);
     expect(await notices.retryDue()).toBe(0);
     expect(sent).toHaveLength(1);
+  });
+});
+
+describe.each(stores)('cohorts on %s', (_name, makeStore) => {
+  it('are created with a join code, listed for the tutors who teach them (an admin: all), and joined by learners', async () => {
+    const cohorts = new CohortStore(makeStore());
+    const mine = await cohorts.create({ name: 'CS17 Tuesday', unit: 'CS17', tutor: 'Ann@Example.org' });
+    const theirs = await cohorts.create({ name: 'Evening', tutor: 'tess@example.org' });
+    expect(mine.joinCode).toMatch(/^[A-HJKMNP-Z2-9]{6}$/);
+    expect(mine.joinCode).not.toBe(theirs.joinCode);
+    expect((await cohorts.listFor({ email: 'ann@example.org', role: 'tutor' })).map((c) => c.name)).toEqual(['CS17 Tuesday']);
+    expect((await cohorts.listFor({ email: 'boss@example.org', role: 'admin' })).map((c) => c.name)).toEqual(['CS17 Tuesday', 'Evening']);
+    // As a learner types it: lower case, a dash, spaces.
+    const typed = ` ${mine.joinCode.slice(0, 3).toLowerCase()}-${mine.joinCode.slice(3)} `;
+    const joined = await cohorts.join(typed, { id: 'learner-1', name: 'Priya Shah' });
+    expect(joined).toMatchObject({ already: false, cohort: { id: mine.id } });
+    expect((await cohorts.join(mine.joinCode, { id: 'learner-1', name: 'Priya Shah' }))?.already).toBe(true);
+    expect(await cohorts.join('ZZZZZZ', { id: 'learner-1' })).toBeUndefined();
+    expect(await cohorts.join('not a code', { id: 'learner-1' })).toBeUndefined();
+    expect(await cohorts.learnersOf('ann@example.org')).toEqual(['learner-1']);
+    expect(await cohorts.learnersOf('tess@example.org')).toEqual([]);
+    expect((await cohorts.cohortsOf('learner-1')).map((c) => c.id)).toEqual([mine.id]);
+    await cohorts.rename('learner-1', 'Priya S.');
+    expect((await cohorts.get(mine.id))?.members).toEqual([expect.objectContaining({ learnerId: 'learner-1', name: 'Priya S.' })]);
+  });
+
+  it('loses no learner when a class joins at once', async () => {
+    const store = makeStore();
+    const cohort = await new CohortStore(store).create({ name: 'Busy', tutor: 'ann@example.org' });
+    const learners = Array.from({ length: 12 }, (_, i) => `learner-${i}`);
+    await Promise.all(learners.map((id) => new CohortStore(store).join(cohort.joinCode, { id, name: id })));
+    expect((await new CohortStore(store).get(cohort.id))?.members.map((m) => m.learnerId).sort()).toEqual([...learners].sort());
+  });
+
+  it('keeps one assignment per scenario and mode (assigning again moves its due date), and removes one', async () => {
+    const cohorts = new CohortStore(makeStore());
+    const { id } = await cohorts.create({ name: 'A', tutor: 'ann@example.org' });
+    const first = await cohorts.assign(id, {
+      scenarioId: 'faulty-washing-machine',
+      due: '2026-12-04',
+      mode: 'practice',
+      setBy: 'ann@example.org',
+    });
+    const again = await cohorts.assign(id, {
+      scenarioId: 'faulty-washing-machine',
+      due: '2026-12-11',
+      mode: 'practice',
+      setBy: 'ann@example.org',
+    });
+    await cohorts.assign(id, { scenarioId: 'faulty-washing-machine', due: '2026-12-18', mode: 'assessment', setBy: 'ann@example.org' });
+    expect(again?.id).toBe(first?.id);
+    expect((await cohorts.get(id))?.assignments.map((a) => [a.mode, a.due])).toEqual([
+      ['practice', '2026-12-11'],
+      ['assessment', '2026-12-18'],
+    ]);
+    await expect(cohorts.assign(id, { scenarioId: 'x', due: '4 December', mode: 'practice', setBy: 'ann@example.org' })).rejects.toThrow();
+    expect(await cohorts.assign('no-such-cohort', { scenarioId: 'x', due: '2026-12-04', mode: 'practice', setBy: 'a' })).toBeUndefined();
+    expect(await cohorts.unassign(id, first!.id)).toBe(true);
+    expect(await cohorts.unassign(id, first!.id)).toBe(false);
+    expect((await cohorts.get(id))?.assignments).toHaveLength(1);
+  });
+
+  it("forgets an erased learner in every cohort, and the learner's own list of cohorts", async () => {
+    const cohorts = new CohortStore(makeStore());
+    const a = await cohorts.create({ name: 'A', tutor: 'ann@example.org' });
+    const b = await cohorts.create({ name: 'B', tutor: 'ann@example.org' });
+    await cohorts.join(a.joinCode, { id: 'gone', name: 'Gone' });
+    await cohorts.join(b.joinCode, { id: 'gone', name: 'Gone' });
+    await cohorts.join(b.joinCode, { id: 'stays', name: 'Stays' });
+    expect(await cohorts.eraseLearner('gone')).toBe(2);
+    expect(await cohorts.cohortsOf('gone')).toEqual([]);
+    expect(await cohorts.learnersOf('ann@example.org')).toEqual(['stays']);
+  });
+
+  it('refuses to read a damaged cohort as missing, which would lose its members on the next write', async () => {
+    const store = makeStore();
+    const cohorts = new CohortStore(store);
+    const { id, joinCode } = await cohorts.create({ name: 'A', tutor: 'ann@example.org' });
+    await store.write([{ key: `cohort/{${id}}`, value: { members: 'garbage' } }]);
+    await expect(cohorts.get(id)).rejects.toThrow(/does not read/);
+    await expect(cohorts.join(joinCode, { id: 'l' })).rejects.toThrow(/does not read/);
+  });
+});
+
+describe('join codes', () => {
+  it('read as typed, without look-alike letters', () => {
+    expect(readJoinCode('k7q-m4x')).toBe('K7QM4X');
+    expect(readJoinCode('K7QM4')).toBeUndefined();
+    expect(readJoinCode('K7QM40')).toBeUndefined();
   });
 });
 

@@ -66,8 +66,9 @@ export async function serve(options: { port?: string }): Promise<void> {
     secureCookies: settings.PUBLIC_URL ? publicUrl.startsWith('https:') : mode.kind === 'authenticated',
     ...(oidc ? { oidc } : {}),
   };
-  const { server, notices } = createServer({ bot, mode, logger, limits, storeReachable: stores.reachable, review });
+  const { server, notices, reminders } = createServer({ bot, mode, logger, limits, storeReachable: stores.reachable, review });
   notices?.start();
+  reminders?.start();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, mode.host, () => resolve());

@@ -1,6 +1,19 @@
-/** The scenario picker: filters by problem type and difficulty, and a start button per scenario. */
+/**
+ * The scenario picker: what the learner's tutors assigned them first, with the due date, then every
+ * scenario, with filters by problem type and difficulty, and a start button per scenario.
+ */
+import { dueDayText } from '../../engine/assignment-progress.ts';
 import { DIFFICULTIES, PROBLEM_TYPES, type Scenario } from '../../engine/scenario-schema.ts';
 import { cardButton } from './card-actions.ts';
+
+/** A scenario assigned to the learner and not yet done. */
+export interface AssignedToLearner {
+  scenario: Scenario;
+  due: string;
+  mode: 'practice' | 'assessment';
+  cohortName: string;
+  overdue: boolean;
+}
 
 const label = (id: string) => id.replace(/-/g, ' ').replace(/^./, (c) => c.toUpperCase());
 
@@ -8,6 +21,7 @@ export function scenarioPickerCard(
   scenarios: readonly Scenario[],
   universal: boolean,
   filter: { problemType?: string; difficulty?: string } = {},
+  assigned: readonly AssignedToLearner[] = [],
 ): Record<string, unknown> {
   const shown = scenarios.filter(
     (s) => (!filter.problemType || s.problemType === filter.problemType) && (!filter.difficulty || s.difficulty === filter.difficulty),
@@ -24,7 +38,36 @@ export function scenarioPickerCard(
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
     version: '1.5',
     body: [
-      { type: 'TextBlock', text: 'Choose a scenario', weight: 'Bolder', size: 'Medium', wrap: true },
+      ...(assigned.length > 0
+        ? [
+            { type: 'TextBlock', text: 'Assigned to you', weight: 'Bolder', size: 'Medium', wrap: true },
+            ...assigned.map((a) => ({
+              type: 'Container',
+              style: a.overdue ? 'attention' : 'emphasis',
+              items: [
+                { type: 'TextBlock', text: `${a.scenario.title} (${a.scenario.id})`, weight: 'Bolder', wrap: true },
+                {
+                  type: 'TextBlock',
+                  text: `${a.overdue ? 'Overdue: was due' : 'Due'} ${dueDayText(a.due)} · ${a.mode} · ${a.cohortName}`,
+                  isSubtle: !a.overdue,
+                  spacing: 'None',
+                  wrap: true,
+                },
+                {
+                  type: 'ActionSet',
+                  actions: [cardButton('Start', { action: 'start', scenarioId: a.scenario.id }, universal, 'positive')],
+                },
+              ],
+            })),
+          ]
+        : []),
+      {
+        type: 'TextBlock',
+        text: assigned.length > 0 ? 'All scenarios' : 'Choose a scenario',
+        weight: 'Bolder',
+        size: 'Medium',
+        wrap: true,
+      },
       {
         type: 'ColumnSet',
         columns: [

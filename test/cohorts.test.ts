@@ -1,0 +1,149 @@
+/**
+ * Cohorts end to end, through the real server: a tutor creates a cohort through the API, a learner
+ * joins it from the bot (giving a name first in the local page, which sends none), the tutor then
+ * reviews that learner, assigns a scenario, and the learner sees it first in their picker, rehearses
+ * it in the assigned mode, and is reminded the day before it is due.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dayBefore, ukDayOf } from '../engine/assignment-progress.ts';
+import { startBotServer, type RunningBot } from './bot-server.ts';
+import { sayAsLocalPage, type Reply } from './local-page-message.ts';
+import { addTutor, localLearner } from './review-fixtures.ts';
+
+let bot: RunningBot;
+let clock = new Date();
+let ann: string;
+let tess: string;
+
+beforeAll(async () => {
+  bot = await startBotServer({}, undefined, { review: { now: () => clock } });
+  ann = (await addTutor(bot.state, 'ann@example.org', { name: 'Ann Tutor' })).token;
+  tess = (await addTutor(bot.state, 'tess@example.org')).token;
+}, 60_000);
+afterAll(async () => {
+  await bot?.close();
+});
+
+const api = (token: string, path: string, body?: unknown) =>
+  fetch(`${bot.url}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+
+const texts = (replies: Reply[]) => replies.map((r) => r.text ?? JSON.stringify(r.attachments)).join('\n');
+
+/** A day some days from today (UK), as YYYY-MM-DD. */
+const daysFromNow = (days: number) => ukDayOf(new Date(Date.now() + days * 24 * 60 * 60 * 1000));
+
+describe('a cohort', () => {
+  let cohort: { id: string; joinCode: string };
+  const conversation = 'cohort-learner';
+  const learnerId = localLearner(conversation);
+
+  it('is created through the API with a join code; bad input names its field', async () => {
+    const created = await api(ann, '/api/cohorts', { name: 'CS17 Tuesday group', unit: 'CS17' });
+    expect(created.status).toBe(201);
+    cohort = (await created.json()) as typeof cohort;
+    expect(cohort.joinCode).toMatch(/^[A-Z2-9]{6}$/);
+    const unknownUnit = await api(ann, '/api/cohorts', { name: 'X', unit: 'CS99' });
+    expect(unknownUnit.status).toBe(400);
+    expect(await unknownUnit.json()).toMatchObject({ field: 'unit' });
+    const noName = await api(ann, '/api/cohorts', { unit: 'CS17' });
+    expect(await noName.json()).toMatchObject({ field: 'name' });
+    const extra = await api(ann, '/api/cohorts', { name: 'X', owner: 'someone' });
+    expect(extra.status).toBe(400);
+    expect((await (await api(tess, `/api/cohorts/${cohort.id}`)).json()) as unknown).toEqual({ error: 'no such cohort' });
+  });
+
+  it('is joined from the local page: the learner gives a name first, once, and a wrong code is said to be wrong', async () => {
+    const asked = texts(await sayAsLocalPage(bot.url, conversation, `join ${cohort.joinCode.toLowerCase()}`, undefined, { name: null }));
+    expect(asked).toMatch(/What name should your tutor see/);
+    const joined = texts(await sayAsLocalPage(bot.url, conversation, 'Priya Shah', undefined, { name: null }));
+    expect(joined).toMatch(/You have joined \*\*CS17 Tuesday group\*\* \(unit CS17\) as Priya Shah/);
+    const wrong = texts(await sayAsLocalPage(bot.url, conversation, 'join ABCDEF', undefined, { name: null }));
+    expect(wrong).toMatch(/There is no group with the code \*\*ABCDEF\*\*/);
+    const again = texts(await sayAsLocalPage(bot.url, conversation, `join ${cohort.joinCode}`, undefined, { name: null }));
+    expect(again).toMatch(/already in \*\*CS17 Tuesday group\*\*, as Priya Shah/);
+    const view = (await (await api(ann, `/api/cohorts/${cohort.id}`)).json()) as { members: Array<{ learnerId: string; name: string }> };
+    expect(view.members).toEqual([expect.objectContaining({ learnerId, name: 'Priya Shah' })]);
+  });
+
+  it('gives its tutor the learner to review, and no other tutor', async () => {
+    const picker = JSON.stringify(await sayAsLocalPage(bot.url, conversation, 'start faulty-washing-machine', undefined, { name: null }));
+    expect(picker).toContain('Practice mode');
+    await sayAsLocalPage(bot.url, conversation, "I'm sorry about that. What happened?", undefined, { name: null });
+    await sayAsLocalPage(bot.url, conversation, 'end', undefined, { name: null });
+    const annSees = (await (await api(ann, '/api/rehearsals')).json()) as { items: Array<{ learner: { id: string; name?: string } }> };
+    expect(annSees.items.map((i) => i.learner)).toEqual([{ id: learnerId, name: 'Priya Shah' }]);
+    const tessSees = (await (await api(tess, '/api/rehearsals')).json()) as { items: unknown[] };
+    expect(tessSees.items).toEqual([]);
+  });
+
+  it('takes an assignment, which the learner sees first in the picker and rehearses in its mode; the tutor sees who has done it', async () => {
+    const due = daysFromNow(3);
+    const past = await api(ann, `/api/cohorts/${cohort.id}/assignments`, {
+      scenario: 'gym-cancellation-fee',
+      due: '2020-01-01',
+      mode: 'assessment',
+    });
+    expect(await past.json()).toMatchObject({ field: 'due' });
+    const unknown = await api(ann, `/api/cohorts/${cohort.id}/assignments`, { scenario: 'no-such-scenario', due, mode: 'assessment' });
+    expect(await unknown.json()).toMatchObject({ field: 'scenario' });
+    const badMode = await api(ann, `/api/cohorts/${cohort.id}/assignments`, { scenario: 'gym-cancellation-fee', due, mode: 'exam' });
+    expect(await badMode.json()).toMatchObject({ field: 'mode' });
+    const notTheirs = await api(tess, `/api/cohorts/${cohort.id}/assignments`, {
+      scenario: 'gym-cancellation-fee',
+      due,
+      mode: 'assessment',
+    });
+    expect(notTheirs.status).toBe(404);
+    const assigned = await api(ann, `/api/cohorts/${cohort.id}/assignments`, { scenario: 'gym-cancellation-fee', due, mode: 'assessment' });
+    expect(assigned.status).toBe(201);
+
+    const card = JSON.stringify(await sayAsLocalPage(bot.url, conversation, 'scenarios', undefined, { name: null }));
+    const assignedAt = card.indexOf('Assigned to you');
+    expect(assignedAt).toBeGreaterThan(-1);
+    expect(card.indexOf('gym-cancellation-fee')).toBeGreaterThan(assignedAt);
+    expect(card.indexOf('gym-cancellation-fee')).toBeLessThan(card.indexOf('All scenarios'));
+    expect(card).toMatch(/Due \w{3} \d{1,2} \w{3} \d{4} · assessment · CS17 Tuesday group/);
+
+    // Started in practice mode, but assigned as an assessment: rehearsed as one, without hints.
+    const briefing = JSON.stringify(await sayAsLocalPage(bot.url, conversation, 'start gym-cancellation-fee', undefined, { name: null }));
+    expect(briefing).toContain('Assessment mode');
+    let progress = (await (await api(ann, `/api/cohorts/${cohort.id}`)).json()) as {
+      assignments: Array<{ progress: Array<{ done: boolean; latest: unknown }> }>;
+    };
+    expect(progress.assignments[0]!.progress).toEqual([expect.objectContaining({ done: false, latest: null })]);
+    await sayAsLocalPage(bot.url, conversation, 'I understand. Can you tell me why you want to cancel?', undefined, { name: null });
+    await sayAsLocalPage(bot.url, conversation, 'end', undefined, { name: null });
+    progress = (await (await api(ann, `/api/cohorts/${cohort.id}`)).json()) as typeof progress;
+    const done = progress.assignments[0]!.progress[0]! as { done: boolean; latest: { levels: Record<string, { level: number | null }> } };
+    expect(done.done).toBe(true);
+    expect(Object.keys(done.latest.levels).length).toBeGreaterThan(0);
+    // Done: no longer offered as assigned.
+    expect(JSON.stringify(await sayAsLocalPage(bot.url, conversation, 'scenarios', undefined, { name: null }))).not.toContain(
+      'Assigned to you',
+    );
+  });
+
+  it('reminds a learner who has not done an assignment, the day before it is due, once', async () => {
+    const due = daysFromNow(5);
+    const other = 'cohort-latecomer';
+    await sayAsLocalPage(bot.url, other, `join ${cohort.joinCode}`);
+    await api(ann, `/api/cohorts/${cohort.id}/assignments`, { scenario: 'car-service-not-done', due, mode: 'practice' });
+    expect(await bot.reminders.remindDue()).toBe(0);
+    clock = new Date(`${dayBefore(due)}T09:00:00Z`);
+    try {
+      // Both learners are reminded (neither has done it); a second pass sends nothing more.
+      expect(await bot.reminders.remindDue()).toBe(2);
+      expect(await bot.reminders.remindDue()).toBe(0);
+    } finally {
+      clock = new Date();
+    }
+    const mailbox = (await (await fetch(`${bot.url}/local/conversations/${other}/activities`)).json()) as { activities: Reply[] };
+    expect(mailbox.activities.map((a) => a.text)).toEqual([
+      expect.stringMatching(/Reminder from \*\*CS17 Tuesday group\*\*: \*\*.+\*\* \(practice\) is due tomorrow/),
+    ]);
+  });
+});
