@@ -23,6 +23,17 @@ const SettingsSchema = z.object({
   REDIS_CLUSTER: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['true', 'false']).default('false')),
   /** A conversation (and its unfinished rehearsal) left untouched this many days is forgotten; evidence is kept for ever. 0: never forgotten. */
   STATE_EXPIRY_DAYS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().min(0).max(3650).default(30)),
+  /**
+   * Days after which a rehearsal's evidence (record, reviews, everything about it) is deleted.
+   * Empty or 0: kept until a tutor or an admin erases it (UK colleges usually keep evidence for the
+   * qualification's life, then a set number of years: set it to the college's policy).
+   */
+  RETENTION_DAYS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(36500).default(0)),
+  /** A learning record store (xAPI 1.0.3) to send every rehearsal and review to, e.g. https://lrs.example.ac.uk/xapi. Empty: none. */
+  XAPI_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), z.url({ protocol: /^https?$/ }).optional()),
+  /** The LRS's Basic credentials (its key and secret). Never logged. */
+  XAPI_USERNAME: optional(''),
+  XAPI_PASSWORD: optional(''),
   /** The bot's port; Azure Bot registrations and the Teams app point at /api/messages on it. */
   PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).default(3978)),
   /** The interface to listen on when authenticated; local anonymous mode always uses loopback. */

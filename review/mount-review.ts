@@ -7,12 +7,14 @@ import restify from 'restify';
 import type { Library } from '../engine/rubric-library.ts';
 import type { EvidenceStore } from '../store/evidence-store.ts';
 import { ETagConflictError, StoreUnavailableError, type KeyValueStore } from '../store/key-value-store.ts';
+import { AuditLog } from '../store/audit-log.ts';
 import { CohortStore } from '../store/cohort-store.ts';
 import { KeyValueReviewStore } from '../store/review-store.ts';
 import { TutorDirectory } from '../store/tutor-directory.ts';
 import { mountCohortApi } from './cohort-api.ts';
 import { mountCohortPages } from './cohort-pages.ts';
 import { CohortService } from './cohort-service.ts';
+import { mountExportApi } from './export-api.ts';
 import type { LearnerNotifier } from './learner-notifier.ts';
 import type { OidcSignIn } from './oidc-sign-in.ts';
 import { mountReviewApi } from './review-api.ts';
@@ -89,6 +91,8 @@ export function mountReview(
   mountReviewApi(server, { access, service, readJson });
   mountCohortPages(server, { access, cohorts, library: parts.library, readForm, ...(parts.now ? { now: parts.now } : {}) });
   mountCohortApi(server, { access, cohorts, readJson });
+  const audit = new AuditLog({ store: parts.store, logger: log });
+  mountExportApi(server, { access, cohorts, reviews, library: parts.library, audit, ...(parts.now ? { now: parts.now } : {}) });
 
   // A fault in a review route (the store down, say) is answered plainly: a page for people, JSON for
   // the API, never the error's own message (which may quote stored data), and logged once. A body

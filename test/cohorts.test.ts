@@ -4,7 +4,9 @@
  * reviews that learner, assigns a scenario, and the learner sees it first in their picker, rehearses
  * it in the assigned mode, and is reminded the day before it is due.
  */
+import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuditLog } from '../store/audit-log.ts';
 import { dayBefore, ukDayOf } from '../engine/assignment-progress.ts';
 import { startBotServer, type RunningBot } from './bot-server.ts';
 import { sayAsLocalPage, type Reply } from './local-page-message.ts';
@@ -124,6 +126,36 @@ describe('a cohort', () => {
     // Done: no longer offered as assigned.
     expect(JSON.stringify(await sayAsLocalPage(bot.url, conversation, 'scenarios', undefined, { name: null }))).not.toContain(
       'Assigned to you',
+    );
+  });
+
+  it("exports the cohort's rehearsals as CSV and JSON, for its tutors only, each export audited", async () => {
+    const csv = await api(ann, `/api/export/rehearsals.csv?cohort=${cohort.id}`);
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(csv.headers.get('content-disposition')).toMatch(/^attachment; filename="servicesim-cohort-[0-9a-f]+-\d{4}-\d{2}-\d{2}\.csv"$/);
+    const rows = parse(await csv.text(), { columns: true }) as Array<Record<string, string>>;
+    const scenarios = new Set(rows.map((r) => r.scenario_id));
+    expect(scenarios).toEqual(new Set(['faulty-washing-machine', 'gym-cancellation-fee']));
+    expect(new Set(rows.map((r) => r.learner_name))).toEqual(new Set(['Priya Shah']));
+    expect(new Set(rows.map((r) => r.cohort))).toEqual(new Set(['CS17 Tuesday group']));
+    const json = (await (await api(ann, `/api/export/rehearsals.json?cohort=${cohort.id}`)).json()) as {
+      count: number;
+      rehearsals: unknown[];
+    };
+    expect(json.count).toBe(2);
+    expect((await api(tess, `/api/export/rehearsals.csv?cohort=${cohort.id}`)).status).toBe(404);
+    // Tess reviews no one: her export of everything she may see is empty.
+    expect(parse(await (await api(tess, '/api/export/rehearsals.csv')).text(), { columns: true })).toEqual([]);
+    const audit = await new AuditLog({ store: bot.state }).list();
+    const exports = audit.filter((e) => e.action === 'export').map((e) => [e.who, e.subject, e.detail]);
+    // In any order: entries made in the same millisecond have no order between them.
+    expect(exports.sort()).toEqual(
+      [
+        ['tess@example.org', 'all', 'csv, 0 rehearsals'],
+        ['ann@example.org', `cohort:${cohort.id}`, 'json, 2 rehearsals'],
+        ['ann@example.org', `cohort:${cohort.id}`, 'csv, 2 rehearsals'],
+      ].sort(),
     );
   });
 

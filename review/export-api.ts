@@ -1,0 +1,120 @@
+/**
+ * Exports, for a college's other systems: the rehearsals as CSV (one row per rehearsal and
+ * dimension) and as JSON (the records as stored, with every review), of one cohort or of every
+ * learner the tutor reviews. Same authorisation as the review API; every export is written to the
+ * audit log with who and when, before anything is sent.
+ */
+import type restify from 'restify';
+import type { Request, Response } from 'restify';
+import type { Library } from '../engine/rubric-library.ts';
+import type { TutorReview } from '../engine/tutor-review.ts';
+import type { AuditLog } from '../store/audit-log.ts';
+import type { ReviewStore } from '../store/review-store.ts';
+import type { TutorAccount } from '../store/tutor-directory.ts';
+import type { CohortService, ReviewedRecords } from './cohort-service.ts';
+import { queryOf } from './page-response.ts';
+import { rehearsalsCsv, rehearsalsJson } from './rehearsal-exports.ts';
+import { apiCaller } from './review-api.ts';
+import type { TutorAccess } from './tutor-access.ts';
+
+export interface ExportApiParts {
+  access: TutorAccess;
+  cohorts: CohortService;
+  reviews: ReviewStore;
+  library: Library;
+  audit: AuditLog;
+  now?: () => Date;
+}
+
+/** What an export covers: one cohort's rehearsals, or every rehearsal the tutor may see. */
+export interface ExportScope extends ReviewedRecords {
+  /** `cohort:<id>` or `all`, for the audit log and the file's name. */
+  subject: string;
+  unit?: string;
+  cohortNamesOf: (learnerId: string) => string[];
+}
+
+/**
+ * The scope a request asks for (`?cohort=<id>`), or undefined with a 404 already sent for a cohort
+ * the tutor does not teach.
+ */
+export async function exportScope(
+  cohorts: CohortService,
+  tutor: TutorAccount,
+  req: Request,
+  res: Response,
+): Promise<ExportScope | undefined> {
+  const cohortId = queryOf(req).cohort;
+  if (cohortId) {
+    const found = await cohorts.cohortRecords(tutor, cohortId);
+    if (!found) return void res.send(404, { error: 'no such cohort' });
+    return {
+      records: found.records,
+      reviews: found.reviews,
+      subject: `cohort:${found.cohort.id}`,
+      ...(found.cohort.unit ? { unit: found.cohort.unit } : {}),
+      cohortNamesOf: () => [found.cohort.name],
+    };
+  }
+  const all = await cohorts.reachableRecords(tutor);
+  const names = new Map<string, string[]>();
+  for (const cohort of await cohorts.list(tutor))
+    for (const member of cohort.members) names.set(member.learnerId, [...(names.get(member.learnerId) ?? []), cohort.name]);
+  return { ...all, subject: 'all', cohortNamesOf: (id) => names.get(id) ?? [] };
+}
+
+/** A download: the file name says what and when, and no cache keeps it. */
+export function sendDownload(res: Response, type: string, name: string, body: string): void {
+  res.setHeader('Content-Type', type);
+  res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.sendRaw(200, body);
+}
+
+/** A file name's part for the scope: `cohort-<id>` or `all`. */
+export const scopeFileName = (subject: string) => subject.replace(/[^A-Za-z0-9-]+/g, '-');
+
+export function mountExportApi(server: restify.Server, parts: ExportApiParts): void {
+  const { access, cohorts, library, audit } = parts;
+  const now = parts.now ?? (() => new Date());
+
+  server.get('/api/export/rehearsals.csv', async (req: Request, res: Response) => {
+    const caller = await apiCaller(access, req, res);
+    if (!caller) return;
+    const scope = await exportScope(cohorts, caller.tutor, req, res);
+    if (!scope) return;
+    await audit.record({
+      who: caller.tutor.email,
+      action: 'export',
+      subject: scope.subject,
+      detail: `csv, ${scope.records.length} rehearsals`,
+    });
+    const csv = rehearsalsCsv(scope.records, scope.reviews, library, {
+      cohortNamesOf: scope.cohortNamesOf,
+      ...(scope.unit ? { unit: scope.unit } : {}),
+    });
+    sendDownload(res, 'text/csv; charset=utf-8', `servicesim-${scopeFileName(scope.subject)}-${now().toISOString().slice(0, 10)}.csv`, csv);
+  });
+
+  server.get('/api/export/rehearsals.json', async (req: Request, res: Response) => {
+    const caller = await apiCaller(access, req, res);
+    if (!caller) return;
+    const scope = await exportScope(cohorts, caller.tutor, req, res);
+    if (!scope) return;
+    await audit.record({
+      who: caller.tutor.email,
+      action: 'export',
+      subject: scope.subject,
+      detail: `json, ${scope.records.length} rehearsals`,
+    });
+    const all = new Map<string, TutorReview[]>();
+    for (const record of scope.records) all.set(record.id, await parts.reviews.reviewsOf(record.id));
+    const json = rehearsalsJson(scope.records, all, { exportedAt: now().toISOString(), scope: scope.subject });
+    sendDownload(
+      res,
+      'application/json; charset=utf-8',
+      `servicesim-${scopeFileName(scope.subject)}-${now().toISOString().slice(0, 10)}.json`,
+      json,
+    );
+  });
+}
