@@ -8,6 +8,7 @@ import type restify from 'restify';
 import type { Request, Response } from 'restify';
 import type { Library } from '../engine/rubric-library.ts';
 import type { TutorReview } from '../engine/tutor-review.ts';
+import { xapiStatementsOf } from '../engine/xapi-statements.ts';
 import type { AuditLog } from '../store/audit-log.ts';
 import type { ReviewStore } from '../store/review-store.ts';
 import type { TutorAccount } from '../store/tutor-directory.ts';
@@ -23,6 +24,8 @@ export interface ExportApiParts {
   reviews: ReviewStore;
   library: Library;
   audit: AuditLog;
+  /** The site's address: the xAPI statements' home page, for learners' accounts and activity ids. */
+  siteUrl: string;
   now?: () => Date;
 }
 
@@ -30,6 +33,8 @@ export interface ExportApiParts {
 export interface ExportScope extends ReviewedRecords {
   /** `cohort:<id>` or `all`, for the audit log and the file's name. */
   subject: string;
+  /** The cohort exported, when one was asked for. */
+  cohort?: { id: string; name: string };
   unit?: string;
   cohortNamesOf: (learnerId: string) => string[];
 }
@@ -52,6 +57,7 @@ export async function exportScope(
       records: found.records,
       reviews: found.reviews,
       subject: `cohort:${found.cohort.id}`,
+      cohort: { id: found.cohort.id, name: found.cohort.name },
       ...(found.cohort.unit ? { unit: found.cohort.unit } : {}),
       cohortNamesOf: () => [found.cohort.name],
     };
@@ -77,44 +83,60 @@ export const scopeFileName = (subject: string) => subject.replace(/[^A-Za-z0-9-]
 export function mountExportApi(server: restify.Server, parts: ExportApiParts): void {
   const { access, cohorts, library, audit } = parts;
   const now = parts.now ?? (() => new Date());
+  const fileName = (scope: ExportScope, extension: string) =>
+    `servicesim-${scopeFileName(scope.subject)}-${now().toISOString().slice(0, 10)}.${extension}`;
 
-  server.get('/api/export/rehearsals.csv', async (req: Request, res: Response) => {
+  /** The caller's scope, audited as exported in this format; undefined with the refusal already sent. */
+  const exported = async (req: Request, res: Response, format: string): Promise<ExportScope | undefined> => {
     const caller = await apiCaller(access, req, res);
-    if (!caller) return;
+    if (!caller) return undefined;
     const scope = await exportScope(cohorts, caller.tutor, req, res);
-    if (!scope) return;
+    if (!scope) return undefined;
     await audit.record({
       who: caller.tutor.email,
       action: 'export',
       subject: scope.subject,
-      detail: `csv, ${scope.records.length} rehearsals`,
+      detail: `${format}, ${scope.records.length} rehearsals`,
     });
+    return scope;
+  };
+
+  /** Every review of each record, oldest first. */
+  const allReviewsOf = async (scope: ExportScope) => {
+    const all = new Map<string, TutorReview[]>();
+    for (const record of scope.records) all.set(record.id, await parts.reviews.reviewsOf(record.id));
+    return all;
+  };
+
+  server.get('/api/export/rehearsals.csv', async (req: Request, res: Response) => {
+    const scope = await exported(req, res, 'csv');
+    if (!scope) return;
     const csv = rehearsalsCsv(scope.records, scope.reviews, library, {
       cohortNamesOf: scope.cohortNamesOf,
       ...(scope.unit ? { unit: scope.unit } : {}),
     });
-    sendDownload(res, 'text/csv; charset=utf-8', `servicesim-${scopeFileName(scope.subject)}-${now().toISOString().slice(0, 10)}.csv`, csv);
+    sendDownload(res, 'text/csv; charset=utf-8', fileName(scope, 'csv'), csv);
   });
 
   server.get('/api/export/rehearsals.json', async (req: Request, res: Response) => {
-    const caller = await apiCaller(access, req, res);
-    if (!caller) return;
-    const scope = await exportScope(cohorts, caller.tutor, req, res);
+    const scope = await exported(req, res, 'json');
     if (!scope) return;
-    await audit.record({
-      who: caller.tutor.email,
-      action: 'export',
-      subject: scope.subject,
-      detail: `json, ${scope.records.length} rehearsals`,
-    });
-    const all = new Map<string, TutorReview[]>();
-    for (const record of scope.records) all.set(record.id, await parts.reviews.reviewsOf(record.id));
-    const json = rehearsalsJson(scope.records, all, { exportedAt: now().toISOString(), scope: scope.subject });
-    sendDownload(
-      res,
-      'application/json; charset=utf-8',
-      `servicesim-${scopeFileName(scope.subject)}-${now().toISOString().slice(0, 10)}.json`,
-      json,
+    const json = rehearsalsJson(scope.records, await allReviewsOf(scope), { exportedAt: now().toISOString(), scope: scope.subject });
+    sendDownload(res, 'application/json; charset=utf-8', fileName(scope, 'json'), json);
+  });
+
+  server.get('/api/export/xapi', async (req: Request, res: Response) => {
+    const scope = await exported(req, res, 'xapi');
+    if (!scope) return;
+    const all = await allReviewsOf(scope);
+    const dimensionNames = Object.fromEntries(library.dimensions.map((d) => [d.id, d.name]));
+    const statements = scope.records.flatMap((record) =>
+      xapiStatementsOf(record, all.get(record.id) ?? [], {
+        homePage: parts.siteUrl,
+        dimensionNames,
+        ...(scope.cohort ? { cohort: scope.cohort } : {}),
+      }),
     );
+    res.send(200, statements);
   });
 }

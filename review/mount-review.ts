@@ -9,6 +9,7 @@ import type { EvidenceStore } from '../store/evidence-store.ts';
 import { ETagConflictError, StoreUnavailableError, type KeyValueStore } from '../store/key-value-store.ts';
 import { AuditLog } from '../store/audit-log.ts';
 import { CohortStore } from '../store/cohort-store.ts';
+import type { LrsForwarding } from '../store/lrs-forwarding.ts';
 import { KeyValueReviewStore } from '../store/review-store.ts';
 import { TutorDirectory } from '../store/tutor-directory.ts';
 import { mountCohortApi } from './cohort-api.ts';
@@ -41,6 +42,10 @@ export interface ReviewParts {
   sessionMs?: number;
   /** The clock for due dates (today, overdue); a test sets the day. */
   now?: () => Date;
+  /** Where tutors and learners reach this server (PUBLIC_URL): the xAPI statements' home page. */
+  siteUrl?: string;
+  /** Sends each signed review on to the learning record store, when one is configured. */
+  lrs?: LrsForwarding;
 }
 
 export function mountReview(
@@ -52,7 +57,8 @@ export function mountReview(
   const sessions = new TutorSessions(parts.store, parts.sessionMs);
   const access = new TutorAccess({ directory, sessions, secureCookies: parts.secureCookies });
   const skipped = (where: string, problem: string) => logger.warn({ item: where, problem }, 'set aside a damaged or foreign stored item');
-  const reviews = new KeyValueReviewStore(parts.store, skipped);
+  const stored = new KeyValueReviewStore(parts.store, skipped);
+  const reviews = parts.lrs ? parts.lrs.reviews(stored, parts.evidence) : stored;
   const cohortStore = new CohortStore(parts.store);
   const service = new ReviewService({
     evidence: parts.evidence,
@@ -92,7 +98,15 @@ export function mountReview(
   mountCohortPages(server, { access, cohorts, library: parts.library, readForm, ...(parts.now ? { now: parts.now } : {}) });
   mountCohortApi(server, { access, cohorts, readJson });
   const audit = new AuditLog({ store: parts.store, logger: log });
-  mountExportApi(server, { access, cohorts, reviews, library: parts.library, audit, ...(parts.now ? { now: parts.now } : {}) });
+  mountExportApi(server, {
+    access,
+    cohorts,
+    reviews,
+    library: parts.library,
+    audit,
+    siteUrl: parts.siteUrl ?? 'http://localhost:3978',
+    ...(parts.now ? { now: parts.now } : {}),
+  });
 
   // A fault in a review route (the store down, say) is answered plainly: a page for people, JSON for
   // the API, never the error's own message (which may quote stored data), and logged once. A body

@@ -6,6 +6,7 @@
  */
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { statementProblems } from '../engine/xapi-statement-rules.ts';
 import { AuditLog } from '../store/audit-log.ts';
 import { dayBefore, ukDayOf } from '../engine/assignment-progress.ts';
 import { startBotServer, type RunningBot } from './bot-server.ts';
@@ -129,7 +130,7 @@ describe('a cohort', () => {
     );
   });
 
-  it("exports the cohort's rehearsals as CSV and JSON, for its tutors only, each export audited", async () => {
+  it("exports the cohort's rehearsals as CSV, JSON and xAPI statements, for its tutors only, each export audited", async () => {
     const csv = await api(ann, `/api/export/rehearsals.csv?cohort=${cohort.id}`);
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
@@ -144,6 +145,12 @@ describe('a cohort', () => {
       rehearsals: unknown[];
     };
     expect(json.count).toBe(2);
+    const xapi = await api(ann, `/api/export/xapi?cohort=${cohort.id}`);
+    const statements = (await xapi.json()) as Array<{ verb: { id: string } }>;
+    expect(xapi.status, JSON.stringify(statements)).toBe(200);
+    // Attempted and completed for each of the two rehearsals, every one valid xAPI 1.0.3.
+    expect(statements.map((s) => s.verb.id.split('/').at(-1)).sort()).toEqual(['attempted', 'attempted', 'completed', 'completed']);
+    expect(statements.flatMap((s) => statementProblems(s))).toEqual([]);
     expect((await api(tess, `/api/export/rehearsals.csv?cohort=${cohort.id}`)).status).toBe(404);
     // Tess reviews no one: her export of everything she may see is empty.
     expect(parse(await (await api(tess, '/api/export/rehearsals.csv')).text(), { columns: true })).toEqual([]);
@@ -154,6 +161,7 @@ describe('a cohort', () => {
       [
         ['tess@example.org', 'all', 'csv, 0 rehearsals'],
         ['ann@example.org', `cohort:${cohort.id}`, 'json, 2 rehearsals'],
+        ['ann@example.org', `cohort:${cohort.id}`, 'xapi, 2 rehearsals'],
         ['ann@example.org', `cohort:${cohort.id}`, 'csv, 2 rehearsals'],
       ].sort(),
     );

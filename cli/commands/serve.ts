@@ -8,6 +8,9 @@ import { createBot } from '../../bot/create-bot.ts';
 import { BotConfigurationError, securityMode } from '../../bot/security-mode.ts';
 import { createServer } from '../../bot/server.ts';
 import { lazyOidcSignIn } from '../../review/oidc-sign-in.ts';
+import { CohortStore } from '../../store/cohort-store.ts';
+import { LrsForwarding } from '../../store/lrs-forwarding.ts';
+import { XapiOutbox } from '../../store/xapi-outbox.ts';
 import { openStoresForCommand } from '../open-stores.ts';
 import { rehearsalParts } from '../rehearsal-parts.ts';
 import { openScenarioLibrary } from '../scenario-lookup.ts';
@@ -27,23 +30,51 @@ export async function serve(options: { port?: string }): Promise<void> {
   }
   // Structured logs go to stderr, so what is printed for people stays readable on stdout.
   const logger = pino(
-    { level: settings.LOG_LEVEL, redact: ['*.MicrosoftAppPassword', '*.authorization', '*.headers.authorization'] },
+    {
+      level: settings.LOG_LEVEL,
+      redact: ['*.MicrosoftAppPassword', '*.XAPI_PASSWORD', '*.authorization', '*.headers.authorization'],
+    },
     pino.destination(2),
   );
   const library = await openScenarioLibrary(settings);
   const stores = await openStoresForCommand(settings, logger, { upgrade: true });
   const stateExpiryMs = settings.STATE_EXPIRY_DAYS > 0 ? settings.STATE_EXPIRY_DAYS * 24 * 60 * 60 * 1000 : undefined;
+  const publicUrl = (settings.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  // With a learning record store, every rehearsal and review is queued for it as it is saved.
+  const outbox = settings.XAPI_ENDPOINT
+    ? new XapiOutbox({
+        store: stores.state,
+        lrs: {
+          endpoint: settings.XAPI_ENDPOINT,
+          ...(settings.XAPI_USERNAME ? { username: settings.XAPI_USERNAME } : {}),
+          ...(settings.XAPI_PASSWORD ? { password: settings.XAPI_PASSWORD } : {}),
+        },
+        logger: logger.child({ component: 'xapi-outbox' }),
+      })
+    : undefined;
+  const cohorts = new CohortStore(stores.state);
+  const dimensionNames = Object.fromEntries(library.dimensions.map((d) => [d.id, d.name]));
+  const lrs = outbox
+    ? new LrsForwarding({
+        outbox,
+        logger: logger.child({ component: 'xapi-outbox' }),
+        optionsFor: async (record) => {
+          const [cohort] = await cohorts.cohortsOf(record.learner.id);
+          return { homePage: publicUrl, dimensionNames, ...(cohort ? { cohort: { id: cohort.id, name: cohort.name } } : {}) };
+        },
+      })
+    : undefined;
+  const evidence = lrs ? lrs.evidence(stores.evidence) : stores.evidence;
   const bot = createBot({
     library,
     state: stores.state,
-    evidence: stores.evidence,
+    evidence,
     leases: stores.leases,
     parts: rehearsalParts(settings),
     stateExpiryMs,
   });
   const rateLimitsOff = { requestsPerClientPerSecond: 0, activitiesPerConversationPerMinute: 0, newConversationsPerClientPerMinute: 0 };
   const limits = { trustedProxyHops: settings.TRUSTED_PROXY_HOPS, ...(settings.RATE_LIMITS === 'off' ? rateLimitsOff : {}) };
-  const publicUrl = (settings.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
   if (settings.OIDC_ISSUER && !settings.OIDC_CLIENT_ID)
     throw new UsageError('OIDC_ISSUER is set but OIDC_CLIENT_ID is not: set both (see .env.example)');
   const redirectUri = `${publicUrl}/review/sign-in/oidc/callback`;
@@ -61,14 +92,17 @@ export async function serve(options: { port?: string }): Promise<void> {
     : undefined;
   const review = {
     library,
-    evidence: stores.evidence,
+    evidence,
     store: stores.state,
+    siteUrl: publicUrl,
+    ...(lrs ? { lrs } : {}),
     secureCookies: settings.PUBLIC_URL ? publicUrl.startsWith('https:') : mode.kind === 'authenticated',
     ...(oidc ? { oidc } : {}),
   };
   const { server, notices, reminders } = createServer({ bot, mode, logger, limits, storeReachable: stores.reachable, review });
   notices?.start();
   reminders?.start();
+  outbox?.start();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, mode.host, () => resolve());
