@@ -4,9 +4,9 @@
  * turn; and each miss with the tutor's rationale beside the scorer's evidence. The bench prints it;
  * the labelled-set test holds floors under it.
  */
+import { agreement, detection, type Agreement, type Detection } from '../engine/agreement-metrics.ts';
 import type { Library } from '../engine/rubric-library.ts';
 import type { Scorer } from '../engine/scorer.ts';
-import { agreement, detection, type Agreement, type Detection } from './agreement-metrics.ts';
 import type { LabelledTranscript } from './labelled-set.ts';
 
 export interface AgreementMeasure {

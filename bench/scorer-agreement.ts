@@ -3,12 +3,15 @@
  * exact-or-adjacent agreement and quadratic weighted kappa; and breach precision and recall.
  * Prints a table for the README; `--json` prints the figures; `--disagreements` lists each miss with
  * the tutor's rationale and the scorer's evidence (read it for the tuning split only, or the
- * held-out figures stop meaning anything).
+ * held-out figures stop meaning anything). `--labelled <folder>` measures against another folder in
+ * the same format instead, such as tutors' overrides exported from reviews (engine/labelled-export.ts).
  */
+import { statSync } from 'node:fs';
 import { createScorer, scorableBy } from '../cli/rehearsal-parts.ts';
 import { readSettings } from '../cli/settings.ts';
 import { openLibrary } from '../engine/rubric-library.ts';
-import { readLabelledSet } from './labelled-set.ts';
+import { eachOption } from './command-line.ts';
+import { LABELLED_DIR, readLabelledSet, type LabelledTranscript } from './labelled-set.ts';
 import { measureAgreement } from './measure-agreement.ts';
 
 /**
@@ -25,7 +28,11 @@ const settings = readSettings();
 const scorer = createScorer(settings);
 const library = await openLibrary([settings.SERVICESIM_RUBRICS], undefined, { scorable: scorableBy(scorer) });
 const split = process.argv.find((a) => a.startsWith('--split='))?.slice('--split='.length) ?? 'all';
-const labelled = readLabelledSet().filter((l) => split === 'all' || (split === 'held-out') === isHeldOut(l.file));
+let folder = LABELLED_DIR;
+eachOption(process.argv.slice(2), (arg, value) => {
+  if (arg === '--labelled') folder = value();
+});
+const labelled = readFolder(folder).filter((l) => split === 'all' || (split === 'held-out') === isHeldOut(l.file));
 const { rows, breaches, notApplicableAgreed, notApplicableDisagreed, misses, scenarios } = await measureAgreement(
   scorer,
   library,
@@ -39,11 +46,13 @@ if (process.argv.includes('--json')) {
   );
 } else {
   const name =
-    split === 'all'
-      ? 'all labelled transcripts'
-      : split === 'tuning'
-        ? 'the transcripts the rules were tuned on'
-        : 'the held-out batch only';
+    folder !== LABELLED_DIR
+      ? `the labelled transcripts in ${folder}${split === 'all' ? '' : ` (${split} split)`}`
+      : split === 'all'
+        ? 'all labelled transcripts'
+        : split === 'tuning'
+          ? 'the transcripts the rules were tuned on'
+          : 'the held-out batch only';
   process.stdout.write(
     `Scorer agreement with tutor levels (${scorer.identity.id} ${scorer.identity.version}) — ${name}: ${labelled.length} transcripts, ${scenarios} scenarios\n\n`,
   );
@@ -57,4 +66,17 @@ if (process.argv.includes('--json')) {
     `Authority breaches (by learner turn): precision ${pct(breaches.precision)}, recall ${pct(breaches.recall)} (${breaches.truePositives} found, ${breaches.falsePositives} false alarms, ${breaches.falseNegatives} missed)\n`,
   );
   if (process.argv.includes('--disagreements')) process.stdout.write(`\n${misses.join('\n')}\n`);
+}
+
+/** The labelled transcripts in `dir`; a folder that is not there, or a file that does not read, ends the bench with one line saying which. */
+function readFolder(dir: string): LabelledTranscript[] {
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error('not a folder');
+    return readLabelledSet(dir);
+  } catch (error) {
+    process.stderr.write(
+      `--labelled ${dir}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : (error as Error).message}\n`,
+    );
+    process.exit(2);
+  }
 }

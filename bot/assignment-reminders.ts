@@ -12,7 +12,7 @@
 import type { Logger } from 'pino';
 import { attemptsAt, dayBefore, dueDayText, ukDayOf } from '../engine/assignment-progress.ts';
 import type { Library } from '../engine/rubric-library.ts';
-import type { Assignment, Cohort, CohortStore } from '../store/cohort-store.ts';
+import { reminderKeysOf, type Assignment, type Cohort, type CohortStore } from '../store/cohort-store.ts';
 import type { ConversationReferences } from '../store/conversation-references.ts';
 import type { EvidenceStore } from '../store/evidence-store.ts';
 import type { KeyValueStore } from '../store/key-value-store.ts';
@@ -22,9 +22,6 @@ import type { DeliverMessage } from './review-notices.ts';
 const LEASE_MS = 10 * 60_000;
 /** The sent marker outlives the assignment's due day, then goes. */
 const SENT_MARKER_MS = 30 * 24 * 60 * 60_000;
-
-const leaseKey = (assignmentId: string, learnerId: string) => `assignment-reminder-lease/{${learnerId}}/${assignmentId}`;
-const sentKey = (assignmentId: string, learnerId: string) => `assignment-reminder-sent/{${learnerId}}/${assignmentId}`;
 
 export interface AssignmentReminderParts {
   store: KeyValueStore;
@@ -84,10 +81,9 @@ export class AssignmentReminders {
   }
 
   private async remind(cohort: Cohort, assignment: Assignment, learnerId: string, today: string): Promise<boolean> {
-    const sent = sentKey(assignment.id, learnerId);
+    const { sent, lease } = reminderKeysOf(assignment.id, learnerId);
     if ((await this.parts.store.read([sent]))[sent] !== undefined) return false;
     if (attemptsAt(assignment, learnerId, await this.parts.evidence.listFor(learnerId)).length > 0) return false;
-    const lease = leaseKey(assignment.id, learnerId);
     const taken = (await this.parts.store.write([{ key: lease, value: { at: this.now().toISOString() }, create: true, ttlMs: LEASE_MS }]))[
       lease
     ];

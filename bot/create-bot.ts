@@ -14,7 +14,12 @@ import { ConversationReferences } from '../store/conversation-references.ts';
 import { KeyValueReviewStore } from '../store/review-store.ts';
 import type { EvidenceStore } from '../store/evidence-store.ts';
 import type { KeyValueStore } from '../store/key-value-store.ts';
-import { ConversationFlow, type FlowServices } from '../dialogs/conversation-flow.ts';
+import { ConversationFlow } from '../dialogs/conversation-flow.ts';
+import type { Learner } from '../engine/evidence-record.ts';
+import { privacyText } from '../engine/learner-data-copy.ts';
+import { DataCopyLinks } from '../store/data-copy-links.ts';
+import { HELD_ABOUT_LEARNERS } from '../store/learner-data-holders.ts';
+import { DATA_COPY_PATH } from './learner-data-route.ts';
 import { KeyValueBotStorage } from './bot-storage.ts';
 import { ServiceSimBot } from './servicesim-bot.ts';
 
@@ -35,10 +40,13 @@ export interface BotParts {
    * state, but need not survive a power cut, so SQLite keeps them without waiting for the disk.
    */
   leases?: KeyValueStore;
-  /** A short-lived link to a copy of the learner's data (`my data`); absent: the learner is told whom to ask. */
-  dataCopyLink?: FlowServices['dataCopyLink'];
-  /** What `privacy` tells the learner. */
-  privacyText?: string;
+  /**
+   * Where the learner's `my data` links point: the server's public address ('' in the local page,
+   * whose links are relative to it). Absent: no link can be given (the learner is told whom to ask).
+   */
+  dataCopyBaseUrl?: string;
+  /** RETENTION_DAYS, for what `privacy` tells the learner; absent or 0: evidence is kept until erased. */
+  retentionDays?: number;
 }
 
 export function createBot({
@@ -49,9 +57,10 @@ export function createBot({
   stateExpiryMs,
   turnLease,
   leases,
-  dataCopyLink,
-  privacyText,
+  dataCopyBaseUrl,
+  retentionDays,
 }: BotParts): ServiceSimBot {
+  const links = new DataCopyLinks(state);
   const conversationState = new ConversationState(new KeyValueBotStorage(state, stateExpiryMs));
   const userState = new UserState(new KeyValueBotStorage(state));
   const flow = new ConversationFlow({
@@ -64,8 +73,13 @@ export function createBot({
     reviews: new KeyValueReviewStore(state),
     references: new ConversationReferences(state),
     cohorts: new CohortStore(state),
-    ...(dataCopyLink ? { dataCopyLink } : {}),
-    ...(privacyText ? { privacyText } : {}),
+    ...(dataCopyBaseUrl === undefined
+      ? {}
+      : { dataCopyLink: async (learner: Learner) => `${dataCopyBaseUrl}${DATA_COPY_PATH}/${await links.issue(learner.id)}` }),
+    privacyText: privacyText(retentionDays || undefined, {
+      ...(stateExpiryMs ? { unfinishedRehearsalDays: Math.round(stateExpiryMs / (24 * 60 * 60 * 1000)) } : {}),
+      held: HELD_ABOUT_LEARNERS,
+    }),
   });
   return new ServiceSimBot(flow, conversationState, userState, new ConversationTurns(leases ?? state, turnLease));
 }

@@ -24,9 +24,16 @@ import { turnProgressOf } from '../dialogs/turn-progress.ts';
 import { apologyFor } from './turn-apology.ts';
 import { LocalMailbox, mountLocalMailbox } from './local-mailbox.ts';
 import { AssignmentReminders } from './assignment-reminders.ts';
+import { mountLearnerDataRoute } from './learner-data-route.ts';
 import { ReviewNotices, type DeliverMessage } from './review-notices.ts';
 import { mountReview, type ReviewParts } from '../review/mount-review.ts';
+import { AuditLog } from '../store/audit-log.ts';
 import { CohortStore } from '../store/cohort-store.ts';
+import { DataCopyLinks } from '../store/data-copy-links.ts';
+import { learnerDataHolders } from '../store/learner-data-holders.ts';
+import { LearnerErasure } from '../store/learner-erasure.ts';
+import { Retention } from '../store/retention.ts';
+import { KeyValueReviewStore } from '../store/review-store.ts';
 import { ConversationReferences } from '../store/conversation-references.ts';
 import type { KeyValueStore } from '../store/key-value-store.ts';
 
@@ -59,6 +66,10 @@ export interface ServerParts {
     store: KeyValueStore;
     /** How long an undelivered review notice waits before each retry; the defaults suit a bot. */
     noticeRetryDelaysMs?: readonly number[];
+    /** RETENTION_DAYS: records are deleted this long after they end; absent or 0: kept until erased. */
+    retentionDays?: number;
+    /** STATE_EXPIRY_DAYS, for what the learner's copy of their data says. */
+    stateExpiryDays?: number;
   };
 }
 
@@ -77,6 +88,8 @@ export function createServer({
   notices?: ReviewNotices;
   /** Present with `review`: start its passes (`start()`) in a long-running server. */
   reminders?: AssignmentReminders;
+  /** Present with `review` and a retention period: start its daily run (`start()`) in a long-running server. */
+  retention?: Retention;
 } {
   const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...given };
   const authentication = new ReusedConnectorClients(mode.auth, limits);
@@ -279,6 +292,32 @@ export function createServer({
     logger: logger.child({ component: 'assignment-reminders' }),
     ...(review.now ? { now: review.now } : {}),
   });
-  mountReview(server, { ...review, notifier: notices }, { logger, addressOf: (req) => clientAddress(req, limits.trustedProxyHops) });
-  return { server, adapter, notices, reminders };
+  const audit = new AuditLog({ store: review.store, logger: logger.child({ component: 'audit' }) });
+  const erasure = new LearnerErasure({ evidence: review.evidence, state: review.store, audit, holders: learnerDataHolders(review.store) });
+  mountReview(
+    server,
+    { ...review, notifier: notices, erasure, audit },
+    { logger, addressOf: (req) => clientAddress(req, limits.trustedProxyHops) },
+  );
+  mountLearnerDataRoute(server, {
+    links: new DataCopyLinks(review.store),
+    evidence: review.evidence,
+    reviews: new KeyValueReviewStore(review.store),
+    state: review.store,
+    audit,
+    ...(review.retentionDays ? { retentionDays: review.retentionDays } : {}),
+    ...(review.stateExpiryDays ? { unfinishedRehearsalDays: review.stateExpiryDays } : {}),
+    logger,
+  });
+  const retention = review.retentionDays
+    ? new Retention({
+        evidence: review.evidence,
+        state: review.store,
+        erasure,
+        audit,
+        retentionDays: review.retentionDays,
+        logger: logger.child({ component: 'retention' }),
+      })
+    : undefined;
+  return { server, adapter, notices, reminders, ...(retention ? { retention } : {}) };
 }

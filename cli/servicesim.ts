@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerChatCommand } from './commands/chat.ts';
+import { registerEraseCommands } from './commands/erase.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerScenariosCommand } from './commands/scenarios.ts';
 import { registerScoreCommand } from './commands/score.ts';
@@ -43,6 +44,7 @@ program
 registerScoreCommand(program);
 registerMigrateCommand(program);
 registerTutorCommand(program);
+registerEraseCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -9,13 +9,16 @@ import type { EvidenceStore } from '../store/evidence-store.ts';
 import { ETagConflictError, StoreUnavailableError, type KeyValueStore } from '../store/key-value-store.ts';
 import { AuditLog } from '../store/audit-log.ts';
 import { CohortStore } from '../store/cohort-store.ts';
+import type { LearnerErasure } from '../store/learner-erasure.ts';
 import type { LrsForwarding } from '../store/lrs-forwarding.ts';
 import { KeyValueReviewStore } from '../store/review-store.ts';
 import { TutorDirectory } from '../store/tutor-directory.ts';
 import { mountCohortApi } from './cohort-api.ts';
 import { mountCohortPages } from './cohort-pages.ts';
 import { CohortService } from './cohort-service.ts';
+import { mountErasureApi } from './erasure-api.ts';
 import { mountExportApi } from './export-api.ts';
+import { mountReportRoutes } from './report-routes.ts';
 import type { LearnerNotifier } from './learner-notifier.ts';
 import type { OidcSignIn } from './oidc-sign-in.ts';
 import { mountReviewApi } from './review-api.ts';
@@ -46,6 +49,10 @@ export interface ReviewParts {
   siteUrl?: string;
   /** Sends each signed review on to the learning record store, when one is configured. */
   lrs?: LrsForwarding;
+  /** Erases a learner from every store, for an admin (`DELETE /api/learners/:id`); absent: not offered. */
+  erasure?: LearnerErasure;
+  /** Where exports and erasures are recorded; absent: one on `store`. */
+  audit?: AuditLog;
 }
 
 export function mountReview(
@@ -97,7 +104,9 @@ export function mountReview(
   mountReviewApi(server, { access, service, readJson });
   mountCohortPages(server, { access, cohorts, library: parts.library, readForm, ...(parts.now ? { now: parts.now } : {}) });
   mountCohortApi(server, { access, cohorts, readJson });
-  const audit = new AuditLog({ store: parts.store, logger: log });
+  const audit = parts.audit ?? new AuditLog({ store: parts.store, logger: log });
+  if (parts.erasure) mountErasureApi(server, { access, erasure: parts.erasure });
+  mountReportRoutes(server, { access, cohorts, library: parts.library, audit, ...(parts.now ? { now: parts.now } : {}) });
   mountExportApi(server, {
     access,
     cohorts,

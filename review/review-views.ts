@@ -44,7 +44,7 @@ const VERDICT_LABEL: Record<Verdict, string> = {
   'needs-another-attempt': 'Needs another attempt',
 };
 
-const MODE_TEXT: Record<EvidenceRecord['mode'], string> = { practice: 'Practice', assessment: 'Assessment' };
+export const MODE_TEXT: Record<EvidenceRecord['mode'], string> = { practice: 'Practice', assessment: 'Assessment' };
 
 /** The customer's mood as the scenario format defines it (engine/scenario-schema.ts): higher is worse. */
 const MOOD_TEXT = ['calm', 'uneasy', 'annoyed', 'angry', 'furious'] as const;
@@ -73,7 +73,7 @@ interface LayoutView {
   title: string;
   stylesheet: string;
   /** Which header link is the current page. */
-  current?: 'inbox';
+  current?: 'inbox' | 'cohorts' | 'calibration';
   tutor?: { name: string; email?: string; role: string };
   /** The sign-out form is shown only with a token to post: a form without one would be refused. */
   csrf?: string;
@@ -85,7 +85,7 @@ interface Instant {
   text: string;
 }
 
-interface LevelBadge {
+export interface LevelBadge {
   label: string;
   title: string;
   /** The level that counts, or null for "no occasion". */
@@ -294,7 +294,7 @@ export function renderProblem(status: number, title: string, message: string, tu
 // ---------------------------------------------------------------------------------------------
 // Pieces of pages.
 
-function layout(title: string, tutor?: PageTutor, csrf?: string, current?: LayoutView['current']): LayoutView {
+export function layout(title: string, tutor?: PageTutor, csrf?: string, current?: LayoutView['current']): LayoutView {
   return {
     title,
     stylesheet: REVIEW_CSS_PATH,
@@ -441,7 +441,7 @@ function reviewFormInputIds(model: RehearsalPage): Map<string, string> {
 /** An element id from a dimension id, which comes from a rubric file and could hold anything. */
 const inputId = (kind: string, id: string) => `${kind}-${id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 
-const learnerName = (learner: { id: string; name?: string }) => learner.name ?? learner.id;
+export const learnerName = (learner: { id: string; name?: string }) => learner.name ?? learner.id;
 
 const identity = (part: { kind: string; id: string; version: string }) => `${part.id} ${part.version} (${part.kind})`;
 
@@ -463,7 +463,7 @@ function formatInstant(value: string): string {
   return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()} ${two(date.getUTCHours())}:${two(date.getUTCMinutes())}`;
 }
 
-function instant(value: string): Instant {
+export function instant(value: string): Instant {
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? { iso: '', text: value } : { iso: date.toISOString(), text: `${formatInstant(value)} UTC` };
 }

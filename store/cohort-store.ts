@@ -70,6 +70,15 @@ const cohortKey = (id: string) => `cohort/{${id}}`;
 const codeKey = (code: string) => `cohort-join-code/${code}`;
 const learnerKey = (learnerId: string) => `learner-cohorts/{${learnerId}}`;
 
+/**
+ * The keys that mark an assignment's reminder to a learner as being sent (a lease) and as sent
+ * (bot/assignment-reminders.ts): kept here, with the assignments, so erasing a learner finds them.
+ */
+export const reminderKeysOf = (assignmentId: string, learnerId: string) => ({
+  lease: `assignment-reminder-lease/{${learnerId}}/${assignmentId}`,
+  sent: `assignment-reminder-sent/{${learnerId}}/${assignmentId}`,
+});
+
 /** A request the store cannot carry out, in words for the person who made it. */
 export class CohortError extends Error {}
 
@@ -96,6 +105,9 @@ export interface NewAssignment {
 }
 
 export class CohortStore {
+  /** As a holder of learners' data, for their erasure (store/learner-erasure.ts). */
+  readonly name = 'cohort memberships';
+
   constructor(
     private readonly store: KeyValueStore,
     private readonly now: () => Date = () => new Date(),
@@ -218,18 +230,24 @@ export class CohortStore {
     return removed;
   }
 
-  /** Takes the learner out of every cohort (their erasure): returns how many cohorts they left. */
+  /**
+   * Takes the learner out of every cohort, with their assignments' reminder marks (their erasure):
+   * returns how many cohorts they left. Safe to run again.
+   */
   async eraseLearner(learnerId: string): Promise<number> {
     let left = 0;
+    const assignmentIds: string[] = [];
     // Every cohort, not only those the learner's own list names: a join cut short may have left them in one unlisted.
     for (const { id } of (await this.index()).cohorts)
       await this.change(id, (c) => {
+        assignmentIds.push(...c.assignments.map((a) => a.id));
         if (!c.members.some((m) => m.learnerId === learnerId)) return undefined;
         left++;
         c.members = c.members.filter((m) => m.learnerId !== learnerId);
         return c;
       });
-    await this.store.delete([learnerKey(learnerId)]);
+    const marks = [...new Set(assignmentIds)].flatMap((a) => Object.values(reminderKeysOf(a, learnerId)));
+    await this.store.delete([learnerKey(learnerId), ...marks]);
     return left;
   }
 

@@ -11,6 +11,9 @@ const keyOf = (recordId: string) => `conversation-reference/{${recordId}}`;
 const learnerKeyOf = (learnerId: string) => `learner-conversation/{${learnerId}}`;
 
 export class ConversationReferences {
+  /** As a holder of learners' data, for their erasure (store/learner-erasure.ts). */
+  readonly name = 'latest conversation';
+
   constructor(private readonly store: KeyValueStore) {}
 
   async remember(recordId: string, reference: object): Promise<void> {

@@ -69,6 +69,17 @@ export interface EvidenceStore {
    * then its index). False when there is no such record.
    */
   refile(id: string): Promise<boolean>;
+  /**
+   * Deletes the record and removes it from every listing, count and index, with its review status
+   * and anything the store set aside of it; true when there was such a record. Safe to call again
+   * after a delete cut short (what was left of the record is removed then, and false returned), and
+   * the id may be saved again afterwards as a new record.
+   *
+   * @remarks
+   * For erasing a learner and for retention (`store/learner-erasure.ts`), which remove what hangs
+   * off the record (its reviews, conversation reference, rehearsal log) first, and the record last.
+   */
+  delete(id: string): Promise<boolean>;
 }
 
 /**

@@ -73,6 +73,12 @@ export class MemoryEvidenceStore implements EvidenceStore {
     return this.records.has(id);
   }
 
+  async delete(id: string): Promise<boolean> {
+    this.statuses.delete(id);
+    this.flags.delete(id);
+    return this.records.delete(id);
+  }
+
   async setReviewStatus(id: string, status: ReviewStatus): Promise<boolean> {
     checkReviewStatus(status);
     if (!this.records.has(id)) return false;

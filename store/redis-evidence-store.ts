@@ -17,6 +17,10 @@
  *
  * A save writes the record, then indexes it: a crash between the two leaves a record that `get`
  * finds and the listings do not, until it is saved again or its review status is set.
+ *
+ * A delete removes the record (and the copies set aside of it, listed beside it at
+ * `<prefix>:evidence:{<id>}:set-aside`), then takes it out of the index: a crash between the two
+ * leaves an id the listings skip (and report) until the delete is run again, which finishes it.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { EvidenceRecordSchema, readEvidenceRecord, type EvidenceRecord } from '../engine/evidence-record.ts';
@@ -159,14 +163,32 @@ return {total, ids}
 `;
 
 /**
- * KEYS: the record, where to set it aside. ARGV: the SHA-1 of the damaged value read ('' when it was
- * not a string). Moves it only if it is still what was read, so a record saved meanwhile stays.
+ * Takes a record out of the index. KEYS: its hash, then every set it is filed in. ARGV: id, then
+ * the six values of its hash as the caller read them (`=<value>`, or '' when absent). Returns 0,
+ * changing nothing, if the hash has changed since it was read (the caller reads it again and
+ * retries); 1 when the record is in no set and its hash is gone.
+ */
+const UNFILE_RECORD = `
+local current = redis.call('HMGET', KEYS[1], 'learner', 'scenario', 'problem-type', 'mode', 'review', 'flags')
+for i = 1, 6 do
+  if (current[i] and ('=' .. current[i]) or '') ~= ARGV[1 + i] then return 0 end
+end
+for i = 2, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
+redis.call('DEL', KEYS[1])
+return 1
+`;
+
+/**
+ * KEYS: the record, where to set it aside, the set listing the record's copies set aside. ARGV: the
+ * SHA-1 of the damaged value read ('' when it was not a string). Moves it only if it is still what
+ * was read, so a record saved meanwhile stays; the copy is listed, so a delete can find it.
  */
 const SET_ASIDE = `
 local kind = redis.call('TYPE', KEYS[1]).ok
 if kind == 'none' then return 0 end
 if kind == 'string' and redis.sha1hex(redis.call('GET', KEYS[1])) ~= ARGV[1] then return 0 end
 redis.call('RENAME', KEYS[1], KEYS[2])
+redis.call('SADD', KEYS[3], KEYS[2])
 return 1
 `;
 
@@ -184,6 +206,7 @@ export class RedisEvidenceStore implements EvidenceStore {
   private readonly reviewScript;
   private readonly listScript;
   private readonly setAsideScript;
+  private readonly unfileScript;
 
   constructor(
     private readonly client: RedisClient,
@@ -195,7 +218,8 @@ export class RedisEvidenceStore implements EvidenceStore {
     this.fileScript = defineRedisScript(client, 'servicesimEvidenceFile', FILE_RECORD);
     this.reviewScript = defineRedisScript(client, 'servicesimEvidenceReview', SET_REVIEW_STATUS, 3);
     this.listScript = defineRedisScript(client, 'servicesimEvidenceList', LIST_PAGE);
-    this.setAsideScript = defineRedisScript(client, 'servicesimEvidenceSetAside', SET_ASIDE, 2);
+    this.setAsideScript = defineRedisScript(client, 'servicesimEvidenceSetAside', SET_ASIDE, 3);
+    this.unfileScript = defineRedisScript(client, 'servicesimEvidenceUnfile', UNFILE_RECORD);
   }
 
   async save(record: EvidenceRecord): Promise<void> {
@@ -297,6 +321,17 @@ export class RedisEvidenceStore implements EvidenceStore {
     });
   }
 
+  async delete(id: string): Promise<boolean> {
+    return onRedis(async () => {
+      // The record first: its words go at once, and what is left (the index) a second delete finds and removes.
+      const copies = await this.client.smembers(this.setAsideListKey(id));
+      const deleted = (await this.client.del(this.recordKey(id))) > 0;
+      if (copies.length > 0) await this.client.del(...copies, this.setAsideListKey(id));
+      await this.unfile(id);
+      return deleted;
+    });
+  }
+
   /**
    * Files under their score flags the records filed before flags were kept (whose hash has no
    * `flags`), reading the `all` listing a page at a time, never scanning keys. For after an upgrade;
@@ -340,6 +375,25 @@ export class RedisEvidenceStore implements EvidenceStore {
       const read = seen.map((value) => (value === null ? '' : `=${value}`));
       const args = [record.id, score, ...filedUnder, flags.join(','), ...read, flaggedBefore.length];
       if ((await this.fileScript(keys.length, ...keys, ...args)) === 1) return;
+    }
+    throw busy();
+  }
+
+  /** Takes the record out of every set it is filed in, and removes its hash; retried if it changes meanwhile. */
+  private async unfile(id: string): Promise<void> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const seen = await this.client.hmget(this.hashKey(id), ...HASH_FIELDS);
+      if (seen.every((value) => value === null)) return;
+      const [learner, scenario, problemType, mode, review, flags] = seen;
+      const keys = [
+        this.hashKey(id),
+        this.setKey('all'),
+        ...[learner, scenario, problemType, mode].flatMap((value, i) => (value === null ? [] : [this.setKey(FILED_UNDER[i]!, value!)])),
+        ...(review ? [this.setKey('review', review)] : []),
+        ...(flags ? flags.split(',').map((flag) => this.setKey('flag', flag)) : []),
+      ];
+      const read = seen.map((value) => (value === null ? '' : `=${value}`));
+      if ((await this.unfileScript(keys.length, ...keys, id, ...read)) === 1) return;
     }
     throw busy();
   }
@@ -389,13 +443,18 @@ export class RedisEvidenceStore implements EvidenceStore {
 
   private async setAside(id: string, sha1: string, problem: string): Promise<undefined> {
     const key = this.recordKey(id);
-    const moved = (await this.setAsideScript(key, `${key}:damaged:${Date.now()}`, sha1)) === 1;
+    const moved = (await this.setAsideScript(key, `${key}:damaged:${Date.now()}`, this.setAsideListKey(id), sha1)) === 1;
     this.skipped(`redis evidence "${id}"`, moved ? `${problem}; set aside` : problem);
     return undefined;
   }
 
   private recordKey(id: string): string {
     return `${this.prefix}:evidence:{${id}}`;
+  }
+
+  /** In the record's slot (its hash tag), so a delete removes the copies with the record. */
+  private setAsideListKey(id: string): string {
+    return `${this.recordKey(id)}:set-aside`;
   }
 
   private hashKey(id: string): string {

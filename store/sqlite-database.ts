@@ -50,6 +50,8 @@ export function openSqliteDatabase(file: string, options: SqliteOpenOptions = {}
     // FULL: a commit is on disk before the call returns, so a turn is never acknowledged and then lost.
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
+    // An erased learner's rows are overwritten with zeros, not left readable in the file's free pages.
+    db.pragma('secure_delete = ON');
     migrate(db, file, migrations);
     for (const companion of [`${file}-wal`, `${file}-shm`]) makePrivateIfPresent(companion);
     return db;

@@ -10,6 +10,9 @@
  * `set_aside` (not lost), reported by id and problem (never its content: a transcript is personal
  * data) and left out, so it never breaks a learner's history; from then on it no longer counts in
  * a listing's total.
+ *
+ * A record deleted (a learner erased, or past the retention period) takes its flags and any copy
+ * set aside of it with it, in one transaction.
  */
 import type Database from 'better-sqlite3';
 import { EvidenceRecordSchema, readEvidenceRecord, type EvidenceRecord } from '../engine/evidence-record.ts';
@@ -90,6 +93,7 @@ export class SqliteEvidenceStore implements EvidenceStore {
   private readonly selectReviewStatus;
   private readonly updateReviewStatus;
   private readonly setAside;
+  private readonly remove;
   /** One page statement and one count statement per combination of filters used, prepared at first use. */
   private readonly listings = new Map<string, Listing>();
   private readonly readPage;
@@ -137,6 +141,16 @@ export class SqliteEvidenceStore implements EvidenceStore {
     this.setAside = db.transaction((row: Row, problem: string) => {
       copyAside.run({ id: row.id, record: row.record, problem, at: new Date().toISOString() });
       deleteIfSame.run({ id: row.id, record: row.record });
+    });
+    const deleteFlags = db.prepare('DELETE FROM evidence_flag WHERE id = ?');
+    const deleteRecord = db.prepare('DELETE FROM evidence WHERE id = ?');
+    const deleteSetAside = db.prepare("DELETE FROM set_aside WHERE source = 'evidence' AND key = ?");
+    // The flags by hand as well as by the cascade: a connection opened without foreign keys would leave them.
+    this.remove = db.transaction((id: string) => {
+      deleteFlags.run(id);
+      const deleted = deleteRecord.run(id).changes > 0;
+      deleteSetAside.run(id);
+      return deleted;
     });
     // A page and its total from one snapshot, so the total counts the same records the page was cut from.
     this.readPage = db.transaction((statements: Listing, pageValues: unknown[], countValues: unknown[], limit: number, offset: number) => ({
@@ -202,6 +216,10 @@ export class SqliteEvidenceStore implements EvidenceStore {
    */
   async refile(id: string): Promise<boolean> {
     return this.guard('file evidence again', () => this.fileAgain.immediate(id));
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return this.guard('delete evidence', () => this.remove.immediate(id));
   }
 
   async setReviewStatus(id: string, status: ReviewStatus): Promise<boolean> {

@@ -173,19 +173,7 @@ export class XapiOutbox {
    * there is the LRS's part.
    */
   async discardFor(recordId: string): Promise<number> {
-    let discarded = 0;
-    for (const queued of await this.queued()) {
-      if (queued.recordId !== recordId) continue;
-      // The statements first: an index entry left without them leaves the queue by itself; statements left without an entry could never be found again.
-      await this.parts.store.delete([batchKey(queued.batchId)]);
-      await updateDocument<IndexPart>(this.parts.store, indexPartOf(queued.batchId), (part) =>
-        part?.batches.some((b) => b.batchId === queued.batchId)
-          ? { batches: part.batches.filter((b) => b.batchId !== queued.batchId) }
-          : undefined,
-      );
-      discarded += queued.statements;
-    }
-    return discarded;
+    return discardQueuedFor(this.parts.store, recordId);
   }
 
   /** Sends due batches every `intervalMs` until stopped. */
@@ -318,6 +306,28 @@ export class XapiOutbox {
   private async queuedIn(key: string): Promise<QueuedBatch[]> {
     return ((await this.parts.store.read([key]))[key]?.value as IndexPart | undefined)?.batches ?? [];
   }
+}
+
+/**
+ * Removes the queued batches about a record (its learner's erasure), with or without an LRS
+ * configured in this process: a queue left from when one was configured holds learners' data too.
+ * Returns how many statements were removed.
+ */
+export async function discardQueuedFor(store: KeyValueStore, recordId: string): Promise<number> {
+  let discarded = 0;
+  const index = await store.read(INDEX_PARTS);
+  for (const queued of Object.values(index).flatMap((item) => (item.value as IndexPart).batches)) {
+    if (queued.recordId !== recordId) continue;
+    // The statements first: an index entry left without them leaves the queue by itself; statements left without an entry could never be found again.
+    await store.delete([batchKey(queued.batchId)]);
+    await updateDocument<IndexPart>(store, indexPartOf(queued.batchId), (part) =>
+      part?.batches.some((b) => b.batchId === queued.batchId)
+        ? { batches: part.batches.filter((b) => b.batchId !== queued.batchId) }
+        : undefined,
+    );
+    discarded += queued.statements;
+  }
+  return discarded;
 }
 
 /** A batch that could never be sent is the caller's bug: named here, before anything is queued. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agreement, detection } from '../bench/agreement-metrics.ts';
+import { agreement, detection } from '../engine/agreement-metrics.ts';
 
 describe('agreement between scorer and tutor', () => {
   it('is perfect when every level matches', () => {

@@ -47,7 +47,7 @@ export async function startBotServer(
     const logger = parts.logger ?? pino({ level: 'silent' });
     const stores = await openStores({ DATA_DIR: dir, REDIS_URL: '', REDIS_CLUSTER: 'false' }, logger);
     const { evidence } = stores;
-    const bot = createBot({ library, state: stores.state, evidence, leases: stores.leases });
+    const bot = createBot({ library, state: stores.state, evidence, leases: stores.leases, dataCopyBaseUrl: '' });
     const mode = securityMode(credentials, 'test', '127.0.0.1');
     const { review, ...serverParts } = parts;
     const { server, notices, reminders } = createServer({

@@ -4,6 +4,8 @@
  * reviews that learner, assigns a scenario, and the learner sees it first in their picker, rehearses
  * it in the assigned mode, and is reminded the day before it is due.
  */
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statementProblems } from '../engine/xapi-statement-rules.ts';
@@ -185,5 +187,56 @@ describe('a cohort', () => {
     expect(mailbox.activities.map((a) => a.text)).toEqual([
       expect.stringMatching(/Reminder from \*\*CS17 Tuesday group\*\*: \*\*.+\*\* \(practice\) is due tomorrow/),
     ]);
+  });
+
+  it('gives the learner a copy of their data through a short-lived link, and tells them what is kept', async () => {
+    const privacy = texts(await sayAsLocalPage(bot.url, conversation, 'privacy', undefined, { name: null }));
+    expect(privacy).toMatch(/What ServiceSim keeps about you/);
+    expect(privacy).toMatch(/groups \(cohorts\) you have joined/);
+    const reply = texts(await sayAsLocalPage(bot.url, conversation, 'my data', undefined, { name: null }));
+    const link = /\]\((\/learner\/data\/[A-Za-z0-9_-]{32})\)/.exec(reply)?.[1];
+    expect(link, reply).toBeDefined();
+    const download = await fetch(`${bot.url}${link}`);
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-disposition')).toBe('attachment; filename="servicesim-my-data.json"');
+    const copy = (await download.json()) as {
+      learner: { id: string };
+      rehearsals: unknown[];
+      other: Array<{ data: Array<{ cohort: string }> }>;
+    };
+    expect(copy.learner.id).toBe(learnerId);
+    expect(copy.rehearsals).toHaveLength(2);
+    expect(copy.other[0]!.data.map((c) => c.cohort)).toEqual(['CS17 Tuesday group']);
+    expect((await fetch(`${bot.url}/learner/data/${'x'.repeat(32)}`)).status).toBe(404);
+    const copies = (await new AuditLog({ store: bot.state }).list()).filter((e) => e.action === 'data-copy');
+    expect(copies.map((e) => [e.who, e.subject])).toEqual([[`learner:${learnerId}`, learnerId]]);
+  });
+
+  it('is left by a learner an admin erases, with every trace of them in the store; a tutor may not erase', async () => {
+    const admin = (await addTutor(bot.state, 'boss@example.org', { role: 'admin' })).token;
+    const erase = (token: string) =>
+      fetch(`${bot.url}/api/learners/${encodeURIComponent(learnerId)}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${token}` },
+      });
+    expect((await erase(ann)).status).toBe(403);
+    const erased = await erase(admin);
+    expect(erased.status).toBe(200);
+    expect(await erased.json()).toMatchObject({ erased: { records: 2, held: { 'cohort memberships': 1, 'data copy links': 1 } } });
+    expect(((await (await api(ann, '/api/rehearsals')).json()) as { items: unknown[] }).items).toEqual([]);
+    const view = (await (await api(ann, `/api/cohorts/${cohort.id}`)).json()) as { members: Array<{ learnerId: string }> };
+    expect(view.members.map((m) => m.learnerId)).toEqual([localLearner('cohort-latecomer')]);
+    // Nothing of theirs is left in any table of the store's file: not their id, their name or their words.
+    const db = new Database(path.join(bot.dataDir, 'servicesim.db'), { readonly: true });
+    try {
+      const tables = db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
+      const everything = tables.map((t) => JSON.stringify(db.prepare(`SELECT * FROM "${t}"`).all())).join('\n');
+      expect(everything).toContain(localLearner('cohort-latecomer'));
+      expect(
+        ['learner-of-cohort-learner', 'Priya Shah', 'Can you tell me why you want to cancel'].filter((t) => everything.includes(t)),
+      ).toEqual([]);
+    } finally {
+      db.close();
+    }
   });
 });

@@ -4,7 +4,7 @@
  * themselves are in the README, from `npm run bench`).
  */
 import { describe, expect, it } from 'vitest';
-import { agreement, detection } from '../bench/agreement-metrics.ts';
+import { agreement, detection } from '../engine/agreement-metrics.ts';
 import { readLabelledSet } from '../bench/labelled-set.ts';
 import { ACTION_KINDS } from '../engine/scenario-schema.ts';
 import { loadLibrary } from '../engine/rubric-library.ts';

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { EvidenceRecord } from '../engine/evidence-record.ts';
 import { loadLibrary, type Library } from '../engine/rubric-library.ts';
 import type { TutorReview } from '../engine/tutor-review.ts';
-import { CSV_COLUMNS, rehearsalsCsv, rehearsalsJson } from '../review/rehearsal-exports.ts';
+import { type CSV_COLUMNS, rehearsalsCsv, rehearsalsJson } from '../review/rehearsal-exports.ts';
 import { evidenceRecord } from './store-conformance.ts';
 
 let library: Library;

@@ -525,6 +525,67 @@ export function evidenceStoreConformance(name: string, make: () => Promise<Evide
       await expect(store.list({ limit: 201 })).rejects.toThrow(RangeError);
     });
 
+    it('deletes a record from get, its learner, every filtered listing, the totals and the review status', async () => {
+      const store = await make();
+      const records = varietyOfRecords();
+      for (const record of records) await store.save(record);
+      // rec-03: learner-0, late-delivery (delivery), practice, reviewed, and flagged.
+      const gone = records[3]!;
+      expect(scoreFlagsOf(gone.report).length).toBeGreaterThan(0);
+      await store.setReviewStatus(gone.id, 'meets-standard');
+      const filtersOf = (r: EvidenceRecord): Omit<EvidenceQuery, 'limit'>[] => [
+        {},
+        { learnerIds: [r.learner.id] },
+        { scenarioId: r.scenario.id },
+        { problemType: r.scenario.problemType! },
+        { mode: r.mode },
+        { reviewStatus: 'meets-standard' },
+        { endedBefore: '2026-12-01T00:00:00.000Z' },
+        ...scoreFlagsOf(r.report).map((flag) => ({ flags: [flag] })),
+      ];
+      const before = await Promise.all(filtersOf(gone).map((filter) => store.list({ ...filter, limit: 50 })));
+      expect(before.every((page) => page.records.some((r) => r.id === gone.id))).toBe(true);
+
+      expect(await store.delete(gone.id)).toBe(true);
+      expect(await store.get(gone.id)).toBeUndefined();
+      expect(await store.reviewStatusOf(gone.id)).toBeUndefined();
+      expect(await store.setReviewStatus(gone.id, 'needs-another-attempt')).toBe(false);
+      expect(await store.refile(gone.id)).toBe(false);
+      expect((await store.listFor(gone.learner.id)).map((r) => r.id)).not.toContain(gone.id);
+      const after = await Promise.all(filtersOf(gone).map((filter) => store.list({ ...filter, limit: 50 })));
+      after.forEach((page, i) => {
+        expect(page.records.map((r) => r.id)).toEqual(before[i]!.records.map((r) => r.id).filter((id) => id !== gone.id));
+        expect(page.total).toBe(before[i]!.total - 1);
+      });
+      // Nothing else moved: every other record is listed as it was.
+      const rest = records.filter((r) => r.id !== gone.id);
+      expect((await store.list({ limit: 50 })).records.map((r) => r.id)).toEqual(expectedPage(rest, { limit: 50 }, {}).ids);
+      expect(await store.get(records[4]!.id)).toEqual(records[4]);
+    });
+
+    it('deletes again without error (false), and lets the id be saved again as a new, unreviewed record', async () => {
+      const store = await make();
+      await store.save(evidenceRecord({ report: REPORTS.breach }));
+      await store.setReviewStatus('r1', 'needs-another-attempt');
+      expect(await store.delete('r1')).toBe(true);
+      expect(await store.delete('r1')).toBe(false);
+      expect(await store.delete('never-there')).toBe(false);
+
+      const again = evidenceRecord({
+        learner: { id: 'tenant-1/learner-2' },
+        scenario: { id: 'late-delivery', title: 'Late', problemType: 'delivery' },
+      });
+      await store.save(again);
+      expect(await store.get('r1')).toEqual(again);
+      expect(await store.reviewStatusOf('r1')).toBe('unreviewed');
+      expect(await store.listFor('tenant-1/learner-1')).toEqual([]);
+      expect((await store.listFor('tenant-1/learner-2')).map((r) => r.id)).toEqual(['r1']);
+      expect((await store.list({ reviewStatus: 'needs-another-attempt', limit: 5 })).total).toBe(0);
+      expect((await store.list({ flags: ['authority-breach'], limit: 5 })).total).toBe(0);
+      expect((await store.list({ scenarioId: 'kettle-refund', limit: 5 })).total).toBe(0);
+      expect((await store.list({ problemType: 'delivery', limit: 5 })).records.map((r) => r.id)).toEqual(['r1']);
+    });
+
     it('refuses a record that is not evidence, keeping nothing of it', async () => {
       const store = await make();
       await expect(store.save({ ...evidenceRecord(), endedAt: 'yesterday' })).rejects.toThrow();

@@ -72,6 +72,9 @@ export async function serve(options: { port?: string }): Promise<void> {
     leases: stores.leases,
     parts: rehearsalParts(settings),
     stateExpiryMs,
+    retentionDays: settings.RETENTION_DAYS,
+    // The local page's links are relative to it; Teams needs the server's public address for them.
+    ...(settings.PUBLIC_URL ? { dataCopyBaseUrl: publicUrl } : mode.kind === 'local-anonymous' ? { dataCopyBaseUrl: '' } : {}),
   });
   const rateLimitsOff = { requestsPerClientPerSecond: 0, activitiesPerConversationPerMinute: 0, newConversationsPerClientPerMinute: 0 };
   const limits = { trustedProxyHops: settings.TRUSTED_PROXY_HOPS, ...(settings.RATE_LIMITS === 'off' ? rateLimitsOff : {}) };
@@ -95,14 +98,17 @@ export async function serve(options: { port?: string }): Promise<void> {
     evidence,
     store: stores.state,
     siteUrl: publicUrl,
+    retentionDays: settings.RETENTION_DAYS,
+    stateExpiryDays: settings.STATE_EXPIRY_DAYS,
     ...(lrs ? { lrs } : {}),
     secureCookies: settings.PUBLIC_URL ? publicUrl.startsWith('https:') : mode.kind === 'authenticated',
     ...(oidc ? { oidc } : {}),
   };
-  const { server, notices, reminders } = createServer({ bot, mode, logger, limits, storeReachable: stores.reachable, review });
+  const { server, notices, reminders, retention } = createServer({ bot, mode, logger, limits, storeReachable: stores.reachable, review });
   notices?.start();
   reminders?.start();
   outbox?.start();
+  retention?.start();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, mode.host, () => resolve());
