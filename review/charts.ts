@@ -118,7 +118,8 @@ export function levelDistributionChart(distribution: readonly LevelDistribution[
 
 /** A line per dimension over attempt numbers, the y axis the levels 0–3 by name. */
 export function progressChart(lines: readonly ProgressLine[], subject: string, levelNames?: readonly string[]): Chart {
-  const attempts = Math.max(1, ...lines.flatMap((l) => l.points.map((p) => p.attempt)));
+  // At least two attempts wide: a first attempt alone would sit on an axis from 0.5 to 1.
+  const attempts = Math.max(2, ...lines.flatMap((l) => l.points.map((p) => p.attempt)));
   const height = 340 + 22 * lines.length;
   const svg = render(height, {
     // One dimension a line: full names fit, and each sits beside its own symbol and dash.

@@ -115,7 +115,7 @@ function portfolioSummary(p: Portfolio): string[] {
     `${of(s.evidenced)} evidenced at Competent or better (level 2 or 3), ${s.confirmed} of them confirmed by a tutor.`,
     `${of(s.partly)} partly evidenced (levels 0 or 1 only).`,
     `${of(s.none)} with no evidence${s.assessedOutside > 0 ? `, ${s.assessedOutside} of them assessed outside ServiceSim (no scored dimension cites them)` : ''}.`,
-    `${s.rehearsals} ${s.rehearsals === 1 ? 'rehearsal' : 'rehearsals'} evidence this unit.`,
+    `${s.rehearsals} ${s.rehearsals === 1 ? 'rehearsal evidences' : 'rehearsals evidence'} this unit.`,
   ];
 }
 

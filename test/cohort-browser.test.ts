@@ -7,24 +7,30 @@
  *
  * `SCREENSHOTS=1 npx vitest run test/cohort-browser.test.ts` also saves the README's screenshots in docs/.
  */
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import JSZip from 'jszip';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ukDayOf } from '../engine/assignment-progress.ts';
 import { axeViolations, describeViolations } from './axe-check.ts';
 import { startBotServer, type RunningBot } from './bot-server.ts';
 import { launchChromium } from './chromium.ts';
-import { addTutor, PASSWORD } from './review-fixtures.ts';
+import { sayAsLocalPage } from './local-page-message.ts';
+import { addTutor, PASSWORD, rehearseAsLocalPage } from './review-fixtures.ts';
+import { temporaryFolder } from './temporary-folder.ts';
 
 const SCREENSHOTS = process.env.SCREENSHOTS === '1';
 const DOCS = path.join(import.meta.dirname, '..', 'docs');
 
 let bot: RunningBot;
 let browser: Browser;
+let token: string;
 
 beforeAll(async () => {
   bot = await startBotServer();
-  await addTutor(bot.state, 'ann@example.org', { name: 'Ann Tutor' });
+  token = (await addTutor(bot.state, 'ann@example.org', { name: 'Ann Tutor' })).token;
   browser = await launchChromium();
 }, 90_000);
 afterAll(async () => {
@@ -46,6 +52,7 @@ async function say(page: Page, text: string): Promise<void> {
 describe('a cohort in the browser', () => {
   let tutor: Page;
   let joinCode: string;
+  let learnerId: string;
 
   it('is created and given an assignment by the tutor; a learner joins from the bot and finds it first in the picker', async () => {
     // The review pages allow no scripts at all; axe is injected, so the check needs the CSP set aside.
@@ -97,11 +104,100 @@ describe('a cohort in the browser', () => {
     await expect.poll(botBubbles, { timeout: 20_000 }).toBeGreaterThan(before);
     await say(learner, 'end');
     await learner.getByText('Debrief:', { exact: false }).first().waitFor({ timeout: 20_000 });
+    learnerId = `webchat-local/${await learner.evaluate(() => localStorage.getItem('servicesim.user'))}`;
 
     await tutor.reload();
     await tutor.getByRole('listitem').filter({ hasText: 'Jo Bloggs' }).first().waitFor();
     await expect(tutor.locator('.assignment').first().textContent()).resolves.toMatch(/1 of 1 done/);
     if (SCREENSHOTS) await tutor.screenshot({ path: path.join(DOCS, 'review-cohort.png'), fullPage: true });
     expect(problems).toEqual([]);
+  }, 120_000);
+
+  it("shows the cohort's analytics as charts, the learner's portfolio (printed to PDF) and the scorer's calibration", async () => {
+    // A second learner, with a weak first attempt and a better second: something failed, something improved.
+    await sayAsLocalPage(bot.url, 'second-learner', `join ${joinCode}`);
+    await rehearseAsLocalPage(bot.url, 'second-learner', ['You signed the contract, so you have to pay the fee.'], 'gym-cancellation-fee');
+    await rehearseAsLocalPage(
+      bot.url,
+      'second-learner',
+      [
+        "I'm sorry to hear you're moving. When do you move, and is it a permanent move for work?",
+        'I can waive the fee if you send proof of your new address, or transfer the membership to someone else. Which would suit you?',
+      ],
+      'gym-cancellation-fee',
+    );
+    // A tutor's review that changes one level: the portfolio shows it confirmed, calibration counts it.
+    const [record] = await bot.evidence.listFor(learnerId);
+    const [dimension, score] = Object.entries(record!.report.dimensions).find(([, d]) => d.level !== null)!;
+    const signed = await fetch(`${bot.url}/api/rehearsals/${record!.id}/reviews`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        dimensions: { [dimension]: { level: score.level === 3 ? 2 : 3, reason: 'Weighed the options with the customer.' } },
+        feedback: 'A calm, clear assessment.',
+        verdict: 'meets-standard',
+      }),
+    });
+    expect(signed.status).toBe(201);
+
+    await tutor.getByRole('link', { name: 'Analytics' }).click();
+    await tutor.getByRole('heading', { name: 'Levels per dimension' }).waitFor();
+    // Every chart is drawn (a decoded image with a size) and described in words.
+    const charts = await tutor
+      .locator('figure.report-chart img')
+      .evaluateAll((images) =>
+        (images as HTMLImageElement[]).map((img) => ({ drawn: img.complete && img.naturalWidth > 0, alt: img.alt })),
+      );
+    expect(charts.length).toBeGreaterThanOrEqual(4);
+    for (const chart of charts) {
+      expect(chart.drawn).toBe(true);
+      expect(chart.alt.length).toBeGreaterThan(20);
+    }
+    await expectAccessible(tutor, 'analytics');
+    if (SCREENSHOTS) await tutor.screenshot({ path: path.join(DOCS, 'review-analytics.png'), fullPage: true });
+
+    await tutor.goBack();
+    await tutor.getByRole('link', { name: 'portfolio' }).first().click();
+    await tutor.getByRole('heading', { name: 'Qualification portfolio' }).waitFor();
+    const criteria = tutor.locator('tr.criterion');
+    // CS17 has 15 assessment criteria (rubrics/units.yaml): every one is listed, and those without evidence say so.
+    await expect(criteria.count()).resolves.toBe(15);
+    await expect(tutor.locator('tr.criterion-none').count()).resolves.toBeGreaterThan(0);
+    await expect(tutor.locator('tr.criterion-none').first().textContent()).resolves.toMatch(/No rehearsal yet|Not covered/);
+    await expectAccessible(tutor, 'portfolio');
+    if (SCREENSHOTS) await tutor.screenshot({ path: path.join(DOCS, 'review-portfolio.png'), fullPage: true });
+
+    // Printed as the browser's "save as PDF" prints it, then read back with poppler.
+    const folder = temporaryFolder('servicesim-portfolio-');
+    const pdf = path.join(folder, 'portfolio.pdf');
+    await tutor.pdf({ path: pdf, format: 'A4', printBackground: true });
+    const text = execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    expect(text).toContain('Qualification portfolio');
+    expect(text).toContain('Jo Bloggs');
+    expect(text).toContain('CS17: Resolve customer service');
+    expect(text).toContain('Ann Tutor');
+    // The transcript is an appendix: the learner's words are in the PDF, and nothing meant for the screen only.
+    expect(text).toContain("sorry to hear you're moving");
+    expect(text).not.toContain('Show unit');
+    expect(text).not.toContain('Sign out');
+    expect(text).not.toContain('ann@example.org');
+    const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }))?.[1]);
+    expect(pages).toBeGreaterThanOrEqual(2);
+    execFileSync('pdftoppm', ['-png', '-r', '40', '-f', '1', '-l', '1', pdf, path.join(folder, 'page')]);
+    const firstPage = path.join(folder, pages >= 10 ? 'page-01.png' : 'page-1.png');
+    expect(existsSync(firstPage) && statSync(firstPage).size).toBeGreaterThan(2000);
+
+    await tutor.getByRole('link', { name: 'Calibration' }).click();
+    await tutor.getByRole('heading', { name: 'Per dimension' }).waitFor();
+    await expect(tutor.locator('figure.report-chart img').count()).resolves.toBe(1);
+    await expectAccessible(tutor, 'calibration');
+    // The tutor's override, as a labelled transcript the scorer can be measured on.
+    const zip = await tutor.request.get(`${bot.url}/api/export/labelled.zip`);
+    expect(zip.status()).toBe(200);
+    const files = await JSZip.loadAsync(await zip.body());
+    const labelled = Object.keys(files.files).filter((name) => name.endsWith('.json'));
+    expect(labelled).toEqual([`gym-cancellation-fee/${record!.id}.json`]);
+    const transcript = JSON.parse(await files.file(labelled[0]!)!.async('string')) as { labels: { dimensions: Record<string, number> } };
+    expect(transcript.labels.dimensions[dimension]).toBe(score.level === 3 ? 2 : 3);
   }, 120_000);
 });

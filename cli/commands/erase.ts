@@ -20,7 +20,7 @@ import { openStoresForCommand, type OpenStores } from '../open-stores.ts';
 import { readSettings } from '../settings.ts';
 import { UsageError } from '../usage-error.ts';
 
-/** A whole number of days, 1 to 36,500, as `--days` or `RETENTION_DAYS` give it ('' or absent: none). */
+/** A whole number of days, 1 to 36,500, as `--days` gives it (RETENTION_DAYS of 0, or empty: none). */
 const RetentionDaysSchema = z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(1).max(36_500).optional());
 
 export function registerEraseCommands(program: Command): void {
