@@ -16,6 +16,7 @@ import { reminderKeysOf, type Assignment, type Cohort, type CohortStore } from '
 import type { ConversationReferences } from '../store/conversation-references.ts';
 import type { EvidenceStore } from '../store/evidence-store.ts';
 import type { KeyValueStore } from '../store/key-value-store.ts';
+import { PeriodicPass } from '../store/periodic-pass.ts';
 import type { DeliverMessage } from './review-notices.ts';
 
 /** Well beyond one delivery; a process that dies holding it frees the reminder this soon after. */
@@ -35,10 +36,11 @@ export interface AssignmentReminderParts {
 }
 
 export class AssignmentReminders {
-  private timer: NodeJS.Timeout | undefined;
+  private readonly periodic: PeriodicPass;
   private readonly now: () => Date;
 
   constructor(private readonly parts: AssignmentReminderParts) {
+    this.periodic = new PeriodicPass(() => this.remindDue(), parts.logger, 'assignment reminders not sent');
     this.now = parts.now ?? (() => new Date());
   }
 
@@ -57,32 +59,19 @@ export class AssignmentReminders {
 
   /** Runs a pass every `intervalMs` until stopped. */
   start(intervalMs = 15 * 60_000): void {
-    let running = false;
-    this.timer ??= setInterval(() => {
-      if (running) return;
-      running = true;
-      this.remindDue()
-        .catch((error: unknown) =>
-          this.parts.logger.warn(
-            { err: { name: (error as Error).name, message: (error as Error).message } },
-            'assignment reminders not sent',
-          ),
-        )
-        .finally(() => {
-          running = false;
-        });
-    }, intervalMs);
-    this.timer.unref();
+    this.periodic.start(intervalMs);
   }
 
   stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.periodic.stop();
   }
 
   private async remind(cohort: Cohort, assignment: Assignment, learnerId: string, today: string): Promise<boolean> {
     const { sent, lease } = reminderKeysOf(assignment.id, learnerId);
-    if ((await this.parts.store.read([sent]))[sent] !== undefined) return false;
+    // Sent for this due date: an assignment whose date a tutor moved is reminded of again, for the new date.
+    const sentForThisDate = async () =>
+      ((await this.parts.store.read([sent]))[sent]?.value as { due?: unknown } | undefined)?.due === assignment.due;
+    if (await sentForThisDate()) return false;
     if (attemptsAt(assignment, learnerId, await this.parts.evidence.listFor(learnerId)).length > 0) return false;
     const taken = (await this.parts.store.write([{ key: lease, value: { at: this.now().toISOString() }, create: true, ttlMs: LEASE_MS }]))[
       lease
@@ -91,14 +80,14 @@ export class AssignmentReminders {
     let delivered = false;
     try {
       // Read again under the lease: another process may have sent it between the first read and the lease.
-      if ((await this.parts.store.read([sent]))[sent] !== undefined) return false;
+      if (await sentForThisDate()) return false;
       const reference = await this.parts.references.ofLearner(learnerId);
       if (reference === undefined) {
         this.parts.logger.warn(
           { cohort: cohort.id, assignment: assignment.id },
           'assignment reminder not sent: the learner has no kept conversation',
         );
-        await this.markSent(sent);
+        await this.markSent(sent, assignment.due);
         return false;
       }
       const scenario = this.parts.library.scenarios.find((s) => s.id === assignment.scenarioId);
@@ -106,7 +95,7 @@ export class AssignmentReminders {
       const when = today === assignment.due ? 'today' : 'tomorrow';
       const text = `Reminder from **${cohort.name}**: **${title}** (${assignment.mode}) is due ${when}, ${dueDayText(assignment.due)}. Type **start ${assignment.scenarioId}** to begin, or **scenarios** to see everything assigned to you.`;
       try {
-        await this.parts.deliver(reference, text, `reminder-${assignment.id}-${learnerId}`);
+        await this.parts.deliver(reference, text, `reminder-${assignment.id}-${assignment.due}-${learnerId}`);
       } catch (error) {
         this.parts.logger.warn(
           { cohort: cohort.id, assignment: assignment.id, err: { name: (error as Error).name, message: (error as Error).message } },
@@ -115,19 +104,23 @@ export class AssignmentReminders {
         return false;
       }
       delivered = true;
-      await this.markSent(sent).catch((error: unknown) =>
+      try {
+        await this.markSent(sent, assignment.due);
+        // Marked: the mark keeps it from going again, and the lease can go (a moved due date needs it free).
+        await this.parts.store.deleteIfUnchanged(lease, taken.eTag);
+      } catch (error) {
         this.parts.logger.error(
           { assignment: assignment.id, err: { name: (error as Error).name, message: (error as Error).message } },
           'assignment reminder delivered, but not marked so; it will not be sent again while its lease lasts',
-        ),
-      );
+        );
+      }
       return true;
     } finally {
       if (!delivered) await this.parts.store.deleteIfUnchanged(lease, taken.eTag).catch(() => undefined);
     }
   }
 
-  private async markSent(key: string): Promise<void> {
-    await this.parts.store.write([{ key, value: { at: this.now().toISOString() }, ttlMs: SENT_MARKER_MS }]);
+  private async markSent(key: string, due: string): Promise<void> {
+    await this.parts.store.write([{ key, value: { at: this.now().toISOString(), due }, ttlMs: SENT_MARKER_MS }]);
   }
 }

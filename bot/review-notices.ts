@@ -20,6 +20,7 @@ import type { TutorReview } from '../engine/tutor-review.ts';
 import type { LearnerNotifier } from '../review/learner-notifier.ts';
 import type { ConversationReferences } from '../store/conversation-references.ts';
 import { updateDocument } from '../store/document-update.ts';
+import { PeriodicPass } from '../store/periodic-pass.ts';
 import type { KeyValueStore } from '../store/key-value-store.ts';
 import { reviewSignedText } from '../dialogs/review-feedback-text.ts';
 
@@ -71,11 +72,12 @@ export interface ReviewNoticeParts {
 }
 
 export class ReviewNotices implements LearnerNotifier {
-  private timer: NodeJS.Timeout | undefined;
+  private readonly periodic: PeriodicPass;
   private readonly now: () => number;
   private readonly delays: readonly number[];
 
   constructor(private readonly parts: ReviewNoticeParts) {
+    this.periodic = new PeriodicPass(() => this.retryDue(), parts.logger, 'review notices not retried');
     this.now = parts.now ?? Date.now;
     this.delays = parts.retryDelaysMs ?? RETRY_DELAYS_MS;
   }
@@ -112,25 +114,11 @@ export class ReviewNotices implements LearnerNotifier {
 
   /** Tries due notices every `intervalMs` until stopped. */
   start(intervalMs = 30_000): void {
-    let running = false;
-    this.timer ??= setInterval(() => {
-      // A pass still delivering (a slow channel) is left to finish; the next starts after it.
-      if (running) return;
-      running = true;
-      this.retryDue()
-        .catch((error: unknown) =>
-          this.parts.logger.warn({ err: { name: (error as Error).name, message: (error as Error).message } }, 'review notices not retried'),
-        )
-        .finally(() => {
-          running = false;
-        });
-    }, intervalMs);
-    this.timer.unref();
+    this.periodic.start(intervalMs);
   }
 
   stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.periodic.stop();
   }
 
   /**

@@ -12,7 +12,6 @@ import {
   type DialogState,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { attemptsAt, dueDayText, isOverdue, ukDayOf } from '../engine/assignment-progress.ts';
 import { debriefView } from '../engine/debrief-view.ts';
 import type { Learner } from '../engine/evidence-record.ts';
@@ -54,8 +53,7 @@ const NAME = 'name';
 const NAME_PROMPT = 'namePrompt';
 /** A name as a tutor would read it on a list: long enough for any real name, short enough for a table. */
 const MAX_NAME_CHARS = 80;
-/** Join codes are six characters from 31: wrong guesses are limited so a code cannot be found by trying. */
-const JOIN_ATTEMPTS_PER_HOUR = 10;
+
 /** A reflection is a few sentences; longer text is kept, cut at this length. */
 const MAX_REFLECTION_CHARS = 4000;
 
@@ -93,7 +91,6 @@ export class ConversationFlow {
   private readonly profile: StatePropertyAccessor<Profile>;
   private readonly dialogs: DialogSet;
   private readonly rehearsal: RehearsalDialog;
-  private readonly joinAttempts = new RateLimiterMemory({ points: JOIN_ATTEMPTS_PER_HOUR, duration: 60 * 60 });
   private readonly now: () => Date;
 
   constructor(private readonly services: FlowServices) {
@@ -150,8 +147,8 @@ export class ConversationFlow {
     const profile = await this.profileOf(context);
     const dc = await this.dialogs.createContext(context);
     let command = readCommand(context.activity.text, context.activity.value);
-    // "name and postcode, please" or "join us…" said to the customer is a reply, not a command.
-    if ((command?.kind === 'name' || command?.kind === 'join') && RehearsalDialog.activeRehearsalId(dc)) command = undefined;
+    // "name and postcode, please" said to the customer, or "Name the problem sooner" as a reflection, is an answer, not a command.
+    if ((command?.kind === 'name' || command?.kind === 'join') && dc.activeDialog) command = undefined;
     if (!profile.welcomed && !command && !dc.activeDialog) {
       await this.welcome(context);
       return;
@@ -325,20 +322,17 @@ export class ConversationFlow {
       await dc.beginDialog(NAME, { joinCode: code } satisfies NameOptions);
       return;
     }
-    try {
-      await this.joinAttempts.consume(learner.id);
-    } catch {
-      await context.sendActivity('That is too many codes tried in an hour. Check the code with your tutor, and try again later.');
+    const joined = await cohorts.join(code, learner);
+    if (joined === 'too many tries') {
+      await context.sendActivity('That is too many wrong codes for now. Check the code with your tutor, and try again in an hour.');
       return;
     }
-    const joined = await cohorts.join(code, learner);
-    if (!joined) {
+    if (joined === 'unknown') {
       await context.sendActivity(
         `There is no group with the code **${code.toUpperCase()}**. Check it with your tutor: codes are six letters and numbers.`,
       );
       return;
     }
-    await this.joinAttempts.reward(learner.id);
     await this.services.references?.rememberLearner(learner.id, TurnContext.getConversationReference(context.activity));
     const { cohort, already } = joined;
     const open = (await this.openAssignments(learner)).filter((a) => a.cohortName === cohort.name);

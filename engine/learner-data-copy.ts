@@ -126,7 +126,7 @@ function keptList(
 }
 
 const WHO_CAN_SEE =
-  "You (type history to see your rehearsals), the tutors your centre has given you to, and your centre's ServiceSim admins. Other learners never see your data.";
+  "You (type history to see your rehearsals), the tutors of every group you join with a code (all your rehearsals, including earlier ones), any tutor your centre has given you to, and your centre's ServiceSim admins. Other learners never see your data.";
 
 const ERASURE =
   'To have your data erased, ask your tutor or an admin at your centre. Erasing deletes your rehearsals, your reviews and everything else listed here, for good: get your copy first if you want to keep one. A note that an erasure was made is kept, without your name or id.';

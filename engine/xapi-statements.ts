@@ -21,8 +21,8 @@ export interface XapiOptions {
   homePage: string;
   /** Names of the rubric dimensions by id, shown by an LRS for the dimension Activities. */
   dimensionNames?: Record<string, string>;
-  /** The cohort the learner rehearsed in, as the statements' grouping Activity. */
-  cohort?: { id: string; name: string };
+  /** The cohorts the learner is in, each a grouping Activity of the statements. */
+  cohorts?: ReadonlyArray<{ id: string; name: string }>;
 }
 
 /** Statements sent together, queued under one id; `recordId` lets them be found and discarded when a learner's data is erased. */
@@ -73,12 +73,13 @@ export function xapiBatchesOf(record: EvidenceRecord, reviews: readonly TutorRev
     id: site.iri('scenarios', record.scenario.id),
     definition: { name: { 'en-GB': record.scenario.title }, type: ACTIVITY_TYPES.simulation },
   };
-  const cohort = options.cohort && {
+  const cohorts = (options.cohorts ?? []).map((cohort) => ({
     objectType: 'Activity' as const,
-    id: site.iri('cohorts', options.cohort.id),
-    definition: { name: { 'en-GB': options.cohort.name } },
-  };
-  const grouping = cohort ? { grouping: [cohort] } : {};
+    id: site.iri('cohorts', cohort.id),
+    definition: { name: { 'en-GB': cohort.name } },
+  }));
+  const cohort = cohorts.length > 0;
+  const grouping = { grouping: cohorts };
   const registration = nameBasedUuid(`registration/${record.id}`);
   const learner = {
     objectType: 'Agent' as const,

@@ -33,10 +33,9 @@ export interface ExportApiParts {
 export interface ExportScope extends ReviewedRecords {
   /** `cohort:<id>` or `all`, for the audit log and the file's name. */
   subject: string;
-  /** The cohort exported, when one was asked for. */
-  cohort?: { id: string; name: string };
+  /** The cohorts each learner is in, as this tutor sees them (the one exported, when one was asked for). */
+  cohortsOf: (learnerId: string) => Array<{ id: string; name: string }>;
   unit?: string;
-  cohortNamesOf: (learnerId: string) => string[];
 }
 
 /**
@@ -57,16 +56,16 @@ export async function exportScope(
       records: found.records,
       reviews: found.reviews,
       subject: `cohort:${found.cohort.id}`,
-      cohort: { id: found.cohort.id, name: found.cohort.name },
+      cohortsOf: () => [{ id: found.cohort.id, name: found.cohort.name }],
       ...(found.cohort.unit ? { unit: found.cohort.unit } : {}),
-      cohortNamesOf: () => [found.cohort.name],
     };
   }
   const all = await cohorts.reachableRecords(tutor);
-  const names = new Map<string, string[]>();
+  const theirs = new Map<string, Array<{ id: string; name: string }>>();
   for (const cohort of await cohorts.list(tutor))
-    for (const member of cohort.members) names.set(member.learnerId, [...(names.get(member.learnerId) ?? []), cohort.name]);
-  return { ...all, subject: 'all', cohortNamesOf: (id) => names.get(id) ?? [] };
+    for (const member of cohort.members)
+      theirs.set(member.learnerId, [...(theirs.get(member.learnerId) ?? []), { id: cohort.id, name: cohort.name }]);
+  return { ...all, subject: 'all', cohortsOf: (id) => theirs.get(id) ?? [] };
 }
 
 /** A download: the file name says what and when, and no cache keeps it. */
@@ -112,7 +111,7 @@ export function mountExportApi(server: restify.Server, parts: ExportApiParts): v
     const scope = await exported(req, res, 'csv');
     if (!scope) return;
     const csv = rehearsalsCsv(scope.records, scope.reviews, library, {
-      cohortNamesOf: scope.cohortNamesOf,
+      cohortNamesOf: (learnerId) => scope.cohortsOf(learnerId).map((c) => c.name),
       ...(scope.unit ? { unit: scope.unit } : {}),
     });
     sendDownload(res, 'text/csv; charset=utf-8', fileName(scope, 'csv'), csv);
@@ -134,7 +133,7 @@ export function mountExportApi(server: restify.Server, parts: ExportApiParts): v
       xapiStatementsOf(record, all.get(record.id) ?? [], {
         homePage: parts.siteUrl,
         dimensionNames,
-        ...(scope.cohort ? { cohort: scope.cohort } : {}),
+        cohorts: scope.cohortsOf(record.learner.id),
       }),
     );
     res.send(200, statements);

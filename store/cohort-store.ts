@@ -69,6 +69,15 @@ const INDEX_KEY = 'cohorts/index';
 const cohortKey = (id: string) => `cohort/{${id}}`;
 const codeKey = (code: string) => `cohort-join-code/${code}`;
 const learnerKey = (learnerId: string) => `learner-cohorts/{${learnerId}}`;
+const failedJoinsKey = (learnerId: string) => `cohort-join-failures/{${learnerId}}`;
+
+/**
+ * Wrong join codes a learner may type in an hour: a code is one of 887 million, so guessing one
+ * takes far more, and a learner mistyping theirs is not held up. Counted in the shared store, so
+ * every bot process counts the same tries.
+ */
+export const JOIN_ATTEMPTS_PER_HOUR = 10;
+const HOUR_MS = 60 * 60_000;
 
 /**
  * The keys that mark an assignment's reminder to a learner as being sent (a lease) and as sent
@@ -162,13 +171,27 @@ export class CohortStore {
 
   /**
    * Puts the learner in the cohort whose code this is (or updates their name if they are in it);
-   * undefined for a code no cohort has.
+   * 'unknown' for a code no cohort has, 'too many tries' once the learner has typed
+   * `JOIN_ATTEMPTS_PER_HOUR` wrong codes in the past hour.
    */
-  async join(typedCode: string, learner: { id: string; name?: string }): Promise<{ cohort: Cohort; already: boolean } | undefined> {
+  async join(
+    typedCode: string,
+    learner: { id: string; name?: string },
+  ): Promise<{ cohort: Cohort; already: boolean } | 'unknown' | 'too many tries'> {
+    const failed = (await this.store.read([failedJoinsKey(learner.id)]))[failedJoinsKey(learner.id)]?.value as
+      { count?: number } | undefined;
+    if ((failed?.count ?? 0) >= JOIN_ATTEMPTS_PER_HOUR) return 'too many tries';
     const code = readJoinCode(typedCode);
-    if (!code) return undefined;
-    const cohortId = (await this.store.read([codeKey(code)]))[codeKey(code)]?.value as { cohortId?: string } | undefined;
-    if (!cohortId?.cohortId) return undefined;
+    const cohortId = code
+      ? ((await this.store.read([codeKey(code)]))[codeKey(code)]?.value as { cohortId?: string } | undefined)
+      : undefined;
+    if (!cohortId?.cohortId) {
+      // Each wrong try keeps the count for another hour: a learner who keeps guessing stays stopped.
+      await updateDocument<{ count: number }>(this.store, failedJoinsKey(learner.id), (current) => ({ count: (current?.count ?? 0) + 1 }), {
+        ttlMs: HOUR_MS,
+      });
+      return 'unknown';
+    }
     let already = false;
     const cohort = await this.change(cohortId.cohortId, (c) => {
       const member = c.members.find((m) => m.learnerId === learner.id);
@@ -178,7 +201,7 @@ export class CohortStore {
       else c.members.push({ learnerId: learner.id, ...(learner.name ? { name: learner.name } : {}), joinedAt: this.now().toISOString() });
       return c;
     });
-    if (!cohort) return undefined;
+    if (!cohort) return 'unknown';
     await updateDocument<LearnerCohorts>(this.store, learnerKey(learner.id), (current) => {
       const ids = LearnerCohortsSchema.safeParse(current).data?.cohortIds ?? [];
       return ids.includes(cohort.id) ? undefined : { cohortIds: [...ids, cohort.id] };
@@ -207,7 +230,8 @@ export class CohortStore {
     const cohort = await this.change(cohortId, (c) => {
       const existing = c.assignments.find((a) => a.scenarioId === checked.scenarioId && a.mode === checked.mode);
       if (existing) {
-        Object.assign(existing, { due: checked.due, setBy: checked.setBy, setAt: this.now().toISOString() });
+        // Only the date moves: `setAt` stays, so rehearsals already done still count as done.
+        Object.assign(existing, { due: checked.due, setBy: checked.setBy });
         result = existing;
       } else {
         result = { id: randomBytes(6).toString('hex'), ...checked, setAt: this.now().toISOString() };
@@ -247,7 +271,7 @@ export class CohortStore {
         return c;
       });
     const marks = [...new Set(assignmentIds)].flatMap((a) => Object.values(reminderKeysOf(a, learnerId)));
-    await this.store.delete([learnerKey(learnerId), ...marks]);
+    await this.store.delete([learnerKey(learnerId), failedJoinsKey(learnerId), ...marks]);
     return left;
   }
 

@@ -296,15 +296,16 @@ export class LearnerErasure {
   }
 
   /**
-   * The learner's bot state, found through the conversations their records were held in and the one
-   * they last used (a learner who joined a cohort but never rehearsed has only that); before the references go.
+   * The learner's bot state, found through the conversations their records were held in and every
+   * one they started a rehearsal or joined a cohort in (one left with a rehearsal unfinished has no
+   * record, and one where they only joined a cohort neither); before the references go.
    */
   private async eraseBotState(learnerId: string, recordIds: readonly string[]): Promise<number> {
     let removed = 0;
-    const latest = await new ConversationReferences(this.parts.state).ofLearner(learnerId);
+    const theirs = await new ConversationReferences(this.parts.state).allOfLearner(learnerId);
     for (let start = 0; start === 0 || start < recordIds.length; start += BATCH) {
       const references = await this.parts.state.read(recordIds.slice(start, start + BATCH).map(KEPT_ABOUT_A_RECORD.conversationReference));
-      const referenced = [...Object.values(references).map((item) => item.value), ...(start === 0 && latest !== undefined ? [latest] : [])];
+      const referenced = [...Object.values(references).map((item) => item.value), ...(start === 0 ? theirs : [])];
       const keys = [...new Set(referenced.flatMap((reference) => botStateKeysOf(reference)))];
       // A rehearsal under way in one of those conversations has a log (the learner's words) and no record yet: it goes first.
       const state = await this.parts.state.read(keys);

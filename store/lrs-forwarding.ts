@@ -42,14 +42,18 @@ export class LrsForwarding {
     });
   }
 
-  /** The review store, queueing each review's statement once it is added (not again for a review sent twice). */
+  /**
+   * The review store, queueing each review's statement once it is appended. A review sent again (a
+   * sign-off retried after a fault that may have come before the queueing) is queued again: its
+   * statement has the same id, so the LRS keeps it once.
+   */
   reviews(store: ReviewStore, evidence: EvidenceStore): ReviewStore {
     return new Proxy(store, {
       get: (target, name, receiver) => {
         if (name !== 'append') return Reflect.get(target, name, receiver) as unknown;
         return async (review: TutorReview) => {
           const added = await target.append(review);
-          const record = added ? await evidence.get(review.recordId) : undefined;
+          const record = await evidence.get(review.recordId);
           if (record) await this.queue(record, [review], 'review');
           return added;
         };

@@ -28,6 +28,7 @@ import type { XapiBatch } from '../engine/xapi-statements.ts';
 import { statementProblems, type XapiStatement } from '../engine/xapi-statement-rules.ts';
 import { updateDocument } from './document-update.ts';
 import type { KeyValueStore } from './key-value-store.ts';
+import { PeriodicPass } from './periodic-pass.ts';
 
 const INDEX_PARTS = Array.from({ length: 16 }, (_, i) => `xapi-outbox/index/${i}`);
 const indexPartOf = (batchId: string) => INDEX_PARTS[createHash('sha256').update(batchId).digest()[0]! % INDEX_PARTS.length]!;
@@ -99,7 +100,7 @@ export interface XapiOutboxParts {
 }
 
 export class XapiOutbox {
-  private timer: NodeJS.Timeout | undefined;
+  private readonly periodic: PeriodicPass;
   private readonly now: () => number;
   private readonly delays: readonly number[];
   private readonly fetch: typeof fetch;
@@ -109,6 +110,7 @@ export class XapiOutbox {
   private readonly leaseMs: number;
 
   constructor(private readonly parts: XapiOutboxParts) {
+    this.periodic = new PeriodicPass(() => this.sendDue(), parts.logger, 'xAPI statements not sent');
     const { endpoint, username, password } = parts.lrs;
     const url = URL.canParse(endpoint) ? new URL(endpoint) : undefined;
     if (!url || !['http:', 'https:'].includes(url.protocol) || url.search || url.hash)
@@ -178,25 +180,11 @@ export class XapiOutbox {
 
   /** Sends due batches every `intervalMs` until stopped. */
   start(intervalMs = 60_000): void {
-    let running = false;
-    this.timer ??= setInterval(() => {
-      // A pass still sending (a slow LRS) is left to finish; the next starts after it.
-      if (running) return;
-      running = true;
-      this.sendDue()
-        .catch((error: unknown) =>
-          this.parts.logger.warn({ err: { name: (error as Error).name, message: (error as Error).message } }, 'xAPI statements not sent'),
-        )
-        .finally(() => {
-          running = false;
-        });
-    }, intervalMs);
-    this.timer.unref();
+    this.periodic.start(intervalMs);
   }
 
   stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.periodic.stop();
   }
 
   /** Sends one batch under its lease, read afresh under it; resolves to how many statements the LRS took. */

@@ -126,6 +126,10 @@ describe('a cohort', () => {
     const done = progress.assignments[0]!.progress[0]! as { done: boolean; latest: { levels: Record<string, { level: number | null }> } };
     expect(done.done).toBe(true);
     expect(Object.keys(done.latest.levels).length).toBeGreaterThan(0);
+    // The tutor moves the due date: what was done stays done.
+    await api(ann, `/api/cohorts/${cohort.id}/assignments`, { scenario: 'gym-cancellation-fee', due: daysFromNow(6), mode: 'assessment' });
+    progress = (await (await api(ann, `/api/cohorts/${cohort.id}`)).json()) as typeof progress;
+    expect(progress.assignments[0]!.progress[0]!.done).toBe(true);
     // Done: no longer offered as assigned.
     expect(JSON.stringify(await sayAsLocalPage(bot.url, conversation, 'scenarios', undefined, { name: null }))).not.toContain(
       'Assigned to you',
@@ -183,9 +187,19 @@ describe('a cohort', () => {
     } finally {
       clock = new Date();
     }
+    // The tutor moves the date: the reminder goes again, for the new day.
+    const later = daysFromNow(8);
+    await api(ann, `/api/cohorts/${cohort.id}/assignments`, { scenario: 'car-service-not-done', due: later, mode: 'practice' });
+    clock = new Date(`${dayBefore(later)}T09:00:00Z`);
+    try {
+      expect(await bot.reminders.remindDue()).toBe(2);
+    } finally {
+      clock = new Date();
+    }
     const mailbox = (await (await fetch(`${bot.url}/local/conversations/${other}/activities`)).json()) as { activities: Reply[] };
     expect(mailbox.activities.map((a) => a.text)).toEqual([
       expect.stringMatching(/Reminder from \*\*CS17 Tuesday group\*\*: \*\*.+\*\* \(practice\) is due tomorrow/),
+      expect.stringMatching(/is due tomorrow/),
     ]);
   });
 

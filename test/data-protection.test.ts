@@ -262,6 +262,24 @@ async function keepEverythingAbout(
   }
   await cohorts.join(cohort.joinCode, { id: person.id, name: person.name });
   await state.write([{ key: reminderKeysOf(cohort.assignments[0]!.id, person.id).sent, value: { at: NOW.toISOString() } }]);
+  // A conversation left with a rehearsal unfinished (no record), then the one they use now.
+  const left = { ...reference, conversation: { id: `${person.conversation}-left` } };
+  await references.rememberLearner(person.id, left);
+  await writeAll(state, [
+    {
+      key: `webchat-local/conversations/${person.conversation}-left/`,
+      value: {
+        dialogState: {
+          dialogStack: [{ id: 'rehearsal', state: { rehearsalId: `left-${person.channelUser}`, rehearsal: { turnCount: 3 } } }],
+        },
+      },
+    },
+  ]);
+  await log.append(`left-${person.channelUser}`, {
+    turn: 2,
+    learner: `Left unfinished by ${person.name}.`,
+    customer: 'Oh.',
+  } as unknown as Exchange);
   await references.rememberLearner(person.id, reference);
   await new DataCopyLinks(state).issue(person.id);
   const outbox = new XapiOutbox({ store: state, lrs: { endpoint: 'http://127.0.0.1:9/xapi/' }, logger: pino({ level: 'silent' }) });
@@ -368,7 +386,8 @@ describe.each(STORES)('%s: erasing a learner', (_name, make) => {
       reviewNotices: 2,
       noticeMarks: 2,
       rehearsalLogEntries: 3,
-      botState: 3,
+      // The profile, the records' conversation and its messages, and the conversation left with a rehearsal unfinished.
+      botState: 4,
       tutorAssignments: 1,
       auditEntriesPseudonymised: 1,
       queuedStatements: 2,
@@ -632,7 +651,7 @@ describe("a learner's copy of their data, and what they are told is kept", () =>
       '*Kept for 1 year after the rehearsal ends',
       'a rehearsal left unfinished is forgotten 30 days after your last message in it',
       '- The groups you have joined with a code from your tutor. *Kept until you leave the group.*',
-      "the tutors your centre has given you to, and your centre's ServiceSim admins",
+      'the tutors of every group you join with a code',
       'Type **my data**',
       'ask your tutor or an admin at your centre',
     ])

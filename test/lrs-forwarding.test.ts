@@ -38,7 +38,7 @@ function forwarded() {
   const forwarding = new LrsForwarding({
     outbox,
     logger: pino({ level: 'silent' }),
-    optionsFor: async () => ({ homePage: 'https://servicesim.example.ac.uk', cohort: { id: 'c1', name: 'CS17 Tuesday' } }),
+    optionsFor: async () => ({ homePage: 'https://servicesim.example.ac.uk', cohorts: [{ id: 'c1', name: 'CS17 Tuesday' }] }),
   });
   const evidence = forwarding.evidence(new MemoryEvidenceStore());
   const reviews = forwarding.reviews(new KeyValueReviewStore(state), evidence);
@@ -60,7 +60,7 @@ const stored = () => [...lrs.statements.values()];
 const verbs = () => stored().map((s) => (s as { verb: { id: string } }).verb.id.split('/').at(-1));
 
 describe('forwarding to the learning record store', () => {
-  it('sends a saved rehearsal (attempted, completed) and then its signed review, each once', async () => {
+  it('sends a saved rehearsal (attempted, completed) and then its signed review, each kept once', async () => {
     const { outbox, evidence, reviews } = forwarded();
     await evidence.save(evidenceRecord());
     expect(await outbox.sendDue()).toBe(2);
@@ -70,6 +70,7 @@ describe('forwarding to the learning record store', () => {
     await outbox.sendDue();
     expect(lrs.statements.size).toBe(2);
     expect(await reviews.append(review)).toBe(true);
+    // The same review sent again (a retried sign-off) is queued again, and the LRS keeps it once.
     expect(await reviews.append(review)).toBe(false);
     expect(await outbox.sendDue()).toBe(1);
     expect(verbs()).toEqual(['attempted', 'completed', 'reviewed']);

@@ -264,9 +264,9 @@ describe.each(stores)('cohorts on %s', (_name, makeStore) => {
     const typed = ` ${mine.joinCode.slice(0, 3).toLowerCase()}-${mine.joinCode.slice(3)} `;
     const joined = await cohorts.join(typed, { id: 'learner-1', name: 'Priya Shah' });
     expect(joined).toMatchObject({ already: false, cohort: { id: mine.id } });
-    expect((await cohorts.join(mine.joinCode, { id: 'learner-1', name: 'Priya Shah' }))?.already).toBe(true);
-    expect(await cohorts.join('ZZZZZZ', { id: 'learner-1' })).toBeUndefined();
-    expect(await cohorts.join('not a code', { id: 'learner-1' })).toBeUndefined();
+    expect(await cohorts.join(mine.joinCode, { id: 'learner-1', name: 'Priya Shah' })).toMatchObject({ already: true });
+    expect(await cohorts.join('ZZZZZZ', { id: 'learner-1' })).toBe('unknown');
+    expect(await cohorts.join('not a code', { id: 'learner-1' })).toBe('unknown');
     expect(await cohorts.learnersOf('ann@example.org')).toEqual(['learner-1']);
     expect(await cohorts.learnersOf('tess@example.org')).toEqual([]);
     expect((await cohorts.cohortsOf('learner-1')).map((c) => c.id)).toEqual([mine.id]);
@@ -329,6 +329,15 @@ describe.each(stores)('cohorts on %s', (_name, makeStore) => {
     await store.write([{ key: `cohort/{${id}}`, value: { members: 'garbage' } }]);
     await expect(cohorts.get(id)).rejects.toThrow(/does not read/);
     await expect(cohorts.join(joinCode, { id: 'l' })).rejects.toThrow(/does not read/);
+  });
+
+  it('stops a learner guessing codes after 10 wrong ones in an hour, counted across processes', async () => {
+    const store = makeStore();
+    const { joinCode } = await new CohortStore(store).create({ name: 'A', tutor: 'ann@example.org' });
+    for (let i = 0; i < 10; i++) expect(await new CohortStore(store).join(`WRONG${i}`, { id: 'guesser' })).toBe('unknown');
+    expect(await new CohortStore(store).join(joinCode, { id: 'guesser' })).toBe('too many tries');
+    // Another learner is not held up by the guesser.
+    expect(await new CohortStore(store).join(joinCode, { id: 'someone-else' })).toMatchObject({ already: false });
   });
 });
 

@@ -13,7 +13,7 @@ const SITE = 'https://servicesim.example.ac.uk';
 const OPTIONS: XapiOptions = {
   homePage: SITE,
   dimensionNames: { 'dimension-0': 'Listening and understanding', 'dimension-1': 'Clear explanation' },
-  cohort: { id: 'cs-2026-autumn', name: 'Customer service, autumn 2026' },
+  cohorts: [{ id: 'cs-2026-autumn', name: 'Customer service, autumn 2026' }],
 };
 
 /** Levels 2, 1 and no occasion; one authority breach; ten minutes long. */

@@ -59,8 +59,8 @@ export async function serve(options: { port?: string }): Promise<void> {
         outbox,
         logger: logger.child({ component: 'xapi-outbox' }),
         optionsFor: async (record) => {
-          const [cohort] = await cohorts.cohortsOf(record.learner.id);
-          return { homePage: publicUrl, dimensionNames, ...(cohort ? { cohort: { id: cohort.id, name: cohort.name } } : {}) };
+          const theirs = await cohorts.cohortsOf(record.learner.id);
+          return { homePage: publicUrl, dimensionNames, cohorts: theirs.map((c) => ({ id: c.id, name: c.name })) };
         },
       })
     : undefined;
