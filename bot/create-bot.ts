@@ -41,10 +41,11 @@ export interface BotParts {
    */
   leases?: KeyValueStore;
   /**
-   * Where the learner's `my data` links point: the server's public address ('' in the local page,
-   * whose links are relative to it). Absent: no link can be given (the learner is told whom to ask).
+   * Where the learner's `my data` links point: the server's public address (a function when it is
+   * known only once the server listens). Links must be absolute: Web Chat does not open a relative
+   * one. Absent: no link can be given (the learner is told whom to ask).
    */
-  dataCopyBaseUrl?: string;
+  dataCopyBaseUrl?: string | (() => string);
   /** RETENTION_DAYS, for what `privacy` tells the learner; absent or 0: evidence is kept until erased. */
   retentionDays?: number;
 }
@@ -75,7 +76,10 @@ export function createBot({
     cohorts: new CohortStore(state),
     ...(dataCopyBaseUrl === undefined
       ? {}
-      : { dataCopyLink: async (learner: Learner) => `${dataCopyBaseUrl}${DATA_COPY_PATH}/${await links.issue(learner.id)}` }),
+      : {
+          dataCopyLink: async (learner: Learner) =>
+            `${typeof dataCopyBaseUrl === 'function' ? dataCopyBaseUrl() : dataCopyBaseUrl}${DATA_COPY_PATH}/${await links.issue(learner.id)}`,
+        }),
     privacyText: privacyText(retentionDays || undefined, {
       ...(stateExpiryMs ? { unfinishedRehearsalDays: Math.round(stateExpiryMs / (24 * 60 * 60 * 1000)) } : {}),
       held: HELD_ABOUT_LEARNERS,

@@ -70,6 +70,8 @@ export interface ServerParts {
     retentionDays?: number;
     /** STATE_EXPIRY_DAYS, for what the learner's copy of their data says. */
     stateExpiryDays?: number;
+    /** After an erasure, makes what was deleted unreadable on disk (the store's `afterErasure`). */
+    afterErasure?: () => Promise<void>;
   };
 }
 
@@ -293,7 +295,13 @@ export function createServer({
     ...(review.now ? { now: review.now } : {}),
   });
   const audit = new AuditLog({ store: review.store, logger: logger.child({ component: 'audit' }) });
-  const erasure = new LearnerErasure({ evidence: review.evidence, state: review.store, audit, holders: learnerDataHolders(review.store) });
+  const erasure = new LearnerErasure({
+    evidence: review.evidence,
+    state: review.store,
+    audit,
+    holders: learnerDataHolders(review.store),
+    ...(review.afterErasure ? { afterErasure: review.afterErasure } : {}),
+  });
   mountReview(
     server,
     { ...review, notifier: notices, erasure, audit },

@@ -23,6 +23,12 @@ export interface OpenStores {
   warnings: string[];
   /** Whether the store answers now, for /healthz. */
   reachable(): Promise<boolean>;
+  /**
+   * After an erasure: makes what was deleted unreadable on disk where the store can. SQLite zeroes
+   * deleted rows in the database file (`secure_delete`), but the write-ahead log still holds the
+   * pages as they were until a checkpoint: this checkpoints it and truncates it.
+   */
+  afterErasure(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -82,6 +88,8 @@ export async function openStores(
       evidence,
       description,
       warnings: warned,
+      // Redis keeps nothing deleted in memory; an append-only file holds it until Redis rewrites the file (see README, "Data protection").
+      afterErasure: async () => undefined,
       reachable: () => pingRedis(client),
       close: () => closeRedis(client),
     };
@@ -118,6 +126,9 @@ export async function openStores(
       } catch {
         return false;
       }
+    },
+    afterErasure: async () => {
+      db.pragma('wal_checkpoint(TRUNCATE)');
     },
     close: async () => {
       state.close();

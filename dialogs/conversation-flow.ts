@@ -40,6 +40,8 @@ interface Profile {
 interface NameOptions {
   /** The join code the learner typed, to use once they have given their name. */
   joinCode?: string;
+  /** The cohort it is the code of, to name in the question. */
+  cohortName?: string;
 }
 
 interface ReflectionOptions {
@@ -60,7 +62,7 @@ const MAX_REFLECTION_CHARS = 4000;
 export const WELCOME_TEXT = [
   "**Welcome to ServiceSim.** Rehearse resolving a customer's problem: I play the customer, you answer as the service advisor.",
   'Every reply is read for listening, questioning, calming, negotiating, staying within your authority, handling what cannot be resolved and keeping the customer informed, as the UK customer-service units describe them. At the end you get a debrief with a level 0–3 for each, the evidence quoted, one suggestion each, and any promise beyond your authority; then you can add a short reflection. Your scored rehearsals are kept as evidence for your tutor.',
-  'Choose a scenario below, or type **start** *scenario-id*. Type **help** for all commands.',
+  'Choose a scenario below, or type **start** *scenario-id*. If your tutor gave you a group code, type **join** *code*. Type **help** for all commands.',
 ].join('\n\n');
 
 export interface FlowServices {
@@ -124,11 +126,15 @@ export class ConversationFlow {
     this.dialogs.add(new TextPrompt(NAME_PROMPT));
     this.dialogs.add(
       new WaterfallDialog(NAME, [
-        async (step) =>
-          step.prompt(
+        async (step) => {
+          const { cohortName, retry } = step.options as NameOptions & { retry?: boolean };
+          // Asked again after a name that could not be used: the reason was just given, so the question is short.
+          if (retry) return step.prompt(NAME_PROMPT, 'Please type your name again.');
+          return step.prompt(
             NAME_PROMPT,
-            'What name should your tutor see on your evidence? Type your first name and surname, as your tutor knows you.',
-          ),
+            `${cohortName ? `To join **${cohortName}**: w` : 'W'}hat name should your tutor see on your evidence? Type your first name and surname, as your tutor knows you.`,
+          );
+        },
         async (step) => this.storeName(step),
       ]),
     );
@@ -317,12 +323,8 @@ export class ConversationFlow {
       return;
     }
     const learner = this.learnerOf(context, profile);
-    if (!learner.name) {
-      await dc.cancelAllDialogs();
-      await dc.beginDialog(NAME, { joinCode: code } satisfies NameOptions);
-      return;
-    }
-    const joined = await cohorts.join(code, learner);
+    // The code is checked first: a learner who mistyped it is told so before being asked anything more.
+    const joined = learner.name ? await cohorts.join(code, learner) : await cohorts.cohortOfCode(code, learner.id);
     if (joined === 'too many tries') {
       await context.sendActivity('That is too many wrong codes for now. Check the code with your tutor, and try again in an hour.');
       return;
@@ -331,6 +333,11 @@ export class ConversationFlow {
       await context.sendActivity(
         `There is no group with the code **${code.toUpperCase()}**. Check it with your tutor: codes are six letters and numbers.`,
       );
+      return;
+    }
+    if (!('cohort' in joined)) {
+      await dc.cancelAllDialogs();
+      await dc.beginDialog(NAME, { joinCode: code, cohortName: joined.name } satisfies NameOptions);
       return;
     }
     await this.services.references?.rememberLearner(learner.id, TurnContext.getConversationReference(context.activity));
@@ -349,12 +356,12 @@ export class ConversationFlow {
   }
 
   /** The learner's name for their evidence, as they type it; their cohorts' lists show it from now on. */
-  private async rename(context: TurnContext, profile: Profile, typed: string): Promise<boolean> {
+  private async rename(context: TurnContext, profile: Profile, typed: string, { prompted = false } = {}): Promise<boolean> {
     const name = typed.replace(/\s+/g, ' ').trim();
     // Letters of any script, marks, spaces and the punctuation names carry (O'Neil, Smith-Jones, St. John).
     if (name.length === 0 || name.length > MAX_NAME_CHARS || !/^[\p{L}\p{M}][\p{L}\p{M} '’.-]*$/u.test(name)) {
       await context.sendActivity(
-        `A name is letters, with spaces, hyphens or apostrophes, up to ${MAX_NAME_CHARS} characters. Type **name** *your name* to try again.`,
+        `A name is letters, with spaces, hyphens or apostrophes, up to ${MAX_NAME_CHARS} characters.${prompted ? '' : ' Type **name** *your name* to try again.'}`,
       );
       return false;
     }
@@ -367,8 +374,8 @@ export class ConversationFlow {
   private async storeName(step: WaterfallStepContext): Promise<ReturnType<WaterfallStepContext['endDialog']>> {
     const profile = await this.profileOf(step.context);
     const { joinCode } = step.options as NameOptions;
-    const named = await this.rename(step.context, profile, String(step.result ?? ''));
-    if (!named) return step.replaceDialog(NAME, step.options);
+    const named = await this.rename(step.context, profile, String(step.result ?? ''), { prompted: true });
+    if (!named) return step.replaceDialog(NAME, { ...(step.options as NameOptions), retry: true });
     await step.endDialog();
     if (joinCode !== undefined) await this.join(step, profile, joinCode);
     return { status: DialogTurnStatus.complete };

@@ -61,7 +61,7 @@ export function labelledTranscriptOf(record: EvidenceRecord, review: TutorReview
     : '';
   return {
     scenario: record.scenario.id,
-    description: `Tutor override of a ${record.mode} rehearsal (review signed ${review.at.slice(0, 10)}): ${
+    description: `Tutor override of ${record.mode === 'assessment' ? 'an' : 'a'} ${record.mode} rehearsal (review signed ${review.at.slice(0, 10)}): ${
       changes.length === 0 ? 'no level changed' : changes.join(', ')
     }${lost}`,
     turns: record.turns.map((t) => ({ role: t.role, text: t.text })),

@@ -13,7 +13,7 @@
  * always gives the same bytes: ECharts numbers its element ids from a process-wide counter, and
  * those are renumbered here.
  */
-import * as echarts from 'echarts';
+import type * as ECharts from 'echarts';
 import type { Calibration } from '../engine/calibration.ts';
 import type { AnalyticsDimension, LearnerWeakness, LevelDistribution, ScenarioFailures } from '../engine/cohort-analytics.ts';
 
@@ -351,7 +351,16 @@ export function calibrationChart(calibration: Calibration): Chart {
 
 // ---------------------------------------------------------------------------------------------
 
+/** ECharts, once loaded: importing it takes about a second, which only the chart pages should pay. */
+let echarts: typeof ECharts | undefined;
+
+/** Loads ECharts, if it is not loaded yet: call before rendering a page with charts. */
+export async function loadCharts(): Promise<void> {
+  echarts ??= await import('echarts');
+}
+
 function render(height: number, option: Record<string, unknown>, width = WIDTH): string {
+  if (!echarts) throw new Error('charts are drawn only after loadCharts() has loaded ECharts');
   const instance = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
   try {
     instance.setOption({ animation: false, backgroundColor: '#ffffff', textStyle, ...option });

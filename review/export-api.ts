@@ -136,6 +136,6 @@ export function mountExportApi(server: restify.Server, parts: ExportApiParts): v
         cohorts: scope.cohortsOf(record.learner.id),
       }),
     );
-    res.send(200, statements);
+    sendDownload(res, 'application/json; charset=utf-8', fileName(scope, 'xapi.json'), JSON.stringify(statements, null, 2));
   });
 }

@@ -79,7 +79,8 @@ export function rehearsalsCsv(
       );
     }
   }
-  return stringify([[...CSV_COLUMNS], ...rows]);
+  // A byte order mark first: without it Excel reads the UTF-8 as another encoding and garbles "Siobhán O’Brien".
+  return `\uFEFF${stringify([[...CSV_COLUMNS], ...rows])}`;
 }
 
 /** The JSON export: each record exactly as stored, with all its reviews, oldest first (the last is current). */

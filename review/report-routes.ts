@@ -17,6 +17,7 @@ import type { TutorAccount } from '../store/tutor-directory.ts';
 import type { CohortService } from './cohort-service.ts';
 import { pageCaller, pageTutor, type PageCaller } from './page-caller.ts';
 import { queryOf, sendPage } from './page-response.ts';
+import { loadCharts } from './charts.ts';
 import { renderCalibration, renderCohortAnalytics, renderPortfolio } from './report-views.ts';
 import { apiCaller } from './review-api.ts';
 import { renderProblem } from './review-views.ts';
@@ -96,6 +97,7 @@ export function mountReportRoutes(
     if (!caller) return;
     const found = await cohorts.cohortRecords(caller.tutor, String(req.params.id));
     if (!found) return problemPage(res, caller, 404, 'No such cohort', 'There is no cohort here that you teach.');
+    await loadCharts();
     sendPage(
       res,
       200,
@@ -112,6 +114,7 @@ export function mountReportRoutes(
     const caller = await pageCaller(access, req, res);
     if (!caller) return;
     const { records, reviews } = await cohorts.reachableRecords(caller.tutor);
+    await loadCharts();
     sendPage(
       res,
       200,

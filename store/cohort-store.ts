@@ -170,30 +170,38 @@ export class CohortStore {
   }
 
   /**
+   * The id of the cohort whose code this is; 'unknown' for a code no cohort has (counted as a wrong
+   * try), 'too many tries' once the learner has typed `JOIN_ATTEMPTS_PER_HOUR` wrong codes in the
+   * past hour. For checking a code before asking the learner anything more.
+   */
+  async cohortOfCode(typedCode: string, learnerId: string): Promise<{ id: string; name: string } | 'unknown' | 'too many tries'> {
+    const failed = (await this.store.read([failedJoinsKey(learnerId)]))[failedJoinsKey(learnerId)]?.value as { count?: number } | undefined;
+    if ((failed?.count ?? 0) >= JOIN_ATTEMPTS_PER_HOUR) return 'too many tries';
+    const code = readJoinCode(typedCode);
+    const filed = code ? ((await this.store.read([codeKey(code)]))[codeKey(code)]?.value as { cohortId?: string } | undefined) : undefined;
+    const cohort = filed?.cohortId ? await this.get(filed.cohortId) : undefined;
+    if (!cohort) {
+      // Each wrong try keeps the count for another hour: a learner who keeps guessing stays stopped.
+      await updateDocument<{ count: number }>(this.store, failedJoinsKey(learnerId), (current) => ({ count: (current?.count ?? 0) + 1 }), {
+        ttlMs: HOUR_MS,
+      });
+      return 'unknown';
+    }
+    return { id: cohort.id, name: cohort.name };
+  }
+
+  /**
    * Puts the learner in the cohort whose code this is (or updates their name if they are in it);
-   * 'unknown' for a code no cohort has, 'too many tries' once the learner has typed
-   * `JOIN_ATTEMPTS_PER_HOUR` wrong codes in the past hour.
+   * 'unknown' or 'too many tries' as `cohortOfCode` says.
    */
   async join(
     typedCode: string,
     learner: { id: string; name?: string },
   ): Promise<{ cohort: Cohort; already: boolean } | 'unknown' | 'too many tries'> {
-    const failed = (await this.store.read([failedJoinsKey(learner.id)]))[failedJoinsKey(learner.id)]?.value as
-      { count?: number } | undefined;
-    if ((failed?.count ?? 0) >= JOIN_ATTEMPTS_PER_HOUR) return 'too many tries';
-    const code = readJoinCode(typedCode);
-    const cohortId = code
-      ? ((await this.store.read([codeKey(code)]))[codeKey(code)]?.value as { cohortId?: string } | undefined)
-      : undefined;
-    if (!cohortId?.cohortId) {
-      // Each wrong try keeps the count for another hour: a learner who keeps guessing stays stopped.
-      await updateDocument<{ count: number }>(this.store, failedJoinsKey(learner.id), (current) => ({ count: (current?.count ?? 0) + 1 }), {
-        ttlMs: HOUR_MS,
-      });
-      return 'unknown';
-    }
+    const found = await this.cohortOfCode(typedCode, learner.id);
+    if (typeof found === 'string') return found;
     let already = false;
-    const cohort = await this.change(cohortId.cohortId, (c) => {
+    const cohort = await this.change(found.id, (c) => {
       const member = c.members.find((m) => m.learnerId === learner.id);
       already = member !== undefined;
       if (member && (member.name === learner.name || !learner.name)) return undefined;

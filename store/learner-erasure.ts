@@ -74,6 +74,8 @@ export interface ErasureParts {
   state: KeyValueStore;
   audit: AuditLog;
   holders?: readonly LearnerDataHolder[];
+  /** Run after each erasure: makes what was deleted unreadable on disk where the store can (SQLite's write-ahead log). */
+  afterErasure?: () => Promise<void>;
 }
 
 /** What an erasure of the learner would remove, for an admin to confirm. */
@@ -182,6 +184,7 @@ export class LearnerErasure {
     addCounts(counts, await this.eraseInBatches(recordIds));
     await this.journal(recordIds, 'remove');
     counts.auditEntriesPseudonymised = await this.parts.audit.forgetLearner(learnerId);
+    await this.parts.afterErasure?.();
     const entry = await this.parts.audit.record({
       who: who === `learner:${learnerId}` ? learnerReference(learnerId) : who,
       action: 'erase',
@@ -209,6 +212,7 @@ export class LearnerErasure {
     await this.journal(ids, 'add');
     addCounts(counts, await this.eraseInBatches(ids));
     await this.journal(ids, 'remove');
+    await this.parts.afterErasure?.();
     if (!audit) return { counts };
     const entry = await this.parts.audit.record({
       who,

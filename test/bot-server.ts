@@ -47,7 +47,8 @@ export async function startBotServer(
     const logger = parts.logger ?? pino({ level: 'silent' });
     const stores = await openStores({ DATA_DIR: dir, REDIS_URL: '', REDIS_CLUSTER: 'false' }, logger);
     const { evidence } = stores;
-    const bot = createBot({ library, state: stores.state, evidence, leases: stores.leases, dataCopyBaseUrl: '' });
+    let url = '';
+    const bot = createBot({ library, state: stores.state, evidence, leases: stores.leases, dataCopyBaseUrl: () => url });
     const mode = securityMode(credentials, 'test', '127.0.0.1');
     const { review, ...serverParts } = parts;
     const { server, notices, reminders } = createServer({
@@ -55,13 +56,14 @@ export async function startBotServer(
       mode,
       logger,
       storeReachable: stores.reachable,
-      review: { library, evidence, store: stores.state, secureCookies: false, ...review },
+      review: { library, evidence, store: stores.state, secureCookies: false, afterErasure: () => stores.afterErasure(), ...review },
       ...serverParts,
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     const address = server.address() as { port: number };
+    url = `http://127.0.0.1:${address.port}`;
     return {
-      url: `http://127.0.0.1:${address.port}`,
+      url,
       evidence,
       state: stores.state,
       notices: notices!,

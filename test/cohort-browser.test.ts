@@ -90,6 +90,14 @@ describe('a cohort in the browser', () => {
     await learner.getByText('What name should your tutor see', { exact: false }).first().waitFor({ timeout: 20_000 });
     await say(learner, 'Jo Bloggs');
     await learner.getByText('You have joined CS17 Tuesday group', { exact: false }).first().waitFor({ timeout: 20_000 });
+    // Their copy of their data: a link Web Chat shows as one (an absolute address; it opens no relative one).
+    await say(learner, 'my data');
+    const link = learner.locator('a[href*="/learner/data/"]').last();
+    await link.waitFor({ timeout: 20_000 });
+    const href = (await link.getAttribute('href'))!;
+    expect(href).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/learner\/data\/[A-Za-z0-9_-]{32}$/);
+    const copy = await learner.request.get(href);
+    expect(copy.headers()['content-disposition']).toBe('attachment; filename="servicesim-my-data.json"');
     await say(learner, 'scenarios');
     const card = learner.locator('.ac-adaptiveCard').filter({ hasText: 'Assigned to you' }).last();
     await card.waitFor({ timeout: 20_000 });
@@ -174,7 +182,8 @@ describe('a cohort in the browser', () => {
     const text = execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
     expect(text).toContain('Qualification portfolio');
     expect(text).toContain('Jo Bloggs');
-    expect(text).toContain('CS17: Resolve customer service');
+    expect(text).toContain('CS17:');
+    expect(text).toContain('Resolve customer');
     expect(text).toContain('Ann Tutor');
     // The transcript is an appendix: the learner's words are in the PDF, and nothing meant for the screen only.
     expect(text).toContain("sorry to hear you're moving");

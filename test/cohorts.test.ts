@@ -4,6 +4,7 @@
  * reviews that learner, assigns a scenario, and the learner sees it first in their picker, rehearses
  * it in the assigned mode, and is reminded the day before it is due.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
@@ -62,8 +63,15 @@ describe('a cohort', () => {
   });
 
   it('is joined from the local page: the learner gives a name first, once, and a wrong code is said to be wrong', async () => {
+    // A mistyped code is said to be wrong at once, before the learner is asked anything more.
+    const mistyped = texts(await sayAsLocalPage(bot.url, conversation, 'join QQQQQQ', undefined, { name: null }));
+    expect(mistyped).toMatch(/There is no group with the code \*\*QQQQQQ\*\*/);
     const asked = texts(await sayAsLocalPage(bot.url, conversation, `join ${cohort.joinCode.toLowerCase()}`, undefined, { name: null }));
-    expect(asked).toMatch(/What name should your tutor see/);
+    expect(asked).toMatch(/To join \*\*CS17 Tuesday group\*\*: what name should your tutor see/);
+    // A name that cannot be one is refused, and asked for again in a word.
+    expect(texts(await sayAsLocalPage(bot.url, conversation, '🙂🙂', undefined, { name: null }))).toMatch(
+      /A name is letters[^]*Please type your name again/,
+    );
     const joined = texts(await sayAsLocalPage(bot.url, conversation, 'Priya Shah', undefined, { name: null }));
     expect(joined).toMatch(/You have joined \*\*CS17 Tuesday group\*\* \(unit CS17\) as Priya Shah/);
     const wrong = texts(await sayAsLocalPage(bot.url, conversation, 'join ABCDEF', undefined, { name: null }));
@@ -141,7 +149,7 @@ describe('a cohort', () => {
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(csv.headers.get('content-disposition')).toMatch(/^attachment; filename="servicesim-cohort-[0-9a-f]+-\d{4}-\d{2}-\d{2}\.csv"$/);
-    const rows = parse(await csv.text(), { columns: true }) as Array<Record<string, string>>;
+    const rows = parse(await csv.text(), { columns: true, bom: true }) as Array<Record<string, string>>;
     const scenarios = new Set(rows.map((r) => r.scenario_id));
     expect(scenarios).toEqual(new Set(['faulty-washing-machine', 'gym-cancellation-fee']));
     expect(new Set(rows.map((r) => r.learner_name))).toEqual(new Set(['Priya Shah']));
@@ -159,7 +167,7 @@ describe('a cohort', () => {
     expect(statements.flatMap((s) => statementProblems(s))).toEqual([]);
     expect((await api(tess, `/api/export/rehearsals.csv?cohort=${cohort.id}`)).status).toBe(404);
     // Tess reviews no one: her export of everything she may see is empty.
-    expect(parse(await (await api(tess, '/api/export/rehearsals.csv')).text(), { columns: true })).toEqual([]);
+    expect(parse(await (await api(tess, '/api/export/rehearsals.csv')).text(), { columns: true, bom: true })).toEqual([]);
     const audit = await new AuditLog({ store: bot.state }).list();
     const exports = audit.filter((e) => e.action === 'export').map((e) => [e.who, e.subject, e.detail]);
     // In any order: entries made in the same millisecond have no order between them.
@@ -208,9 +216,10 @@ describe('a cohort', () => {
     expect(privacy).toMatch(/What ServiceSim keeps about you/);
     expect(privacy).toMatch(/groups \(cohorts\) you have joined/);
     const reply = texts(await sayAsLocalPage(bot.url, conversation, 'my data', undefined, { name: null }));
-    const link = /\]\((\/learner\/data\/[A-Za-z0-9_-]{32})\)/.exec(reply)?.[1];
+    // Absolute: Web Chat opens no relative link.
+    const link = /\]\((http:\/\/127\.0\.0\.1:\d+\/learner\/data\/[A-Za-z0-9_-]{32})\)/.exec(reply)?.[1];
     expect(link, reply).toBeDefined();
-    const download = await fetch(`${bot.url}${link}`);
+    const download = await fetch(link!);
     expect(download.status).toBe(200);
     expect(download.headers.get('content-disposition')).toBe('attachment; filename="servicesim-my-data.json"');
     const copy = (await download.json()) as {
@@ -251,6 +260,15 @@ describe('a cohort', () => {
       ).toEqual([]);
     } finally {
       db.close();
+    }
+    // Nor in the bytes on disk: deleted rows are zeroed, and the write-ahead log was checkpointed and emptied.
+    for (const file of ['servicesim.db', 'servicesim.db-wal']) {
+      const where = path.join(bot.dataDir, file);
+      const bytes = existsSync(where) ? readFileSync(where).toString('latin1') : '';
+      expect(
+        ['learner-of-cohort-learner', 'Priya Shah'].filter((t) => bytes.includes(t)),
+        file,
+      ).toEqual([]);
     }
   });
 });

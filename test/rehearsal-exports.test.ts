@@ -49,12 +49,10 @@ describe('the CSV export', () => {
       scored('r1', { id: 'l1', name: 'Priya Shah' }, { listening: 2, questioning: 1 }),
       scored('r2', { id: 'l2' }, { listening: 0, questioning: null }),
     ];
-    const rows = parse(
-      rehearsalsCsv(records, new Map([['r1', review]]), library, { cohortNamesOf: () => ['CS17 Tuesday'], unit: 'CS17' }),
-      {
-        columns: true,
-      },
-    ) as Array<Record<(typeof CSV_COLUMNS)[number], string>>;
+    const csv = rehearsalsCsv(records, new Map([['r1', review]]), library, { cohortNamesOf: () => ['CS17 Tuesday'], unit: 'CS17' });
+    // Excel reads UTF-8 only after a byte order mark.
+    expect(csv.startsWith('\uFEFFrecord_id,')).toBe(true);
+    const rows = parse(csv, { columns: true, bom: true }) as Array<Record<(typeof CSV_COLUMNS)[number], string>>;
     expect(rows.map((r) => [r.record_id, r.dimension, r.scorer_level, r.tutor_level, r.verdict])).toEqual([
       ['r1', 'listening', '2', '3', 'meets-standard'],
       ['r1', 'questioning', '1', '1', 'meets-standard'],
@@ -64,7 +62,10 @@ describe('the CSV export', () => {
     expect(rows[0]).toMatchObject({ learner_name: 'Priya Shah', cohort: 'CS17 Tuesday', reviewed_by: 'Ann Tutor', mode: 'practice' });
     // Listening cites CS17 1.2, 1.3 and 2.1 (rubrics/dimensions.yaml); only CS17's codes, without the unit.
     expect(rows[0]!.criteria).toBe('1.2 1.3 2.1');
-    const everyUnit = parse(rehearsalsCsv(records, new Map(), library, { cohortNamesOf: () => [] }), { columns: true }) as Array<{
+    const everyUnit = parse(rehearsalsCsv(records, new Map(), library, { cohortNamesOf: () => [] }), {
+      columns: true,
+      bom: true,
+    }) as Array<{
       criteria: string;
     }>;
     expect(everyUnit[0]!.criteria).toContain('CS17 1.2');
@@ -75,6 +76,7 @@ describe('the CSV export', () => {
     const records = [scored('r1', { id: '=1+1', name: '=HYPERLINK("http://evil.example","click")' }, { listening: 2 })];
     const [row] = parse(rehearsalsCsv(records, new Map(), library, { cohortNamesOf: () => ['@SUM(A1)', '-2'] }), {
       columns: true,
+      bom: true,
     }) as Array<Record<string, string>>;
     expect(row!.learner_name).toBe('\'=HYPERLINK("http://evil.example","click")');
     expect(row!.learner_id).toBe("'=1+1");

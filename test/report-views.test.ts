@@ -14,10 +14,13 @@ import { portfolioOf } from '../engine/portfolio.ts';
 import { loadLibrary } from '../engine/rubric-library.ts';
 import type { TutorReview, Verdict } from '../engine/tutor-review.ts';
 import type { PageTutor } from '../review/page-models.ts';
-import { calibrationChart, levelDistributionChart } from '../review/charts.ts';
+import { calibrationChart, levelDistributionChart, loadCharts } from '../review/charts.ts';
 import { renderCalibration, renderCohortAnalytics, renderPortfolio } from '../review/report-views.ts';
 import { REVIEW_CSS_FILE } from '../review/review-views.ts';
 import { evidenceRecord, reportWith } from './store-conformance.ts';
+
+// ECharts is loaded on first use, as the chart pages load it (this file renders pages as it is read).
+await loadCharts();
 
 const library = await loadLibrary();
 const f5 = library.units.find((u) => u.id === 'F5')!;

@@ -93,6 +93,7 @@ async function withStores(work: (parts: ErasureStores) => Promise<string>): Prom
       state: stores.state,
       audit: new AuditLog({ store: stores.state }),
       holders: learnerDataHolders(stores.state),
+      afterErasure: () => stores.afterErasure(),
     };
     process.stdout.write(`${await work(parts).catch(toUsageError)}\n`);
     // Which store: erasing from another folder's database than the running bot's would erase nothing there.

@@ -40,6 +40,8 @@ export async function serve(options: { port?: string }): Promise<void> {
   const stores = await openStoresForCommand(settings, logger, { upgrade: true });
   const stateExpiryMs = settings.STATE_EXPIRY_DAYS > 0 ? settings.STATE_EXPIRY_DAYS * 24 * 60 * 60 * 1000 : undefined;
   const publicUrl = (settings.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  /** Where the server listens, once it does (the port may have been chosen by the system). */
+  let listeningAt = publicUrl;
   // With a learning record store, every rehearsal and review is queued for it as it is saved.
   const outbox = settings.XAPI_ENDPOINT
     ? new XapiOutbox({
@@ -73,8 +75,12 @@ export async function serve(options: { port?: string }): Promise<void> {
     parts: rehearsalParts(settings),
     stateExpiryMs,
     retentionDays: settings.RETENTION_DAYS,
-    // The local page's links are relative to it; Teams needs the server's public address for them.
-    ...(settings.PUBLIC_URL ? { dataCopyBaseUrl: publicUrl } : mode.kind === 'local-anonymous' ? { dataCopyBaseUrl: '' } : {}),
+    // Links to a learner's copy of their data: Teams needs the server's public address; the local page the address it listens at.
+    ...(settings.PUBLIC_URL
+      ? { dataCopyBaseUrl: publicUrl }
+      : mode.kind === 'local-anonymous'
+        ? { dataCopyBaseUrl: () => listeningAt }
+        : {}),
   });
   const rateLimitsOff = { requestsPerClientPerSecond: 0, activitiesPerConversationPerMinute: 0, newConversationsPerClientPerMinute: 0 };
   const limits = { trustedProxyHops: settings.TRUSTED_PROXY_HOPS, ...(settings.RATE_LIMITS === 'off' ? rateLimitsOff : {}) };
@@ -100,6 +106,7 @@ export async function serve(options: { port?: string }): Promise<void> {
     siteUrl: publicUrl,
     retentionDays: settings.RETENTION_DAYS,
     stateExpiryDays: settings.STATE_EXPIRY_DAYS,
+    afterErasure: () => stores.afterErasure(),
     ...(lrs ? { lrs } : {}),
     secureCookies: settings.PUBLIC_URL ? publicUrl.startsWith('https:') : mode.kind === 'authenticated',
     ...(oidc ? { oidc } : {}),
@@ -116,6 +123,7 @@ export async function serve(options: { port?: string }): Promise<void> {
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
   const local = `http://localhost:${actualPort}`;
+  listeningAt = local;
   process.stdout.write(
     mode.kind === 'local-anonymous'
       ? `ServiceSim bot in local anonymous mode (no MicrosoftAppId set): listening on 127.0.0.1:${actualPort} only.\nRehearse in your browser at ${local}/\nBot endpoint: ${local}/api/messages\n`
