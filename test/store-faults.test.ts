@@ -127,7 +127,8 @@ describe('a store that cannot be used at start', () => {
     const nonsense = runCli(['serve', '--port', '0'], { env: { REDIS_URL: 'nonsense' } });
     expect(nonsense.code).toBe(2);
     expect(nonsense.stderr).toMatch(/^servicesim: REDIS_URL: the Redis URL is not a URL/);
-  });
+    // Two starts of the command, one waiting 10 s for Redis: on a busy 2-core machine, more than the default 30 s.
+  }, 60_000);
 
   it('stops serve with one line when DATA_DIR is a file', async () => {
     const file = path.join(temporaryFolder('servicesim-data-'), 'not-a-folder');
