@@ -86,13 +86,7 @@ export function levelDistributionChart(distribution: readonly LevelDistribution[
       axisLabel,
       splitLine: { lineStyle: { color: RULE } },
     },
-    yAxis: {
-      type: 'category',
-      inverse: true,
-      data: distribution.map((d) => d.dimension.name),
-      axisLabel: CATEGORY_LABEL,
-      axisTick: { show: false },
-    },
+    yAxis: categoryRows(distribution.map((d) => d.dimension.name)),
     series: names.map((name, level) => ({
       type: 'bar',
       name,
@@ -180,13 +174,7 @@ export function failedScenariosChart(failures: readonly ScenarioFailures[]): Cha
       axisLabel,
       splitLine: { lineStyle: { color: RULE } },
     },
-    yAxis: {
-      type: 'category',
-      inverse: true,
-      data: rows.map((f) => f.scenario.title),
-      axisLabel: CATEGORY_LABEL,
-      axisTick: { show: false },
-    },
+    yAxis: categoryRows(rows.map((f) => f.scenario.title)),
     series: [
       {
         type: 'bar',
@@ -314,13 +302,7 @@ export function calibrationChart(calibration: Calibration): Chart {
       axisLabel: { ...axisLabel, formatter: '{value}%' },
       splitLine: { lineStyle: { color: RULE } },
     },
-    yAxis: {
-      type: 'category',
-      inverse: true,
-      data: rows.map((r) => r.dimension.name),
-      axisLabel: CATEGORY_LABEL,
-      axisTick: { show: false },
-    },
+    yAxis: categoryRows(rows.map((r) => r.dimension.name)),
     series: [
       {
         type: 'bar',
@@ -350,6 +332,11 @@ export function calibrationChart(calibration: Calibration): Chart {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/** The rows of a horizontal bar chart, top to bottom in the order given, labelled in full (wrapped). */
+function categoryRows(labels: string[]) {
+  return { type: 'category', inverse: true, data: labels, axisLabel: CATEGORY_LABEL, axisTick: { show: false } };
+}
 
 /** ECharts, once loaded: importing it takes about a second, which only the chart pages should pay. */
 let echarts: typeof ECharts | undefined;

@@ -8,8 +8,8 @@ import type restify from 'restify';
 import type { Request, Response } from 'restify';
 import { ukDayOf } from '../engine/assignment-progress.ts';
 import type { Library } from '../engine/rubric-library.ts';
-import type { CohortService } from './cohort-service.ts';
-import { renderCohort, renderCohorts } from './cohort-views.ts';
+import type { CohortService, CohortView } from './cohort-service.ts';
+import { renderCohort, renderCohorts, type CohortPage } from './cohort-views.ts';
 import { pageCaller, pageTutor, type PageCaller } from './page-caller.ts';
 import { queryOf, redirect, sendPage } from './page-response.ts';
 import { renderProblem } from './review-views.ts';
@@ -35,6 +35,19 @@ export function mountCohortPages(
     sendPage(res, status, renderProblem(status, title, message, pageTutor(caller.tutor), caller.session.csrf));
   const notFound = (res: Response, caller: PageCaller) =>
     problemPage(res, caller, 404, 'No such cohort', 'There is no cohort here that you teach.');
+  /** The cohort's page, with a notice, or with the refused form as typed and its problems. */
+  const cohortPage = (
+    res: Response,
+    status: number,
+    caller: PageCaller,
+    view: CohortView,
+    extra: Pick<CohortPage, 'notice' | 'problems' | 'values'>,
+  ) =>
+    sendPage(
+      res,
+      status,
+      renderCohort({ tutor: pageTutor(caller.tutor), csrf: caller.session.csrf, view, library, today: ukDayOf(now()), ...extra }),
+    );
   const formExpired = (res: Response, caller: PageCaller) =>
     problemPage(res, caller, 403, 'This form has expired', 'Open the page again and send the form from the fresh page.');
 
@@ -78,18 +91,7 @@ export function mountCohortPages(
       : query.assigned
         ? 'Assigned. Learners see it first in their scenario list, with its due date, and are reminded the day before it is due.'
         : undefined;
-    sendPage(
-      res,
-      200,
-      renderCohort({
-        tutor: pageTutor(caller.tutor),
-        csrf: caller.session.csrf,
-        view,
-        library,
-        today: ukDayOf(now()),
-        ...(notice ? { notice } : {}),
-      }),
-    );
+    cohortPage(res, 200, caller, view, notice ? { notice } : {});
   });
 
   server.post('/review/cohorts/:id/assignments', ...readForm, async (req: Request, res: Response) => {
@@ -103,19 +105,7 @@ export function mountCohortPages(
     if ('problems' in result) {
       const view = await cohorts.view(caller.tutor, id);
       if (!view) return notFound(res, caller);
-      return sendPage(
-        res,
-        400,
-        renderCohort({
-          tutor: pageTutor(caller.tutor),
-          csrf: caller.session.csrf,
-          view,
-          library,
-          today: ukDayOf(now()),
-          problems: result.problems,
-          values: typedValues(form),
-        }),
-      );
+      return cohortPage(res, 400, caller, view, { problems: result.problems, values: typedValues(form) });
     }
     redirect(res, `/review/cohorts/${encodeURIComponent(id)}?assigned=1`);
   });

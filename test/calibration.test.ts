@@ -9,13 +9,12 @@ import { calibrationOf } from '../engine/calibration.ts';
 import type { EvidenceRecord } from '../engine/evidence-record.ts';
 import { loadLibrary } from '../engine/rubric-library.ts';
 import type { TutorReview } from '../engine/tutor-review.ts';
-import { evidenceRecord, reportWith } from './store-conformance.ts';
+import { evidenceRecord, reportWithLevels } from './store-conformance.ts';
 
 const library = await loadLibrary();
 
 function scored(id: string, levels: Record<string, number | null>): EvidenceRecord {
-  const report = reportWith(Object.values(levels));
-  report.dimensions = Object.fromEntries(Object.keys(levels).map((name, i) => [name, report.dimensions[`dimension-${i}`]!]));
+  const report = reportWithLevels(levels);
   return evidenceRecord({ id, report });
 }
 

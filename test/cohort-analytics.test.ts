@@ -8,7 +8,7 @@ import { cohortAnalyticsOf, failureOf } from '../engine/cohort-analytics.ts';
 import type { EvidenceRecord } from '../engine/evidence-record.ts';
 import { loadLibrary } from '../engine/rubric-library.ts';
 import type { TutorReview, Verdict } from '../engine/tutor-review.ts';
-import { evidenceRecord, reportWith } from './store-conformance.ts';
+import { evidenceRecord, reportWithLevels } from './store-conformance.ts';
 
 const library = await loadLibrary();
 
@@ -25,8 +25,7 @@ function scored(
   levels: Record<string, number | null>,
   breaches = 0,
 ): EvidenceRecord {
-  const report = reportWith(Object.values(levels), breaches);
-  report.dimensions = Object.fromEntries(Object.keys(levels).map((name, i) => [name, report.dimensions[`dimension-${i}`]!]));
+  const report = reportWithLevels(levels, breaches);
   return evidenceRecord({
     id,
     learner: { id: `tenant/${learner}`, name: learner },

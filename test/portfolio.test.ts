@@ -9,15 +9,14 @@ import type { EvidenceRecord } from '../engine/evidence-record.ts';
 import { portfolioOf } from '../engine/portfolio.ts';
 import { loadLibrary } from '../engine/rubric-library.ts';
 import type { TutorReview } from '../engine/tutor-review.ts';
-import { evidenceRecord, reportWith } from './store-conformance.ts';
+import { evidenceRecord, reportWithLevels } from './store-conformance.ts';
 
 const library = await loadLibrary();
 const f5 = library.units.find((u) => u.id === 'F5')!;
 
 /** A record scored on these dimensions (null: no occasion). */
 function scored(id: string, endedAt: string, levels: Record<string, number | null>, learner = { id: 'tenant/learner-1', name: 'Sam' }) {
-  const report = reportWith(Object.values(levels));
-  report.dimensions = Object.fromEntries(Object.keys(levels).map((name, i) => [name, report.dimensions[`dimension-${i}`]!]));
+  const report = reportWithLevels(levels);
   return evidenceRecord({ id, learner, endedAt, scenario: { id: 'faulty-washing-machine', title: 'Faulty washing machine' }, report });
 }
 

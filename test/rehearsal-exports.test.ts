@@ -9,7 +9,7 @@ import type { EvidenceRecord } from '../engine/evidence-record.ts';
 import { loadLibrary, type Library } from '../engine/rubric-library.ts';
 import type { TutorReview } from '../engine/tutor-review.ts';
 import { type CSV_COLUMNS, rehearsalsCsv, rehearsalsJson } from '../review/rehearsal-exports.ts';
-import { evidenceRecord } from './store-conformance.ts';
+import { evidenceRecord, reportWithLevels } from './store-conformance.ts';
 
 let library: Library;
 beforeAll(async () => {
@@ -21,15 +21,7 @@ const scored = (id: string, learner: EvidenceRecord['learner'], levels: Record<s
     id,
     learner,
     scenario: { id: 'faulty-washing-machine', title: 'Leaking washing machine' },
-    report: {
-      scenario: 'faulty-washing-machine',
-      dimensions: Object.fromEntries(
-        Object.entries(levels).map(([d, level]) => [d, { level, max: 3, evidence: [], suggestion: 'Ask first.' }]),
-      ),
-      turns: [],
-      breaches: [],
-      commitments: [],
-    },
+    report: { ...reportWithLevels(levels), scenario: 'faulty-washing-machine' },
   });
 
 const review: TutorReview = {

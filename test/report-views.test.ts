@@ -17,7 +17,7 @@ import type { PageTutor } from '../review/page-models.ts';
 import { calibrationChart, levelDistributionChart, loadCharts } from '../review/charts.ts';
 import { renderCalibration, renderCohortAnalytics, renderPortfolio } from '../review/report-views.ts';
 import { REVIEW_CSS_FILE } from '../review/review-views.ts';
-import { evidenceRecord, reportWith } from './store-conformance.ts';
+import { evidenceRecord, reportWithLevels } from './store-conformance.ts';
 
 // ECharts is loaded on first use, as the chart pages load it (this file renders pages as it is read).
 await loadCharts();
@@ -41,8 +41,7 @@ function scored(
   levels: Record<string, number | null>,
   breaches = 0,
 ): EvidenceRecord {
-  const report = reportWith(Object.values(levels), breaches);
-  report.dimensions = Object.fromEntries(Object.keys(levels).map((name, i) => [name, report.dimensions[`dimension-${i}`]!]));
+  const report = reportWithLevels(levels, breaches);
   return evidenceRecord({
     id,
     learner: { id: `tenant/learner-${learner}`, name: learner === 0 ? 'Jo <b>Bloggs</b>' : `Learner ${learner}` },

@@ -224,6 +224,13 @@ export function reportWith(levels: readonly (number | null)[], breaches = 0): Sc
   };
 }
 
+/** A report levelling the named dimensions (null: no occasion), with this many authority breaches. */
+export function reportWithLevels(levels: Record<string, number | null>, breaches = 0): ScoreReport {
+  const report = reportWith(Object.values(levels), breaches);
+  report.dimensions = Object.fromEntries(Object.keys(levels).map((name, i) => [name, report.dimensions[`dimension-${i}`]!]));
+  return report;
+}
+
 /** Reports earning each combination of flags the listing tests need. */
 const REPORTS = {
   none: reportWith([2, 1, null]),
