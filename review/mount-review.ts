@@ -16,6 +16,7 @@ import { TutorDirectory } from '../store/tutor-directory.ts';
 import { mountCohortApi } from './cohort-api.ts';
 import { mountCohortPages } from './cohort-pages.ts';
 import { CohortService } from './cohort-service.ts';
+import { mountAuditApi } from './audit-api.ts';
 import { mountErasureApi } from './erasure-api.ts';
 import { mountExportApi } from './export-api.ts';
 import { mountReportRoutes } from './report-routes.ts';
@@ -106,6 +107,7 @@ export function mountReview(
   mountCohortApi(server, { access, cohorts, readJson });
   const audit = parts.audit ?? new AuditLog({ store: parts.store, logger: log });
   if (parts.erasure) mountErasureApi(server, { access, erasure: parts.erasure });
+  mountAuditApi(server, { access, audit });
   mountReportRoutes(server, { access, cohorts, library: parts.library, audit, ...(parts.now ? { now: parts.now } : {}) });
   mountExportApi(server, {
     access,

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statementProblems } from '../engine/xapi-statement-rules.ts';
-import { AuditLog } from '../store/audit-log.ts';
+import { AuditLog, learnerReference } from '../store/audit-log.ts';
 import { dayBefore, ukDayOf } from '../engine/assignment-progress.ts';
 import { startBotServer, type RunningBot } from './bot-server.ts';
 import { sayAsLocalPage, type Reply } from './local-page-message.ts';
@@ -245,6 +245,12 @@ describe('a cohort', () => {
     expect((await erase(ann)).status).toBe(403);
     const erased = await erase(admin);
     expect(erased.status).toBe(200);
+    // The admin reads who did what in the audit log; a tutor may not.
+    expect((await api(ann, '/api/audit')).status).toBe(403);
+    const audit = (await (await api(admin, '/api/audit')).json()) as { items: Array<{ who: string; action: string; subject: string }> };
+    expect(audit.items[0]).toMatchObject({ who: 'boss@example.org', action: 'erase', subject: learnerReference(learnerId) });
+    expect(audit.items.map((e) => e.subject)).not.toContain(learnerId);
+    expect(await (await api(admin, '/api/audit?from=yesterday')).json()).toMatchObject({ field: 'from' });
     expect(await erased.json()).toMatchObject({ erased: { records: 2, held: { 'cohort memberships': 1, 'data copy links': 1 } } });
     expect(((await (await api(ann, '/api/rehearsals')).json()) as { items: unknown[] }).items).toEqual([]);
     const view = (await (await api(ann, `/api/cohorts/${cohort.id}`)).json()) as { members: Array<{ learnerId: string }> };
