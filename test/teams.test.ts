@@ -11,6 +11,7 @@ import { isLoopbackUrl, securityMode } from '../bot/security-mode.ts';
 import { buildTeamsAppPackage } from '../bot/teams-app-package.ts';
 import { loadLibrary } from '../engine/rubric-library.ts';
 import { MemoryEvidenceStore } from '../store/memory-evidence-store.ts';
+import { CohortStore } from '../store/cohort-store.ts';
 import { MemoryKeyValueStore } from '../store/memory-key-value-store.ts';
 
 const library = await loadLibrary();
@@ -63,7 +64,8 @@ describe('the bot in Teams', () => {
 
   async function teams() {
     const evidence = new MemoryEvidenceStore();
-    const bot = createBot({ library, state: new MemoryKeyValueStore(), evidence });
+    const state = new MemoryKeyValueStore();
+    const bot = createBot({ library, state, evidence });
     const adapter = new TestAdapter(async (context) => bot.run(context));
     const replies: Partial<Activity>[] = [];
     const send = async (activity: Partial<Activity>) => {
@@ -72,7 +74,7 @@ describe('the bot in Teams', () => {
       while (adapter.activeQueue.length > 0) replies.push(adapter.activeQueue.shift()!);
       return replies.slice(before);
     };
-    return { send, evidence };
+    return { send, evidence, state };
   }
   const texts = (activities: Partial<Activity>[]) =>
     activities
@@ -112,6 +114,26 @@ describe('the bot in Teams', () => {
       learner: { id: 'tenant-9/aad-object-1', name: 'Priya', tenantId: 'tenant-9' },
       scenario: { id: 'gym-cancellation-fee' },
     });
+  });
+
+  it('joins a cohort with the name Teams gives, without asking for one, and shows the assignment with an Action.Execute start', async () => {
+    const { send, state } = await teams();
+    const cohorts = new CohortStore(state);
+    const cohort = await cohorts.create({ name: 'Evening class', unit: 'CS17', tutor: 'ann@example.org' });
+    await cohorts.assign(cohort.id, {
+      scenarioId: 'gym-cancellation-fee',
+      due: '2099-01-01',
+      mode: 'assessment',
+      setBy: 'ann@example.org',
+    });
+    const joined = await send({ type: 'message', text: `join ${cohort.joinCode}` });
+    expect(texts(joined)).toMatch(/You have joined \*\*Evening class\*\* \(unit CS17\) as Priya/);
+    expect((await cohorts.get(cohort.id))?.members).toEqual([
+      expect.objectContaining({ learnerId: 'tenant-9/aad-object-1', name: 'Priya' }),
+    ]);
+    const picker = JSON.stringify(await send({ type: 'message', text: 'scenarios' }));
+    expect(picker).toContain('Assigned to you');
+    expect(picker).toContain('"verb":"start","data":{"action":"start","scenarioId":"gym-cancellation-fee"}');
   });
 });
 
