@@ -17,6 +17,7 @@ import type { ConversationReferences } from '../store/conversation-references.ts
 import type { EvidenceStore } from '../store/evidence-store.ts';
 import type { KeyValueStore } from '../store/key-value-store.ts';
 import { PeriodicPass } from '../store/periodic-pass.ts';
+import { markdownLiteral } from '../dialogs/markdown-literal.ts';
 import type { DeliverMessage } from './review-notices.ts';
 
 /** Well beyond one delivery; a process that dies holding it frees the reminder this soon after. */
@@ -93,7 +94,7 @@ export class AssignmentReminders {
       const scenario = this.parts.library.scenarios.find((s) => s.id === assignment.scenarioId);
       const title = scenario?.title ?? assignment.scenarioId;
       const when = today === assignment.due ? 'today' : 'tomorrow';
-      const text = `Reminder from **${cohort.name}**: **${title}** (${assignment.mode}) is due ${when}, ${dueDayText(assignment.due)}. Type **start ${assignment.scenarioId}** to begin, or **scenarios** to see everything assigned to you.`;
+      const text = `Reminder from **${markdownLiteral(cohort.name)}**: **${title}** (${assignment.mode}) is due ${when}, ${dueDayText(assignment.due)}. Type **start ${assignment.scenarioId}** to begin, or **scenarios** to see everything assigned to you.`;
       try {
         await this.parts.deliver(reference, text, `reminder-${assignment.id}-${assignment.due}-${learnerId}`);
       } catch (error) {

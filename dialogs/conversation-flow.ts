@@ -28,6 +28,7 @@ import { scenarioPickerCard, type AssignedToLearner } from './cards/scenario-pic
 import { HELP_TEXT, readCommand, type Command } from './commands.ts';
 import { learnerOf } from './learner-identity.ts';
 import { RehearsalDialog, type Mode, type RehearsalResult } from './rehearsal-dialog.ts';
+import { markdownLiteral } from './markdown-literal.ts';
 import { historyReviewText } from './review-feedback-text.ts';
 
 interface Profile {
@@ -132,7 +133,7 @@ export class ConversationFlow {
           if (retry) return step.prompt(NAME_PROMPT, 'Please type your name again.');
           return step.prompt(
             NAME_PROMPT,
-            `${cohortName ? `To join **${cohortName}**: w` : 'W'}hat name should your tutor see on your evidence? Type your first name and surname, as your tutor knows you.`,
+            `${cohortName ? `To join **${markdownLiteral(cohortName)}**: w` : 'W'}hat name should your tutor see on your evidence? Type your first name and surname, as your tutor knows you.`,
           );
         },
         async (step) => this.storeName(step),
@@ -343,11 +344,14 @@ export class ConversationFlow {
     await this.services.references?.rememberLearner(learner.id, TurnContext.getConversationReference(context.activity));
     const { cohort, already } = joined;
     const open = (await this.openAssignments(learner)).filter((a) => a.cohortName === cohort.name);
+    // Names typed by people (the tutor's cohort, the learner's own) are shown as typed, never read as markdown.
+    const cohortName = markdownLiteral(cohort.name);
+    const learnerName = markdownLiteral(learner.name ?? '');
     await context.sendActivity(
       [
         already
-          ? `You are already in **${cohort.name}**, as ${learner.name}.`
-          : `You have joined **${cohort.name}**${cohort.unit ? ` (unit ${cohort.unit})` : ''} as ${learner.name}. Its tutors will see your rehearsals and review them.`,
+          ? `You are already in **${cohortName}**, as ${learnerName}.`
+          : `You have joined **${cohortName}**${cohort.unit ? ` (unit ${cohort.unit})` : ''} as ${learnerName}. Its tutors will see your rehearsals and review them.`,
         open.length > 0
           ? `Assigned to you: ${open.map((a) => `**${a.scenario.title}** (${a.mode}, due ${dueDayText(a.due)})`).join('; ')}. Type **scenarios** to start.`
           : 'Nothing is assigned yet. Type **scenarios** to rehearse whatever you like.',
@@ -367,7 +371,7 @@ export class ConversationFlow {
     }
     profile.name = name;
     await this.services.cohorts?.rename(learnerOf(context.activity).id, name);
-    await context.sendActivity(`Thank you, ${name}: your tutor will see that name on your rehearsals from now on.`);
+    await context.sendActivity(`Thank you, ${markdownLiteral(name)}: your tutor will see that name on your rehearsals from now on.`);
     return true;
   }
 
