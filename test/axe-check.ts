@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { AxeResults, ImpactValue, Result, RunOptions } from 'axe-core';
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 const AXE_SCRIPT = path.join(path.dirname(createRequire(import.meta.url).resolve('axe-core')), 'axe.min.js');
 
@@ -35,4 +36,9 @@ export function describeViolations(violations: readonly Result[]): string[] {
   return violations.flatMap((v) =>
     v.nodes.map((node) => `${v.id} (${v.impact}) ${v.help}: ${node.target.join(' ')} ${node.failureSummary ?? ''}`.trim()),
   );
+}
+
+/** Fails the test, naming the page and each violation, if axe finds any on the page. */
+export async function expectAccessible(page: Page, what: string): Promise<void> {
+  expect(describeViolations(await axeViolations(page)), what).toEqual([]);
 }

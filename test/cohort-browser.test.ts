@@ -14,7 +14,7 @@ import JSZip from 'jszip';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ukDayOf } from '../engine/assignment-progress.ts';
-import { axeViolations, describeViolations } from './axe-check.ts';
+import { expectAccessible } from './axe-check.ts';
 import { startBotServer, type RunningBot } from './bot-server.ts';
 import { launchChromium } from './chromium.ts';
 import { sayAsLocalPage } from './local-page-message.ts';
@@ -37,10 +37,6 @@ afterAll(async () => {
   await browser?.close();
   await bot?.close();
 });
-
-async function expectAccessible(page: Page, what: string): Promise<void> {
-  expect(describeViolations(await axeViolations(page)), what).toEqual([]);
-}
 
 /** Sends a line from the local page's message box. */
 async function say(page: Page, text: string): Promise<void> {

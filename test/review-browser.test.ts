@@ -7,10 +7,10 @@
  * `SCREENSHOTS=1 npx vitest run test/review-browser.test.ts` also saves the README's screenshots in docs/.
  */
 import path from 'node:path';
-import { type Browser, type Page } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { launchChromium } from './chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axeViolations, describeViolations } from './axe-check.ts';
+import { expectAccessible } from './axe-check.ts';
 import { startBotServer, type RunningBot } from './bot-server.ts';
 import { addTutor, localLearner, PASSWORD, rehearseAsLocalPage } from './review-fixtures.ts';
 
@@ -36,10 +36,6 @@ afterAll(async () => {
   await browser?.close();
   await bot?.close();
 });
-
-async function expectAccessible(page: Page, what: string): Promise<void> {
-  expect(describeViolations(await axeViolations(page)), what).toEqual([]);
-}
 
 describe('a tutor reviewing in the browser', () => {
   it('signs in, filters, reviews and signs off; the learner gets the message and sees the feedback in history', async () => {
