@@ -10,7 +10,7 @@
  * conversation (joined before conversations were kept) cannot be messaged: logged, not retried.
  */
 import type { Logger } from 'pino';
-import { attemptsAt, dayBefore, dueDayText, ukDayOf } from '../engine/assignment-progress.ts';
+import { attemptsAt, dayBefore, dueDayText, isOverdue, ukDayOf } from '../engine/assignment-progress.ts';
 import type { Library } from '../engine/rubric-library.ts';
 import { reminderKeysOf, type Assignment, type Cohort, type CohortStore } from '../store/cohort-store.ts';
 import type { ConversationReferences } from '../store/conversation-references.ts';
@@ -52,7 +52,7 @@ export class AssignmentReminders {
     for (const cohort of await this.parts.cohorts.listFor({ email: '', role: 'admin' }))
       for (const assignment of cohort.assignments) {
         // The day before; and on the day itself, for a reminder the day before could not deliver.
-        if (today < dayBefore(assignment.due) || today > assignment.due) continue;
+        if (today < dayBefore(assignment.due) || isOverdue(assignment, today)) continue;
         for (const member of cohort.members) if (await this.remind(cohort, assignment, member.learnerId, today)) delivered++;
       }
     return delivered;

@@ -4,7 +4,6 @@
  * so it is random, short-lived, and kept only as a hash; an expired or unknown one is a 404 that
  * tells the learner how to get a fresh link. Every copy made is written to the audit log.
  */
-import type { Logger } from 'pino';
 import type restify from 'restify';
 import { learnerDataCopy } from '../engine/learner-data-copy.ts';
 import type { TutorReview } from '../engine/tutor-review.ts';
@@ -25,7 +24,6 @@ export interface LearnerDataRouteParts {
   audit: AuditLog;
   retentionDays?: number;
   unfinishedRehearsalDays?: number;
-  logger: Logger;
 }
 
 export function mountLearnerDataRoute(server: restify.Server, parts: LearnerDataRouteParts): void {

@@ -62,7 +62,7 @@ export interface ServerParts {
    * The tutor's review pages and API, and the messages that tell learners a review is signed;
    * absent: no /review. The store is the bot's state store (accounts, sessions, reviews, notices).
    */
-  review?: Omit<ReviewParts, 'notifier' | 'store'> & {
+  review?: Omit<ReviewParts, 'notifier' | 'store' | 'erasure' | 'audit'> & {
     store: KeyValueStore;
     /** How long an undelivered review notice waits before each retry; the defaults suit a bot. */
     noticeRetryDelaysMs?: readonly number[];
@@ -315,7 +315,6 @@ export function createServer({
     audit,
     ...(review.retentionDays ? { retentionDays: review.retentionDays } : {}),
     ...(review.stateExpiryDays ? { unfinishedRehearsalDays: review.stateExpiryDays } : {}),
-    logger,
   });
   const retention = review.retentionDays
     ? new Retention({

@@ -9,7 +9,7 @@
  * answered as one that does not exist, as rehearsals are.
  */
 import { z } from 'zod';
-import { attemptsAt, ukDayOf } from '../engine/assignment-progress.ts';
+import { attemptsAt, isOverdue, ukDayOf } from '../engine/assignment-progress.ts';
 import type { EvidenceRecord } from '../engine/evidence-record.ts';
 import type { Library } from '../engine/rubric-library.ts';
 import { levelsAfterReview, type ReviewedLevel, type TutorReview } from '../engine/tutor-review.ts';
@@ -118,7 +118,7 @@ export class CohortService {
       .map((assignment) => ({
         assignment,
         scenarioTitle: this.parts.library.scenarios.find((s) => s.id === assignment.scenarioId)?.title ?? assignment.scenarioId,
-        overdue: today > assignment.due,
+        overdue: isOverdue(assignment, today),
         progress: cohort.members.map((learner) => {
           const attempts = attemptsAt(assignment, learner.learnerId, records);
           const latest = attempts[0];

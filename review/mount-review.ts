@@ -7,7 +7,7 @@ import restify from 'restify';
 import type { Library } from '../engine/rubric-library.ts';
 import type { EvidenceStore } from '../store/evidence-store.ts';
 import { ETagConflictError, StoreUnavailableError, type KeyValueStore } from '../store/key-value-store.ts';
-import { AuditLog } from '../store/audit-log.ts';
+import type { AuditLog } from '../store/audit-log.ts';
 import { CohortStore } from '../store/cohort-store.ts';
 import type { LearnerErasure } from '../store/learner-erasure.ts';
 import type { LrsForwarding } from '../store/lrs-forwarding.ts';
@@ -50,10 +50,10 @@ export interface ReviewParts {
   siteUrl?: string;
   /** Sends each signed review on to the learning record store, when one is configured. */
   lrs?: LrsForwarding;
-  /** Erases a learner from every store, for an admin (`DELETE /api/learners/:id`); absent: not offered. */
-  erasure?: LearnerErasure;
-  /** Where exports and erasures are recorded; absent: one on `store`. */
-  audit?: AuditLog;
+  /** Erases a learner from every store, for an admin (`DELETE /api/learners/:id`). */
+  erasure: LearnerErasure;
+  /** Where exports and erasures are recorded. */
+  audit: AuditLog;
 }
 
 export function mountReview(
@@ -105,8 +105,8 @@ export function mountReview(
   mountReviewApi(server, { access, service, readJson });
   mountCohortPages(server, { access, cohorts, library: parts.library, readForm, ...(parts.now ? { now: parts.now } : {}) });
   mountCohortApi(server, { access, cohorts, readJson });
-  const audit = parts.audit ?? new AuditLog({ store: parts.store, logger: log });
-  if (parts.erasure) mountErasureApi(server, { access, erasure: parts.erasure });
+  const { audit } = parts;
+  mountErasureApi(server, { access, erasure: parts.erasure });
   mountAuditApi(server, { access, audit });
   mountReportRoutes(server, { access, cohorts, library: parts.library, audit, ...(parts.now ? { now: parts.now } : {}) });
   mountExportApi(server, {

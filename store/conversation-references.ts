@@ -18,7 +18,8 @@ interface LearnerConversations {
 
 const conversationIdOf = (reference: unknown) => (reference as { conversation?: { id?: unknown } } | null)?.conversation?.id;
 
-const keyOf = (recordId: string) => `conversation-reference/{${recordId}}`;
+export const conversationReferenceKeyOf = (recordId: string) => `conversation-reference/{${recordId}}`;
+const keyOf = conversationReferenceKeyOf;
 const learnerKeyOf = (learnerId: string) => `learner-conversation/{${learnerId}}`;
 
 export class ConversationReferences {

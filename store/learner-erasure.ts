@@ -21,7 +21,9 @@ import { learnerReference, type AuditEntry, type AuditLog } from './audit-log.ts
 import { updateDocument } from './document-update.ts';
 import type { EvidenceStore } from './evidence-store.ts';
 import type { KeyValueStore } from './key-value-store.ts';
-import { ConversationReferences } from './conversation-references.ts';
+import { ConversationReferences, conversationReferenceKeyOf } from './conversation-references.ts';
+import { logKeysOf } from './rehearsal-log.ts';
+import { reviewsKeyOf } from './review-store.ts';
 import { TutorDirectory } from './tutor-directory.ts';
 import { discardQueuedFor } from './xapi-outbox.ts';
 
@@ -90,13 +92,12 @@ export interface ErasurePreview {
  * The review notices' outbox is 16 documents; a queued notice names its record and review.
  */
 const KEPT_ABOUT_A_RECORD = {
-  reviews: (recordId: string) => `review/{${recordId}}`, // store/review-store.ts
-  conversationReference: (recordId: string) => `conversation-reference/{${recordId}}`, // store/conversation-references.ts
+  reviews: reviewsKeyOf,
+  conversationReference: conversationReferenceKeyOf,
+  // bot/ owns these; the store cannot import it.
   outboxParts: Array.from({ length: 16 }, (_, i) => `review-notices/outbox/${i}`), // bot/review-notices.ts
   noticeDelivered: (reviewId: string) => `review-notice-delivered/{${reviewId}}`, // bot/review-notices.ts
   noticeLease: (reviewId: string) => `review-notice-lease/${reviewId}`, // bot/review-notices.ts
-  // store/rehearsal-log.ts: learner turns 2, 4, …, with and without the hash tag (from before 2026-11).
-  rehearsalLog: (recordId: string, turn: number) => [`rehearsal/{${recordId}}/${turn}`, `rehearsal/${recordId}/${turn}`],
 };
 
 /** Bot state and local page messages of a conversation a record was held in (bot/bot-storage.ts, botbuilder's state keys, bot/local-mailbox.ts). */
@@ -124,11 +125,7 @@ function rehearsalsUnderWayIn(state: unknown, depth = 0): string[] {
   if (state === null || typeof state !== 'object' || depth > 12) return [];
   const { rehearsalId, rehearsal } = state as { rehearsalId?: unknown; rehearsal?: { turnCount?: unknown } };
   const own =
-    typeof rehearsalId === 'string'
-      ? learnerTurnsUpTo((typeof rehearsal?.turnCount === 'number' ? rehearsal.turnCount : 0) + 2).flatMap((turn) =>
-          KEPT_ABOUT_A_RECORD.rehearsalLog(rehearsalId, turn),
-        )
-      : [];
+    typeof rehearsalId === 'string' ? logKeysOf(rehearsalId, (typeof rehearsal?.turnCount === 'number' ? rehearsal.turnCount : 0) + 2) : [];
   return [...own, ...Object.values(state).flatMap((value) => rehearsalsUnderWayIn(value, depth + 1))];
 }
 
@@ -287,9 +284,7 @@ export class LearnerErasure {
     await state.delete(recordIds.map(KEPT_ABOUT_A_RECORD.reviews));
     counts.conversationReferences = await this.deleteCounting(recordIds.map(KEPT_ABOUT_A_RECORD.conversationReference));
     // A rehearsal's log is removed once its record is saved; any left (a removal that failed) goes now.
-    counts.rehearsalLogEntries = await this.deleteCounting(
-      records.flatMap((r) => learnerTurnsUpTo(r.turns.length + 2).flatMap((turn) => KEPT_ABOUT_A_RECORD.rehearsalLog(r.id, turn))),
-    );
+    counts.rehearsalLogEntries = await this.deleteCounting(records.flatMap((r) => logKeysOf(r.id, r.turns.length + 2)));
 
     // Statements waiting for the learning record store, whether or not one is configured now.
     for (const id of recordIds) counts.queuedStatements += await discardQueuedFor(state, id);
@@ -351,8 +346,6 @@ function noticesIn(value: unknown): QueuedNotice[] {
   const notices = (value as { notices?: unknown } | null)?.notices;
   return Array.isArray(notices) ? (notices as QueuedNotice[]) : [];
 }
-
-const learnerTurnsUpTo = (turnCount: number) => Array.from({ length: Math.floor(turnCount / 2) }, (_, i) => 2 * (i + 1));
 
 /** Counts of nothing erased yet, to add to. */
 export function emptyCounts(): ErasureCounts {

@@ -64,9 +64,13 @@ export class RehearsalLog {
 
   /** Once the evidence is saved, the log has served its purpose. */
   async remove(rehearsalId: string, turnCount: number): Promise<void> {
-    await this.store.delete(learnerTurns(turnCount).flatMap((turn) => [keyOf(rehearsalId, turn), legacyKeyOf(rehearsalId, turn)]));
+    await this.store.delete(logKeysOf(rehearsalId, turnCount));
   }
 }
+
+/** Every key a rehearsal of this many turns may have in the log, in both forms (for its removal, or its learner's erasure). */
+export const logKeysOf = (rehearsalId: string, turnCount: number) =>
+  learnerTurns(turnCount).flatMap((turn) => [keyOf(rehearsalId, turn), legacyKeyOf(rehearsalId, turn)]);
 
 /** The braces are a Redis hash tag: a rehearsal's exchanges share one Redis Cluster slot (and its evidence record's). */
 const keyOf = (rehearsalId: string, turn: number) => `rehearsal/{${rehearsalId}}/${turn}`;

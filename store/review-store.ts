@@ -28,7 +28,8 @@ export interface ReviewStore {
  * Keyed by the record's id in a Redis hash tag, so a rehearsal's reviews sit in the slot of its log.
  * A review that no longer reads (written by a newer ServiceSim) is left out and named, never dropped.
  */
-const keyOf = (recordId: string) => `review/{${recordId}}`;
+export const reviewsKeyOf = (recordId: string) => `review/{${recordId}}`;
+const keyOf = reviewsKeyOf;
 
 export class KeyValueReviewStore implements ReviewStore {
   constructor(
