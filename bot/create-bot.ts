@@ -83,6 +83,7 @@ export function createBot({
     privacyText: privacyText(retentionDays || undefined, {
       ...(stateExpiryMs ? { unfinishedRehearsalDays: Math.round(stateExpiryMs / (24 * 60 * 60 * 1000)) } : {}),
       held: HELD_ABOUT_LEARNERS,
+      modelProvider: parts?.models !== undefined,
     }),
   });
   return new ServiceSimBot(flow, conversationState, userState, new ConversationTurns(leases ?? state, turnLease));

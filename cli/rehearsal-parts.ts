@@ -1,41 +1,129 @@
 /**
  * The customer and the scorer a rehearsal uses, chosen by the settings `CUSTOMER_MODE` and
- * `JUDGE_MODE`: the one place the modes are turned into parts, for the bot, the terminal and the
- * benchmarks alike.
+ * `JUDGE_MODE`: the one place the modes are turned into parts, for the bot, the terminal, `eval`
+ * and the benchmarks alike. The scripted customer and the rules scorer need nothing; a model-driven
+ * part needs an endpoint, the prompt files and the rubric its prompts quote.
  */
 import type { Customer } from '../engine/customer.ts';
+import type { LanguageModel } from '../engine/language-model.ts';
+import { createLlmCustomer } from '../engine/llm-customer.ts';
+import { createLlmJudge } from '../engine/llm-judge.ts';
+import type { ModelPrices, SpendingCap } from '../engine/model-cost.ts';
+import type { PromptBook } from '../engine/prompt-book.ts';
 import type { RehearsalParts } from '../engine/rehearsal.ts';
+import type { Library } from '../engine/rubric-library.ts';
 import { createRulesScorer } from '../engine/rules-scorer.ts';
 import type { Scorer } from '../engine/scorer.ts';
 import { createScriptedCustomer } from '../engine/scripted-customer.ts';
+import { createOpenAiLanguageModel } from '../model/openai-language-model.ts';
+import { DEFAULT_PROMPTS_DIR, loadPromptBook } from '../model/prompt-files.ts';
+import type { Settings } from './settings.ts';
+import { UsageError } from './usage-error.ts';
 
-export const CUSTOMER_MODES = ['scripted'] as const;
-export const JUDGE_MODES = ['rules'] as const;
+export const CUSTOMER_MODES = ['scripted', 'llm'] as const;
+export const JUDGE_MODES = ['rules', 'llm', 'hybrid'] as const;
 
-export interface PartSettings {
-  CUSTOMER_MODE: (typeof CUSTOMER_MODES)[number];
-  JUDGE_MODE: (typeof JUDGE_MODES)[number];
+export type PartSettings = Pick<
+  Settings,
+  | 'CUSTOMER_MODE'
+  | 'JUDGE_MODE'
+  | 'OPENAI_API_KEY'
+  | 'OPENAI_BASE_URL'
+  | 'AZURE_OPENAI_ENDPOINT'
+  | 'AZURE_OPENAI_API_VERSION'
+  | 'CUSTOMER_MODEL'
+  | 'JUDGE_MODEL'
+  | 'LLM_TIMEOUT_MS'
+  | 'LLM_MAX_RETRIES'
+  | 'LLM_SPENDING_CAP'
+  | 'LLM_PRICE_INPUT'
+  | 'LLM_PRICE_CACHED_INPUT'
+  | 'LLM_PRICE_OUTPUT'
+  | 'SERVICESIM_PROMPTS'
+>;
+
+/** The longest a learner is kept waiting for a retry the provider asks for; longer, and the turn falls back at once. */
+const MAX_RETRY_WAIT_MS = 5_000;
+
+/** What every model-driven part shares: the prompts, the prices and cap, and how to reach a model. */
+interface ModelSetup {
+  prompts: PromptBook;
+  cap: SpendingCap;
+  modelFor(name: string): LanguageModel;
 }
 
-function createCustomer(settings: Pick<PartSettings, 'CUSTOMER_MODE'>): Customer {
-  switch (settings.CUSTOMER_MODE) {
-    case 'scripted':
-      return createScriptedCustomer();
-  }
+async function modelSetup(settings: PartSettings): Promise<ModelSetup> {
+  if (!settings.OPENAI_API_KEY && !settings.OPENAI_BASE_URL)
+    throw new UsageError(
+      `CUSTOMER_MODE=${settings.CUSTOMER_MODE} and JUDGE_MODE=${settings.JUDGE_MODE} need a model: set OPENAI_API_KEY, or OPENAI_BASE_URL for a local server (see README, "LLM customers and judges")`,
+    );
+  const prompts = await loadPromptBook(settings.SERVICESIM_PROMPTS || DEFAULT_PROMPTS_DIR).catch((error: Error) => {
+    throw new UsageError(error.message);
+  });
+  const prices: ModelPrices = {
+    inputPerMillion: settings.LLM_PRICE_INPUT,
+    cachedInputPerMillion: settings.LLM_PRICE_CACHED_INPUT,
+    outputPerMillion: settings.LLM_PRICE_OUTPUT,
+  };
+  return {
+    prompts,
+    cap: { prices, perRehearsal: settings.LLM_SPENDING_CAP },
+    modelFor: (name) =>
+      createOpenAiLanguageModel({
+        // A local server takes any key; the client library insists on one.
+        apiKey: settings.OPENAI_API_KEY || 'not-needed',
+        ...(settings.OPENAI_BASE_URL ? { baseURL: settings.OPENAI_BASE_URL } : {}),
+        ...(settings.AZURE_OPENAI_ENDPOINT
+          ? { azure: { endpoint: settings.AZURE_OPENAI_ENDPOINT, deployment: name, apiVersion: settings.AZURE_OPENAI_API_VERSION } }
+          : {}),
+        model: name,
+        timeoutMs: settings.LLM_TIMEOUT_MS,
+        maxRetries: settings.LLM_MAX_RETRIES,
+        maxRetryWaitMs: MAX_RETRY_WAIT_MS,
+      }),
+  };
 }
 
-export function createScorer(settings: Pick<PartSettings, 'JUDGE_MODE'>): Scorer {
-  switch (settings.JUDGE_MODE) {
-    case 'rules':
-      return createRulesScorer();
-  }
+function usesModels(settings: Pick<PartSettings, 'CUSTOMER_MODE' | 'JUDGE_MODE'>): boolean {
+  return settings.CUSTOMER_MODE !== 'scripted' || settings.JUDGE_MODE !== 'rules';
 }
 
-export function rehearsalParts(settings: PartSettings): RehearsalParts {
-  return { customer: createCustomer(settings), scorer: createScorer(settings) };
+function createScorerWith(settings: PartSettings, setup: ModelSetup | undefined, library: Library): Scorer {
+  const rules = createRulesScorer();
+  if (settings.JUDGE_MODE === 'rules' || !setup) return rules;
+  return createLlmJudge({
+    mode: settings.JUDGE_MODE,
+    model: setup.modelFor(settings.JUDGE_MODEL),
+    prompts: setup.prompts,
+    rules,
+    rubric: library.dimensions,
+    cap: setup.cap,
+  });
 }
 
-/** What `loadLibrary` checks dimensions against: the chosen scorer's judges. */
-export function scorableBy(scorer: Scorer): { name: string; dimensions: readonly string[] } {
-  return { name: `${scorer.identity.kind} scorer`, dimensions: scorer.dimensions };
+/** The scorer JUDGE_MODE names, for `score`, `eval` and the benchmarks. */
+export async function configuredScorer(settings: PartSettings, library: Library): Promise<Scorer> {
+  return createScorerWith(settings, settings.JUDGE_MODE === 'rules' ? undefined : await modelSetup(settings), library);
+}
+
+export async function rehearsalParts(settings: PartSettings, library: Library): Promise<RehearsalParts> {
+  const setup = usesModels(settings) ? await modelSetup(settings) : undefined;
+  const customer: Customer =
+    settings.CUSTOMER_MODE === 'llm' && setup
+      ? createLlmCustomer({ model: setup.modelFor(settings.CUSTOMER_MODEL), prompts: setup.prompts, cap: setup.cap })
+      : createScriptedCustomer();
+  return {
+    customer,
+    scorer: createScorerWith(settings, setup, library),
+    ...(setup ? { models: { prompts: { ...setup.prompts.versions }, prices: setup.cap.prices } } : {}),
+  };
+}
+
+/**
+ * What `loadLibrary` checks dimensions against. Every judge has the rules' dimensions (a model
+ * judge falls back to the rules dimension by dimension), so this needs no model and no key.
+ */
+export function scorableDimensions(): { name: string; dimensions: readonly string[] } {
+  const rules = createRulesScorer();
+  return { name: 'rules scorer', dimensions: rules.dimensions };
 }

@@ -3,21 +3,21 @@ import { existsSync } from 'node:fs';
 import { formatProblem } from '../engine/problem.ts';
 import { loadLibrary, openLibrary, type Library } from '../engine/rubric-library.ts';
 import type { Scenario } from '../engine/scenario-schema.ts';
-import { createScorer, scorableBy } from './rehearsal-parts.ts';
+import { scorableDimensions } from './rehearsal-parts.ts';
 import { readSettings, type Settings } from './settings.ts';
 import { UsageError } from './usage-error.ts';
 
 /** The library as the chosen scorer can play it: a scenario naming a dimension it cannot judge is left out, and said so. */
 export async function openScenarioLibrary(settings: Settings = readSettings()): Promise<Library> {
   return openLibrary([settings.SERVICESIM_RUBRICS], (p) => process.stderr.write(`skipped: ${formatProblem(p)}\n`), {
-    scorable: scorableBy(createScorer(settings)),
+    scorable: scorableDimensions(),
   });
 }
 
 export async function findScenario(idOrPath: string, library?: Library): Promise<Scenario> {
   if (/\.ya?ml$/.test(idOrPath)) {
     if (!existsSync(idOrPath)) throw new UsageError(`no scenario file at ${idOrPath}`);
-    const loaded = await loadLibrary([idOrPath], { scorable: scorableBy(createScorer(readSettings())) });
+    const loaded = await loadLibrary([idOrPath], { scorable: scorableDimensions() });
     if (loaded.problems.length > 0)
       throw new UsageError(`the scenario file has problems (run servicesim validate ${idOrPath}): ${formatProblem(loaded.problems[0]!)}`);
     const scenario = loaded.scenarios[0];

@@ -65,10 +65,36 @@ const SettingsSchema = z.object({
   /** Never logged. */
   OIDC_CLIENT_SECRET: optional(''),
   OIDC_PROVIDER_NAME: optional('your organisation'),
-  /** Who plays the customer: `scripted` (offline, deterministic). */
+  /**
+   * Who plays the customer: `scripted` (offline, deterministic) or `llm` (the scripted customer
+   * decides, a model words it; needs OPENAI_API_KEY or OPENAI_BASE_URL).
+   */
   CUSTOMER_MODE: z.preprocess((v) => (v === '' ? undefined : v), z.enum(CUSTOMER_MODES).default('scripted')),
-  /** Who scores the learner: `rules` (offline, deterministic). */
+  /** Who scores the learner: `rules` (offline, deterministic), `llm` (a model, checked by the engine) or `hybrid` (a model confirming or rejecting the rules' findings). */
   JUDGE_MODE: z.preprocess((v) => (v === '' ? undefined : v), z.enum(JUDGE_MODES).default('rules')),
+  /** The model provider's key. Never logged. A local server (Ollama, vLLM, LM Studio) needs none. */
+  OPENAI_API_KEY: optional(''),
+  /** An OpenAI-compatible endpoint other than OpenAI's, e.g. http://127.0.0.1:11434/v1 for Ollama. Empty: OpenAI. */
+  OPENAI_BASE_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url({ protocol: /^https?$/ }).optional()),
+  /** Azure OpenAI instead: the resource's endpoint, e.g. https://my-resource.openai.azure.com. The model names below are then deployment names. */
+  AZURE_OPENAI_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), z.url({ protocol: /^https$/ }).optional()),
+  AZURE_OPENAI_API_VERSION: optional('2024-10-21'),
+  /** The model (or Azure deployment) that plays the customer: fast and cheap is right, it only words the engine's decision. */
+  CUSTOMER_MODEL: optional('gpt-4o-mini'),
+  /** The model (or Azure deployment) that judges: one call per rehearsal, so a stronger model is affordable. */
+  JUDGE_MODEL: optional('gpt-4o'),
+  /** Each model call's timeout, per attempt; the learner gets the scripted reply when it passes. */
+  LLM_TIMEOUT_MS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(100).max(600_000).default(20_000)),
+  /** Retries of a call that failed in a way that may pass (429, 5xx, a timeout). */
+  LLM_MAX_RETRIES: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(5).default(2)),
+  /** The most one rehearsal may spend on model calls, in the prices' currency; 0: no cap. Needs the prices below. */
+  LLM_SPENDING_CAP: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().min(0).default(0.5)),
+  /** Prices per million tokens (input, cached input, output), in any one currency; 0: costs not counted. */
+  LLM_PRICE_INPUT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().min(0).default(0)),
+  LLM_PRICE_CACHED_INPUT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().min(0).default(0)),
+  LLM_PRICE_OUTPUT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().min(0).default(0)),
+  /** The folder of prompt files (customer.yaml, reader.yaml, judge.yaml); defaults to the prompts/ shipped with ServiceSim. */
+  SERVICESIM_PROMPTS: optional(''),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;

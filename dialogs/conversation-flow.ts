@@ -31,11 +31,20 @@ import { RehearsalDialog, type Mode, type RehearsalResult } from './rehearsal-di
 import { markdownLiteral } from './markdown-literal.ts';
 import { historyReviewText } from './review-feedback-text.ts';
 
+/**
+ * Said once, before a learner's first rehearsal in which a model plays the customer or judges: their
+ * words then leave this server. Their name and id never do (the prompts carry neither).
+ */
+const MODEL_NOTICE =
+  'Before you start: in these rehearsals an AI model plays the customer or helps mark your replies, so what you type is sent to the model provider this bot is set up with. Your name and account are not sent. Type **privacy** for how your data is kept.';
+
 interface Profile {
   mode: Mode;
   welcomed: boolean;
   /** The name the learner gave for their evidence (the local page sends none; Teams sends the account's). */
   name?: string;
+  /** The learner has been told, before their first rehearsal with a model, that their words go to its provider. */
+  toldOfModel?: true;
 }
 
 interface NameOptions {
@@ -233,6 +242,10 @@ export class ConversationFlow {
         // An assigned scenario is rehearsed in the mode it was assigned in: an assessment has no hints.
         const assignment = (await this.openAssignments(learner)).find((a) => a.scenario.id === command.scenarioId);
         await this.services.references?.rememberLearner(learner.id, TurnContext.getConversationReference(context.activity));
+        if (this.services.parts.models && !profile.toldOfModel) {
+          await context.sendActivity(MODEL_NOTICE);
+          profile.toldOfModel = true;
+        }
         await dc.beginDialog(RehearsalDialog.ID, {
           scenarioId: command.scenarioId,
           mode: assignment?.mode ?? profile.mode,

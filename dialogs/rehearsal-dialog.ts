@@ -365,6 +365,7 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
       customer: state.customer ?? UNRECORDED_CUSTOMER,
       scorer: parts.scorer.identity,
       ...(sources ? { sources } : {}),
+      ...(parts.models ? { models: parts.models } : {}),
     });
     // Marked and saved first (see endIfAlreadySaved), with the rehearsal as ended: from here on it is never continued.
     state.rehearsal = rehearsal.snapshot;

@@ -10,6 +10,7 @@
  */
 import type { ComponentIdentity, ComponentState } from './component-identity.ts';
 import type { LearnerTurn } from './learner-turn.ts';
+import type { CustomerTurnNote } from './model-use.ts';
 import type { Scenario } from './scenario-schema.ts';
 
 /** Why a rehearsal ended. */
@@ -29,7 +30,12 @@ export interface CustomerReply {
   text: string;
   state: ComponentState;
   status: CustomerStatus;
+  /** A model-driven customer's calls for this turn, their tokens, and whether the scripted words stood in. */
+  note?: CustomerNote;
 }
+
+/** A turn's note, as the customer gives it (the host adds the turn number). */
+export type CustomerNote = Omit<CustomerTurnNote, 'turn'>;
 
 export interface CustomerOpenInput {
   scenario: Scenario;

@@ -14,6 +14,8 @@ import { ComponentIdentitySchema, type ComponentIdentity } from './component-ide
 import type { EndReason } from './customer.ts';
 import { transcriptOf, type Exchange } from './rehearsal.ts';
 import { ScoreReportSchema, type ScoreReport } from './score-report.ts';
+import { modelUseOf, ModelUseSchema } from './model-use.ts';
+import type { ModelPrices } from './model-cost.ts';
 import { TurnSchema } from './transcript.ts';
 
 export const EVIDENCE_SCHEMA_VERSION = 2;
@@ -56,6 +58,8 @@ export const EvidenceRecordSchema = z.object({
   /** The schema version this record was first written in, when it was migrated on read. */
   migratedFrom: z.number().int().min(1).optional(),
   reflection: z.string().optional(),
+  /** What the models did, when a model played the customer or judged: per-turn calls and fallbacks, tokens, cost. */
+  modelUse: ModelUseSchema.optional(),
 });
 
 export type Learner = z.infer<typeof LearnerSchema>;
@@ -141,6 +145,8 @@ export interface EvidenceParts {
   customer: ComponentIdentity;
   scorer: ComponentIdentity;
   sources?: SourceHashes;
+  /** When a model played a part: the prompts' versions and the prices, for `modelUse`. */
+  models?: { prompts: Record<string, string>; prices: ModelPrices };
 }
 
 /** The evidence record of a finished rehearsal, with the customer's mood on each of its turns. */
@@ -165,5 +171,6 @@ export function assembleEvidence(parts: EvidenceParts): EvidenceRecord {
     scorer: parts.scorer,
     ...(parts.sources ? { sources: parts.sources } : {}),
     ...(parts.missingTurns?.length ? { missingTurns: parts.missingTurns } : {}),
+    ...(parts.models ? { modelUse: modelUseOf(parts.exchanges, parts.report, parts.models) } : {}),
   });
 }

@@ -131,19 +131,32 @@ const WHO_CAN_SEE =
 const ERASURE =
   'To have your data erased, ask your tutor or an admin at your centre. Erasing deletes your rehearsals, your reviews and everything else listed here, for good: get your copy first if you want to keep one. A note that an erasure was made is kept, without your name or id.';
 
+const MODEL_PROVIDER =
+  "In this bot an AI model plays the customer or helps mark your replies, so the words of your rehearsals (yours and the customer's) are sent to the model provider your centre has set up. Your name and account are never sent.";
+
 /**
  * What the bot's `privacy` command says: what is kept, for how long, who can see it, how to get a
  * copy and how to ask for erasure. Markdown, as the bot's other messages.
  */
 export function privacyText(
   retentionDays: number | undefined,
-  { unfinishedRehearsalDays, held = [] }: { unfinishedRehearsalDays?: number; held?: readonly HeldLearnerData[] } = {},
+  {
+    unfinishedRehearsalDays,
+    held = [],
+    modelProvider = false,
+  }: {
+    unfinishedRehearsalDays?: number;
+    held?: readonly HeldLearnerData[];
+    /** A model plays the customer or judges in this bot: the learner's words go to its provider. */
+    modelProvider?: boolean;
+  } = {},
 ): string {
   const kept = keptList(retentionDays, unfinishedRehearsalDays, held);
   return [
     '**What ServiceSim keeps about you**',
     kept.map(({ what, keptFor }) => `- ${what}. *Kept ${keptFor}.*`).join('\n'),
     `**Who can see it**\n${WHO_CAN_SEE.replace('type history', 'type **history**')}`,
+    ...(modelProvider ? [`**Sent to an AI model**\n${MODEL_PROVIDER}`] : []),
     '**Your copy**\nType **my data** and you will get a file with everything listed above.',
     `**Having it erased**\n${ERASURE}`,
   ].join('\n\n');

@@ -12,8 +12,10 @@
  */
 import { z } from 'zod';
 import { ComponentStateSchema, IncompatibleStateError } from './component-identity.ts';
-import { END_REASONS, type Customer, type EndReason } from './customer.ts';
+import { END_REASONS, type Customer, type CustomerNote, type EndReason } from './customer.ts';
+import { addUsage, NO_USAGE } from './language-model.ts';
 import { readLearnerTurn, type LearnerTurn } from './learner-turn.ts';
+import type { ModelPrices } from './model-cost.ts';
 import type { Scenario } from './scenario-schema.ts';
 import type { ScoreReport } from './score-report.ts';
 import type { Scorer, TurnFeedback } from './scorer.ts';
@@ -52,11 +54,15 @@ export interface Exchange {
   /** The customer's mood after answering (absent for turns carried over from before moods were kept). */
   mood?: number;
   feedback: TurnFeedback;
+  /** A model-driven customer's note on this turn: its calls, tokens, reading, and any fallback. */
+  model?: CustomerNote;
 }
 
 export interface RehearsalParts {
   customer: Customer;
   scorer: Scorer;
+  /** When a model plays a part: the prompts' versions and the prices, for the evidence record. */
+  models?: { prompts: Record<string, string>; prices: ModelPrices };
 }
 
 export class Rehearsal {
@@ -146,7 +152,15 @@ export class Rehearsal {
       customer: reply.state,
       scorer: scored.state,
     };
-    return { turn, learner: said, reading, customer: reply.text, mood: reply.status.mood, feedback: scored.feedback };
+    return {
+      turn,
+      learner: said,
+      reading,
+      customer: reply.text,
+      mood: reply.status.mood,
+      feedback: scored.feedback,
+      ...(reply.note ? { model: reply.note } : {}),
+    };
   }
 
   /** The learner ends the rehearsal. */
@@ -181,10 +195,12 @@ export async function scoreRehearsal(
   exchanges: readonly Exchange[],
 ): Promise<ScoreReport> {
   const ordered = [...exchanges].sort((a, b) => a.turn - b.turn);
+  const calls = ordered.flatMap((e) => e.model?.calls ?? []);
   return scorer.score({
     scenario,
     turns: transcriptOf(opening, ordered),
     readings: ordered.map((e) => e.reading),
     feedback: ordered.map((e) => e.feedback),
+    ...(calls.length > 0 ? { modelUsage: calls.reduce((sum, call) => addUsage(sum, call.usage), NO_USAGE) } : {}),
   });
 }

@@ -5,7 +5,7 @@
  */
 import type { ScoreReport } from './score-report.ts';
 
-export const SCORE_FLAGS = ['authority-breach', 'very-low', 'very-high'] as const;
+export const SCORE_FLAGS = ['authority-breach', 'very-low', 'very-high', 'judges-disagree'] as const;
 export type ScoreFlag = (typeof SCORE_FLAGS)[number];
 
 /**
@@ -14,18 +14,22 @@ export type ScoreFlag = (typeof SCORE_FLAGS)[number];
  * - `very-low`: the dimensions the rehearsal gave an occasion for average below 1 (mostly "not shown");
  * - `very-high`: every such dimension is at 3, with no breach: the strong work a tutor should confirm,
  *   since a scorer that under- or over-rates strong performances costs the most trust.
- * A report with no levelled dimension has neither score flag.
+ * - `judges-disagree`: an LLM or hybrid judge and the rules differ by two levels on a dimension, or
+ *   on a breach (`llm-judge.ts`): a tutor should settle it.
+ * A report with no levelled dimension has neither level flag.
  */
 export function scoreFlagsOf(report: ScoreReport): ScoreFlag[] {
   const flags: ScoreFlag[] = [];
   const breached = report.breaches.length > 0;
   if (breached) flags.push('authority-breach');
+  const disagree = report.judgement?.flagged === true;
   const levels = Object.values(report.dimensions)
     .map((d) => d.level)
     .filter((level): level is number => level !== null);
-  if (levels.length === 0) return flags;
+  if (levels.length === 0) return disagree ? [...flags, 'judges-disagree'] : flags;
   const mean = levels.reduce((sum, level) => sum + level, 0) / levels.length;
   if (mean < 1) flags.push('very-low');
   if (!breached && levels.every((level) => level === 3)) flags.push('very-high');
+  if (disagree) flags.push('judges-disagree');
   return flags;
 }

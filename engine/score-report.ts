@@ -3,6 +3,7 @@
  * tutor reviews. A zod schema, so a report read back from storage is checked, not cast.
  */
 import { z } from 'zod';
+import { FallbackSchema, ModelCallNoteSchema } from './model-use.ts';
 import { ACTION_KINDS } from './scenario-schema.ts';
 
 const EvidenceSchema = z.object({
@@ -46,12 +47,38 @@ const TurnScoreSchema = z.object({
   hint: z.object({ dimension: z.string(), text: z.string() }).optional(),
 });
 
+/**
+ * How an LLM or hybrid judge reached the report: its calls, what the engine refused of its answer,
+ * and where it and the rules disagree. Absent from a rules report.
+ */
+const JudgementSchema = z.object({
+  mode: z.enum(['llm', 'hybrid']),
+  model: z.string(),
+  prompt: z.string(),
+  calls: z.array(ModelCallNoteSchema),
+  /** Present when the rules' report was used instead of the judge's (the call failed, or the cap was reached). */
+  fallback: FallbackSchema.optional(),
+  /** Evidence quotes dropped: not word for word in a learner turn, or from a turn that tried to instruct the marker. */
+  droppedQuotes: z.number().int().min(0),
+  /** Dimensions whose judged level above 0 had no quote left, so the rules' level stands. */
+  unsupported: z.array(z.string()),
+  /** Breaches the judge named that the scenario's authority does not bear out, and why. */
+  rejectedBreaches: z.array(z.object({ turn: z.number().int().min(0), action: z.string(), why: z.string() })),
+  /** The hybrid judge's verdicts on the rules' findings. */
+  verdicts: z.array(z.object({ finding: z.string(), agrees: z.boolean(), reason: z.string() })),
+  /** Dimensions two levels apart, and breaches one found and the other did not. */
+  disagreements: z.array(z.object({ finding: z.string(), rules: z.string(), judge: z.string() })),
+  /** The rehearsal is flagged for the tutor: the judges disagree. */
+  flagged: z.boolean(),
+});
+
 export const ScoreReportSchema = z.object({
   scenario: z.string(),
   dimensions: z.record(z.string(), DimensionScoreSchema),
   turns: z.array(TurnScoreSchema),
   breaches: z.array(BreachSchema),
   commitments: z.array(CommitmentRecordSchema),
+  judgement: JudgementSchema.optional(),
 });
 
 export type Evidence = z.infer<typeof EvidenceSchema>;
@@ -59,3 +86,4 @@ export type DimensionScore = z.infer<typeof DimensionScoreSchema>;
 export type Breach = z.infer<typeof BreachSchema>;
 export type TurnScore = z.infer<typeof TurnScoreSchema>;
 export type ScoreReport = z.infer<typeof ScoreReportSchema>;
+export type Judgement = z.infer<typeof JudgementSchema>;

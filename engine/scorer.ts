@@ -10,6 +10,7 @@
  */
 import type { CoachingHint } from './coaching-hint.ts';
 import type { ComponentIdentity, ComponentState } from './component-identity.ts';
+import type { TokenUsage } from './language-model.ts';
 import type { LearnerTurn } from './learner-turn.ts';
 import type { Scenario } from './scenario-schema.ts';
 import type { Breach, ScoreReport, TurnScore } from './score-report.ts';
@@ -39,6 +40,8 @@ export interface ScoreInput {
   readings?: readonly LearnerTurn[];
   /** The per-turn feedback given during the rehearsal, when there was one. */
   feedback?: readonly TurnFeedback[];
+  /** Tokens the rehearsal's customer has used already: they count towards the spending cap. */
+  modelUsage?: TokenUsage;
 }
 
 export interface Scorer {

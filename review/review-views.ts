@@ -31,6 +31,7 @@ const FLAG_TEXT: Record<ScoreFlag, string> = {
   'authority-breach': 'Beyond authority',
   'very-low': 'Very low scores',
   'very-high': 'Very high scores',
+  'judges-disagree': 'Judges disagree',
 };
 
 const STATUS_TEXT: Record<ReviewStatus, string> = {

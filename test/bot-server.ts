@@ -4,6 +4,7 @@ import { openStores } from '../cli/open-stores.ts';
 import { createBot } from '../bot/create-bot.ts';
 import { securityMode, type BotCredentials } from '../bot/security-mode.ts';
 import { createServer, type ServerParts } from '../bot/server.ts';
+import type { RehearsalParts } from '../engine/rehearsal.ts';
 import { loadLibrary } from '../engine/rubric-library.ts';
 import type { AssignmentReminders } from '../bot/assignment-reminders.ts';
 import type { ReviewNotices } from '../bot/review-notices.ts';
@@ -35,6 +36,8 @@ export async function startBotServer(
   dataDir?: string,
   parts: Partial<Pick<ServerParts, 'webchatBundle' | 'logger' | 'limits'>> & {
     review?: Partial<Pick<ReviewParts, 'oidc' | 'sessionMs' | 'secureCookies' | 'now'>> & { noticeRetryDelaysMs?: readonly number[] };
+    /** The customer and scorer, when not the scripted customer and the rules. */
+    rehearsal?: RehearsalParts;
   } = {},
 ): Promise<RunningBot> {
   // Made here, not with temporaryFolder(): the server is usually started in beforeAll, outside any test.
@@ -48,9 +51,16 @@ export async function startBotServer(
     const stores = await openStores({ DATA_DIR: dir, REDIS_URL: '', REDIS_CLUSTER: 'false' }, logger);
     const { evidence } = stores;
     let url = '';
-    const bot = createBot({ library, state: stores.state, evidence, leases: stores.leases, dataCopyBaseUrl: () => url });
+    const bot = createBot({
+      library,
+      state: stores.state,
+      evidence,
+      leases: stores.leases,
+      dataCopyBaseUrl: () => url,
+      ...(parts.rehearsal ? { parts: parts.rehearsal } : {}),
+    });
     const mode = securityMode(credentials, 'test', '127.0.0.1');
-    const { review, ...serverParts } = parts;
+    const { review, rehearsal: _rehearsal, ...serverParts } = parts;
     const { server, notices, reminders } = createServer({
       bot,
       mode,

@@ -27,7 +27,7 @@ export function registerChatCommand(program: Command): void {
     .action(async (options: { scenario?: string; seed?: string }) => {
       const settings = readSettings();
       const library = await openScenarioLibrary(settings);
-      const parts = rehearsalParts(settings);
+      const parts = await rehearsalParts(settings, library);
       const input = createInterface({ input: process.stdin, terminal: process.stdin.isTTY === true, crlfDelay: Infinity });
       const lines = input[Symbol.asyncIterator]();
       const ask = async (prompt: string): Promise<string | undefined> => {

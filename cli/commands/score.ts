@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { debriefView } from '../../engine/debrief-view.ts';
-import { createScorer } from '../rehearsal-parts.ts';
+import { configuredScorer } from '../rehearsal-parts.ts';
 import { readSettings } from '../settings.ts';
 import { MAX_TURN_CHARS, TranscriptSchema } from '../../engine/transcript.ts';
 import { findScenario, openScenarioLibrary } from '../scenario-lookup.ts';
@@ -35,7 +35,7 @@ export function registerScoreCommand(program: Command): void {
         );
       }
       if (!transcript.turns.some((t) => t.role === 'learner')) throw new UsageError(`${file} has no learner turns to score`);
-      const scorer = createScorer(settings);
+      const scorer = await configuredScorer(settings, library);
       const report = await scorer.score({ scenario, turns: transcript.turns });
       if (options.json) {
         const { dimensions, breaches, commitments, turns } = report;

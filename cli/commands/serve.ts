@@ -72,7 +72,7 @@ export async function serve(options: { port?: string }): Promise<void> {
     state: stores.state,
     evidence,
     leases: stores.leases,
-    parts: rehearsalParts(settings),
+    parts: await rehearsalParts(settings, library),
     stateExpiryMs,
     retentionDays: settings.RETENTION_DAYS,
     // Links to a learner's copy of their data: Teams needs the server's public address; the local page the address it listens at.

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { formatProblem } from '../../engine/problem.ts';
 import { loadLibrary } from '../../engine/rubric-library.ts';
-import { createScorer, scorableBy } from '../rehearsal-parts.ts';
+import { scorableDimensions } from '../rehearsal-parts.ts';
 import { readSettings } from '../settings.ts';
 
 export function registerValidateCommand(program: Command): void {
@@ -17,7 +17,7 @@ export function registerValidateCommand(program: Command): void {
       const settings = readSettings();
       // Checked against the judges of the scorer that will score them (JUDGE_MODE).
       const library = await loadLibrary(paths.length > 0 ? paths : [settings.SERVICESIM_RUBRICS], {
-        scorable: scorableBy(createScorer(settings)),
+        scorable: scorableDimensions(),
       });
       const { units, dimensions, scenarios } = library.counts;
       const read = `${plural(scenarios, 'scenario file')}, ${plural(dimensions, 'dimensions file')}, ${plural(units, 'units file')}`;

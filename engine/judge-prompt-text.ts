@@ -1,0 +1,84 @@
+/**
+ * The scenario, the rubric, the transcript and the rules' findings written out as the judge's
+ * prompt is filled with them. Authority is written as data (action, limit, approver), the way the
+ * engine checks breaches, so the judge and the engine reason from the same limits.
+ */
+import type { Turn } from './transcript.ts';
+import type { RubricDimension } from './rubric-library.ts';
+import type { Scenario } from './scenario-schema.ts';
+import type { ScoreReport } from './score-report.ts';
+import { formatPounds } from './money.ts';
+
+export function scenarioText(scenario: Scenario): string {
+  const { authority } = scenario;
+  const lines = [
+    `Title: ${scenario.title}`,
+    `Summary: ${scenario.summary}`,
+    `The advisor: ${scenario.setting.learnerRole}, ${scenario.setting.organisation} (${scenario.setting.sector}), by ${scenario.setting.channel}.`,
+    `Briefing the advisor had: ${scenario.briefing}`,
+    `The customer wants: ${scenario.customer.wants}`,
+    `Hidden facts the advisor could find by asking: ${scenario.facts.map((f) => `${f.fact}${f.cause ? ' (part of the cause)' : ''}`).join(' | ')}`,
+    `The cause: ${scenario.cause.summary}`,
+    scenario.resolvable
+      ? 'The advisor can resolve this problem.'
+      : `The advisor cannot resolve this problem: ${scenario.unresolvableBecause ?? 'see the briefing'}. Good handling explains why and refers the customer on.`,
+    'AUTHORITY',
+    ...authority.mayOffer.map(
+      (m) =>
+        `- may offer on their own: ${m.action}${m.upTo === undefined ? '' : ` up to ${formatPounds(m.upTo)}`}${m.note ? ` (${m.note})` : ''}`,
+    ),
+    ...authority.needsApproval.map(
+      (n) =>
+        `- needs approval: ${n.action}${n.above === undefined ? '' : ` above ${formatPounds(n.above)}`}, from ${n.approver} (${n.how})`,
+    ),
+    ...authority.never.map((n) => `- never: ${n.action} (${n.what})`),
+    '- anything else on the action list: not within their authority',
+    'OPTIONS THE ORGANISATION CAN OFFER',
+    ...scenario.options.map(
+      (o) =>
+        `- ${o.description} (${o.action}${o.amount === undefined ? '' : `, ${formatPounds(o.amount)}`}${o.workable ? '' : ', not workable'}); for the customer: + ${o.forCustomer.advantages.join('; ')} − ${o.forCustomer.disadvantages.join('; ')}`,
+    ),
+  ];
+  if (scenario.sourcesOfHelp.length > 0)
+    lines.push('SOURCES OF HELP', ...scenario.sourcesOfHelp.map((s) => `- ${s.name} (${s.kind}): ${s.contact}; when: ${s.when}`));
+  if (scenario.policy.length > 0) lines.push('POLICY', ...scenario.policy.map((p) => `- ${p.title}: ${p.says}`));
+  if (scenario.repeatedProblem)
+    lines.push(
+      `REPEATED PROBLEM: the customer has complained ${scenario.repeatedProblem.previousComplaints} time(s) before; the advisor should alert: ${scenario.repeatedProblem.alert}`,
+    );
+  return lines.join('\n');
+}
+
+export function rubricText(dimensions: readonly RubricDimension[], ids: readonly string[]): string {
+  return ids
+    .map((id) => {
+      const d = dimensions.find((dimension) => dimension.id === id);
+      if (!d) return `## ${id}`;
+      return [
+        `## ${d.id}: ${d.name}`,
+        d.description,
+        ...d.levels.map((l) => `- level ${l.level} (${l.name}): ${l.descriptor}`),
+        ...(d.criteria.length > 0 ? [`Criteria: ${d.criteria.map((c) => `${c.unit} ${c.code} ${c.text}`).join(' | ')}`] : []),
+      ].join('\n');
+    })
+    .join('\n\n');
+}
+
+/** Numbered turns; the transcript's closing tag cannot be written from inside a turn. */
+export function transcriptText(turns: readonly Turn[]): string {
+  return turns
+    .map(
+      (t, i) =>
+        `Turn ${i + 1} (${t.role === 'learner' ? 'advisor' : 'customer'}): ${t.text.replace(/<\s*\/?\s*(?:transcript|rules_findings)\s*>/gi, '[tag]')}`,
+    )
+    .join('\n');
+}
+
+export function findingsText(report: ScoreReport): string {
+  const dimensions = Object.entries(report.dimensions).map(
+    ([id, d]) =>
+      `- ${id}: level ${d.level ?? 'none (no occasion)'}${d.evidence.length > 0 ? `; evidence: ${d.evidence.map((e) => `turn ${e.turn} "${e.quote}" (${e.reason})`).join('; ')}` : ''}`,
+  );
+  const breaches = report.breaches.map((b, i) => `- breach ${i}: turn ${b.turn} "${b.quote}": ${b.rule}`);
+  return ['Levels:', ...dimensions, breaches.length > 0 ? 'Breaches:' : 'Breaches: none', ...breaches].join('\n');
+}
