@@ -38,7 +38,6 @@ export const ModelReadingSchema = z.object({
   refusals: z.array(z.object({ quote: z.string(), action: z.string().nullable(), reason: z.string().nullable() })),
   approvalSought: z.boolean(),
 });
-export type ModelReading = z.infer<typeof ModelReadingSchema>;
 
 /** One learner turn's customer calls. */
 export const CustomerTurnNoteSchema = z.object({

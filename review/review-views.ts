@@ -15,6 +15,7 @@ import { Eta } from 'eta';
 import type { EvidenceRecord } from '../engine/evidence-record.ts';
 import type { RubricDimension } from '../engine/rubric-library.ts';
 import { SCORE_FLAGS, type ScoreFlag } from '../engine/score-flags.ts';
+import { modelUseNotes } from './model-use-notes.ts';
 import { MAX_REVIEW_TEXT, type TutorReview, type Verdict } from '../engine/tutor-review.ts';
 import { REVIEW_STATUSES, type ReviewStatus } from '../store/evidence-store.ts';
 import type { InboxPage, InboxRow, PageTutor, RehearsalPage, SignInPage } from './page-models.ts';
@@ -208,6 +209,7 @@ export function renderRehearsal(model: RehearsalPage): string {
       missing: missing.has(turn.number),
     })),
     missingTurns: [...missing].sort((a, b) => a - b),
+    modelNotes: modelUseNotes(record),
     commitments: record.report.commitments,
     breaches: record.report.breaches.map((b) => ({
       ...b,

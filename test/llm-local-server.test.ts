@@ -46,7 +46,13 @@ beforeAll(async () => {
     content: body.response_format?.json_schema?.name === 'rehearsal_marks' ? judgeTurn(body) : customerTurn(body),
   }));
   const library = await loadLibrary();
-  const settings = readSettings({ CUSTOMER_MODE: 'llm', JUDGE_MODE: 'hybrid', OPENAI_BASE_URL: llm.baseURL, CUSTOMER_MODEL: 'local-small', JUDGE_MODEL: 'local-large' });
+  const settings = readSettings({
+    CUSTOMER_MODE: 'llm',
+    JUDGE_MODE: 'hybrid',
+    OPENAI_BASE_URL: llm.baseURL,
+    CUSTOMER_MODEL: 'local-small',
+    JUDGE_MODEL: 'local-large',
+  });
   bot = await startBotServer({}, undefined, { rehearsal: await rehearsalParts(settings, library) });
 }, 60_000);
 afterAll(async () => {

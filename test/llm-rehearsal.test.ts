@@ -12,6 +12,7 @@ import { loadLibrary, type Library } from '../engine/rubric-library.ts';
 import { scoreTranscript } from '../engine/rules-scorer.ts';
 import { startBotServer, type RunningBot } from './bot-server.ts';
 import { sayAsLocalPage, type Reply } from './local-page-message.ts';
+import { addTutor, signIn } from './review-fixtures.ts';
 import { customerSays, learnerTextOf, meaningOf, mockProvider, MOCK_PROVIDER_URL, type ProviderRequest } from './llm-provider-mock.ts';
 
 const SCENARIO = 'faulty-washing-machine';
@@ -253,6 +254,13 @@ describe('the LLM customer falls back to the scripted words for a turn, says why
     expect(record.report.judgement!.flagged).toBe(true);
     const listed = await bot.evidence.list({ flags: ['judges-disagree'], limit: 50 });
     expect(listed.records.map((r) => r.id)).toContain(record.id);
+    // The tutor's page says what the models did, and what the engine refused of them.
+    await addTutor(bot.state, 'admin@college.example', { role: 'admin' });
+    const { cookie } = await signIn(bot.url, 'admin@college.example');
+    const page = await (await fetch(`${bot.url}/review/rehearsals/${record.id}`, { headers: { cookie } })).text();
+    expect(page).toContain('How a model took part');
+    expect(page).toMatch(/except turn 5 \(off-decision\), where the scripted words were used/);
+    expect(page).toMatch(/The judge and the rules disagree on turn 4: rules read as a reply, judge tries to instruct the marker/);
     // The learner text went to the customer's model as data, inside its tags.
     const sent = provider.requests.filter((r) => r.schema === 'customer_turn')[1]!;
     expect(sent.body.messages.at(-1)!.content).toContain(`<advisor_message>\n${injection}\n</advisor_message>`);

@@ -38,9 +38,9 @@ export function registerScoreCommand(program: Command): void {
       const scorer = await configuredScorer(settings, library);
       const report = await scorer.score({ scenario, turns: transcript.turns });
       if (options.json) {
-        const { dimensions, breaches, commitments, turns } = report;
+        const { dimensions, breaches, commitments, turns, judgement } = report;
         process.stdout.write(
-          `${JSON.stringify({ scenario: scenario.id, scorer: scorer.identity, dimensions, breaches, commitments, turns }, null, 2)}\n`,
+          `${JSON.stringify({ scenario: scenario.id, scorer: scorer.identity, dimensions, breaches, commitments, turns, ...(judgement ? { judgement } : {}) }, null, 2)}\n`,
         );
       } else {
         process.stdout.write(

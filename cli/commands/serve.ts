@@ -67,12 +67,13 @@ export async function serve(options: { port?: string }): Promise<void> {
       })
     : undefined;
   const evidence = lrs ? lrs.evidence(stores.evidence) : stores.evidence;
+  const parts = await rehearsalParts(settings, library);
   const bot = createBot({
     library,
     state: stores.state,
     evidence,
     leases: stores.leases,
-    parts: await rehearsalParts(settings, library),
+    parts,
     stateExpiryMs,
     retentionDays: settings.RETENTION_DAYS,
     // Links to a learner's copy of their data: Teams needs the server's public address; the local page the address it listens at.
@@ -133,6 +134,10 @@ export async function serve(options: { port?: string }): Promise<void> {
   process.stdout.write(
     `Tutors review rehearsals at ${publicUrl}/review (${oidc ? `signing in through ${settings.OIDC_PROVIDER_NAME}` : 'add one with: npx servicesim tutor add <email> --admin, with the same DATA_DIR or REDIS_URL'})\n`,
   );
+  if (parts.models)
+    process.stdout.write(
+      `The customer: ${parts.customer.identity.id}; the scorer: ${parts.scorer.identity.id}, through ${settings.AZURE_OPENAI_ENDPOINT ? 'Azure OpenAI' : settings.OPENAI_BASE_URL ? new URL(settings.OPENAI_BASE_URL).origin : 'OpenAI'}. Learners' words are sent there; they are told so before their first rehearsal.\n`,
+    );
   for (const warning of stores.warnings) process.stdout.write(`Warning: ${warning}\n`);
   logger.info({ mode: mode.kind, port: actualPort, store: stores.description }, 'listening');
   // Turns in progress finish (server.close waits for them), then the store is closed cleanly.
