@@ -26,7 +26,7 @@ import path from 'node:path';
 import { eachOption } from './command-line.ts';
 import { LocalConnector } from './local-connector.ts';
 import { formatCpuProfileSummary, summariseCpuProfile, type Bucket, type CpuProfile, type Frame } from './cpu-profile-summary.ts';
-import { LABELLED_DIR } from './labelled-set.ts';
+import { LABELLED_DIR } from '../cli/labelled-set.ts';
 import { median, percentile, round } from './latency-stats.ts';
 import {
   activityBody,

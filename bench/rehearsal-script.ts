@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { readLabelledSet } from './labelled-set.ts';
+import { readLabelledSet } from '../cli/labelled-set.ts';
 
 const SCENARIOS_DIR = path.join(import.meta.dirname, '..', 'rubrics', 'scenarios');
 

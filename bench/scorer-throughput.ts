@@ -5,19 +5,19 @@
  */
 import winkNLP from 'wink-nlp';
 import model from 'wink-eng-lite-web-model';
-import { createScorer } from '../cli/rehearsal-parts.ts';
+import { configuredScorer } from '../cli/rehearsal-parts.ts';
 import { readSettings } from '../cli/settings.ts';
 import { openLibrary } from '../engine/rubric-library.ts';
 import type { Scenario } from '../engine/scenario-schema.ts';
 import type { Turn } from '../engine/transcript.ts';
-import { readLabelledSet } from './labelled-set.ts';
+import { readLabelledSet } from '../cli/labelled-set.ts';
 
 /** Below this a scorer would start to be felt in a busy bot; the rules have kept above it. */
 const FLOOR_TURNS_PER_SECOND = 1500;
 
-const scorer = createScorer(readSettings());
-const scoreTranscript = (scenario: Scenario, turns: readonly Turn[]) => scorer.score({ scenario, turns });
 const library = await openLibrary();
+const scorer = await configuredScorer(readSettings(), library);
+const scoreTranscript = (scenario: Scenario, turns: readonly Turn[]) => scorer.score({ scenario, turns });
 const items = readLabelledSet().map((item) => ({ scenario: library.scenarios.find((s) => s.id === item.scenario)!, turns: item.turns }));
 const learnerTurns = items.reduce((n, i) => n + i.turns.filter((t) => t.role === 'learner').length, 0);
 

@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerChatCommand } from './commands/chat.ts';
 import { registerEraseCommands } from './commands/erase.ts';
+import { registerEvalCommand } from './commands/eval.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerScenariosCommand } from './commands/scenarios.ts';
 import { registerScoreCommand } from './commands/score.ts';
@@ -42,6 +43,7 @@ program
   .option('--out <file>', 'where to write the zip', 'appPackage/build/servicesim-teams.zip')
   .action(async (options: { out: string }) => (await import('./commands/teams-package.ts')).teamsPackage(options));
 registerScoreCommand(program);
+registerEvalCommand(program);
 registerMigrateCommand(program);
 registerTutorCommand(program);
 registerEraseCommands(program);

@@ -1,7 +1,7 @@
 /**
  * Tutors' overrides as labelled transcripts: each reviewed rehearsal whose tutor changed a level,
  * written in exactly the format of the hand-labelled set (`test/labelled/README.md`, read by
- * `bench/labelled-set.ts`), so `npx tsx bench/scorer-agreement.ts --labelled <folder>` measures the
+ * `cli/labelled-set.ts`), so `npx tsx bench/scorer-agreement.ts --labelled <folder>` measures the
  * scorer on what tutors corrected in use. Every override becomes a test the next scorer must pass.
  *
  * @remarks
@@ -28,7 +28,7 @@ import { levelsAfterReview, type TutorReview } from './tutor-review.ts';
 /** The dimension whose level a breach forces to 0 (rubrics/dimensions.yaml). */
 const AUTHORITY = 'authority';
 
-/** One file of the labelled set, as `bench/labelled-set.ts` reads it. */
+/** One file of the labelled set, as `cli/labelled-set.ts` reads it. */
 export interface LabelledTranscriptFile {
   scenario: string;
   description: string;

@@ -1,6 +1,6 @@
 /**
  * Tutors' overrides as labelled transcripts (engine/labelled-export.ts): written to a folder, they
- * are read back by the bench's own reader (bench/labelled-set.ts), and the agreement bench measures
+ * are read back by the bench's own reader (cli/labelled-set.ts), and the agreement bench measures
  * the rules scorer on them with `--labelled <folder>`. Breaches follow the documented rule, and no
  * record id can write outside its folder or over another's file.
  */
@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readLabelledSet, LABELLED_DIR } from '../bench/labelled-set.ts';
+import { readLabelledSet, LABELLED_DIR } from '../cli/labelled-set.ts';
 import type { EvidenceRecord } from '../engine/evidence-record.ts';
 import { labelledTranscriptOf, overridesAsLabelled } from '../engine/labelled-export.ts';
 import type { TutorReview } from '../engine/tutor-review.ts';

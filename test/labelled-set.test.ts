@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { agreement, detection } from '../engine/agreement-metrics.ts';
-import { readLabelledSet } from '../bench/labelled-set.ts';
+import { readLabelledSet } from '../cli/labelled-set.ts';
 import { ACTION_KINDS } from '../engine/scenario-schema.ts';
 import { loadLibrary } from '../engine/rubric-library.ts';
 import { scoreTranscript } from '../engine/rules-scorer.ts';
