@@ -37,6 +37,8 @@ const CHARACTER_BREAK = phrases(
     'your score',
     'scoring',
     'assessment criteria',
+    'the assessor',
+    'marking scheme',
     'my instructions',
     'system prompt',
     'this role-play',
@@ -50,7 +52,7 @@ const CHARACTER_BREAK = phrases(
 );
 
 /** Words a customer uses to close or to agree; checked only when the engine did neither. */
-const ENDING = phrases(['goodbye', 'bye', 'have a good day', 'have a nice day', 'take care'], { end: 'word' });
+const ENDING = phrases(['goodbye', 'bye', 'have a good day', 'have a nice day', 'take care now'], { end: 'word' });
 const AGREEING = phrases(
   [
     "i'm satisfied",
@@ -59,7 +61,7 @@ const AGREEING = phrases(
     "i'm happy with that",
     'that works for me',
     "that's fine by me",
-    'i accept',
+    /i(?:'ll| will)? accept (?:that|this|your offer)/,
     "that's sorted",
     'that sorts it',
     'problem solved',

@@ -15,7 +15,7 @@ import type { EndReason } from './customer.ts';
 import { transcriptOf, type Exchange } from './rehearsal.ts';
 import { ScoreReportSchema, type ScoreReport } from './score-report.ts';
 import { modelUseOf, ModelUseSchema } from './model-use.ts';
-import type { ModelPrices } from './model-cost.ts';
+import { FREE, type ModelPrices } from './model-cost.ts';
 import { TurnSchema } from './transcript.ts';
 
 export const EVIDENCE_SCHEMA_VERSION = 2;
@@ -171,6 +171,8 @@ export function assembleEvidence(parts: EvidenceParts): EvidenceRecord {
     scorer: parts.scorer,
     ...(parts.sources ? { sources: parts.sources } : {}),
     ...(parts.missingTurns?.length ? { missingTurns: parts.missingTurns } : {}),
-    ...(parts.models ? { modelUse: modelUseOf(parts.exchanges, parts.report, parts.models) } : {}),
+    ...(parts.models || parts.report.judgement || parts.exchanges.some((e) => e.model)
+      ? { modelUse: modelUseOf(parts.exchanges, parts.report, parts.models ?? { prompts: {}, prices: FREE }) }
+      : {}),
   });
 }

@@ -5,9 +5,10 @@
  */
 import type { Turn } from './transcript.ts';
 import type { RubricDimension } from './rubric-library.ts';
-import type { Scenario } from './scenario-schema.ts';
+import { ACTION_KINDS, type Scenario } from './scenario-schema.ts';
 import type { ScoreReport } from './score-report.ts';
 import { formatPounds } from './money.ts';
+import { asPromptData } from './prompt-data.ts';
 
 export function scenarioText(scenario: Scenario): string {
   const { authority } = scenario;
@@ -33,6 +34,7 @@ export function scenarioText(scenario: Scenario): string {
     ),
     ...authority.never.map((n) => `- never: ${n.action} (${n.what})`),
     '- anything else on the action list: not within their authority',
+    `Action words: ${ACTION_KINDS.join(', ')}`,
     'OPTIONS THE ORGANISATION CAN OFFER',
     ...scenario.options.map(
       (o) =>
@@ -64,21 +66,16 @@ export function rubricText(dimensions: readonly RubricDimension[], ids: readonly
     .join('\n\n');
 }
 
-/** Numbered turns; the transcript's closing tag cannot be written from inside a turn. */
+/** Numbered turns, one line each; no turn can close the transcript's tags or pass for another turn. */
 export function transcriptText(turns: readonly Turn[]): string {
-  return turns
-    .map(
-      (t, i) =>
-        `Turn ${i + 1} (${t.role === 'learner' ? 'advisor' : 'customer'}): ${t.text.replace(/<\s*\/?\s*(?:transcript|rules_findings)\s*>/gi, '[tag]')}`,
-    )
-    .join('\n');
+  return turns.map((t, i) => `Turn ${i + 1} (${t.role === 'learner' ? 'advisor' : 'customer'}): ${asPromptData(t.text)}`).join('\n');
 }
 
 export function findingsText(report: ScoreReport): string {
   const dimensions = Object.entries(report.dimensions).map(
     ([id, d]) =>
-      `- ${id}: level ${d.level ?? 'none (no occasion)'}${d.evidence.length > 0 ? `; evidence: ${d.evidence.map((e) => `turn ${e.turn} "${e.quote}" (${e.reason})`).join('; ')}` : ''}`,
+      `- ${id}: level ${d.level ?? 'none (no occasion)'}${d.evidence.length > 0 ? `; evidence: ${d.evidence.map((e) => `turn ${e.turn} "${asPromptData(e.quote)}" (${asPromptData(e.reason)})`).join('; ')}` : ''}`,
   );
-  const breaches = report.breaches.map((b, i) => `- breach ${i}: turn ${b.turn} "${b.quote}": ${b.rule}`);
+  const breaches = report.breaches.map((b, i) => `- breach ${i}: turn ${b.turn} "${asPromptData(b.quote)}": ${asPromptData(b.rule)}`);
   return ['Levels:', ...dimensions, breaches.length > 0 ? 'Breaches:' : 'Breaches: none', ...breaches].join('\n');
 }

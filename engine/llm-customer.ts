@@ -23,6 +23,7 @@ import { ModelFailure, type ChatMessage, type LanguageModel } from './language-m
 import { costOf, mayCall, type SpendingCap } from './model-cost.ts';
 import { ModelReadingSchema } from './model-use.ts';
 import type { PromptBook } from './prompt-book.ts';
+import { asPromptData } from './prompt-data.ts';
 import type { Scenario } from './scenario-schema.ts';
 import { createScriptedCustomer, readScriptedState } from './scripted-customer.ts';
 
@@ -92,7 +93,7 @@ export function createLlmCustomer({ model, prompts, cap }: LlmCustomerSettings):
           ),
           spent,
         } satisfies LlmState,
-        note: { calls, ...note },
+        note: { calls, ...note, prompt: `customer ${prompts.versions.customer}, reader ${prompts.versions.reader}` },
       });
       const scriptedWords = (reason: string, detail?: string) =>
         settle(decided.text, { fallback: { reason, ...(detail ? { detail } : {}) } });
@@ -108,7 +109,7 @@ export function createLlmCustomer({ model, prompts, cap }: LlmCustomerSettings):
         wants: scenario.customer.wants,
         told: toldSoFar(scenario, readScriptedState(state.scripted).revealed),
         window: windowMessages(state.window),
-        learnerText: asData(text),
+        learnerText: asPromptData(text),
         mood: MOODS[decision.mood] ?? 'annoyed',
         meaning: decided.text,
         ending: decided.status.ended
@@ -140,7 +141,8 @@ export function createLlmCustomer({ model, prompts, cap }: LlmCustomerSettings):
 
       let refused: GuardFinding | undefined;
       for (let attempt = 0; attempt < 2; attempt++) {
-        if (!mayCall(spent, cap)) return scriptedWords('spending-cap', `spent ${spent.toFixed(4)} of ${cap.perRehearsal}`);
+        if (!mayCall(spent, cap, { promptChars: promptChars(messages), maxOutputTokens: MAX_OUTPUT_TOKENS }))
+          return scriptedWords('spending-cap', `spent ${spent.toFixed(4)} of ${cap.perRehearsal}`);
         try {
           const answer = await model.structured({
             messages,
@@ -178,23 +180,26 @@ function toldSoFar(scenario: Scenario, revealed: readonly string[]): string {
   return lines.length > 0 ? lines.join(' ') : 'nothing yet';
 }
 
-/** The learner's words as data: the tags that mark them off cannot be closed from inside. */
-function asData(text: string): string {
-  return text.replace(/<\s*\/?\s*advisor_message\s*>/gi, '[advisor_message]');
-}
-
 function windowMessages(window: LlmState['window']): ChatMessage[] {
   return window.flatMap(({ learner, customer }) => [
-    { role: 'user' as const, content: `<advisor_message>\n${asData(learner)}\n</advisor_message>` },
+    { role: 'user' as const, content: `<advisor_message>\n${asPromptData(learner)}\n</advisor_message>` },
     { role: 'assistant' as const, content: customer },
   ]);
 }
 
+/** Cut by characters, not UTF-16 units, so an emoji is never split into half a character. */
 function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  if (text.length <= max) return text;
+  return `${Array.from(text.slice(0, max + 1))
+    .slice(0, max - 1)
+    .join('')}…`;
 }
 
 /** The interface promises ModelFailure only; anything else is treated as the endpoint being unreachable. */
 export function asFailure(error: unknown): ModelFailure {
   return error instanceof ModelFailure ? error : new ModelFailure('unreachable', (error as Error)?.message ?? String(error));
+}
+
+export function promptChars(messages: readonly ChatMessage[]): number {
+  return messages.reduce((sum, m) => sum + m.content.length, 0);
 }

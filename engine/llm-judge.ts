@@ -18,7 +18,6 @@
  * - A failed call, or the spending cap reached, gives the rules' report with the reason recorded.
  */
 import { z } from 'zod';
-import { routeFor } from './authority-check.ts';
 import { ruleCrossed } from './authority-breaches.ts';
 import type { ComponentIdentity } from './component-identity.ts';
 import { readConversation } from './conversation-reading.ts';
@@ -26,12 +25,12 @@ import { triesToInstruct } from './instruction-attempts.ts';
 import { findingsText, rubricText, scenarioText, transcriptText } from './judge-prompt-text.ts';
 import { NO_USAGE, type LanguageModel, type TokenUsage } from './language-model.ts';
 import type { LearnerTurn } from './learner-turn.ts';
-import { asFailure } from './llm-customer.ts';
+import { asFailure, promptChars } from './llm-customer.ts';
 import { costOf, mayCall, type SpendingCap } from './model-cost.ts';
 import type { PromptBook } from './prompt-book.ts';
 import type { RubricDimension } from './rubric-library.ts';
-import { ACTION_KINDS, type ActionKind, type Scenario } from './scenario-schema.ts';
-import type { Breach, DimensionScore, Judgement, ScoreReport } from './score-report.ts';
+import { ACTION_KINDS } from './scenario-schema.ts';
+import { ScoreReportSchema, type Breach, type Judgement, type ScoreReport } from './score-report.ts';
 import type { Scorer, ScoreInput } from './scorer.ts';
 import { occursIn } from './verbatim-quote.ts';
 
@@ -100,7 +99,6 @@ export function createLlmJudge(settings: LlmJudgeSettings): Scorer {
         ...fields,
       });
       const spent = costOf(input.modelUsage ?? NO_USAGE, cap.prices);
-      if (!mayCall(spent, cap)) return { ...byRules, judgement: note({ fallback: { reason: 'spending-cap' } }) };
       let answer: { value: JudgeAnswer; usage: TokenUsage; model: string };
       try {
         const messages = await prompts.judge({
@@ -109,6 +107,11 @@ export function createLlmJudge(settings: LlmJudgeSettings): Scorer {
           transcript: transcriptText(input.turns),
           ...(mode === 'hybrid' ? { findings: findingsText(byRules) } : {}),
         });
+        if (!mayCall(spent, cap, { promptChars: promptChars(messages), maxOutputTokens: MAX_OUTPUT_TOKENS }))
+          return {
+            ...byRules,
+            judgement: note({ fallback: { reason: 'spending-cap', detail: `spent ${spent.toFixed(4)} of ${cap.perRehearsal}` } }),
+          };
         answer = await model.structured({
           messages,
           schema: JudgeAnswerSchema,
@@ -127,10 +130,20 @@ export function createLlmJudge(settings: LlmJudgeSettings): Scorer {
         };
       }
       const judged = judgeReport(input, readings, byRules, answer.value, mode);
-      return {
-        ...judged.report,
-        judgement: note({ ...judged.judgement, calls: [{ model: answer.model, usage: answer.usage, outcome: 'used' }] }),
-      };
+      const call = { model: answer.model, usage: answer.usage, outcome: 'used' };
+      const report = ScoreReportSchema.safeParse({ ...judged.report, judgement: note({ ...judged.judgement, calls: [call] }) });
+      // Whatever the model said, the evidence must save: a report the record would refuse is the rules' instead.
+      if (!report.success) {
+        const problem = report.error.issues[0];
+        return {
+          ...byRules,
+          judgement: note({
+            calls: [{ ...call, outcome: 'invalid-report' }],
+            fallback: { reason: 'invalid-report', detail: `${problem?.path.join('.') ?? ''}: ${problem?.message ?? ''}`.slice(0, 200) },
+          }),
+        };
+      }
+      return report.data;
     },
   };
 }
@@ -146,51 +159,22 @@ export function judgeReport(
   report: ScoreReport;
   judgement: Pick<Judgement, 'droppedQuotes' | 'unsupported' | 'rejectedBreaches' | 'verdicts' | 'disagreements' | 'flagged'>;
 } {
-  const { scenario, turns } = input;
+  const { turns } = input;
   const learnerTurns = turns.map((t, i) => ({ ...t, number: i + 1 })).filter((t) => t.role === 'learner');
   const instructing = new Set(learnerTurns.filter((t) => triesToInstruct(t.text)).map((t) => t.number));
+  /** The learner turn a quote is in: the one named if it is there, else the first that has it (of `among`). */
+  const turnOf = (quote: string, named: number, among = learnerTurns) =>
+    (among.find((t) => t.number === named && occursIn(quote, t.text)) ?? among.find((t) => occursIn(quote, t.text)))?.number;
+  // Evidence never comes from a turn that tried to instruct the marker.
   const usable = learnerTurns.filter((t) => !instructing.has(t.number));
-  /** The learner turn a quote is in: the one named if it is there, else the first that has it. */
-  const turnOf = (quote: string, named: number) =>
-    (usable.find((t) => t.number === named && occursIn(quote, t.text)) ?? usable.find((t) => occursIn(quote, t.text)))?.number;
 
   let droppedQuotes = 0;
   const unsupported: string[] = [];
   const verdicts: Judgement['verdicts'] = [];
   const disagreements: Judgement['disagreements'] = [];
-  const dimensions: ScoreReport['dimensions'] = {};
-  for (const [id, fromRules] of Object.entries(byRules.dimensions)) {
-    const judged = answer.dimensions.find((d) => d.id === id);
-    if (!judged) {
-      dimensions[id] = fromRules;
-      unsupported.push(id);
-      continue;
-    }
-    const evidence = judged.evidence.flatMap((e) => {
-      const turn = turnOf(e.quote, e.turn);
-      if (turn === undefined) {
-        droppedQuotes++;
-        return [];
-      }
-      return [{ turn, quote: e.quote.trim(), reason: e.reason }];
-    });
-    let level = judged.level;
-    if (level !== null && level > 0 && evidence.length === 0) {
-      unsupported.push(id);
-      level = fromRules.level;
-    }
-    const score: DimensionScore = {
-      level,
-      max: 3,
-      evidence: level === fromRules.level && evidence.length === 0 ? fromRules.evidence : evidence,
-      suggestion: judged.suggestion.trim() || fromRules.suggestion,
-    };
-    dimensions[id] = score;
-    if (mode === 'hybrid' && judged.rulesVerdict) verdicts.push({ finding: id, ...judged.rulesVerdict });
-    if (level !== null && fromRules.level !== null && Math.abs(level - fromRules.level) >= DISAGREEMENT_LEVELS)
-      disagreements.push({ finding: id, rules: `level ${fromRules.level}`, judge: `level ${level}` });
-  }
+  const levelText = (level: number | null) => (level === null ? 'no occasion' : `level ${level}`);
 
+  // Breaches first: whether one stands decides what the authority level may be.
   const rejectedBreaches: Judgement['rejectedBreaches'] = [];
   const breaches: Breach[] = [];
   const keep = (breach: Breach) => {
@@ -198,51 +182,113 @@ export function judgeReport(
   };
   for (const named of answer.breaches) {
     const turn = turnOf(named.quote, named.turn);
-    const checked = turn === undefined ? undefined : checkBreach(scenario, readings, turn, named);
-    if (turn === undefined) rejectedBreaches.push({ turn: named.turn, action: named.action, why: 'the quote is not in a learner turn' });
-    else if (typeof checked === 'string') rejectedBreaches.push({ turn, action: named.action, why: checked });
-    else if (checked) keep(checked);
+    if (turn === undefined) {
+      rejectedBreaches.push({ turn: Math.max(0, named.turn), action: named.action, why: 'the quote is not in a learner turn' });
+      continue;
+    }
+    const checked = confirmBreach(readings, turn, named);
+    if (checked.breach) keep(checked.breach);
+    else {
+      rejectedBreaches.push({ turn, action: named.action, why: checked.why });
+      if (checked.unconfirmed) disagreements.push({ finding: `breach at turn ${turn}`, rules: 'no offer read there', judge: named.action });
+    }
   }
-  // The rules' breaches: in hybrid mode the model may reject one, with a reason; in llm mode they are the judge's to find.
+  // The rules' breaches: in hybrid mode the model may reject one, with a reason; in llm mode one stands only if the judge names it too.
   byRules.breaches.forEach((breach, index) => {
     if (mode !== 'hybrid') return;
     const verdict = answer.rulesBreachVerdicts.find((v) => v.index === index);
+    const rejected = verdict !== undefined && !verdict.upheld && verdict.reason.trim() !== '';
     if (verdict)
-      verdicts.push({ finding: `breach ${index} (turn ${breach.turn}, ${breach.action})`, agrees: verdict.upheld, reason: verdict.reason });
-    if (!verdict || verdict.upheld) keep(breach);
+      verdicts.push({ finding: `breach ${index} (turn ${breach.turn}, ${breach.action})`, agrees: !rejected, reason: verdict.reason });
+    if (!rejected) keep(breach);
   });
   const key = (b: Breach) => `${b.turn}:${b.action}`;
-  const judgeKeys = new Set(breaches.map(key));
-  const rulesKeys = new Set(byRules.breaches.map(key));
-  for (const b of breaches)
-    if (!rulesKeys.has(key(b))) disagreements.push({ finding: `breach at turn ${b.turn}`, rules: 'none', judge: b.action });
+  const keptKeys = new Set(breaches.map(key));
   for (const b of byRules.breaches)
-    if (!judgeKeys.has(key(b))) disagreements.push({ finding: `breach at turn ${b.turn}`, rules: b.action, judge: 'none' });
+    if (!keptKeys.has(key(b))) disagreements.push({ finding: `breach at turn ${b.turn}`, rules: b.action, judge: 'none' });
   for (const turn of instructing)
     disagreements.push({ finding: `turn ${turn}`, rules: 'read as a reply', judge: 'tries to instruct the marker' });
 
+  const dimensions: ScoreReport['dimensions'] = {};
+  for (const [id, fromRules] of Object.entries(byRules.dimensions)) {
+    const judged = answer.dimensions.find((d) => d.id === id);
+    const rulesStand = () => {
+      dimensions[id] = fromRules;
+      unsupported.push(id);
+    };
+    if (!judged) {
+      rulesStand();
+      continue;
+    }
+    if (mode === 'hybrid' && judged.rulesVerdict) verdicts.push({ finding: id, ...judged.rulesVerdict });
+    const evidence = judged.evidence.flatMap((e) => {
+      const turn = turnOf(e.quote, e.turn, usable);
+      if (turn === undefined) {
+        droppedQuotes++;
+        return [];
+      }
+      return [{ turn, quote: e.quote.trim(), reason: e.reason }];
+    });
+    const level = judged.level;
+    // A claim without the learner's words behind it is no evidence; nor is "no occasion" where the rules saw one.
+    const withoutEvidence = level !== null && level > 0 && evidence.length === 0;
+    const erasesALevel = level === null && fromRules.level !== null;
+    // A judge that named a breach the engine could not bear out may have marked authority down for it.
+    const authorityOnAFalseBreach =
+      id === 'authority' &&
+      rejectedBreaches.length > 0 &&
+      breaches.length === 0 &&
+      level !== null &&
+      fromRules.level !== null &&
+      level < fromRules.level;
+    if (withoutEvidence || erasesALevel || authorityOnAFalseBreach) {
+      rulesStand();
+      if (erasesALevel) disagreements.push({ finding: id, rules: levelText(fromRules.level), judge: 'no occasion' });
+      continue;
+    }
+    // A breach that stands holds authority at 0, as the rules do.
+    const capped = id === 'authority' && breaches.length > 0 && level !== null ? 0 : level;
+    dimensions[id] = { level: capped, max: 3, evidence, suggestion: judged.suggestion.trim() || fromRules.suggestion };
+    const apart = capped !== null && fromRules.level !== null && Math.abs(capped - fromRules.level) >= DISAGREEMENT_LEVELS;
+    if (apart || (capped !== null && fromRules.level === null))
+      disagreements.push({ finding: id, rules: levelText(fromRules.level), judge: levelText(capped) });
+  }
+
   return {
     report: { ...byRules, dimensions, breaches },
-    judgement: { droppedQuotes, unsupported, rejectedBreaches, verdicts, disagreements, flagged: disagreements.length > 0 },
+    judgement: {
+      droppedQuotes,
+      unsupported,
+      rejectedBreaches,
+      verdicts,
+      disagreements,
+      flagged: disagreements.length > 0 || rejectedBreaches.length > 0,
+    },
   };
 }
 
-/** A breach the model named, if the scenario's authority bears it out; else why not. */
-function checkBreach(
-  scenario: Scenario,
+/**
+ * A breach the model named, tied to the rules' reading of its turn: it stands only where the learner
+ * made an offer of that action there (a refusal, a statement of one's limits or a mention is no
+ * offer) and that offer, at the amount the learner named, conditional or after approval as they
+ * made it, crosses the scenario's authority by the rules' own test. The model's word alone never
+ * makes a breach: one it names where the rules read no offer goes to the tutor as a disagreement.
+ */
+function confirmBreach(
   readings: readonly LearnerTurn[],
   turn: number,
   named: JudgeAnswer['breaches'][number],
-): Breach | string {
+): { breach: Breach; why?: never; unconfirmed?: never } | { breach?: never; why: string; unconfirmed: boolean } {
   if (!(ACTION_KINDS as readonly string[]).includes(named.action))
-    return `"${named.action}" is not an action the scenario's authority names`;
-  const action = named.action as ActionKind;
-  const amount = named.amount ?? undefined;
-  const reading = readings.find((r) => r.turn === turn);
-  const rule = ruleCrossed(routeFor(scenario.authority, action, amount), action, amount, {
-    conditional: false,
-    afterApproval: reading?.approvalSought ?? false,
-  });
-  if (!rule) return 'within the learner’s authority, or offered after approval was sought';
-  return { turn, quote: named.quote.trim(), action, ...(amount === undefined ? {} : { amount }), rule };
+    return { why: `"${named.action}" is not one of the actions authority is written in`, unconfirmed: false };
+  const offer = readings
+    .find((r) => r.turn === turn)
+    ?.offers.find((o) => o.action === named.action && (occursIn(named.quote, o.quote) || occursIn(o.quote, named.quote)));
+  if (!offer) return { why: 'the learner made no such offer there (a refusal, a limit stated or a mention is not one)', unconfirmed: true };
+  const rule = ruleCrossed(offer.route, offer.action, offer.amount, offer);
+  if (!rule)
+    return { why: 'within the learner’s authority, conditional on approval, or made after approval was sought', unconfirmed: false };
+  return {
+    breach: { turn, quote: offer.quote, action: offer.action, ...(offer.amount === undefined ? {} : { amount: offer.amount }), rule },
+  };
 }

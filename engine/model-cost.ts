@@ -35,6 +35,15 @@ export interface SpendingCap {
   perRehearsal: number;
 }
 
-export function mayCall(spent: number, cap: SpendingCap): boolean {
-  return cap.perRehearsal <= 0 || spent < cap.perRehearsal;
+/**
+ * Whether a call may be made: what has been spent, plus what this call could cost at most (its
+ * prompt at four characters a token, and its whole output allowance), must stay within the cap.
+ * So one long judge call cannot carry a rehearsal far past it.
+ */
+export function mayCall(spent: number, cap: SpendingCap, call?: { promptChars: number; maxOutputTokens: number }): boolean {
+  if (cap.perRehearsal <= 0) return true;
+  const most = call
+    ? costOf({ inputTokens: Math.ceil(call.promptChars / 4), cachedInputTokens: 0, outputTokens: call.maxOutputTokens }, cap.prices)
+    : 0;
+  return spent + most <= cap.perRehearsal && spent < cap.perRehearsal;
 }

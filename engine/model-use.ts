@@ -46,6 +46,8 @@ export const CustomerTurnNoteSchema = z.object({
   /** Present when the scripted customer's words were used for this turn. */
   fallback: FallbackSchema.optional(),
   reading: ModelReadingSchema.optional(),
+  /** The customer and reader prompts' versions this turn was asked with, e.g. `customer 2, reader 1`. */
+  prompt: z.string().optional(),
 });
 export type CustomerTurnNote = z.infer<typeof CustomerTurnNoteSchema>;
 

@@ -145,6 +145,8 @@ function failureOf(error: unknown): ModelFailure {
     if (error.status >= 500) return new ModelFailure('server-error', `the model endpoint failed: ${said}`);
     return new ModelFailure('request-refused', `the model endpoint refused the request: ${said}`);
   }
+  // A 200 whose body is not JSON at all: the client fails to parse it.
+  if (error instanceof SyntaxError) return new ModelFailure('invalid-json', 'the model endpoint answered with a body that is not JSON');
   return new ModelFailure('unreachable', `the call to the model endpoint failed (${error instanceof Error ? error.name : typeof error})`);
 }
 

@@ -220,6 +220,14 @@ describe('the OpenAI adapter, against msw', () => {
     expect(requests).toHaveLength(1);
   });
 
+  it('fails with invalid-json when a 200 answer is not JSON at all (a proxy’s error page, say)', async () => {
+    const requests = serve(
+      () => new HttpResponse('<html>Bad gateway</html>', { status: 200, headers: { 'content-type': 'application/json' } }),
+    );
+    expect((await failureOf(adapter().structured(REQUEST))).reason).toBe('invalid-json');
+    expect(requests).toHaveLength(1);
+  });
+
   it('fails with truncated, and the tokens spent, when the answer was cut off at the output limit', async () => {
     const requests = serve(() => HttpResponse.json(completion({ content: '{"level":"mer', finishReason: 'length' })));
     const failure = await failureOf(adapter().structured(REQUEST));

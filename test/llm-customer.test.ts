@@ -44,7 +44,9 @@ const prices = { inputPerMillion: 1, cachedInputPerMillion: 0.5, outputPerMillio
 describe('the spending cap', () => {
   it('stops the customer’s calls once a rehearsal has spent its cap, and the judge’s', async () => {
     const model = faithful();
-    const cap = { prices, perRehearsal: 0.005 };
+    // A call is made only if what was spent plus the most it could cost (its prompt, and 700 output
+    // tokens at £10 a million: about £0.008) stays within the cap.
+    const cap = { prices, perRehearsal: 0.013 };
     const parts: RehearsalParts = {
       customer: createLlmCustomer({ model, prompts, cap }),
       scorer: createLlmJudge({ mode: 'llm', model, prompts, rules: createRulesScorer(), rubric: library.dimensions, cap }),
@@ -53,7 +55,7 @@ describe('the spending cap', () => {
     const exchanges: Exchange[] = [];
     for (const line of ['When does it leak?', 'Has it been moved?', 'How have you been using it?', 'When did you buy it?'])
       exchanges.push(await rehearsal.learnerSays(line));
-    // £0.002 a call: the third call takes the rehearsal to £0.006, over the cap, so the fourth is not made.
+    // £0.002 a call: after three, £0.006 spent, and £0.006 + £0.008 is over the cap, so the fourth is not made.
     expect(exchanges.map((e) => e.model?.fallback?.reason)).toEqual([undefined, undefined, undefined, 'spending-cap']);
     expect(exchanges[3]!.model!.calls).toEqual([]);
     expect(model.calls).toHaveLength(3);
@@ -71,21 +73,34 @@ describe('the spending cap', () => {
 });
 
 describe('the LLM customer’s state', () => {
-  it('carries on after a restart from the stored snapshot, as if never stopped', async () => {
+  it('carries on after a restart from the stored snapshot, as if never stopped: the same prompts, window and spending', async () => {
     const cap = { prices, perRehearsal: 0 };
-    const parts = () => ({ customer: createLlmCustomer({ model: faithful(), prompts, cap }), scorer: createRulesScorer() });
-    const lines = ["I'm sorry. When does it leak?", 'Have the hoses been moved?', 'Would a replacement on Saturday suit you?'];
-    const straight = await Rehearsal.start(scenario, parts());
-    const words: string[] = [];
-    for (const line of lines) words.push((await straight.learnerSays(line)).customer);
+    const lines = [
+      "I'm sorry. When does it leak?",
+      'Have the hoses been moved?',
+      'Would a replacement on Saturday suit you?',
+      'How have you been using it?',
+      'When did you buy it?',
+      'Anything else?',
+    ];
+    const straightModel = faithful();
+    const straight = await Rehearsal.start(scenario, {
+      customer: createLlmCustomer({ model: straightModel, prompts, cap }),
+      scorer: createRulesScorer(),
+    });
+    for (const line of lines) await straight.learnerSays(line);
 
+    const restartedModel = faithful();
+    const parts = () => ({ customer: createLlmCustomer({ model: restartedModel, prompts, cap }), scorer: createRulesScorer() });
     let stopped = await Rehearsal.start(scenario, parts());
-    const restarted: string[] = [];
     for (const line of lines) {
-      restarted.push((await stopped.learnerSays(line)).customer);
+      await stopped.learnerSays(line);
       stopped = Rehearsal.restore(scenario, parts(), JSON.parse(JSON.stringify(stopped.snapshot)));
     }
-    expect(restarted).toEqual(words);
+    // What the model was sent, turn by turn (the window of earlier exchanges included), is the same.
+    expect(restartedModel.calls.map((c) => c.messages)).toEqual(straightModel.calls.map((c) => c.messages));
+    expect(stopped.snapshot.customer).toEqual(straight.snapshot.customer);
+    expect(stopped.snapshot.customer.spent).toBeCloseTo(6 * 0.002, 10);
   });
 
   it('is refused to the scripted customer, and the scripted customer’s to it', async () => {

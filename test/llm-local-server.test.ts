@@ -65,6 +65,8 @@ it('a whole rehearsal in llm + hybrid mode: the customer’s words from the serv
   const lines = [
     "I'm really sorry, a flooded kitchen three weeks after delivery is the last thing you need. When does it leak?",
     'Have the hoses at the back been moved or checked since our team plumbed it in?',
+    // Over the £25 the learner may give on their own: a breach the hybrid judge is asked about.
+    "I'll pay you £100 goodwill today for the day off you lost.",
     'I can arrange a like-for-like replacement, delivered and installed on Saturday, with the faulty one collected. Would that suit you?',
     "Great. So that's a replacement on Saturday between 8am and 12pm. Is there anything else I can help with?",
   ];
@@ -102,7 +104,11 @@ it('a whole rehearsal in llm + hybrid mode: the customer’s words from the serv
   expect(judgement).toMatchObject({ mode: 'hybrid', model: 'local-large', flagged: false, droppedQuotes: 0 });
   expect(judgement.verdicts.length).toBeGreaterThanOrEqual(Object.keys(rules.dimensions).length);
   for (const [id, dimension] of Object.entries(record!.report.dimensions)) expect(dimension.level).toBe(rules.dimensions[id]!.level);
+  expect(rules.breaches.map((b) => b.action)).toContain('goodwill-payment');
   expect(record!.report.breaches).toEqual(rules.breaches);
+  expect(judgement.verdicts.filter((v) => v.finding.startsWith('breach'))).toEqual(
+    rules.breaches.map((b, i) => ({ finding: `breach ${i} (turn ${b.turn}, ${b.action})`, agrees: true, reason: 'made before approval' })),
+  );
   // The judge saw the rules' findings as evidence, inside their tags.
   expect(judgeCalls[0]!.messages.at(-1)!.content).toMatch(/<rules_findings>[\s\S]*Levels:[\s\S]*<\/rules_findings>/);
 });

@@ -117,7 +117,7 @@ describe('the LLM customer and judge, happy path', () => {
     expect(record.customer).toMatchObject({ kind: 'llm', id: 'llm-customer' });
     expect(record.scorer).toMatchObject({ kind: 'llm', id: 'llm-judge' });
     const use = record.modelUse!;
-    expect(use.prompts).toEqual({ customer: '1', reader: '1', judge: '1' });
+    expect(use.prompts).toEqual({ customer: '2', reader: '1', judge: '1' });
     expect(use.customerTurns.map((t) => t.turn)).toEqual([2, 4]);
     expect(use.customerTurns[0]).toMatchObject({ calls: [{ outcome: 'used', usage: { outputTokens: 20, cachedInputTokens: 40 } }] });
     expect(use.customerTurns[0]!.fallback).toBeUndefined();

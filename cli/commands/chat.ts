@@ -21,7 +21,7 @@ const END_COMMANDS = new Set(['/end', '/quit', '/exit']);
 export function registerChatCommand(program: Command): void {
   program
     .command('chat')
-    .description('rehearse in the terminal with a scripted customer; /end to finish')
+    .description('rehearse in the terminal (the customer CUSTOMER_MODE names); /end to finish')
     .option('--scenario <id|path>', 'scenario to rehearse (default: choose from a list)')
     .option('--seed <text>', "vary the customer's wording (same seed, same wording)")
     .action(async (options: { scenario?: string; seed?: string }) => {
@@ -37,6 +37,11 @@ export function registerChatCommand(program: Command): void {
       };
       try {
         const scenario = options.scenario ? await findScenario(options.scenario, library) : await chooseScenario(library.scenarios, ask);
+        // The terminal keeps no profile to remember it by, so it says so every time a model takes part.
+        if (parts.models)
+          process.stdout.write(
+            '\nAn AI model plays the customer or helps mark your replies: what you type is sent to the model provider set up here.\n',
+          );
         const rehearsal = await Rehearsal.start(scenario, parts, options.seed);
         const exchanges: Exchange[] = [];
         process.stdout.write(`\n${scenario.title}\n\n${wrap(scenario.briefing)}\n\nType your replies as the advisor. /end finishes.\n\n`);

@@ -138,6 +138,12 @@ export async function serve(options: { port?: string }): Promise<void> {
     process.stdout.write(
       `The customer: ${parts.customer.identity.id}; the scorer: ${parts.scorer.identity.id}, through ${settings.AZURE_OPENAI_ENDPOINT ? 'Azure OpenAI' : settings.OPENAI_BASE_URL ? new URL(settings.OPENAI_BASE_URL).origin : 'OpenAI'}. Learners' words are sent there; they are told so before their first rehearsal.\n`,
     );
+  if (
+    parts.models &&
+    settings.LLM_SPENDING_CAP > 0 &&
+    settings.LLM_PRICE_INPUT + settings.LLM_PRICE_CACHED_INPUT + settings.LLM_PRICE_OUTPUT === 0
+  )
+    process.stdout.write('Warning: LLM_SPENDING_CAP is set but no LLM_PRICE_*: every call counts as free, so the cap never stops one.\n');
   for (const warning of stores.warnings) process.stdout.write(`Warning: ${warning}\n`);
   logger.info({ mode: mode.kind, port: actualPort, store: stores.description }, 'listening');
   // Turns in progress finish (server.close waits for them), then the store is closed cleanly.
