@@ -495,6 +495,7 @@ describe('the forms', () => {
         'Beyond authority',
         'Very low scores',
         'Very high scores',
+        'Judges disagree',
       ]);
       await expect(textsOf(page, 'select[name=learner] option')).resolves.toEqual(['Any', 'Jo <b>Bloggs</b>', 'teams/learner-2']);
       await expect(page.getByRole('link', { name: 'Clear', exact: true }).getAttribute('href')).resolves.toBe('/review');

@@ -202,8 +202,10 @@ describe('score flags in a database from before they were kept', () => {
       .flatMap(({ id, flags }) => flags.map((flag) => ({ id, flag })))
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.flag < b.flag ? -1 : 1));
     expect(filed).toEqual(expected);
-    // The rules' edges were all reached, and the fixture has its flag.
-    for (const flag of SCORE_FLAGS) expect({ flag, filed: expected.some((row) => row.flag === flag) }).toEqual({ flag, filed: true });
+    // The rules' edges were all reached, and the fixture has its flag. No record from before the
+    // migration can carry a model judge's report, so `judges-disagree` is not among them.
+    for (const flag of SCORE_FLAGS.filter((f) => f !== 'judges-disagree'))
+      expect({ flag, filed: expected.some((row) => row.flag === flag) }).toEqual({ flag, filed: true });
     expect(v1Flags).toEqual(['authority-breach', 'very-low']);
 
     // Listed through the store, with the other filters.
