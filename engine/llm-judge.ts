@@ -129,10 +129,18 @@ export function createLlmJudge(settings: LlmJudgeSettings): Scorer {
           }),
         };
       }
-      const judged = judgeReport(input, readings, byRules, answer.value, mode);
       const call = { model: answer.model, usage: answer.usage, outcome: 'used' };
-      const report = ScoreReportSchema.safeParse({ ...judged.report, judgement: note({ ...judged.judgement, calls: [call] }) });
-      // Whatever the model said, the evidence must save: a report the record would refuse is the rules' instead.
+      const report = ScoreReportSchema.safeParse(
+        (() => {
+          try {
+            const judged = judgeReport(input, readings, byRules, answer.value, mode);
+            return { ...judged.report, judgement: note({ ...judged.judgement, calls: [call] }) };
+          } catch {
+            return undefined;
+          }
+        })(),
+      );
+      // Whatever the model said (and should checking it ever fail), the evidence must save: a report the record would refuse is the rules' instead.
       if (!report.success) {
         const problem = report.error.issues[0];
         return {

@@ -118,7 +118,7 @@ export function languageModelConformance(name: string, make: (script: ProviderSc
 }
 
 /** The ModelFailure the call ended with; any other outcome fails the test. */
-async function failureOf(call: Promise<unknown>): Promise<ModelFailure> {
+export async function failureOf(call: Promise<unknown>): Promise<ModelFailure> {
   try {
     await call;
   } catch (error) {

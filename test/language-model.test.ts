@@ -14,7 +14,7 @@ import { createFakeLanguageModel, type FakeReply } from '../model/fake-language-
 import { createOpenAiLanguageModel, type OpenAiLanguageModelOptions } from '../model/openai-language-model.ts';
 import { isRetryable, retryAfterMs, withBoundedRetries, type RetryClock } from '../model/retry-policy.ts';
 import { readStructuredAnswer, withoutCodeFence } from '../model/structured-answer.ts';
-import { languageModelConformance } from './language-model-conformance.ts';
+import { failureOf, languageModelConformance } from './language-model-conformance.ts';
 import { startOpenAiCompatibleServer, type ChatReply, type ChatRequestBody } from './openai-compatible-server.ts';
 
 const API_KEY = 'sk-test-0123456789-do-not-leak';
@@ -70,15 +70,6 @@ function statusFor(reason: ModelFailureReason): number {
   return status;
 }
 
-async function failureOf(call: Promise<unknown>): Promise<ModelFailure> {
-  try {
-    await call;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ModelFailure);
-    return error as ModelFailure;
-  }
-  throw new Error('expected a ModelFailure, but the model answered');
-}
 
 languageModelConformance('the fake', async (script) => ({ model: createFakeLanguageModel((request) => script(request)) }));
 
