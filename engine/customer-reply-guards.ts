@@ -101,14 +101,34 @@ function leaksHiddenFact(reply: string, { scenario, revealed, publicText }: Guar
   const knownNumbers = numbersIn(publicText);
   const said = contentWords(reply);
   const saidNumbers = numbersIn(reply);
-  return scenario.facts
+  return detailsOf(scenario)
     .filter((fact) => !revealed.includes(fact.id))
     .some((fact) => {
-      const wording = [fact.fact, ...fact.says].join(' ');
-      if ([...numbersIn(wording)].some((n) => !knownNumbers.has(n) && saidNumbers.has(n))) return true;
-      const details = [...contentWords(wording)].filter((w) => w.length > 3 && !known.has(w));
-      return details.filter((w) => said.has(w)).length >= 2;
+      if ([...fact.numbers].some((n) => !knownNumbers.has(n) && saidNumbers.has(n))) return true;
+      return [...fact.words].filter((w) => !known.has(w) && said.has(w)).length >= 2;
     });
+}
+
+interface FactDetails {
+  id: string;
+  numbers: Set<string>;
+  /** Content words of more than three letters: "day" or "off" alone tell nothing. */
+  words: Set<string>;
+}
+
+/** Each fact's details, read once per scenario (reading words is most of a guard's cost). */
+const DETAILS = new WeakMap<Scenario, FactDetails[]>();
+
+function detailsOf(scenario: Scenario): FactDetails[] {
+  let details = DETAILS.get(scenario);
+  if (!details) {
+    details = scenario.facts.map((fact) => {
+      const wording = [fact.fact, ...fact.says].join(' ');
+      return { id: fact.id, numbers: numbersIn(wording), words: new Set([...contentWords(wording)].filter((w) => w.length > 3)) };
+    });
+    DETAILS.set(scenario, details);
+  }
+  return details;
 }
 
 /** Numbers as written ("£80", "14th", "3pm" all give their digits), the details a leak is surest in. */
