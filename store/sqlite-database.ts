@@ -132,7 +132,16 @@ function migrate(db: Database.Database, file: string, migrations: readonly Migra
 function makePrivateFile(file: string): void {
   const folder = path.dirname(path.resolve(file));
   mkdirSync(folder, { recursive: true, mode: PRIVATE_FOLDER });
-  closeSync(openSync(file, 'a', PRIVATE_FILE));
+  // Created only if absent, and never opened otherwise: closing any descriptor of a file drops every
+  // POSIX lock this process holds on it, so opening the database a second time (the lease store
+  // shares the file) would silently release the first connection's locks. Another program reading
+  // the database (the sqlite3 shell, a backup) would then take itself for the last connection and
+  // delete the WAL under the server, which would go on writing to a file no one else can see.
+  try {
+    closeSync(openSync(file, 'wx', PRIVATE_FILE));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
   chmodSync(file, PRIVATE_FILE);
 }
 

@@ -44,6 +44,27 @@ keyValueStoreConformance('sqlite', async () => new SqliteKeyValueStore(freshData
 evidenceStoreConformance('sqlite', async () => new SqliteEvidenceStore(freshDatabase()));
 
 describe('the SQLite database file', () => {
+  it('keeps its locks when opened twice in one process, so another program reading it never takes the WAL away', async () => {
+    const file = databaseFile();
+    const state = openSqliteDatabase(file);
+    onTestFinished(() => state.close());
+    await writeAll(new SqliteKeyValueStore(state), [{ key: 'k', value: 'before' }]);
+    // This process's POSIX locks on the database file (Linux shows them in /proc/locks, by inode).
+    const { ino } = statSync(file);
+    const locksHeld = () =>
+      readFileSync('/proc/locks', 'utf8')
+        .split('\n')
+        .filter((line) => line.includes(` ${process.pid} `) && line.includes(`:${ino} `)).length;
+    const before = locksHeld();
+    expect(before).toBeGreaterThan(0);
+    // The lease store opens the same file. Closing any descriptor of a file drops all of a process's
+    // locks on it: had that open touched the file, another program (the sqlite3 shell, a backup) would
+    // take itself for the last connection and delete the WAL under the server.
+    const leases = openSqliteDatabase(file);
+    onTestFinished(() => leases.close());
+    expect(locksHeld()).toBe(before);
+  });
+
   it('survives a restart: the data is there and the migrations are not applied again', async () => {
     const file = databaseFile();
     const first = openSqliteDatabase(file);
