@@ -11,6 +11,17 @@ export function limitConnections(server: Server, limits: HttpLimits): void {
   server.requestTimeout = limits.requestTimeoutMs;
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   server.setTimeout(limits.idleSocketMs, (socket) => socket.destroy());
+  // A connection whose request is being answered is not idle, however long the answer takes (a model
+  // playing the customer, or judging at the end, may take longer than idleSocketMs): the clock stops
+  // while a turn is worked on and starts again when its response is done. Receiving the request is
+  // still bounded by headersTimeoutMs and requestTimeoutMs.
+  server.on('request', (request, response) => {
+    const socket = request.socket;
+    socket.setTimeout(0);
+    response.once('close', () => {
+      if (!socket.destroyed) socket.setTimeout(limits.idleSocketMs);
+    });
+  });
   const open = new Map<string, number>();
   server.on('connection', (socket) => {
     const client = socket.remoteAddress ?? 'unknown';
