@@ -16,6 +16,7 @@ import { createRulesScorer } from '../engine/rules-scorer.ts';
 import type { Scorer } from '../engine/scorer.ts';
 import { createScriptedCustomer } from '../engine/scripted-customer.ts';
 import { createOpenAiLanguageModel } from '../model/openai-language-model.ts';
+import { loggedLanguageModel, type ModelLog } from '../model/logged-language-model.ts';
 import { DEFAULT_PROMPTS_DIR, loadPromptBook } from '../model/prompt-files.ts';
 import type { Settings } from './settings.ts';
 import { UsageError } from './usage-error.ts';
@@ -34,6 +35,7 @@ export type PartSettings = Pick<
   | 'CUSTOMER_MODEL'
   | 'JUDGE_MODEL'
   | 'LLM_TIMEOUT_MS'
+  | 'LLM_TURN_BUDGET_MS'
   | 'LLM_MAX_RETRIES'
   | 'LLM_SPENDING_CAP'
   | 'LLM_PRICE_INPUT'
@@ -49,16 +51,16 @@ const MAX_RETRY_WAIT_MS = 5_000;
 interface ModelSetup {
   prompts: PromptBook;
   cap: SpendingCap;
-  modelFor(name: string): LanguageModel;
+  modelFor(name: string, purpose: 'customer' | 'judge'): LanguageModel;
 }
 
-async function modelSetup(settings: PartSettings): Promise<ModelSetup> {
+async function modelSetup(settings: PartSettings, log?: ModelLog): Promise<ModelSetup> {
   if (!settings.OPENAI_API_KEY && !settings.OPENAI_BASE_URL)
     throw new UsageError(
-      `CUSTOMER_MODE=${settings.CUSTOMER_MODE} and JUDGE_MODE=${settings.JUDGE_MODE} need a model: set OPENAI_API_KEY, or OPENAI_BASE_URL for a local server (see README, "LLM customers and judges")`,
+      `${[settings.CUSTOMER_MODE === 'llm' ? 'CUSTOMER_MODE=llm' : '', settings.JUDGE_MODE !== 'rules' ? `JUDGE_MODE=${settings.JUDGE_MODE}` : ''].filter(Boolean).join(' and ')} needs a model: set OPENAI_API_KEY, or OPENAI_BASE_URL for a local server (see README, "LLM customers and judges")`,
     );
   const prompts = await loadPromptBook(settings.SERVICESIM_PROMPTS || DEFAULT_PROMPTS_DIR).catch((error: Error) => {
-    throw new UsageError(error.message);
+    throw new UsageError(`${settings.SERVICESIM_PROMPTS ? 'SERVICESIM_PROMPTS: ' : ''}${error.message}`);
   });
   const prices: ModelPrices = {
     inputPerMillion: settings.LLM_PRICE_INPUT,
@@ -68,8 +70,8 @@ async function modelSetup(settings: PartSettings): Promise<ModelSetup> {
   return {
     prompts,
     cap: { prices, perRehearsal: settings.LLM_SPENDING_CAP },
-    modelFor: (name) =>
-      createOpenAiLanguageModel({
+    modelFor: (name, purpose) => {
+      const model = createOpenAiLanguageModel({
         // A local server takes any key; the client library insists on one.
         apiKey: settings.OPENAI_API_KEY || 'not-needed',
         ...(settings.OPENAI_BASE_URL ? { baseURL: settings.OPENAI_BASE_URL } : {}),
@@ -80,7 +82,9 @@ async function modelSetup(settings: PartSettings): Promise<ModelSetup> {
         timeoutMs: settings.LLM_TIMEOUT_MS,
         maxRetries: settings.LLM_MAX_RETRIES,
         maxRetryWaitMs: MAX_RETRY_WAIT_MS,
-      }),
+      });
+      return log ? loggedLanguageModel(model, log, purpose) : model;
+    },
   };
 }
 
@@ -93,7 +97,7 @@ function createScorerWith(settings: PartSettings, setup: ModelSetup | undefined,
   if (settings.JUDGE_MODE === 'rules' || !setup) return rules;
   return createLlmJudge({
     mode: settings.JUDGE_MODE,
-    model: setup.modelFor(settings.JUDGE_MODEL),
+    model: setup.modelFor(settings.JUDGE_MODEL, 'judge'),
     prompts: setup.prompts,
     rules,
     rubric: library.dimensions,
@@ -102,15 +106,21 @@ function createScorerWith(settings: PartSettings, setup: ModelSetup | undefined,
 }
 
 /** The scorer JUDGE_MODE names, for `score`, `eval` and the benchmarks. */
-export async function configuredScorer(settings: PartSettings, library: Library): Promise<Scorer> {
-  return createScorerWith(settings, settings.JUDGE_MODE === 'rules' ? undefined : await modelSetup(settings), library);
+export async function configuredScorer(settings: PartSettings, library: Library, log?: ModelLog): Promise<Scorer> {
+  return createScorerWith(settings, settings.JUDGE_MODE === 'rules' ? undefined : await modelSetup(settings, log), library);
 }
 
-export async function rehearsalParts(settings: PartSettings, library: Library): Promise<RehearsalParts> {
-  const setup = usesModels(settings) ? await modelSetup(settings) : undefined;
+/** `log`: where a failed model call is reported (the reason only, never learners' words). */
+export async function rehearsalParts(settings: PartSettings, library: Library, log?: ModelLog): Promise<RehearsalParts> {
+  const setup = usesModels(settings) ? await modelSetup(settings, log) : undefined;
   const customer: Customer =
     settings.CUSTOMER_MODE === 'llm' && setup
-      ? createLlmCustomer({ model: setup.modelFor(settings.CUSTOMER_MODEL), prompts: setup.prompts, cap: setup.cap })
+      ? createLlmCustomer({
+          model: setup.modelFor(settings.CUSTOMER_MODEL, 'customer'),
+          prompts: setup.prompts,
+          cap: setup.cap,
+          turnBudgetMs: settings.LLM_TURN_BUDGET_MS,
+        })
       : createScriptedCustomer();
   return {
     customer,

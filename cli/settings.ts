@@ -85,6 +85,8 @@ const SettingsSchema = z.object({
   JUDGE_MODEL: optional('gpt-4o'),
   /** Each model call's timeout, per attempt; the learner gets the scripted reply when it passes. */
   LLM_TIMEOUT_MS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(100).max(600_000).default(20_000)),
+  /** The longest a learner waits for the customer's reply, every attempt and retry included; then the scripted words are used. */
+  LLM_TURN_BUDGET_MS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(500).max(120_000).default(12_000)),
   /** Retries of a call that failed in a way that may pass (429, 5xx, a timeout). */
   LLM_MAX_RETRIES: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(5).default(2)),
   /** The most one rehearsal may spend on model calls, in the prices' currency; 0: no cap. Needs the prices below. */

@@ -42,6 +42,11 @@ export interface StructuredRequest<T> {
   schemaName: string;
   temperature: number;
   maxOutputTokens: number;
+  /**
+   * When the answer stops being of use (milliseconds since the epoch): no attempt or retry runs past
+   * it. A learner waiting for the customer cannot wait for every retry of every timeout.
+   */
+  deadline?: number;
 }
 
 export interface StructuredAnswer<T> {

@@ -54,7 +54,14 @@ export interface LlmCustomerSettings {
   model: LanguageModel;
   prompts: PromptBook;
   cap: SpendingCap;
+  /**
+   * The longest a learner waits for the customer's reply, every attempt and retry included; then the
+   * scripted words are used. Teams expects a bot to answer within 15 seconds.
+   */
+  turnBudgetMs?: number;
 }
+
+const DEFAULT_TURN_BUDGET_MS = 12_000;
 
 export function llmCustomerIdentity(model: string, prompts: PromptBook): ComponentIdentity {
   return {
@@ -64,7 +71,7 @@ export function llmCustomerIdentity(model: string, prompts: PromptBook): Compone
   };
 }
 
-export function createLlmCustomer({ model, prompts, cap }: LlmCustomerSettings): Customer {
+export function createLlmCustomer({ model, prompts, cap, turnBudgetMs = DEFAULT_TURN_BUDGET_MS }: LlmCustomerSettings): Customer {
   const scripted = createScriptedCustomer();
   const identity = llmCustomerIdentity(model.model, prompts);
   return {
@@ -77,6 +84,7 @@ export function createLlmCustomer({ model, prompts, cap }: LlmCustomerSettings):
     },
     async reply({ scenario, state: stored, text, reading }): Promise<CustomerReply & { note: CustomerNote }> {
       const state = readLlmState(stored);
+      const deadline = Date.now() + turnBudgetMs;
       const decided = await scripted.reply({ scenario, state: state.scripted as ComponentState, text, reading });
       const decision = readScriptedState(decided.state);
       const calls: CustomerNote['calls'] = [];
@@ -143,6 +151,8 @@ export function createLlmCustomer({ model, prompts, cap }: LlmCustomerSettings):
       for (let attempt = 0; attempt < 2; attempt++) {
         if (!mayCall(spent, cap, { promptChars: promptChars(messages), maxOutputTokens: MAX_OUTPUT_TOKENS }))
           return scriptedWords('spending-cap', `spent ${spent.toFixed(4)} of ${cap.perRehearsal}`);
+        // A refused reply is asked for again only while the learner's wait allows.
+        if (attempt > 0 && Date.now() >= deadline) break;
         try {
           const answer = await model.structured({
             messages,
@@ -150,6 +160,7 @@ export function createLlmCustomer({ model, prompts, cap }: LlmCustomerSettings):
             schemaName: 'customer_turn',
             temperature: TEMPERATURE,
             maxOutputTokens: MAX_OUTPUT_TOKENS,
+            deadline,
           });
           spent += costOf(answer.usage, cap.prices);
           const finding = checkCustomerReply(answer.value.reply, guardContext);
@@ -164,7 +175,10 @@ export function createLlmCustomer({ model, prompts, cap }: LlmCustomerSettings):
           return scriptedWords(failure.reason, failure.message.slice(0, 200));
         }
       }
-      return scriptedWords(refused!, 'refused twice by the reply guards');
+      return scriptedWords(
+        refused!,
+        calls.length > 1 ? 'refused twice by the reply guards' : 'refused by the reply guards, with no time left to ask again',
+      );
     },
   };
 }

@@ -36,6 +36,8 @@ import { occursIn } from './verbatim-quote.ts';
 
 /** Room for every dimension's evidence and suggestion; a longer answer is a model rambling. */
 const MAX_OUTPUT_TOKENS = 3000;
+/** How a turn the engine set aside as an attempt to instruct the marker is listed among the disagreements. */
+export const SET_ASIDE = 'set aside by the engine: it tries to instruct the marker';
 /** Two levels apart is a disagreement a tutor should settle; one is ordinary marker variation. */
 const DISAGREEMENT_LEVELS = 2;
 
@@ -214,8 +216,7 @@ export function judgeReport(
   const keptKeys = new Set(breaches.map(key));
   for (const b of byRules.breaches)
     if (!keptKeys.has(key(b))) disagreements.push({ finding: `breach at turn ${b.turn}`, rules: b.action, judge: 'none' });
-  for (const turn of instructing)
-    disagreements.push({ finding: `turn ${turn}`, rules: 'read as a reply', judge: 'tries to instruct the marker' });
+  for (const turn of instructing) disagreements.push({ finding: `turn ${turn}`, rules: 'read as a reply', judge: SET_ASIDE });
 
   const dimensions: ScoreReport['dimensions'] = {};
   for (const [id, fromRules] of Object.entries(byRules.dimensions)) {
@@ -249,9 +250,17 @@ export function judgeReport(
       level !== null &&
       fromRules.level !== null &&
       level < fromRules.level;
-    if (withoutEvidence || erasesALevel || authorityOnAFalseBreach) {
+    // Nor is marking two levels down what the rules found evidence for, without a quote of its own.
+    const lowersWithoutEvidence =
+      level !== null &&
+      fromRules.level !== null &&
+      fromRules.level - level >= DISAGREEMENT_LEVELS &&
+      evidence.length === 0 &&
+      fromRules.evidence.length > 0;
+    if (withoutEvidence || erasesALevel || authorityOnAFalseBreach || lowersWithoutEvidence) {
       rulesStand();
-      if (erasesALevel) disagreements.push({ finding: id, rules: levelText(fromRules.level), judge: 'no occasion' });
+      if (erasesALevel || lowersWithoutEvidence)
+        disagreements.push({ finding: id, rules: levelText(fromRules.level), judge: `${levelText(level)}, with no quote` });
       continue;
     }
     // A breach that stands holds authority at 0, as the rules do.

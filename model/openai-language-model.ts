@@ -64,7 +64,16 @@ export function createOpenAiLanguageModel(options: OpenAiLanguageModelOptions): 
       };
       let completion: ChatCompletion;
       try {
-        completion = await withBoundedRetries(() => completionWithin(client, body, options.timeoutMs), options);
+        const { deadline } = request;
+        completion = await withBoundedRetries(
+          () => {
+            // Each attempt ends by the per-call timeout, or by the request's deadline if that comes first.
+            const left = deadline === undefined ? options.timeoutMs : Math.min(options.timeoutMs, deadline - Date.now());
+            if (left <= 0) throw new APIConnectionTimeoutError();
+            return completionWithin(client, body, left);
+          },
+          { ...options, ...(deadline === undefined ? {} : { deadline }) },
+        );
       } catch (error) {
         throw failureOf(error);
       }

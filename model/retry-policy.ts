@@ -17,6 +17,8 @@ export interface RetryPolicy {
   maxRetryWaitMs: number;
   /** The wait before the first retry when the server names none; it doubles with each retry. */
   baseDelayMs?: number;
+  /** No retry is begun that would start after this (milliseconds since the epoch). */
+  deadline?: number;
 }
 
 /** What the retry waits with, passed in so a test need not wait. */
@@ -54,6 +56,7 @@ export async function withBoundedRetries<T>(
       if (retry >= policy.maxRetries || !isRetryable(error)) throw error;
       const wait = waitBeforeRetry(error, retry, policy, clock);
       if (wait === undefined) throw error;
+      if (policy.deadline !== undefined && clock.now() + wait >= policy.deadline) throw error;
       await clock.sleep(wait);
     }
   }

@@ -5,6 +5,7 @@
  * refused. Empty for a rehearsal played and scored without a model.
  */
 import type { EvidenceRecord } from '../engine/evidence-record.ts';
+import { SET_ASIDE } from '../engine/llm-judge.ts';
 
 export function modelUseNotes(record: EvidenceRecord): string[] {
   const notes: string[] = [];
@@ -16,6 +17,12 @@ export function modelUseNotes(record: EvidenceRecord): string[] {
         ? 'A model worded every customer turn, as the scripted customer decided it.'
         : `A model worded the customer's turns, except turn${fellBack.length === 1 ? '' : 's'} ${fellBack.map((t) => `${t.turn + 1} (${t.fallback!.reason})`).join(', ')}, where the scripted words were used.`,
     );
+    // A reply the guards refused and the model then gave again acceptably: worth knowing, not a fallback.
+    const askedAgain = use.customerTurns.filter((t) => !t.fallback && t.calls.length > 1);
+    if (askedAgain.length > 0)
+      notes.push(
+        `The model's first reply was refused and asked for again at turn${askedAgain.length === 1 ? '' : 's'} ${askedAgain.map((t) => `${t.turn + 1} (${t.calls[0]!.outcome})`).join(', ')}.`,
+      );
   }
   const judgement = record.report.judgement;
   if (judgement) {
@@ -33,7 +40,11 @@ export function modelUseNotes(record: EvidenceRecord): string[] {
     for (const b of judgement.rejectedBreaches)
       notes.push(`Not a breach, though the judge named one: ${b.action} at turn ${b.turn} (${b.why}).`);
     for (const d of judgement.disagreements)
-      notes.push(`The judge and the rules disagree on ${d.finding}: rules ${d.rules}, judge ${d.judge}.`);
+      notes.push(
+        d.judge === SET_ASIDE
+          ? `The engine set ${d.finding} aside: it tries to instruct the marker, so no evidence is taken from it.`
+          : `The judge and the rules disagree on ${d.finding}: the rules say ${d.rules}; the judge, ${d.judge}.`,
+      );
     for (const v of judgement.verdicts.filter((verdict) => !verdict.agrees))
       notes.push(`The judge rejected the rules' finding on ${v.finding}: ${v.reason}`);
   }

@@ -208,8 +208,11 @@ describe('servicesim eval with a model judge', () => {
         ...modelSettings(server.baseURL),
         LLM_MAX_RETRIES: '0',
       });
-      expect(byModel.stderr).toBe('');
-      expect(byModel.code).toBe(0);
+      // Measured, but it is the rules' figures: said on stderr, and a failing exit code.
+      expect(byModel.stderr).toMatch(
+        /^servicesim: the llm judge's call failed for every transcript \(server-error\): these are the rules' figures/,
+      );
+      expect(byModel.code).toBe(1);
       expect(server.requests).toHaveLength(SMALL_SET.length);
       const byRules = runCli(['eval', '--judge', 'rules', '--labelled', folder, '--json']);
       expect(byRules.code).toBe(0);

@@ -70,7 +70,6 @@ function statusFor(reason: ModelFailureReason): number {
   return status;
 }
 
-
 languageModelConformance('the fake', async (script) => ({ model: createFakeLanguageModel((request) => script(request)) }));
 
 describe('the OpenAI adapter, against msw', () => {
@@ -154,6 +153,18 @@ describe('the OpenAI adapter, against msw', () => {
     const failure = await failureOf(adapter({ timeoutMs: 150, maxRetries: 1 }).structured(REQUEST));
     expect(failure.reason).toBe('timeout');
     expect(requests).toHaveLength(2);
+  });
+
+  it('stops at the request’s deadline, however many retries and however long a timeout remain', async () => {
+    const requests = serve(async () => {
+      await delay(2_000);
+      return HttpResponse.json(completion());
+    });
+    const started = Date.now();
+    const failure = await failureOf(adapter({ timeoutMs: 5_000, maxRetries: 3 }).structured({ ...REQUEST, deadline: Date.now() + 300 }));
+    expect(failure.reason).toBe('timeout');
+    expect(requests).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(1_500);
   });
 
   it('waits the second a 429 asks for (retry-after: 1), then answers', async () => {

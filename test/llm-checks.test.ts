@@ -20,7 +20,9 @@ import { createLlmJudge } from '../engine/llm-judge.ts';
 import { FREE } from '../engine/model-cost.ts';
 import { createRulesScorer } from '../engine/rules-scorer.ts';
 import { ScoreReportSchema } from '../engine/score-report.ts';
+import { z } from 'zod';
 import { createFakeLanguageModel } from '../model/fake-language-model.ts';
+import { loggedLanguageModel } from '../model/logged-language-model.ts';
 import { DEFAULT_PROMPTS_DIR, loadPromptBook } from '../model/prompt-files.ts';
 import { temporaryFolder } from './temporary-folder.ts';
 
@@ -274,6 +276,62 @@ describe('the judge’s breaches, tied to what the rules read the learner offeri
       .filter(([, d]) => d.level !== null)
       .map(([id]) => id);
     expect(judgement.disagreements.map((d) => d.finding).sort()).toEqual(levelled.sort());
+  });
+});
+
+describe('a judge marking down without a quote', () => {
+  it('leaves the rules’ level where they found evidence two levels higher, and tells the tutor', () => {
+    const learner = "I'm so sorry about your kitchen floor, that must be awful. When does it leak, and has it been moved?";
+    const turns = [
+      { role: 'customer' as const, text: 'My washing machine has flooded the kitchen again.' },
+      { role: 'learner' as const, text: learner },
+    ];
+    const rules = scoreTranscript(scenario, turns);
+    const id = Object.keys(rules.dimensions).find(
+      (d) => (rules.dimensions[d]!.level ?? 0) >= 2 && rules.dimensions[d]!.evidence.length > 0,
+    )!;
+    const answer: JudgeAnswer = {
+      dimensions: Object.entries(rules.dimensions).map(([d, score]) => ({
+        id: d,
+        level: d === id ? 0 : score.level,
+        evidence: [],
+        suggestion: 's',
+        rulesVerdict: null,
+      })),
+      breaches: [],
+      rulesBreachVerdicts: [],
+    };
+    const { report, judgement } = judgeReport({ scenario, turns }, readConversation(scenario, turns).learnerTurns, rules, answer, 'llm');
+    expect(report.dimensions[id]).toEqual(rules.dimensions[id]);
+    expect(judgement.disagreements).toContainEqual({
+      finding: id,
+      rules: `level ${rules.dimensions[id]!.level}`,
+      judge: 'level 0, with no quote',
+    });
+    expect(judgement.flagged).toBe(true);
+  });
+});
+
+describe('a model’s failures are logged for the operator, without learners’ words', () => {
+  it('names the purpose, the model and the reason', async () => {
+    const warned: Array<[Record<string, unknown>, string]> = [];
+    const model = loggedLanguageModel(
+      createFakeLanguageModel(() => ({ failure: 'server-error' })),
+      { warn: (f, m) => warned.push([f, m]) },
+      'judge',
+    );
+    await expect(
+      model.structured({
+        messages: [{ role: 'user', content: 'a learner’s secret words' }],
+        schema: z.object({}),
+        schemaName: 's',
+        temperature: 0,
+        maxOutputTokens: 10,
+      }),
+    ).rejects.toThrow();
+    expect(warned).toHaveLength(1);
+    expect(warned[0]![0]).toMatchObject({ purpose: 'judge', model: 'fake-model', reason: 'server-error' });
+    expect(JSON.stringify(warned)).not.toContain('secret words');
   });
 });
 

@@ -260,7 +260,7 @@ describe('the LLM customer falls back to the scripted words for a turn, says why
     const page = await (await fetch(`${bot.url}/review/rehearsals/${record.id}`, { headers: { cookie } })).text();
     expect(page).toContain('How a model took part');
     expect(page).toMatch(/except turn 5 \(off-decision\), where the scripted words were used/);
-    expect(page).toMatch(/The judge and the rules disagree on turn 4: rules read as a reply, judge tries to instruct the marker/);
+    expect(page).toMatch(/The engine set turn 4 aside: it tries to instruct the marker/);
     // The learner text went to the customer's model as data, inside its tags.
     const sent = provider.requests.filter((r) => r.schema === 'customer_turn')[1]!;
     expect(sent.body.messages.at(-1)!.content).toContain(`<advisor_message>\n${injection}\n</advisor_message>`);

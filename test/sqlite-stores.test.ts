@@ -47,7 +47,7 @@ describe('the SQLite database file', () => {
   it('keeps its locks when opened twice in one process, so another program reading it never takes the WAL away', async () => {
     const file = databaseFile();
     const state = openSqliteDatabase(file);
-    onTestFinished(() => state.close());
+    onTestFinished(() => void state.close());
     await writeAll(new SqliteKeyValueStore(state), [{ key: 'k', value: 'before' }]);
     // This process's POSIX locks on the database file (Linux shows them in /proc/locks, by inode).
     const { ino } = statSync(file);
@@ -61,7 +61,7 @@ describe('the SQLite database file', () => {
     // locks on it: had that open touched the file, another program (the sqlite3 shell, a backup) would
     // take itself for the last connection and delete the WAL under the server.
     const leases = openSqliteDatabase(file);
-    onTestFinished(() => leases.close());
+    onTestFinished(() => void leases.close());
     expect(locksHeld()).toBe(before);
   });
 

@@ -70,5 +70,13 @@ export function registerEvalCommand(program: Command): void {
       };
       const disagreements = options.disagreements === true;
       process.stdout.write(options.json ? agreementJson(run, { disagreements }) : agreementText(run, { disagreements }));
+      // A model judge that never answered has measured the rules: say so, and fail, so no one reports these as the model's.
+      const fellBack = Object.values(run.measure.models.fallbacks).reduce((sum, n) => sum + n, 0);
+      if (settings.JUDGE_MODE !== 'rules' && labelled.length > 0 && fellBack >= labelled.length) {
+        process.stderr.write(
+          `servicesim: the ${settings.JUDGE_MODE} judge's call failed for every transcript (${Object.keys(run.measure.models.fallbacks).join(', ')}): these are the rules' figures, not the model's. Check JUDGE_MODEL and the endpoint.\n`,
+        );
+        process.exitCode = 1;
+      }
     });
 }

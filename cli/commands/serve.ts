@@ -67,7 +67,7 @@ export async function serve(options: { port?: string }): Promise<void> {
       })
     : undefined;
   const evidence = lrs ? lrs.evidence(stores.evidence) : stores.evidence;
-  const parts = await rehearsalParts(settings, library);
+  const parts = await rehearsalParts(settings, library, logger.child({ component: 'model' }));
   const bot = createBot({
     library,
     state: stores.state,
@@ -136,10 +136,13 @@ export async function serve(options: { port?: string }): Promise<void> {
   );
   if (parts.models)
     process.stdout.write(
-      `The customer: ${parts.customer.identity.id}; the scorer: ${parts.scorer.identity.id}, through ${settings.AZURE_OPENAI_ENDPOINT ? 'Azure OpenAI' : settings.OPENAI_BASE_URL ? new URL(settings.OPENAI_BASE_URL).origin : 'OpenAI'}. Learners' words are sent there; they are told so before their first rehearsal.\n`,
+      `The customer: ${settings.CUSTOMER_MODE === 'llm' ? `a model (${settings.CUSTOMER_MODEL})` : 'scripted'}; the scorer: ${settings.JUDGE_MODE === 'rules' ? 'the rules' : `${settings.JUDGE_MODE} (${settings.JUDGE_MODEL})`}; through ${settings.AZURE_OPENAI_ENDPOINT ? `Azure OpenAI at ${new URL(settings.AZURE_OPENAI_ENDPOINT).origin}` : settings.OPENAI_BASE_URL ? withoutCredentials(settings.OPENAI_BASE_URL) : 'OpenAI'}. Learners' words are sent there; they are told so before their first rehearsal. A failed call is logged, and the scripted customer or the rules step in.\n`,
     );
+  // Only where calls cost money: a local server (OPENAI_BASE_URL without Azure) is free, and the cap means nothing there.
+  const paid = !settings.OPENAI_BASE_URL || settings.AZURE_OPENAI_ENDPOINT !== undefined;
   if (
     parts.models &&
+    paid &&
     settings.LLM_SPENDING_CAP > 0 &&
     settings.LLM_PRICE_INPUT + settings.LLM_PRICE_CACHED_INPUT + settings.LLM_PRICE_OUTPUT === 0
   )
@@ -150,4 +153,12 @@ export async function serve(options: { port?: string }): Promise<void> {
   const stop = () => server.close(() => void stores.close().finally(() => process.exit(0)));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** An endpoint as it may be shown: a user name or password in the URL is left out. */
+function withoutCredentials(url: string): string {
+  const parsed = new URL(url);
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.href;
 }
