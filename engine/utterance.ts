@@ -122,7 +122,14 @@ export function analyse(text: string): Utterance {
   spans.forEach(([first, last], index) => {
     const tokens: Token[] = [];
     for (let i = first; i <= last; i++) {
-      const t: Token = { text: texts[i]!, lower: normals[i]!, lemma: lemmas[i]!.toLowerCase(), pos: tags[i]!, stop: stops[i]! };
+      // wink gives no lemma for some tokens ("didnt" before a full stop): the word as written stands in.
+      const t: Token = {
+        text: texts[i]!,
+        lower: normals[i]!,
+        lemma: (lemmas[i] ?? normals[i] ?? texts[i] ?? '').toLowerCase(),
+        pos: tags[i]!,
+        stop: stops[i]!,
+      };
       tokens.push(t);
       if (CONTENT_POS.has(t.pos) && !t.stop && !LIGHT_WORDS.has(t.lemma) && /[a-z0-9]/.test(t.lemma)) contentLemmas.add(t.lemma);
     }
@@ -160,6 +167,8 @@ export function contentWords(text: string): Set<string> {
   const stops = tokens.out(nlpWords.its.stopWordFlag) as unknown as boolean[];
   const words = new Set<string>();
   lemmas.forEach((lemma, i) => {
+    // No lemma for some tokens ("didnt" before a full stop): nothing to add.
+    if (typeof lemma !== 'string') return;
     const word = lemma.toLowerCase();
     if (!stops[i] && !LIGHT_WORDS.has(word) && /^[a-z0-9][a-z0-9'-]*$/.test(word) && word.length > 1) words.add(word);
   });
