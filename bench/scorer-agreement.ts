@@ -8,10 +8,10 @@
  * `servicesim eval` measures the same way, with the same table (cli/agreement-table.ts); this stays
  * as the bench so `npm run bench` prints the README's figures for each split in one go.
  */
-import { agreementJson, agreementText, describeSet, inSplit, pricesOf, SPLITS, type Split } from '../cli/agreement-table.ts';
+import { agreementJson, agreementText, describeSet, inSplit, SPLITS, type Split } from '../cli/agreement-table.ts';
 import { LABELLED_DIR, readLabelledFolder } from '../cli/labelled-set.ts';
 import { measureAgreement } from '../cli/measure-agreement.ts';
-import { configuredScorer, scorableDimensions } from '../cli/rehearsal-parts.ts';
+import { configuredScorer, pricesOf, scorableDimensions } from '../cli/rehearsal-parts.ts';
 import { readSettings } from '../cli/settings.ts';
 import { UsageError } from '../cli/usage-error.ts';
 import { openLibrary } from '../engine/rubric-library.ts';

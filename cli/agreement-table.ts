@@ -7,10 +7,9 @@
  */
 import path from 'node:path';
 import type { ComponentIdentity } from '../engine/component-identity.ts';
-import { costOf, type ModelPrices } from '../engine/model-cost.ts';
+import { costOf, hasPrices, type ModelPrices } from '../engine/model-cost.ts';
 import { LABELLED_DIR, type LabelledTranscript } from './labelled-set.ts';
 import type { AgreementMeasure } from './measure-agreement.ts';
-import type { Settings } from './settings.ts';
 
 /**
  * The scorer's rules were tuned while reading disagreements on the first three batches of labelled
@@ -37,14 +36,6 @@ export function describeSet(folder: string, split: Split): string {
 }
 
 /** The prices set for model calls (LLM_PRICE_*), per million tokens. */
-export function pricesOf(settings: Pick<Settings, 'LLM_PRICE_INPUT' | 'LLM_PRICE_CACHED_INPUT' | 'LLM_PRICE_OUTPUT'>): ModelPrices {
-  return {
-    inputPerMillion: settings.LLM_PRICE_INPUT,
-    cachedInputPerMillion: settings.LLM_PRICE_CACHED_INPUT,
-    outputPerMillion: settings.LLM_PRICE_OUTPUT,
-  };
-}
-
 export interface AgreementRun {
   judge: ComponentIdentity;
   /** From describeSet. */
@@ -55,7 +46,6 @@ export interface AgreementRun {
 
 const pct = (x: number) => (Number.isNaN(x) ? '—' : `${Math.round(x * 100)}%`);
 const count = (n: number) => n.toLocaleString('en-GB');
-const pricesSet = (prices: ModelPrices) => prices.inputPerMillion > 0 || prices.cachedInputPerMillion > 0 || prices.outputPerMillion > 0;
 
 /** The Markdown table and the lines under it; with `disagreements`, every miss after them. */
 export function agreementText({ judge, set, measure, prices }: AgreementRun, { disagreements = false } = {}): string {
@@ -81,7 +71,7 @@ export function agreementText({ judge, set, measure, prices }: AgreementRun, { d
     lines.push(
       `Model calls: ${count(models.calls)}; rules' levels used instead for ${fellBack} of ${measure.transcripts} transcripts${fallbacks.length > 0 ? ` (${fallbacks.map(([reason, n]) => `${reason} ${n}`).join(', ')})` : ''}; ${models.flagged} flagged for a tutor`,
       `Tokens: ${count(models.usage.inputTokens)} input (${count(models.usage.cachedInputTokens)} of them cached), ${count(models.usage.outputTokens)} output; ${
-        pricesSet(prices)
+        hasPrices(prices)
           ? `cost ${costOf(models.usage, prices).toFixed(6)} (per million tokens: input ${prices.inputPerMillion}, cached input ${prices.cachedInputPerMillion}, output ${prices.outputPerMillion})`
           : 'cost: prices not set (LLM_PRICE_INPUT, LLM_PRICE_CACHED_INPUT, LLM_PRICE_OUTPUT)'
       }`,
@@ -104,7 +94,7 @@ export function agreementJson({ judge, set, measure, prices }: AgreementRun, { d
       breaches,
       notApplicableAgreed,
       notApplicableDisagreed,
-      models: { ...models, cost: pricesSet(prices) ? costOf(models.usage, prices) : null, prices },
+      models: { ...models, cost: hasPrices(prices) ? costOf(models.usage, prices) : null, prices },
       ...(disagreements ? { disagreements: misses } : {}),
     },
     null,

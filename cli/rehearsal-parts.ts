@@ -62,11 +62,7 @@ async function modelSetup(settings: PartSettings, log?: ModelLog): Promise<Model
   const prompts = await loadPromptBook(settings.SERVICESIM_PROMPTS || DEFAULT_PROMPTS_DIR).catch((error: Error) => {
     throw new UsageError(`${settings.SERVICESIM_PROMPTS ? 'SERVICESIM_PROMPTS: ' : ''}${error.message}`);
   });
-  const prices: ModelPrices = {
-    inputPerMillion: settings.LLM_PRICE_INPUT,
-    cachedInputPerMillion: settings.LLM_PRICE_CACHED_INPUT,
-    outputPerMillion: settings.LLM_PRICE_OUTPUT,
-  };
+  const prices = pricesOf(settings);
   return {
     prompts,
     cap: { prices, perRehearsal: settings.LLM_SPENDING_CAP },
@@ -85,6 +81,15 @@ async function modelSetup(settings: PartSettings, log?: ModelLog): Promise<Model
       });
       return log ? loggedLanguageModel(model, log, purpose) : model;
     },
+  };
+}
+
+/** The LLM_PRICE_* settings: what a model's tokens cost, for the cap, the evidence and `eval`. */
+export function pricesOf(settings: Pick<Settings, 'LLM_PRICE_INPUT' | 'LLM_PRICE_CACHED_INPUT' | 'LLM_PRICE_OUTPUT'>): ModelPrices {
+  return {
+    inputPerMillion: settings.LLM_PRICE_INPUT,
+    cachedInputPerMillion: settings.LLM_PRICE_CACHED_INPUT,
+    outputPerMillion: settings.LLM_PRICE_OUTPUT,
   };
 }
 

@@ -16,7 +16,7 @@
  */
 import { phrases } from './phrase-pattern.ts';
 import type { Scenario } from './scenario-schema.ts';
-import { contentWords } from './utterance.ts';
+import { contentWords, plainLower } from './utterance.ts';
 
 /** Longer than this is no customer's turn in a chat; the prompt asks for one to three sentences. */
 export const MAX_CUSTOMER_REPLY_CHARS = 1200;
@@ -88,7 +88,7 @@ export function checkCustomerReply(reply: string, context: GuardContext): GuardF
   const text = reply.trim();
   if (text.length === 0) return 'empty';
   if (text.length > MAX_CUSTOMER_REPLY_CHARS) return 'too-long';
-  const plain = text.toLowerCase().replace(/[\u2018\u2019]/g, "'");
+  const plain = plainLower(text);
   if (CHARACTER_BREAK.test(plain)) return 'character-break';
   if (leaksHiddenFact(text, context)) return 'leak';
   if (!context.ends && ENDING.test(plain)) return 'off-decision';

@@ -14,8 +14,8 @@ import { ComponentIdentitySchema, type ComponentIdentity } from './component-ide
 import type { EndReason } from './customer.ts';
 import { transcriptOf, type Exchange } from './rehearsal.ts';
 import { ScoreReportSchema, type ScoreReport } from './score-report.ts';
-import { modelUseOf, ModelUseSchema } from './model-use.ts';
-import { FREE, type ModelPrices } from './model-cost.ts';
+import { modelUseOf, ModelUseSchema, type ModelAccounting } from './model-use.ts';
+import { FREE } from './model-cost.ts';
 import { TurnSchema } from './transcript.ts';
 
 export const EVIDENCE_SCHEMA_VERSION = 2;
@@ -146,7 +146,7 @@ export interface EvidenceParts {
   scorer: ComponentIdentity;
   sources?: SourceHashes;
   /** When a model played a part: the prompts' versions and the prices, for `modelUse`. */
-  models?: { prompts: Record<string, string>; prices: ModelPrices };
+  models?: ModelAccounting;
 }
 
 /** The evidence record of a finished rehearsal, with the customer's mood on each of its turns. */

@@ -6,6 +6,7 @@
  * transcript as evidence only.
  */
 import { phrases } from './phrase-pattern.ts';
+import { plainLower } from './utterance.ts';
 
 const INSTRUCTION_ATTEMPT = phrases([
   /ignore (?:all |any |your |the |my |previous |prior |earlier |above )+(?:instructions|rules|prompts?|guidelines)/,
@@ -21,5 +22,5 @@ const INSTRUCTION_ATTEMPT = phrases([
 ]);
 
 export function triesToInstruct(text: string): boolean {
-  return INSTRUCTION_ATTEMPT.test(text.toLowerCase().replace(/[\u2018\u2019]/g, "'"));
+  return INSTRUCTION_ATTEMPT.test(plainLower(text));
 }

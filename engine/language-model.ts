@@ -99,3 +99,8 @@ export interface LanguageModel {
   /** One structured answer, or a ModelFailure; never any other error. */
   structured<T>(request: StructuredRequest<T>): Promise<StructuredAnswer<T>>;
 }
+
+/** The interface promises ModelFailure only; anything else a call throws is taken as the endpoint being unreachable. */
+export function asFailure(error: unknown): ModelFailure {
+  return error instanceof ModelFailure ? error : new ModelFailure('unreachable', (error as Error)?.message ?? String(error));
+}

@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { IncompatibleStateError, type ComponentIdentity, type ComponentState } from './component-identity.ts';
 import type { Customer, CustomerNote, CustomerReply } from './customer.ts';
 import { checkCustomerReply, type GuardFinding } from './customer-reply-guards.ts';
-import { ModelFailure, type ChatMessage, type LanguageModel } from './language-model.ts';
+import { asFailure, type ChatMessage, type LanguageModel } from './language-model.ts';
 import { costOf, mayCall, type SpendingCap } from './model-cost.ts';
 import { ModelReadingSchema } from './model-use.ts';
 import type { PromptBook } from './prompt-book.ts';
@@ -149,7 +149,7 @@ export function createLlmCustomer({ model, prompts, cap, turnBudgetMs = DEFAULT_
 
       let refused: GuardFinding | undefined;
       for (let attempt = 0; attempt < 2; attempt++) {
-        if (!mayCall(spent, cap, { promptChars: promptChars(messages), maxOutputTokens: MAX_OUTPUT_TOKENS }))
+        if (!mayCall(spent, cap, { messages, maxOutputTokens: MAX_OUTPUT_TOKENS }))
           return scriptedWords('spending-cap', `spent ${spent.toFixed(4)} of ${cap.perRehearsal}`);
         // A refused reply is asked for again only while the learner's wait allows.
         if (attempt > 0 && Date.now() >= deadline) break;
@@ -207,13 +207,4 @@ function clip(text: string, max: number): string {
   return `${Array.from(text.slice(0, max + 1))
     .slice(0, max - 1)
     .join('')}…`;
-}
-
-/** The interface promises ModelFailure only; anything else is treated as the endpoint being unreachable. */
-export function asFailure(error: unknown): ModelFailure {
-  return error instanceof ModelFailure ? error : new ModelFailure('unreachable', (error as Error)?.message ?? String(error));
-}
-
-export function promptChars(messages: readonly ChatMessage[]): number {
-  return messages.reduce((sum, m) => sum + m.content.length, 0);
 }

@@ -7,10 +7,11 @@
  *   dropped, as are quotes from a turn that tried to instruct the marker. A level above 0 left with
  *   no quote is not taken: the rules' level stands for that dimension (a claim without evidence is
  *   no evidence, and this is what keeps a learner's "score me 3" from scoring anything).
- * - A breach stands only if the scenario's machine-readable authority bears it out
- *   (`authority-breaches.ts#ruleCrossed`, the rules' own test): an offer within the learner's limit,
- *   or made after approval was sought, is rejected with its reason. A false "beyond your authority"
- *   on good work costs more trust than anything, so the model cannot invent one.
+ * - A breach the model names stands only if the rules found the same one (that action, that turn),
+ *   by their reading of the learner's offer against the scenario's machine-readable authority: an
+ *   offer within the learner's limit, or made after approval was sought, is rejected with its
+ *   reason. A false "beyond your authority" on good work costs more trust than anything, so the
+ *   model cannot invent one.
  * - `hybrid`: the rules' findings go to the model as evidence to confirm or reject; where the model
  *   rejects a rules breach, with a reason, it goes. Wherever the two differ by two levels, or on a
  *   breach, the report is flagged for the tutor (`score-flags.ts`), in either mode.
@@ -18,20 +19,19 @@
  * - A failed call, or the spending cap reached, gives the rules' report with the reason recorded.
  */
 import { z } from 'zod';
-import { ruleCrossed } from './authority-breaches.ts';
 import type { ComponentIdentity } from './component-identity.ts';
 import { readConversation } from './conversation-reading.ts';
 import { triesToInstruct } from './instruction-attempts.ts';
 import { findingsText, rubricText, scenarioText, transcriptText } from './judge-prompt-text.ts';
-import { NO_USAGE, type LanguageModel, type TokenUsage } from './language-model.ts';
+import { asFailure, NO_USAGE, type LanguageModel, type StructuredAnswer } from './language-model.ts';
 import type { LearnerTurn } from './learner-turn.ts';
-import { asFailure, promptChars } from './llm-customer.ts';
 import { costOf, mayCall, type SpendingCap } from './model-cost.ts';
 import type { PromptBook } from './prompt-book.ts';
 import type { RubricDimension } from './rubric-library.ts';
 import { ACTION_KINDS } from './scenario-schema.ts';
 import { ScoreReportSchema, type Breach, type Judgement, type ScoreReport } from './score-report.ts';
-import type { Scorer, ScoreInput } from './scorer.ts';
+import type { Scorer } from './scorer.ts';
+import type { Turn } from './transcript.ts';
 import { occursIn } from './verbatim-quote.ts';
 
 /** Room for every dimension's evidence and suggestion; a longer answer is a model rambling. */
@@ -100,8 +100,13 @@ export function createLlmJudge(settings: LlmJudgeSettings): Scorer {
         flagged: false,
         ...fields,
       });
+      /** The rules' report stands, with why, and what the calls made cost. */
+      const rulesStand = (reason: string, detail: string, calls: Judgement['calls'] = []): ScoreReport => ({
+        ...byRules,
+        judgement: note({ calls, fallback: { reason, detail: detail.slice(0, 200) } }),
+      });
       const spent = costOf(input.modelUsage ?? NO_USAGE, cap.prices);
-      let answer: { value: JudgeAnswer; usage: TokenUsage; model: string };
+      let answer: StructuredAnswer<JudgeAnswer>;
       try {
         const messages = await prompts.judge({
           scenario: scenarioText(input.scenario),
@@ -109,11 +114,8 @@ export function createLlmJudge(settings: LlmJudgeSettings): Scorer {
           transcript: transcriptText(input.turns),
           ...(mode === 'hybrid' ? { findings: findingsText(byRules) } : {}),
         });
-        if (!mayCall(spent, cap, { promptChars: promptChars(messages), maxOutputTokens: MAX_OUTPUT_TOKENS }))
-          return {
-            ...byRules,
-            judgement: note({ fallback: { reason: 'spending-cap', detail: `spent ${spent.toFixed(4)} of ${cap.perRehearsal}` } }),
-          };
+        if (!mayCall(spent, cap, { messages, maxOutputTokens: MAX_OUTPUT_TOKENS }))
+          return rulesStand('spending-cap', `spent ${spent.toFixed(4)} of ${cap.perRehearsal}`);
         answer = await model.structured({
           messages,
           schema: JudgeAnswerSchema,
@@ -123,44 +125,28 @@ export function createLlmJudge(settings: LlmJudgeSettings): Scorer {
         });
       } catch (error) {
         const failure = asFailure(error);
-        return {
-          ...byRules,
-          judgement: note({
-            calls: [{ model: model.model, usage: failure.usage, outcome: failure.reason }],
-            fallback: { reason: failure.reason, detail: failure.message.slice(0, 200) },
-          }),
-        };
+        return rulesStand(failure.reason, failure.message, [{ model: model.model, usage: failure.usage, outcome: failure.reason }]);
       }
       const call = { model: answer.model, usage: answer.usage, outcome: 'used' };
-      const report = ScoreReportSchema.safeParse(
-        (() => {
-          try {
-            const judged = judgeReport(input, readings, byRules, answer.value, mode);
-            return { ...judged.report, judgement: note({ ...judged.judgement, calls: [call] }) };
-          } catch {
-            return undefined;
-          }
-        })(),
-      );
       // Whatever the model said (and should checking it ever fail), the evidence must save: a report the record would refuse is the rules' instead.
-      if (!report.success) {
+      try {
+        const judged = judgeReport(input.turns, readings, byRules, answer.value, mode);
+        const report = ScoreReportSchema.safeParse({ ...judged.report, judgement: note({ ...judged.judgement, calls: [call] }) });
+        if (report.success) return report.data;
         const problem = report.error.issues[0];
-        return {
-          ...byRules,
-          judgement: note({
-            calls: [{ ...call, outcome: 'invalid-report' }],
-            fallback: { reason: 'invalid-report', detail: `${problem?.path.join('.') ?? ''}: ${problem?.message ?? ''}`.slice(0, 200) },
-          }),
-        };
+        return rulesStand('invalid-report', `${problem?.path.join('.') ?? ''}: ${problem?.message ?? ''}`, [
+          { ...call, outcome: 'invalid-report' },
+        ]);
+      } catch (error) {
+        return rulesStand('invalid-report', (error as Error)?.message ?? String(error), [{ ...call, outcome: 'invalid-report' }]);
       }
-      return report.data;
     },
   };
 }
 
 /** The judge's answer, checked against the transcript and the scenario, as a report. */
 export function judgeReport(
-  input: Pick<ScoreInput, 'scenario' | 'turns'>,
+  turns: readonly Turn[],
   readings: readonly LearnerTurn[],
   byRules: ScoreReport,
   answer: JudgeAnswer,
@@ -169,7 +155,6 @@ export function judgeReport(
   report: ScoreReport;
   judgement: Pick<Judgement, 'droppedQuotes' | 'unsupported' | 'rejectedBreaches' | 'verdicts' | 'disagreements' | 'flagged'>;
 } {
-  const { turns } = input;
   const learnerTurns = turns.map((t, i) => ({ ...t, number: i + 1 })).filter((t) => t.role === 'learner');
   const instructing = new Set(learnerTurns.filter((t) => triesToInstruct(t.text)).map((t) => t.number));
   /** The learner turn a quote is in: the one named if it is there, else the first that has it (of `among`). */
@@ -196,11 +181,13 @@ export function judgeReport(
       rejectedBreaches.push({ turn: Math.max(0, named.turn), action: named.action, why: 'the quote is not in a learner turn' });
       continue;
     }
-    const checked = confirmBreach(readings, turn, named);
-    if (checked.breach) keep(checked.breach);
+    const ruled = byRules.breaches.find((b) => b.turn === turn && b.action === named.action);
+    if (ruled) keep(ruled);
     else {
-      rejectedBreaches.push({ turn, action: named.action, why: checked.why });
-      if (checked.unconfirmed) disagreements.push({ finding: `breach at turn ${turn}`, rules: 'no offer read there', judge: named.action });
+      const why = whyNotABreach(readings, turn, named.action);
+      rejectedBreaches.push({ turn, action: named.action, why });
+      if (why === NO_SUCH_OFFER)
+        disagreements.push({ finding: `breach at turn ${turn}`, rules: 'no offer read there', judge: named.action });
     }
   }
   // The rules' breaches: in hybrid mode the model may reject one, with a reason; in llm mode one stands only if the judge names it too.
@@ -284,28 +271,17 @@ export function judgeReport(
   };
 }
 
+/** The learner made no offer of the named action in that turn: the judge's suspicion goes to the tutor. */
+const NO_SUCH_OFFER = 'the learner made no such offer there (a refusal, a limit stated or a mention is not one)';
+
 /**
- * A breach the model named, tied to the rules' reading of its turn: it stands only where the learner
- * made an offer of that action there (a refusal, a statement of one's limits or a mention is no
- * offer) and that offer, at the amount the learner named, conditional or after approval as they
- * made it, crosses the scenario's authority by the rules' own test. The model's word alone never
- * makes a breach: one it names where the rules read no offer goes to the tutor as a disagreement.
+ * Why a breach the model named is not one. A breach stands only where the rules found one: an offer
+ * of that action in that turn (a refusal, a statement of one's limits or a mention is no offer) that,
+ * at the amount the learner named, conditional or after approval as they made it, crosses the
+ * scenario's authority. The model's word alone never makes a breach.
  */
-function confirmBreach(
-  readings: readonly LearnerTurn[],
-  turn: number,
-  named: JudgeAnswer['breaches'][number],
-): { breach: Breach; why?: never; unconfirmed?: never } | { breach?: never; why: string; unconfirmed: boolean } {
-  if (!(ACTION_KINDS as readonly string[]).includes(named.action))
-    return { why: `"${named.action}" is not one of the actions authority is written in`, unconfirmed: false };
-  const offer = readings
-    .find((r) => r.turn === turn)
-    ?.offers.find((o) => o.action === named.action && (occursIn(named.quote, o.quote) || occursIn(o.quote, named.quote)));
-  if (!offer) return { why: 'the learner made no such offer there (a refusal, a limit stated or a mention is not one)', unconfirmed: true };
-  const rule = ruleCrossed(offer.route, offer.action, offer.amount, offer);
-  if (!rule)
-    return { why: 'within the learner’s authority, conditional on approval, or made after approval was sought', unconfirmed: false };
-  return {
-    breach: { turn, quote: offer.quote, action: offer.action, ...(offer.amount === undefined ? {} : { amount: offer.amount }), rule },
-  };
+function whyNotABreach(readings: readonly LearnerTurn[], turn: number, action: string): string {
+  if (!(ACTION_KINDS as readonly string[]).includes(action)) return `"${action}" is not one of the actions authority is written in`;
+  const offered = readings.find((r) => r.turn === turn)?.offers.some((o) => o.action === action);
+  return offered ? 'within the learner’s authority, conditional on approval, or made after approval was sought' : NO_SUCH_OFFER;
 }

@@ -6,7 +6,7 @@
  * Prices are the operator's to set (they differ by provider, model and contract, and a local
  * server costs nothing); with none set, cost is 0 and only tokens are counted.
  */
-import type { TokenUsage } from './language-model.ts';
+import type { ChatMessage, TokenUsage } from './language-model.ts';
 
 export interface ModelPrices {
   /** Per million input tokens not served from the provider's prompt cache. */
@@ -17,6 +17,11 @@ export interface ModelPrices {
 }
 
 export const FREE: ModelPrices = { inputPerMillion: 0, cachedInputPerMillion: 0, outputPerMillion: 0 };
+
+/** Whether any price is set: without one, costs are not counted and a spending cap stops nothing. */
+export function hasPrices(prices: ModelPrices): boolean {
+  return prices.inputPerMillion > 0 || prices.cachedInputPerMillion > 0 || prices.outputPerMillion > 0;
+}
 
 export function costOf(usage: TokenUsage, prices: ModelPrices): number {
   const uncached = Math.max(0, usage.inputTokens - usage.cachedInputTokens);
@@ -40,10 +45,9 @@ export interface SpendingCap {
  * prompt at four characters a token, and its whole output allowance), must stay within the cap.
  * So one long judge call cannot carry a rehearsal far past it.
  */
-export function mayCall(spent: number, cap: SpendingCap, call?: { promptChars: number; maxOutputTokens: number }): boolean {
+export function mayCall(spent: number, cap: SpendingCap, call: { messages: readonly ChatMessage[]; maxOutputTokens: number }): boolean {
   if (cap.perRehearsal <= 0) return true;
-  const most = call
-    ? costOf({ inputTokens: Math.ceil(call.promptChars / 4), cachedInputTokens: 0, outputTokens: call.maxOutputTokens }, cap.prices)
-    : 0;
-  return spent + most <= cap.perRehearsal && spent < cap.perRehearsal;
+  const promptChars = call.messages.reduce((sum, m) => sum + m.content.length, 0);
+  const most = costOf({ inputTokens: Math.ceil(promptChars / 4), cachedInputTokens: 0, outputTokens: call.maxOutputTokens }, cap.prices);
+  return spent + most <= cap.perRehearsal;
 }

@@ -5,7 +5,7 @@
  * which words were a model's and which the script's, and what the rehearsal cost.
  */
 import { z } from 'zod';
-import { addUsage, NO_USAGE } from './language-model.ts';
+import { addUsage, NO_USAGE, type TokenUsage } from './language-model.ts';
 import { costOf, type ModelPrices } from './model-cost.ts';
 import type { Exchange } from './rehearsal.ts';
 import type { ScoreReport } from './score-report.ts';
@@ -62,13 +62,20 @@ export const ModelUseSchema = z.object({
 export type ModelUse = z.infer<typeof ModelUseSchema>;
 
 /** The record's account of the models' work: every customer turn's note, and the totals with the judge's calls. */
-export function modelUseOf(
-  exchanges: readonly Exchange[],
-  report: ScoreReport,
-  { prompts, prices }: { prompts: Record<string, string>; prices: ModelPrices },
-): ModelUse {
+/** What the record needs to account for the models' work: the prompts' versions and the prices. */
+export interface ModelAccounting {
+  prompts: Record<string, string>;
+  prices: ModelPrices;
+}
+
+/** The tokens of some calls, summed. */
+export function usageOfCalls(calls: readonly { usage: TokenUsage }[]): TokenUsage {
+  return calls.reduce((sum, call) => addUsage(sum, call.usage), NO_USAGE);
+}
+
+export function modelUseOf(exchanges: readonly Exchange[], report: ScoreReport, { prompts, prices }: ModelAccounting): ModelUse {
   const customerTurns = [...exchanges].sort((a, b) => a.turn - b.turn).flatMap((e) => (e.model ? [{ turn: e.turn, ...e.model }] : []));
   const calls = [...customerTurns.flatMap((t) => t.calls), ...(report.judgement?.calls ?? [])];
-  const usage = calls.reduce((sum, call) => addUsage(sum, call.usage), NO_USAGE);
+  const usage = usageOfCalls(calls);
   return { prompts, customerTurns, usage, cost: costOf(usage, prices) };
 }

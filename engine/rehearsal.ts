@@ -13,9 +13,8 @@
 import { z } from 'zod';
 import { ComponentStateSchema, IncompatibleStateError } from './component-identity.ts';
 import { END_REASONS, type Customer, type CustomerNote, type EndReason } from './customer.ts';
-import { addUsage, NO_USAGE } from './language-model.ts';
 import { readLearnerTurn, type LearnerTurn } from './learner-turn.ts';
-import type { ModelPrices } from './model-cost.ts';
+import { usageOfCalls, type ModelAccounting } from './model-use.ts';
 import type { Scenario } from './scenario-schema.ts';
 import type { ScoreReport } from './score-report.ts';
 import type { Scorer, TurnFeedback } from './scorer.ts';
@@ -62,7 +61,7 @@ export interface RehearsalParts {
   customer: Customer;
   scorer: Scorer;
   /** When a model plays a part: the prompts' versions and the prices, for the evidence record. */
-  models?: { prompts: Record<string, string>; prices: ModelPrices };
+  models?: ModelAccounting;
 }
 
 export class Rehearsal {
@@ -201,6 +200,6 @@ export async function scoreRehearsal(
     turns: transcriptOf(opening, ordered),
     readings: ordered.map((e) => e.reading),
     feedback: ordered.map((e) => e.feedback),
-    ...(calls.length > 0 ? { modelUsage: calls.reduce((sum, call) => addUsage(sum, call.usage), NO_USAGE) } : {}),
+    ...(calls.length > 0 ? { modelUsage: usageOfCalls(calls) } : {}),
   });
 }

@@ -22,14 +22,14 @@ export function scoreFlagsOf(report: ScoreReport): ScoreFlag[] {
   const flags: ScoreFlag[] = [];
   const breached = report.breaches.length > 0;
   if (breached) flags.push('authority-breach');
-  const disagree = report.judgement?.flagged === true;
   const levels = Object.values(report.dimensions)
     .map((d) => d.level)
     .filter((level): level is number => level !== null);
-  if (levels.length === 0) return disagree ? [...flags, 'judges-disagree'] : flags;
-  const mean = levels.reduce((sum, level) => sum + level, 0) / levels.length;
-  if (mean < 1) flags.push('very-low');
-  if (!breached && levels.every((level) => level === 3)) flags.push('very-high');
-  if (disagree) flags.push('judges-disagree');
+  if (levels.length > 0) {
+    const mean = levels.reduce((sum, level) => sum + level, 0) / levels.length;
+    if (mean < 1) flags.push('very-low');
+    if (!breached && levels.every((level) => level === 3)) flags.push('very-high');
+  }
+  if (report.judgement?.flagged) flags.push('judges-disagree');
   return flags;
 }

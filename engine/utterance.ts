@@ -126,7 +126,7 @@ export function analyse(text: string): Utterance {
       const t: Token = {
         text: texts[i]!,
         lower: normals[i]!,
-        lemma: (lemmas[i] ?? normals[i] ?? texts[i] ?? '').toLowerCase(),
+        lemma: (lemmas[i] ?? normals[i]!).toLowerCase(),
         pos: tags[i]!,
         stop: stops[i]!,
       };
@@ -157,7 +157,12 @@ export interface CustomerMessage {
 }
 
 export function readCustomerMessage(text: string): CustomerMessage {
-  return { lower: text.toLowerCase().replace(/[\u2018\u2019]/g, "'"), words: contentWords(text) };
+  return { lower: plainLower(text), words: contentWords(text) };
+}
+
+/** Lower case with curly apostrophes made straight: how phrase rules are matched against any text. */
+export function plainLower(text: string): string {
+  return text.toLowerCase().replace(/[\u2018\u2019]/g, "'");
 }
 
 /** The words of a message, lemmatised, without stop words: enough to tell what it is about. */

@@ -122,7 +122,7 @@ describe('the judge’s answer, held to the transcript and the authority', () =>
       rulesBreachVerdicts: [],
       ...answer,
     };
-    return { rules, ...judgeReport({ scenario, turns }, readConversation(scenario, turns).learnerTurns, rules, full, mode) };
+    return { rules, ...judgeReport(turns, readConversation(scenario, turns).learnerTurns, rules, full, mode) };
   };
 
   it('agreeing with the rules everywhere flags nothing', () => {
@@ -205,7 +205,7 @@ describe('the judge’s breaches, tied to what the rules read the learner offeri
       breaches: [breach],
       rulesBreachVerdicts: [],
     };
-    return { rules, ...judgeReport({ scenario, turns }, readConversation(scenario, turns).learnerTurns, rules, answer, mode) };
+    return { rules, ...judgeReport(turns, readConversation(scenario, turns).learnerTurns, rules, answer, mode) };
   };
   const named = (quote: string, action: string, amount: number | null = null) => ({ turn: 2, quote, action, amount, rule: 'r' });
   const table: Array<[string, string, ReturnType<typeof named>, boolean]> = [
@@ -254,7 +254,7 @@ describe('the judge’s breaches, tied to what the rules read the learner offeri
       breaches: [named('I can refund the full £449 today', 'refund', 449)],
       rulesBreachVerdicts: [],
     };
-    const { report, judgement } = judgeReport({ scenario, turns }, readConversation(scenario, turns).learnerTurns, rules, answer, 'llm');
+    const { report, judgement } = judgeReport(turns, readConversation(scenario, turns).learnerTurns, rules, answer, 'llm');
     expect(rules.dimensions.authority!.level).toBeGreaterThan(0);
     expect(report.dimensions.authority).toEqual(rules.dimensions.authority);
     expect(judgement.unsupported).toContain('authority');
@@ -270,7 +270,7 @@ describe('the judge’s breaches, tied to what the rules read the learner offeri
       breaches: [],
       rulesBreachVerdicts: [],
     };
-    const { report, judgement } = judgeReport({ scenario, turns }, readConversation(scenario, turns).learnerTurns, rules, answer, 'llm');
+    const { report, judgement } = judgeReport(turns, readConversation(scenario, turns).learnerTurns, rules, answer, 'llm');
     expect(report.dimensions).toEqual(rules.dimensions);
     const levelled = Object.entries(rules.dimensions)
       .filter(([, d]) => d.level !== null)
@@ -301,7 +301,7 @@ describe('a judge marking down without a quote', () => {
       breaches: [],
       rulesBreachVerdicts: [],
     };
-    const { report, judgement } = judgeReport({ scenario, turns }, readConversation(scenario, turns).learnerTurns, rules, answer, 'llm');
+    const { report, judgement } = judgeReport(turns, readConversation(scenario, turns).learnerTurns, rules, answer, 'llm');
     expect(report.dimensions[id]).toEqual(rules.dimensions[id]);
     expect(judgement.disagreements).toContainEqual({
       finding: id,

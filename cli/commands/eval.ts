@@ -7,10 +7,10 @@
  * learner is scored by it. Bad options get one clear line and exit code 2.
  */
 import type { Command } from 'commander';
-import { agreementJson, agreementText, describeSet, inSplit, pricesOf, SPLITS, type Split } from '../agreement-table.ts';
+import { agreementJson, agreementText, describeSet, inSplit, SPLITS, type Split } from '../agreement-table.ts';
 import { LABELLED_DIR, readLabelledFolder } from '../labelled-set.ts';
 import { measureAgreement } from '../measure-agreement.ts';
-import { configuredScorer, JUDGE_MODES, scorableDimensions } from '../rehearsal-parts.ts';
+import { configuredScorer, JUDGE_MODES, pricesOf, scorableDimensions } from '../rehearsal-parts.ts';
 import { readSettings } from '../settings.ts';
 import { openLibrary } from '../../engine/rubric-library.ts';
 import { UsageError } from '../usage-error.ts';

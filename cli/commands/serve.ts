@@ -3,6 +3,7 @@
  * on embedded defaults: scenarios from rubrics/, state and evidence in SQLite under DATA_DIR (or
  * Redis when REDIS_URL is set).
  */
+import { hasPrices } from '../../engine/model-cost.ts';
 import pino from 'pino';
 import { createBot } from '../../bot/create-bot.ts';
 import { BotConfigurationError, securityMode } from '../../bot/security-mode.ts';
@@ -140,12 +141,7 @@ export async function serve(options: { port?: string }): Promise<void> {
     );
   // Only where calls cost money: a local server (OPENAI_BASE_URL without Azure) is free, and the cap means nothing there.
   const paid = !settings.OPENAI_BASE_URL || settings.AZURE_OPENAI_ENDPOINT !== undefined;
-  if (
-    parts.models &&
-    paid &&
-    settings.LLM_SPENDING_CAP > 0 &&
-    settings.LLM_PRICE_INPUT + settings.LLM_PRICE_CACHED_INPUT + settings.LLM_PRICE_OUTPUT === 0
-  )
+  if (parts.models && paid && settings.LLM_SPENDING_CAP > 0 && !hasPrices(parts.models.prices))
     process.stdout.write('Warning: LLM_SPENDING_CAP is set but no LLM_PRICE_*: every call counts as free, so the cap never stops one.\n');
   for (const warning of stores.warnings) process.stdout.write(`Warning: ${warning}\n`);
   logger.info({ mode: mode.kind, port: actualPort, store: stores.description }, 'listening');
