@@ -270,7 +270,9 @@ function readClauseOffers(
   // "If we can't find the part, we'll replace it" promises the replacement; the condition offers nothing.
   plain = plain.replace(IF_NOT, ' ').trim();
   if (plain.length === 0) return;
-  let actions = actionsIn(plain, candidates);
+  // "I'll ring you about the full refund" names what the call is about; it offers no refund.
+  const topicless = plain.replace(TALKING_ABOUT, ' ');
+  let actions = actionsIn(topicless, candidates);
   let assented = false;
   // Only a bare yes, or a yes the learner then undertakes: "yes, transfers are free" answers with content of its own.
   const afterAssent = plain.replace(ASSENT, '').replace(/^[\s,.!-]+/, '');
@@ -299,12 +301,11 @@ function readClauseOffers(
     actions = actions.filter((a) => a === 'investigation');
   if (actions.length === 0 && GIVE_FRAME.test(plain) && poundsIn(plain).length > 0) {
     // "I'll put the £100 through today": the action is the one the customer was asking about.
-    const inferred = context.previousCustomer ? actionsIn(context.previousCustomer.lower)[0] : undefined;
-    const action = inferred ?? scenario.customer.asksFor?.action;
+    const action = inferredAction(context);
     if (action) actions = [action];
   }
   // Promised in so many words: these need no offering frame ("I'll make sure your pay is covered").
-  const forbidden = forbiddenPromisesIn(sentence, scenario);
+  const forbidden = forbiddenPromisesIn(topicless, sentence, scenario);
   const saidOutright = new Set<ActionKind>(['guarantee', 'share-personal-data', ...forbidden]);
   actions.push(...forbidden.filter((a) => !actions.includes(a)));
   if (mentionsAnotherCustomer(sentence, scenario) && !actions.includes('share-personal-data')) actions.push('share-personal-data');
@@ -313,6 +314,9 @@ function readClauseOffers(
   const explicitDiscount = EXPLICIT_DISCOUNT.test(plain);
   if (explicitDiscount)
     actions = actions.filter((a) => a !== 'goodwill-payment' && !(a === 'replacement' && /\boff (?:a|the|your) new\b/.test(plain)));
+  // "A £30 goodwill credit on your account" is account credit given as goodwill: one offer, not two.
+  if (GOODWILL_AS_REASON.test(plain) && actions.some((a) => a !== 'goodwill-payment' && MONEY_ACTIONS.has(a)))
+    actions = actions.filter((a) => a !== 'goodwill-payment');
   // "Transfer your membership free of charge" prices the transfer; it is no separate discount.
   if (actions.includes('discount') && actions.length > 1 && !NAMES_DISCOUNT.test(plain) && !MADE_FREE.test(plain)) {
     actions = actions.filter((a) => a !== 'discount');
@@ -326,13 +330,15 @@ function readClauseOffers(
   // frame covers; "is it a refund you're after?" asks what the customer wants.
   const offering = assented || OFFER_FRAME.test(plain);
   const conditional = approval.seeks || CONDITIONAL_FRAME.test(plain);
-  for (const action of actions) {
+  for (let action of actions) {
     // A guarantee or a disclosure is made by saying it, whatever frame it comes in.
     if (!offering && !saidOutright.has(action)) {
       if (MENTION_FRAME.test(plain) && !NOT_A_MENTION.test(plain)) mentioned.add(action);
       continue;
     }
     const amount = amountFor(action, plain, scenario);
+    // "I can refund £10 to your card" of a £74.99 bag gives part of the money back.
+    if (action === 'refund' && isPartOfTheMoney(amount, scenario)) action = 'partial-refund';
     const listed = routeFor(scenario.authority, action, amount);
     // A callback or an investigation is every advisor's to offer unless the scenario says otherwise.
     const route: AuthorityRoute = ORDINARY_ACTIONS.has(action) && listed.kind === 'none' ? { kind: 'own' } : listed;
@@ -345,6 +351,47 @@ function readClauseOffers(
       route,
     });
   }
+}
+
+/**
+ * The action an amount with no action word gives: what the customer just asked about, in the
+ * scenario's own terms where it can be ("take the £186 off" answered with "I can credit £50" in a
+ * scenario whose credits are partial refunds), else what the customer has been pressing for.
+ */
+function inferredAction({ previousCustomer, scenario }: TurnContext): ActionKind | undefined {
+  const asked = previousCustomer ? actionsIn(previousCustomer.lower) : [];
+  const { mayOffer, needsApproval, never } = scenario.authority;
+  const known = new Set([...mayOffer, ...needsApproval, ...never].map((entry) => entry.action));
+  return asked.find((action) => known.has(action)) ?? scenario.customer.asksFor?.action ?? asked[0];
+}
+
+/**
+ * What a call, a conversation or honesty is about: "I'll ring you about the full refund", "I'll be
+ * straight with you about the repair". The action named there is the topic, not an offer; "what
+ * about a refund?" and "how about a repair?" put it on offer and are left alone.
+ */
+const TALKING_ABOUT = /(?<!\b(?:what|how) )\babout (?:the |your |a |an |any |getting |having )?(?:[a-z'-]+ ){0,2}[a-z'-]+/g;
+
+/** Goodwill as the reason for something else: "a goodwill credit", "a voucher as a gesture of goodwill". */
+const GOODWILL_AS_REASON = phrases([
+  /goodwill (?:credit|voucher|gift card|account credit|discount|refund|partial refund)/,
+  /as (?:a )?(?:goodwill gesture|gesture of goodwill|goodwill|gesture)/,
+]);
+
+/** Actions that hand over money or its worth, any of which goodwill may be the reason for. */
+const MONEY_ACTIONS: ReadonlySet<ActionKind> = new Set(['refund', 'partial-refund', 'store-credit', 'discount', 'fee-waiver']);
+
+/**
+ * A refund of less than the customer paid is a partial refund. What they paid is what they ask to
+ * have back, or the scenario's own full-refund option; with neither, an amount is partial when the
+ * scenario lets the learner give partial refunds at all.
+ */
+function isPartOfTheMoney(amount: number | undefined, scenario: Scenario): boolean {
+  if (amount === undefined) return false;
+  const ask = scenario.customer.asksFor;
+  const paid = ask?.action === 'refund' ? ask.amount : scenario.options.find((o) => o.action === 'refund')?.amount;
+  if (paid !== undefined) return amount < paid;
+  return [...scenario.authority.mayOffer, ...scenario.authority.needsApproval].some((entry) => entry.action === 'partial-refund');
 }
 
 /** Undertaking what was asked, within the first few words: "oh yes, I can do that". */
@@ -410,14 +457,26 @@ const PROMISE_FRAME = phrases(
 );
 
 /** A promise in the words of one of the scenario's `never` rules, e.g. "I'll make sure your lost pay is covered". */
-function forbiddenPromisesIn(sentence: Sentence, scenario: Scenario): ActionKind[] {
-  if (!PROMISE_FRAME.test(sentence.plain) || CONDITIONAL_FRAME.test(sentence.plain) || /\bonly\b/.test(sentence.plain)) return [];
+function forbiddenPromisesIn(clause: string, sentence: Sentence, scenario: Scenario): ActionKind[] {
+  if (CONDITIONAL_FRAME.test(sentence.plain) || /\bonly\b/.test(sentence.plain)) return [];
+  // What is promised follows the promise, in the same clause: "I can't discuss a colleague's
+  // health, but I can tell you that…" promises nothing about health, and "claim within 21 days,
+  // quoting the reference I'll give you" promises only the reference.
+  const frame = PROMISE_FRAME.exec(clause);
+  if (!frame) return [];
+  const promised = lemmasOf(clause.slice(frame.index + frame[0].length), sentence);
   return vocabularyOf(scenario)
     .forbidden.filter((rule) => {
-      const shared = rule.words.filter((w) => sentence.lemmaSet.has(w)).length;
+      const shared = rule.words.filter((w) => promised.has(w)).length;
       return shared >= 2 && shared / rule.words.length >= 0.6;
     })
     .map((rule) => rule.action);
+}
+
+/** The lemmas of the sentence's words that occur in part of it (a clause, or what follows a promise). */
+function lemmasOf(part: string, sentence: Sentence): Set<string> {
+  const words = new Set(part.split(/[^a-z0-9'£.-]+/).filter((w) => w.length > 0));
+  return new Set(sentence.tokens.filter((t) => words.has(t.lower)).flatMap((t) => [t.lemma, t.lower]));
 }
 
 /** Naming another customer ("a Mr Clarke from Stockport earlier") and what happened to them. */

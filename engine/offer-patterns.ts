@@ -24,6 +24,8 @@ export const ACTION_PATTERNS: Record<ActionKind, RegExp> = {
     /replac(?:e|ed|ing|ement)/,
     /like[- ]for[- ]like/,
     /swap (?:it|this|them) for (?:a new|another|a brand)/,
+    // Swapping the customer's thing for one of the organisation's: "we'll swap it for ours".
+    /swap (?:it|this|them|yours) for (?:ours|one of ours|one of our)\b/,
     /a new (?:one|unit|model|machine)/,
     'another one',
     'brand new',
@@ -41,8 +43,8 @@ export const ACTION_PATTERNS: Record<ActionKind, RegExp> = {
   ]),
   exchange: phrases([
     /exchang\w*/,
-    // "Swap it for a new one" is a replacement.
-    /swap (?:it|this|them)(?! for (?:a new|another|a brand|a replacement))/,
+    // "Swap it for a new one" or "for ours" is a replacement.
+    /swap (?:it|this|them)(?! for (?:a new|another|a brand|a replacement|ours|one of ours|one of our)\b)/,
     /transfer (?:your|the) (?:membership|account|booking|contract)/,
   ]),
   'store-credit': phrases([
