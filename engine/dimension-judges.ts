@@ -12,6 +12,7 @@ import type { Breach, DimensionScore, Evidence } from './score-report.ts';
 import type { LearnerTurn, Moves } from './learner-turn.ts';
 import type { Scenario } from './scenario-schema.ts';
 import { routeFor } from './authority-check.ts';
+import { phrases } from './phrase-pattern.ts';
 
 export interface JudgeInput {
   scenario: Scenario;
@@ -439,6 +440,29 @@ export const judgeInforming: Judge = ({ turns, breaches, whole }) => {
   );
 };
 
+/** Words that name a problem as repeated or affecting others, in the learner's words. */
+const REPEATED_PROBLEM = phrases(
+  [
+    'again',
+    /repeat\w*/,
+    'recurring',
+    /(?:second|third|fourth|fifth|3rd|4th)/,
+    'several',
+    /same (?:thing|problem|fault|issue|way)/,
+    // "three other clients' orders", "other people's orders", "others".
+    /other (?:[a-z]+ )?(?:customers|clients|accounts|bookings|patients|people|residents|students|homes|orders|passengers|guests)/,
+    'others',
+    'anyone else',
+    'this week',
+    'this month',
+    'this term',
+    'today alone',
+    'pattern',
+    'not the first',
+  ],
+  { end: 'word' },
+);
+
 export const judgeReporting: Judge = ({ scenario, turns }) => {
   const reports = evidenceOf(turns, 'reportProblem', 'logs it or alerts a named team', 4);
   const vague = [
@@ -446,11 +470,7 @@ export const judgeReporting: Judge = ({ scenario, turns }) => {
     ...evidenceOf(turns, 'escalate', 'escalates'),
   ];
   const prevention = evidenceOf(turns, 'preventRepeat', 'takes a step so it does not happen again');
-  const everything = turns.map((t) => t.text).join(' ');
-  const pattern =
-    /\b(?:again|repeat\w*|recurring|second|third|fourth|fifth|3rd|4th|several|same (?:thing|problem|fault|issue)|other (?:customers|accounts|bookings|patients|people|homes)|others|anyone else|this week|today alone|pattern|not the first)\b/i.test(
-      everything,
-    );
+  const pattern = turns.some((t) => REPEATED_PROBLEM.test(t.text.toLowerCase()));
   const evidence = [...reports, ...prevention, ...vague].slice(0, 4);
   const target = scenario.repeatedProblem?.alert ?? 'the team that can fix the cause';
   if (reports.length === 0 && vague.length === 0) {

@@ -10,7 +10,7 @@ import { ACTION_PATTERNS, ASSENT, CONDITIONAL_FRAME, GIVE_FRAME, OFFER_FRAME, OR
 import { anyOf, phrases, sequence } from './phrase-pattern.ts';
 import type { ActionKind, Scenario } from './scenario-schema.ts';
 import { sentenceMatchesTopic, sentenceNames, vocabularyOf } from './scenario-vocabulary.ts';
-import { analyse, type CustomerMessage, type Sentence } from './utterance.ts';
+import { analyse, type CustomerMessage, type Sentence, type Token } from './utterance.ts';
 
 /** Behaviours found in a turn, each with the sentences that show it. */
 export type Moves = Partial<Record<MoveKind | 'reflect' | 'closedQuestion' | 'jargon' | 'refer' | 'vaguePromise', string[]>>;
@@ -604,11 +604,39 @@ function readCommitment(sentence: Sentence, turn: number): Commitment | undefine
   return { turn, quote: sentence.text, who, what: sentence.text.replace(/\s+/g, ' ').trim(), ...(when ? { when } : {}) };
 }
 
+/**
+ * A reference, a flight or a room the customer is given ("your reference is EDINW 24817",
+ * "RCR-90127") is a code to quote, not jargon: letters next to digits.
+ */
+function isCode(tokens: readonly Token[], i: number): boolean {
+  const near = [tokens[i - 1], tokens[i + 1], tokens[i + 2]].map((t) => t?.text ?? '');
+  return /\d/.test(tokens[i]!.text) || /^\d/.test(near[1]!) || (near[1] === '-' && /^\d/.test(near[2]!)) || /^\d/.test(near[0]!);
+}
+
+/** "The Students' Union … the SU": the words whose initials spell it are in the sentence. */
+function spelledOut(acronym: string, text: string): boolean {
+  const words = text.match(/\b[A-Z][\w'\u2019]*/g) ?? [];
+  const initials = words.map((w) => w[0]).join('');
+  return acronym.length >= 2 && initials.includes(acronym.replace(/s$/, ''));
+}
+
+/** "The OIA, the independent adjudicator for students": explained in the words that follow it. */
+function explainedAfter(tokens: readonly Token[], i: number): boolean {
+  return tokens[i + 1]?.text === ',' && /^(?:the|a|an|our|which|who|that)$/i.test(tokens[i + 2]?.text ?? '');
+}
+
 function hasUnexplainedAcronym(sentence: Sentence, known: ReadonlySet<string>, customer?: CustomerMessage): boolean {
   // Short forms the customer has used, or that appear in what the customer knows, are shared words.
   const familiar = (word: string) => PLAIN_ACRONYMS.has(word) || known.has(word) || (customer?.lower.includes(word.toLowerCase()) ?? false);
-  const acronyms = sentence.tokens.filter(
-    (t) => /^[A-Z0-9]{2,6}s?$/.test(t.text) && /[A-Z]{2}/.test(t.text) && !familiar(t.text.replace(/s$/, '')),
+  const tokens = sentence.tokens;
+  const acronyms = tokens.filter(
+    (t, i) =>
+      /^[A-Z0-9]{2,6}s?$/.test(t.text) &&
+      /[A-Z]{2}/.test(t.text) &&
+      !familiar(t.text.replace(/s$/, '')) &&
+      !isCode(tokens, i) &&
+      !spelledOut(t.text, sentence.text) &&
+      !explainedAfter(tokens, i),
   );
   // A whole sentence in capitals is shouting, not jargon; an acronym followed by its meaning is fine.
   return (
