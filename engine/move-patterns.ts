@@ -409,6 +409,14 @@ export const MOVE_PATTERNS = {
     'would you be happy',
     'do you want me to',
     /how would you like (?:to|me)/,
+    // A plan put to the customer as a question: "Would doing the first two together work for you?",
+    // "How does the small bag tomorrow and the big one on Thursday sound?"
+    /would (?:[a-z]+ ){1,5}(?:work|suit) (?:for )?you/,
+    /how (?:does|would) (?:[a-z0-9£.'-]+ ){1,14}sound/,
+    /which (?:[a-z]+ ){0,3}(?:would you like|would suit|suits you|works for you|do you prefer|do you want|would you prefer)/,
+    /does (?:all (?:of )?that|that all|that plan|the plan|everything) (?:work|suit|sound)/,
+    /are you (?:ok|okay|alright|all right) with/,
+    /(?:^|, )want me to/,
   ]),
   confirm: phrases([
     /so we (?:have|are) agreed/,
@@ -454,7 +462,7 @@ export const MOVE_PATTERNS = {
   checkSatisfaction: phrases([
     'is there anything else',
     /anything else (?:i can|we can|you need)/,
-    /are you happy with (?:that|this|the|how|everything)/,
+    /are you happy with (?:that|this|the|how|everything|all)/,
     /has that (?:resolved|sorted|answered|helped)/,
     /does that (?:resolve|sort|answer|cover)/,
     'are you satisfied',
@@ -465,6 +473,12 @@ export const MOVE_PATTERNS = {
     'are you comfortable with',
     'how do you feel about',
     'does that put your mind at rest',
+    // Inviting what is still wrong: "anything I've missed?", "anything in that you're not happy with?"
+    /anything (?:i have|that i have) (?:missed|not covered|forgotten)/,
+    /anything (?:in that|there) you are not happy/,
+    /are you (?:ok|okay|alright|all right|happy) with (?:how|where|all|everything)/,
+    /is (?:all (?:of )?)?(?:that|this) (?:all right|alright|ok|okay)\b/,
+    /does (?:all (?:of )?that|that all|everything) (?:work|sound)/,
   ]),
   informNext: phrases([
     /what (?:will )?happens? next/,
