@@ -328,6 +328,10 @@ export const MOVE_PATTERNS = {
     ]),
     /(?:get|need|ask for|seek|request|have to get) (?:approval|authori[sz]ation|sign[- ]off|permission|agreement)/,
     /(?:ask|see if|find out if|check if|check whether) (?:my|the|our) (?:manager|supervisor|team leader|duty manager|boss)/,
+    // "I'm calling the supervisor now", "I can ask our Duty Baggage Supervisor to request…"
+    /(?:ask|asking|call|calling|ring|ringing|message|messaging|speak to|speaking to) (?:my|the|our) (?:[a-z]+ ){0,2}(?:manager|supervisor|team leader|boss)\b/,
+    /put (?:your|the|this|a) (?:[a-z]+ )?request (?:to|through to|in to)/,
+    /on hold (?:while|so|and) (?:i )?(?:ask|check|speak|talk|call)/,
     /(?:needs?|requires?) (?:to be )?(?:approved|authori[sz]ed|signed off)/,
     /(?:above|beyond|outside|more than) (?:my|what i am able|what i can) (?:limit|authority|approve|authori[sz]e|offer)/,
     sequence([
@@ -356,6 +360,15 @@ export const MOVE_PATTERNS = {
     /(?:up to|no more than) £\d[\d,.]* (?:is|myself|on my own|without)/,
     /(?:that is|it is) (?:above|over|beyond|more than) (?:my|what i can)/,
     /i can authori[sz]e (?:up to|£)/,
+    // Where the learner's say ends, in so many words.
+    /(?:beyond|more than|above) what i am (?:allowed|able|authori[sz]ed) to/,
+    'as far as i can go',
+    /that is (?:all|the most) i can/,
+    /(?:the|that|this) decision (?:sits|rests|lies|is) with/,
+    /(?:is|it is|that is) not (?:mine|my call|my decision|up to me)/,
+    /only (?:[a-z]+ ){1,3}can (?:approve|agree|authori[sz]e|decide|sign)/,
+    /my limit (?:at|on|here|for|is)/,
+    /not something i can (?:say yes to|agree|approve|give|promise|decide)/,
   ]),
   escalate: phrases([
     /escalat\w*/,
