@@ -120,7 +120,7 @@ export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn
     }
 
     readOffers(sentence, context, { seeks, sought: approvalSought }, actionsPresent, { offers, refusals, mentioned });
-    const commitment = readCommitment(sentence, context.turn);
+    const commitment = readCommitment(sentence, context.turn) ?? readRecap(sentence, context.turn);
     if (commitment) {
       commitments.push(commitment);
       if (!commitment.when) add('vaguePromise', sentence.text);
@@ -581,12 +581,22 @@ const AMOUNT_GIVEN = sequence([
 /** A promise and who makes it. The capture groups are read by `readCommitment`. */
 const COMMITMENT = phrases([
   // Groups 1 and 2, "i" or "we" and the verb: not "I'll need to…", "I'll be honest", "we will not…".
-  /(i|we) (?:will|shall|am going to|are going to) (?!need\b|have to\b|just\b|be (?:honest|able)\b|not\b)(\w+)/,
+  /(i|we) (?:will|shall|am going to|are going to) (?!need\b|have to\b|just\b|be (?:honest|able|straight|clear|upfront|frank)\b|come back to (?:that|this)\b|not\b)(\w+)/,
   // Groups 3 and 4: what the customer will receive.
   /(you) will (receive|get|have|hear|be (?:sent|refunded|called|contacted|credited))/,
   // Groups 5 to 7: something of theirs that will arrive ("your refund will reach you…").
   /(the|your) (\w+) will (arrive|be|reach|come)/,
 ]);
+
+/** Saying back what will happen: "To summarise: £22.30 back to your card within 3 to 5 working days; …". */
+const RECAP = phrases(['to summarise', 'to sum up', 'to recap', 'to confirm', 'so to confirm', 'just to confirm', 'so that is', 'here is what happens']);
+
+/** A recap that names times holds the organisation to them as much as "I will…" does. */
+function readRecap(sentence: Sentence, turn: number): Commitment | undefined {
+  if (sentence.isQuestion || sentence.times.length === 0 || !RECAP.test(sentence.plain)) return undefined;
+  const what = sentence.text.replace(/\s+/g, ' ').trim();
+  return { turn, quote: sentence.text, who: 'the organisation', what, when: sentence.times.join(' ') };
+}
 
 function readCommitment(sentence: Sentence, turn: number): Commitment | undefined {
   const match = sentence.plain.match(COMMITMENT);
