@@ -679,11 +679,15 @@ export const MOVE_PATTERNS = {
     /i assure you (?:it|this|that) will/,
     /will not happen (?:again|next (?:month|time))/,
     'never happen again',
+    /i can promise (?:you )?(?:that )?(?:it|this|they|we|you|the)\b/,
+    /you will not (?:get|have|see|suffer) (?:another|any more|a repeat|the same)/,
     // Predicting someone else's decision for them is promising it too.
     sequence([
       /(?:usually|normally|always|almost always|nearly always) /,
       anyOf(['says yes', 'agrees', 'approves', 'accepts', /signs (?:these|them|it|that) off/, 'goes through', 'gets approved', 'pays out']),
     ]),
+    /(?:they|he|she) (?:will|would) be (?:offering|giving|paying|refunding) you\b/,
+    /\b(?:they|he|she) always (?:do|does|will)\b/,
     sequence([
       /i am (?:sure|certain|confident) (?:that )?/,
       anyOf(['they', 'he', 'she', 'it', 'customer relations', 'the manager', 'my manager', 'head office', 'the team', 'you']),

@@ -106,6 +106,10 @@ export const ACTION_PATTERNS: Record<ActionKind, RegExp> = {
     // "No fee" on its own counts, but "no charge" only with the charge named ("no admin charge").
     /no (?:cancellation |admin |late |change |early termination |exit |delivery )?(?:fee|penalty)\b/,
     /no (?:cancellation|admin|late|change|early termination|exit|delivery) charge/,
+    // Treating what is owed as paid: "I'll mark it as settled", "wipe the balance". ("Nothing to
+    // pay as you're over 60" explains an exemption: no waiver.)
+    /mark (?:it|that|this|the (?:balance|bill|charge|account|invoice)) (?:down )?as (?:settled|paid|cleared)/,
+    /(?:wipe|wiped|wiping|clear|cleared|clearing) (?:the|your|that|this) (?:balance|debt|arrears|outstanding)/,
   ]),
   redelivery: phrases([/redeliver\w*/, /deliver (?:it |them )?again/, /new delivery (?:date|slot)/, 'another delivery']),
   reschedule: phrases([
@@ -252,6 +256,11 @@ export const GIVE_FRAME = phrases([
     anyOf([/£\d/, /(?:\w+ )?(?:hundred|fifty|twenty|thirty|forty|sixty|seventy|eighty|ninety)\b/, /\d+ (?:quid|pounds)/]),
   ]),
   /here is (?:£\d|\w+ (?:quid|pounds))/,
+  // Taking it off what is owed: "I've taken the roaming off this bill, all £186", "wipe this week's rent off".
+  sequence([
+    /(?:i|we) (?:have |will |can |am going to |are going to |am |are )?(?:taken|take|taking|wipe|wiped|wiping|knock|knocked|knocking) /,
+    /(?:[£\w.'-]+ ){1,5}off (?:the|this|your|his|her) (?:bill|account|rent|balance|statement|invoice)/,
+  ]),
 ]);
 
 /**
