@@ -15,15 +15,19 @@ export interface ConversationReading {
 export function readConversation(scenario: Scenario, turns: readonly Turn[]): ConversationReading {
   const learnerTurns: LearnerTurn[] = [];
   let previousCustomer: CustomerMessage | undefined;
+  const earlierCustomers: CustomerMessage[] = [];
   turns.forEach((turn, index) => {
-    if (turn.role === 'customer') previousCustomer = readCustomerMessage(turn.text);
-    else
+    if (turn.role === 'customer') {
+      if (previousCustomer) earlierCustomers.push(previousCustomer);
+      previousCustomer = readCustomerMessage(turn.text);
+    } else
       learnerTurns.push(
         readLearnerTurn(turn.text, {
           scenario,
           turn: index + 1,
           previousCustomer,
           approvalSoughtEarlier: learnerTurns.at(-1)?.approvalSought ?? false,
+          earlierCustomers: [...earlierCustomers],
         }),
       );
   });

@@ -62,7 +62,12 @@ export interface TurnContext {
   previousCustomer?: CustomerMessage;
   /** Whether the learner sought approval in an earlier turn: all a turn needs of the turns before it. */
   approvalSoughtEarlier: boolean;
+  /** The customer's messages before `previousCustomer`, whose details a listening learner carries forward. */
+  earlierCustomers?: readonly CustomerMessage[];
 }
+
+/** Content words a sentence must share with one earlier customer message to be using what they said then. */
+const CARRIED_FORWARD_WORDS = 4;
 
 export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn {
   const utterance = analyse(text);
@@ -101,7 +106,11 @@ export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn
     }
 
     const shared = [...sentence.lemmaSet].filter((l) => customerWords.has(l)).length;
-    if (shared >= 3 || (shared >= 1 && MOVE_PATTERNS.reflectFrame.test(plain))) add('reflect', sentence.text);
+    // Details the customer gave turns ago, used again now, show listening as much as an echo does.
+    const carried = (context.earlierCustomers ?? []).some(
+      (message) => [...sentence.lemmaSet].filter((l) => message.words.has(l)).length >= CARRIED_FORWARD_WORDS,
+    );
+    if (shared >= 3 || (shared >= 1 && MOVE_PATTERNS.reflectFrame.test(plain)) || carried) add('reflect', sentence.text);
 
     const named = vocabulary.sources.filter((source) => sentenceNames(sentence, source));
     for (const source of named) sourcesNamed.add(source.id);
