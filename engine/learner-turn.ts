@@ -279,9 +279,11 @@ function readClauseOffers(
   // "If we can't find the part, we'll replace it" promises the replacement; the condition offers nothing.
   plain = plain.replace(IF_NOT, ' ').trim();
   if (plain.length === 0) return;
-  // "I'll ring you about the full refund" names what the call is about; it offers no refund.
-  const topicless = plain.replace(TALKING_ABOUT, ' ');
-  let actions = actionsIn(topicless, candidates);
+  let actions = actionsIn(plain, candidates);
+  // "I'll ring you about the full refund" names what the call is about; it offers no refund. (It
+  // can still refuse one: "there's nothing I can do about a replacement".)
+  const named = new Set(actionsIn(plain.replace(TALKING_ABOUT, ' '), candidates));
+  const onlyTalkedAbout = new Set(actions.filter((a) => !named.has(a)));
   let assented = false;
   // Only a bare yes, or a yes the learner then undertakes: "yes, transfers are free" answers with content of its own.
   const afterAssent = plain.replace(ASSENT, '').replace(/^[\s,.!-]+/, '');
@@ -314,7 +316,8 @@ function readClauseOffers(
     if (action) actions = [action];
   }
   // Promised in so many words: these need no offering frame ("I'll make sure your pay is covered").
-  const forbidden = forbiddenPromisesIn(topicless, sentence, scenario);
+  // Talking about a forbidden subject is the breach itself ("I'll tell you about her illness"): the whole clause.
+  const forbidden = forbiddenPromisesIn(plain, sentence, scenario);
   const saidOutright = new Set<ActionKind>(['guarantee', 'share-personal-data', ...forbidden]);
   actions.push(...forbidden.filter((a) => !actions.includes(a)));
   if (mentionsAnotherCustomer(sentence, scenario) && !actions.includes('share-personal-data')) actions.push('share-personal-data');
@@ -335,6 +338,7 @@ function readClauseOffers(
     for (const action of actions) refusals.push({ action, quote: sentence.text });
     return;
   }
+  actions = actions.filter((a) => !onlyTalkedAbout.has(a));
   // A question is an offer only in an offering form ("would you like…", "shall I…"), which the
   // frame covers; "is it a refund you're after?" asks what the customer wants.
   const offering = assented || OFFER_FRAME.test(plain);

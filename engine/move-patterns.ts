@@ -594,7 +594,7 @@ export const MOVE_PATTERNS = {
     /incident (?:log|report|team|form)/,
     'significant event',
     // Telling someone the scenario names: "I've told Karen", "I'm telling Helen directly".
-    /(?:i have|i am|i will|i) (?:also )?(?:told|telling|tell|alerted|alerting|alert|warned|warning) [a-z]+ (?:directly|today|now|that|about|what|so|and|too)\b/,
+    /(?:i have|i am|i will|i) (?:also )?(?:told|telling|tell|alerted|alerting|alert|warned|warning) (?!you\b|them\b|him\b|her\b)[a-z]+ (?:directly|today|now|that|about|what|so|and|too)\b/,
     // Seeing that it is not the first time.
     /other (?:calls|customers|accounts|people|homes|houses) (?:about|affected|with|on)/,
     /(?:we|i) have had (?:other|several|a few|some|\w+) (?:calls|complaints|reports|cases)/,

@@ -169,7 +169,7 @@ export const OFFER_FRAME = phrases([
     ]),
     /\b/,
   ]),
-  /(?:i|we) have (?:arranged|booked|processed|issued|put through|refunded|credited|added|applied|waived|approved|ordered)/,
+  /(?:i|we) have (?:arranged|booked|processed|issued|put through|refunded|credited|added|applied|waived|approved|ordered|taken|wiped|knocked|written)/,
   // Putting it to the customer.
   /would you (?:like|prefer|be happy with)/,
   'shall i',
