@@ -323,7 +323,15 @@ function readClauseOffers(
   if (mentionsAnotherCustomer(sentence, scenario) && !actions.includes('share-personal-data')) actions.push('share-personal-data');
   // "£59 off for the hassle" is a discount with its reason, and "money off a new one" is a
   // discount on what the customer buys: neither is a second action.
-  const explicitDiscount = EXPLICIT_DISCOUNT.test(plain);
+  // Money given in words that fit several kinds ("a goodwill credit of £60 off your balance") is
+  // the kind the scenario deals in, where it names one of them.
+  const moneyish = actions.filter((a) => MONEY_ACTIONS.has(a) || a === 'goodwill-payment');
+  const known = actionsNamedIn(scenario);
+  const inTerms = moneyish.filter((a) => known.has(a));
+  const narrowed = moneyish.length > 1 && inTerms.length > 0 && inTerms.length < moneyish.length;
+  if (narrowed) actions = actions.filter((a) => !moneyish.includes(a) || inTerms.includes(a));
+  // Unless goodwill is what the scenario calls it, "£59 off for the hassle" is money off with its reason.
+  const explicitDiscount = EXPLICIT_DISCOUNT.test(plain) && !(narrowed && actions.includes('goodwill-payment'));
   if (explicitDiscount)
     actions = actions.filter((a) => a !== 'goodwill-payment' && !(a === 'replacement' && /\boff (?:a|the|your) new\b/.test(plain)));
   // "A £30 goodwill credit on your account" is account credit given as goodwill: one offer, not two.
@@ -373,9 +381,14 @@ function readClauseOffers(
  */
 function inferredAction({ previousCustomer, scenario }: TurnContext): ActionKind | undefined {
   const asked = previousCustomer ? actionsIn(previousCustomer.lower) : [];
-  const { mayOffer, needsApproval, never } = scenario.authority;
-  const known = new Set([...mayOffer, ...needsApproval, ...never].map((entry) => entry.action));
+  const known = actionsNamedIn(scenario);
   return asked.find((action) => known.has(action)) ?? scenario.customer.asksFor?.action ?? asked[0];
+}
+
+/** The actions a scenario's authority names: the terms it deals in. */
+function actionsNamedIn(scenario: Scenario): Set<ActionKind> {
+  const { mayOffer, needsApproval, never } = scenario.authority;
+  return new Set([...mayOffer, ...needsApproval, ...never].map((entry) => entry.action));
 }
 
 /**

@@ -144,7 +144,9 @@ export const ACTION_PATTERNS: Record<ActionKind, RegExp> = {
     /(?:he|she|they) (?:is|are|was|were) (?:in arrears|behind with|overdue)/,
     /(?:he|she|they) (?:owes?|owed) /,
     /i can (?:tell|give|read|send) you (?:his|her|their|the account holder)/,
-    /(?:the )?(?:balance|amount owed|outstanding) (?:on (?:his|her|their) account )?is £/,
+    // Whose balance it is must be said: "so your balance is £735" tells the customer their own.
+    /(?:his|her|their) (?:balance|amount owed|outstanding amount) is £/,
+    /(?:the )?(?:balance|amount owed|outstanding) on (?:his|her|their) account is £/,
   ]),
 };
 
