@@ -9,6 +9,7 @@ import { registerChatCommand } from './commands/chat.ts';
 import { registerEraseCommands } from './commands/erase.ts';
 import { registerEvalCommand } from './commands/eval.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
+import { registerReadCommand } from './commands/read.ts';
 import { registerScenariosCommand } from './commands/scenarios.ts';
 import { registerScoreCommand } from './commands/score.ts';
 import { registerTutorCommand } from './commands/tutor.ts';
@@ -30,6 +31,7 @@ const program = new Command()
 
 registerValidateCommand(program);
 registerScenariosCommand(program);
+registerReadCommand(program);
 registerChatCommand(program);
 // The bot host loads restify and botbuilder: only when one of its commands runs.
 program

@@ -29,7 +29,7 @@ import { IncompatibleStateError, type ComponentIdentity } from '../engine/compon
 import { assembleEvidence, UNRECORDED_CUSTOMER, type EvidenceRecord, type Learner } from '../engine/evidence-record.ts';
 import { Rehearsal, scoreRehearsal, type Exchange, type RehearsalParts, type RehearsalState } from '../engine/rehearsal.ts';
 import { isUnversionedRehearsal, upgradeRehearsal } from '../engine/rehearsal-upgrade.ts';
-import { sourceHashesOf, type Library } from '../engine/rubric-library.ts';
+import { scenarioHashOf, sourceHashesOf, type Library } from '../engine/rubric-library.ts';
 import type { Scenario } from '../engine/scenario-schema.ts';
 import { MAX_TURN_CHARS } from '../engine/transcript.ts';
 import type { ConversationReferences } from '../store/conversation-references.ts';
@@ -349,6 +349,7 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     }
     const report = await scoreRehearsal(parts.scorer, scenario, rehearsal.opening, exchanges);
     const sources = sourceHashesOf(library, scenario.id);
+    const scenarioHash = scenarioHashOf(scenario);
     const record = assembleEvidence({
       id: state.rehearsalId,
       learner: state.learner,
@@ -365,6 +366,7 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
       customer: state.customer ?? UNRECORDED_CUSTOMER,
       scorer: parts.scorer.identity,
       ...(sources ? { sources } : {}),
+      ...(scenarioHash ? { scenarioHash } : {}),
       ...(parts.models ? { models: parts.models } : {}),
     });
     // Marked and saved first (see endIfAlreadySaved), with the rehearsal as ended: from here on it is never continued.

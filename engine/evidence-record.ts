@@ -16,7 +16,7 @@ import { transcriptOf, type Exchange } from './rehearsal.ts';
 import { ScoreReportSchema, type ScoreReport } from './score-report.ts';
 import { modelUseOf, ModelUseSchema, type ModelAccounting } from './model-use.ts';
 import { FREE } from './model-cost.ts';
-import { TurnSchema } from './transcript.ts';
+import { Sha256Schema, TurnSchema } from './transcript.ts';
 
 export const EVIDENCE_SCHEMA_VERSION = 2;
 
@@ -53,6 +53,11 @@ export const EvidenceRecordSchema = z.object({
   scorer: ComponentIdentitySchema,
   /** Absent only on records migrated from before hashes were kept. */
   sources: SourceHashesSchema.optional(),
+  /**
+   * The scenario's content hash (`scenarioHashOf`), as a saved transcript records it: unlike
+   * `sources.scenario` it ignores comments and layout. Absent on records from before it was kept.
+   */
+  scenarioHash: Sha256Schema.optional(),
   /** Learner turns lost from storage before the rehearsal was scored; the transcript holds a placeholder for each. */
   missingTurns: z.array(z.number().int().min(1)).optional(),
   /** The schema version this record was first written in, when it was migrated on read. */
@@ -145,6 +150,7 @@ export interface EvidenceParts {
   customer: ComponentIdentity;
   scorer: ComponentIdentity;
   sources?: SourceHashes;
+  scenarioHash?: string;
   /** When a model played a part: the prompts' versions and the prices, for `modelUse`. */
   models?: ModelAccounting;
 }
@@ -170,6 +176,7 @@ export function assembleEvidence(parts: EvidenceParts): EvidenceRecord {
     customer: parts.customer,
     scorer: parts.scorer,
     ...(parts.sources ? { sources: parts.sources } : {}),
+    ...(parts.scenarioHash ? { scenarioHash: parts.scenarioHash } : {}),
     ...(parts.missingTurns?.length ? { missingTurns: parts.missingTurns } : {}),
     ...(parts.models || parts.report.judgement || parts.exchanges.some((e) => e.model)
       ? { modelUse: modelUseOf(parts.exchanges, parts.report, parts.models ?? { prompts: {}, prices: FREE }) }

@@ -3,9 +3,13 @@
  * collecting every problem with its location instead of stopping at the first.
  *
  * @remarks
- * Use `loadLibrary` to validate (it reports problems and returns what was valid); use
+ * Use `loadLibrary` to validate (it reports problems and warnings, and returns what was valid); use
  * `openLibrary` where scenarios are about to be played, which refuses a broken rubric outright and
  * leaves out any scenario file with problems, reporting them with the same messages.
+ *
+ * Each scenario's content hash (`scenarioHashOf`) is computed here, where files are read, once per
+ * load: a transcript records it, and `servicesim score` compares it with the scenario it scores
+ * against.
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -14,9 +18,9 @@ import { fileURLToPath } from 'node:url';
 import { formatProblem, sortProblems, type Problem } from './problem.ts';
 import { checkDimensions, checkUnits } from './rubric-rules.ts';
 import { DimensionsFileSchema, UnitsFileSchema, type Dimension, type Unit } from './rubric-schema.ts';
-import { checkScenario } from './scenario-rules.ts';
+import { checkScenario, scenarioWarnings } from './scenario-rules.ts';
 import { ScenarioSchema, type Scenario } from './scenario-schema.ts';
-import { checkAgainstSchema } from './schema-problems.ts';
+import { checkAgainstSchema, partsThatFit } from './schema-problems.ts';
 import { checkSupersededLaw } from './superseded-law.ts';
 import { parseYamlSource, problemAt, type YamlSource } from './yaml-source.ts';
 
@@ -42,6 +46,8 @@ export interface Library {
   /** Where each valid scenario was loaded from, by id. */
   files: Map<string, string>;
   problems: Problem[];
+  /** What will work but probably not as meant (a question topic too broad): reported, never refused. */
+  warnings: Problem[];
   /** Number of files read, of each kind. */
   counts: { units: number; dimensions: number; scenarios: number };
   /** The units and dimensions files read: a problem in one of these breaks every scenario. */
@@ -100,32 +106,38 @@ export async function loadLibrary(paths: readonly string[] = [DEFAULT_RUBRICS_DI
   }
 
   const scenarios: Scenario[] = [];
+  const warnings: Problem[] = [];
   const files = new Map<string, string>();
   const idSites = new Map<string, string>();
   for (const source of byKind.scenarios) {
     const before = problems.length;
     const { value, problems: found } = checkAgainstSchema(source, ScenarioSchema);
     problems.push(...found, ...checkSupersededLaw(source.data, source));
-    if (value) {
-      const fileId = path.basename(source.file).replace(/\.ya?ml$/, '');
-      problems.push(
-        ...checkScenario(value, source, {
-          fileId,
-          dimensionIds: [...dimensionIds],
-          ...(options.scorable ? { scorable: options.scorable } : {}),
-        }),
-      );
-      const other = idSites.get(value.id);
+    // Cross-references are checked on whatever parts fit, so one run reports both kinds of problem.
+    const { parts, unfit } = value ? { parts: value, unfit: new Set<string>() } : partsThatFit(source.data, ScenarioSchema);
+    const fileId = path.basename(source.file).replace(/\.ya?ml$/, '');
+    problems.push(
+      ...checkScenario(parts, source, {
+        fileId,
+        dimensionIds: [...dimensionIds],
+        ...(options.scorable ? { scorable: options.scorable } : {}),
+        unfit,
+      }),
+    );
+    warnings.push(...scenarioWarnings(parts, source));
+    if (parts.id !== undefined) {
+      const other = idSites.get(parts.id);
       if (other) {
         problems.push(
-          problemAt(source, ['id'], `the scenario id "${value.id}" is already used by ${other}`, 'give every scenario its own id'),
+          problemAt(source, ['id'], `the scenario id "${parts.id}" is already used by ${other}`, 'give every scenario its own id'),
         );
       }
-      idSites.set(value.id, source.file);
-      if (problems.length === before) {
-        scenarios.push(value);
-        files.set(value.id, source.file);
-      }
+      idSites.set(parts.id, source.file);
+    }
+    if (value && problems.length === before) {
+      scenarios.push(value);
+      files.set(value.id, source.file);
+      contentHashes.set(value, canonicalHash(source.data));
     }
   }
 
@@ -135,6 +147,7 @@ export async function loadLibrary(paths: readonly string[] = [DEFAULT_RUBRICS_DI
     scenarios,
     files,
     problems: sortProblems(problems),
+    warnings: sortProblems(warnings),
     counts: { units: byKind.units.length, dimensions: byKind.dimensions.length, scenarios: byKind.scenarios.length },
     rubricFiles: [...byKind.units, ...byKind.dimensions].map((s) => s.file),
     hashes,
@@ -153,6 +166,37 @@ export function sourceHashesOf(library: Library, scenarioId: string): { scenario
   for (const rubricFile of [...library.rubricFiles].sort())
     rubric.update(`${path.basename(rubricFile)}\n${library.hashes.get(rubricFile) ?? ''}\n`);
   return { scenario, rubric: rubric.digest('hex') };
+}
+
+/** Content hashes of the scenarios loaded, by the scenario object handed out. */
+const contentHashes = new WeakMap<Scenario, string>();
+
+/**
+ * The SHA-256 of a loaded scenario's content: its data as read from the file, with keys in a fixed
+ * order, so comments, layout, quoting and key order do not change it and any change of what the
+ * file says does. Undefined for a scenario that did not come from `loadLibrary`.
+ *
+ * @remarks
+ * Unlike `sourceHashesOf` (the exact bytes, kept in evidence to reproduce a score), this says
+ * whether a transcript would be scored against the scenario it was played with.
+ */
+export function scenarioHashOf(scenario: Scenario): string | undefined {
+  return contentHashes.get(scenario);
+}
+
+function canonicalHash(data: unknown): string {
+  return createHash('sha256').update(canonicalJson(data)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }
 
 /**

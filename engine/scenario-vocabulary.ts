@@ -49,7 +49,15 @@ export interface NamedThing {
  * How a question topic is recognised: by its content words in any order ("when bought"), or, when
  * it is made of common words only ("how often", "call back"), as that phrase of lemmas.
  */
-export type Topic = { words: string[] } | { phrase: string };
+/**
+ * How a question is recognised as being about a fact: its content words, or a phrase of function
+ * words. A topic of one content word keeps its question word ("which order" → order, asked with
+ * "which"), so that it does not match every question that happens to use that word.
+ */
+export type Topic = { words: string[]; asks?: string } | { phrase: string };
+
+/** Question words that tell one single-word topic from any question using the word. */
+const QUESTION_WORDS = new Set(['who', 'what', 'when', 'where', 'why', 'how', 'which', 'whose']);
 
 export interface ScenarioVocabulary {
   factTopics: Array<{ factId: string; topics: Topic[] }>;
@@ -97,6 +105,7 @@ export function vocabularyOf(scenario: Scenario): ScenarioVocabulary {
 /** True when the sentence mentions every word of a topic (or two of three or more), or its phrase. */
 export function sentenceMatchesTopic(sentence: Sentence, topic: Topic): boolean {
   if ('phrase' in topic) return ` ${sentence.lemmas} `.includes(` ${topic.phrase} `);
+  if (topic.asks !== undefined && !sentence.lemmaSet.has(topic.asks)) return false;
   const present = topic.words.filter((lemma) => sentence.lemmaSet.has(lemma)).length;
   return present === topic.words.length || (topic.words.length >= 3 && present >= 2);
 }
@@ -172,6 +181,8 @@ const FUNCTION_WORDS = new Set([
 export function readTopic(topic: string): Topic | undefined {
   const analysed = analyse(topic);
   const words = [...analysed.contentLemmas].filter((l) => !REQUEST_VERBS.has(l));
+  const asks = analysed.sentences.flatMap((s) => s.tokens.map((t) => t.lemma)).find((l) => QUESTION_WORDS.has(l));
+  if (words.length === 1 && asks !== undefined) return { words, asks };
   if (words.length > 0) return { words };
   const lemmas = analysed.sentences.flatMap((s) => s.tokens.map((t) => t.lemma)).filter((l) => !/^[?.!,]$/.test(l));
   return lemmas.some((l) => !FUNCTION_WORDS.has(l)) ? { phrase: lemmas.join(' ') } : undefined;

@@ -192,3 +192,18 @@ describe('listening: details from earlier in the conversation carried forward', 
     expect(reading.learnerTurns[1]!.moves.reflect).toBeUndefined();
   });
 });
+
+describe('question topics: a one-word topic keeps its question word', () => {
+  const orders = {
+    ...kettle,
+    facts: [{ ...kettle.facts[0]!, topics: ['which order'] }, ...kettle.facts.slice(1)],
+  };
+  it.each<[string, boolean]>([
+    ['Which order was it?', true],
+    ['Which of your orders went wrong?', true],
+    ['Can I check the order was delivered?', false],
+    ['What did you order?', false],
+  ])('%s → reveals it: %s', (text, reveals) => {
+    expect(read(text, orders).factsAsked.includes(kettle.facts[0]!.id)).toBe(reveals);
+  });
+});

@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { debriefView, END_REASON_TEXT } from '../../engine/debrief-view.ts';
 import { Rehearsal, scoreRehearsal, transcriptOf, type Exchange } from '../../engine/rehearsal.ts';
+import { scenarioHashOf } from '../../engine/rubric-library.ts';
 import type { Scenario } from '../../engine/scenario-schema.ts';
 import type { Turn } from '../../engine/transcript.ts';
 import { rehearsalParts } from '../rehearsal-parts.ts';
@@ -94,7 +95,10 @@ async function saveTranscript(scenario: Scenario, turns: readonly Turn[]): Promi
   // A transcript is personal data: readable by the account that runs ServiceSim only, like the evidence.
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${scenario.id}.json`);
-  await writeFile(file, `${JSON.stringify({ scenario: scenario.id, turns }, null, 2)}\n`, { mode: 0o600 });
+  // The scenario's content hash: `servicesim score` refuses to score it against a changed scenario.
+  const scenarioHash = scenarioHashOf(scenario);
+  const saved = { scenario: scenario.id, ...(scenarioHash ? { scenarioHash } : {}), turns };
+  await writeFile(file, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
   return path.relative(process.cwd(), file) || file;
 }
 

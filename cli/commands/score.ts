@@ -1,10 +1,18 @@
 /**
- * `servicesim score --scenario <id|path> <transcript.json> [--json]`: scores a saved transcript.
- * Bad input gets one clear line and exit code 2.
+ * `servicesim score --scenario <id|path> <transcript.json> [--json] [--allow-changed-scenario]`:
+ * scores a saved transcript. Bad input gets one clear line and exit code 2.
+ *
+ * @remarks
+ * A transcript records the content hash of the scenario it was played with. Scored against a
+ * scenario of the same id whose content has changed since, its levels would judge the learner by
+ * rules they never met: that is refused (exit 1) unless `--allow-changed-scenario` says to score it
+ * anyway, with a warning. A transcript saved before hashes were kept is scored as before.
  */
 import { readFile, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { debriefView } from '../../engine/debrief-view.ts';
+import { scenarioHashOf } from '../../engine/rubric-library.ts';
+import type { Scenario } from '../../engine/scenario-schema.ts';
 import { configuredScorer } from '../rehearsal-parts.ts';
 import { readSettings } from '../settings.ts';
 import { MAX_TURN_CHARS, TranscriptSchema } from '../../engine/transcript.ts';
@@ -22,7 +30,8 @@ export function registerScoreCommand(program: Command): void {
     .argument('<transcript>', 'JSON file: {"turns":[{"role":"customer"|"learner","text":"…"}, …]}')
     .option('--scenario <id|path>', 'scenario id, or path to a scenario YAML file (default: the "scenario" key in the file)')
     .option('--json', 'print the report as JSON')
-    .action(async (file: string, options: { scenario?: string; json?: boolean }) => {
+    .option('--allow-changed-scenario', 'score it even if the scenario has changed since the transcript was recorded')
+    .action(async (file: string, options: { scenario?: string; json?: boolean; allowChangedScenario?: boolean }) => {
       const transcript = await readTranscript(file);
       const scenarioRef = options.scenario ?? transcript.scenario;
       if (!scenarioRef) throw new UsageError('say which scenario: --scenario <id>, or a "scenario" key in the transcript');
@@ -35,6 +44,22 @@ export function registerScoreCommand(program: Command): void {
         );
       }
       if (!transcript.turns.some((t) => t.role === 'learner')) throw new UsageError(`${file} has no learner turns to score`);
+      const changed = changedScenario(
+        transcript.scenarioHash,
+        scenario,
+        /\.ya?ml$/.test(scenarioRef) ? scenarioRef : library.files.get(scenario.id),
+      );
+      if (changed) {
+        const what = `${file} was recorded with scenario "${scenario.id}" of content hash ${changed.recorded}, but ${changed.file} now has ${changed.current}`;
+        if (!options.allowChangedScenario) {
+          process.stderr.write(
+            `servicesim: ${what}: its scores would judge the learner against a scenario they never played. Score it against the file it was played with, or pass --allow-changed-scenario to score it anyway\n`,
+          );
+          process.exitCode = 1;
+          return;
+        }
+        process.stderr.write(`servicesim: warning: ${what}; scoring it anyway, as --allow-changed-scenario asks\n`);
+      }
       const scorer = await configuredScorer(settings, library);
       const report = await scorer.score({ scenario, turns: transcript.turns });
       if (options.json) {
@@ -56,6 +81,17 @@ export function registerScoreCommand(program: Command): void {
         );
       }
     });
+}
+
+/** The recorded and current content hashes, when a transcript recorded one and the scenario has changed since. */
+function changedScenario(
+  recorded: string | undefined,
+  scenario: Scenario,
+  file: string | undefined,
+): { recorded: string; current: string; file: string } | undefined {
+  const current = scenarioHashOf(scenario);
+  if (recorded === undefined || current === undefined || recorded === current) return undefined;
+  return { recorded, current, file: file ?? `the scenario file of "${scenario.id}"` };
 }
 
 async function readTranscript(file: string) {

@@ -1,9 +1,10 @@
 /**
  * `servicesim validate [paths…]`: checks rubric and scenario files and reports every problem as
- * `file:line:column: path: what is wrong — how to fix`. Exit 0 when all are valid, 1 otherwise.
+ * `file:line:column: path: what is wrong — how to fix`, and every warning the same way with
+ * "warning:" before what is wrong. Exit 0 when all are valid (warnings or not), 1 otherwise.
  */
 import type { Command } from 'commander';
-import { formatProblem } from '../../engine/problem.ts';
+import { formatProblem, type Problem } from '../../engine/problem.ts';
 import { loadLibrary } from '../../engine/rubric-library.ts';
 import { scorableDimensions } from '../rehearsal-parts.ts';
 import { readSettings } from '../settings.ts';
@@ -21,15 +22,27 @@ export function registerValidateCommand(program: Command): void {
       });
       const { units, dimensions, scenarios } = library.counts;
       const read = `${plural(scenarios, 'scenario file')}, ${plural(dimensions, 'dimensions file')}, ${plural(units, 'units file')}`;
+      // Problems and warnings of a file together, top to bottom, as an editor lists them.
+      const found = [...library.problems.map((p) => ({ p, warning: false })), ...library.warnings.map((p) => ({ p, warning: true }))];
+      found.sort((a, b) => a.p.file.localeCompare(b.p.file) || a.p.line - b.p.line || a.p.column - b.p.column);
+      for (const { p, warning } of found) process.stdout.write(`${warning ? formatWarning(p) : formatProblem(p)}\n`);
+      const warnings = plural(library.warnings.length, 'warning');
       if (library.problems.length === 0) {
+        // The "valid:" line stays last and the same, warnings or not: scripts look for it.
+        if (found.length > 0) process.stdout.write(`\n${warnings}: the files are valid, but see above\n`);
         process.stdout.write(`valid: ${read}\n`);
         return;
       }
-      for (const problem of library.problems) process.stdout.write(`${formatProblem(problem)}\n`);
       const files = new Set(library.problems.map((p) => p.file)).size;
-      process.stdout.write(`\n${plural(library.problems.length, 'problem')} in ${plural(files, 'file')} (read ${read})\n`);
+      const andWarnings = library.warnings.length > 0 ? ` and ${warnings}` : '';
+      process.stdout.write(`\n${plural(library.problems.length, 'problem')}${andWarnings} in ${plural(files, 'file')} (read ${read})\n`);
       process.exitCode = 1;
     });
+}
+
+/** A warning reads like a problem, located the same way, with "warning:" before what is wrong. */
+function formatWarning(warning: Problem): string {
+  return formatProblem({ ...warning, message: `warning: ${warning.message}` });
 }
 
 function plural(n: number, noun: string): string {
