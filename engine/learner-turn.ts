@@ -279,10 +279,12 @@ function readClauseOffers(
   // "If we can't find the part, we'll replace it" promises the replacement; the condition offers nothing.
   plain = plain.replace(IF_NOT, ' ').trim();
   if (plain.length === 0) return;
-  let actions = actionsIn(plain, candidates);
+  // "The Guaranteed Standards Scheme", "our Refunds Team": a name promises nothing.
+  const unnamed = withoutNames(plain, sentence.text);
+  let actions = actionsIn(unnamed, candidates);
   // "I'll ring you about the full refund" names what the call is about; it offers no refund. (It
   // can still refuse one: "there's nothing I can do about a replacement".)
-  const named = new Set(actionsIn(plain.replace(TALKING_ABOUT, ' '), candidates));
+  const named = new Set(actionsIn(unnamed.replace(TALKING_ABOUT, ' '), candidates));
   const onlyTalkedAbout = new Set(actions.filter((a) => !named.has(a)));
   let assented = false;
   // Only a bare yes, or a yes the learner then undertakes: "yes, transfers are free" answers with content of its own.
@@ -325,11 +327,16 @@ function readClauseOffers(
   // discount on what the customer buys: neither is a second action.
   // Money given in words that fit several kinds ("a goodwill credit of £60 off your balance") is
   // the kind the scenario deals in, where it names one of them.
-  const moneyish = actions.filter((a) => MONEY_ACTIONS.has(a) || a === 'goodwill-payment');
+  const moneyish = actions.filter(isMoney);
   const known = actionsNamedIn(scenario);
   const inTerms = moneyish.filter((a) => known.has(a));
   const narrowed = moneyish.length > 1 && inTerms.length > 0 && inTerms.length < moneyish.length;
   if (narrowed) actions = actions.filter((a) => !moneyish.includes(a) || inTerms.includes(a));
+  // Money in a kind the scenario never names ("£100 off your balance" where the credit is goodwill)
+  // is the money the customer has been asking for, when the scenario names that.
+  const asked = scenario.customer.asksFor?.action;
+  if (moneyish.length === 1 && inTerms.length === 0 && asked !== undefined && asked !== moneyish[0] && known.has(asked) && isMoney(asked))
+    actions = actions.map((a) => (a === moneyish[0] ? asked : a));
   // Unless goodwill is what the scenario calls it, "£59 off for the hassle" is money off with its reason.
   const explicitDiscount = EXPLICIT_DISCOUNT.test(plain) && !(narrowed && actions.includes('goodwill-payment'));
   if (explicitDiscount)
@@ -393,10 +400,22 @@ function actionsNamedIn(scenario: Scenario): Set<ActionKind> {
 
 /**
  * What a call, a conversation or honesty is about: "I'll ring you about the full refund", "I'll be
- * straight with you about the repair". The action named there is the topic, not an offer; "what
- * about a refund?" and "how about a repair?" put it on offer and are left alone.
+ * straight with you about the repair", "I'll come to compensation", "till the repair's signed off".
+ * The action named there is the topic, not an offer; "what about a refund?" and "how about a
+ * repair?" put it on offer and are left alone.
  */
-const TALKING_ABOUT = /(?<!\b(?:what|how) )\babout (?:the |your |a |an |any |getting |having )?(?:[a-z'-]+ ){0,2}[a-z'-]+/g;
+const TALKING_ABOUT =
+  /(?:(?<!\b(?:what|how) )\babout|\bcome (?:back )?to|\b(?:until|till)(?= (?:the|your) )) (?:the |your |a |an |any |getting |having )?(?:[a-z'-]+ ){0,2}[a-z'-]+/g;
+
+/** Two or more capitalised words in a row, "of" or "and" between them allowed: a name. */
+const NAME = /\b[A-Z][a-z'\u2019]+(?:\s+(?:(?:of|and|for|the)\s+)?[A-Z][a-z'\u2019]+)+/g;
+
+/** The clause without the names the sentence holds, lower-cased as the clause is. */
+function withoutNames(plain: string, text: string): string {
+  let out = plain;
+  for (const name of text.match(NAME) ?? []) out = out.replace(name.toLowerCase().replace(/\u2019/g, "'"), ' ');
+  return out;
+}
 
 /** Goodwill as the reason for something else: "a goodwill credit", "a voucher as a gesture of goodwill". */
 const GOODWILL_AS_REASON = phrases([
@@ -406,6 +425,10 @@ const GOODWILL_AS_REASON = phrases([
 
 /** Actions that hand over money or its worth, any of which goodwill may be the reason for. */
 const MONEY_ACTIONS: ReadonlySet<ActionKind> = new Set(['refund', 'partial-refund', 'store-credit', 'discount', 'fee-waiver']);
+
+function isMoney(action: ActionKind): boolean {
+  return MONEY_ACTIONS.has(action) || action === 'goodwill-payment';
+}
 
 /**
  * A refund of less than the customer paid is a partial refund. What they paid is what they ask to
@@ -490,14 +513,25 @@ function forbiddenPromisesIn(clause: string, sentence: Sentence, scenario: Scena
   // quoting the reference I'll give you" promises only the reference.
   const frame = PROMISE_FRAME.exec(clause);
   if (!frame) return [];
-  const promised = lemmasOf(clause.slice(frame.index + frame[0].length), sentence);
+  const after = clause.slice(frame.index + frame[0].length);
+  const promised = lemmasOf(after, sentence);
   return vocabularyOf(scenario)
     .forbidden.filter((rule) => {
+      // Telling how a register or a rule works, in general, discloses nobody: someone must be meant.
+      if (rule.action === 'share-personal-data' && !SOMEONE_IN_PARTICULAR.test(after)) return false;
       const shared = rule.words.filter((w) => promised.has(w)).length;
       return shared >= 2 && shared / rule.words.length >= 0.6;
     })
     .map((rule) => rule.action);
 }
+
+/** Words that point at one person or household, as a disclosure about someone must. */
+const SOMEONE_IN_PARTICULAR = phrases(
+  ['he', 'she', 'his', 'her', 'him', 'hers', 'neighbour', 'next door', 'mr', 'mrs', 'ms', 'miss', 'family'],
+  {
+    end: 'word',
+  },
+);
 
 /** The lemmas of the sentence's words that occur in part of it (a clause, or what follows a promise). */
 function lemmasOf(part: string, sentence: Sentence): Set<string> {
@@ -615,7 +649,16 @@ const COMMITMENT = phrases([
 ]);
 
 /** Saying back what will happen: "To summarise: £22.30 back to your card within 3 to 5 working days; …". */
-const RECAP = phrases(['to summarise', 'to sum up', 'to recap', 'to confirm', 'so to confirm', 'just to confirm', 'so that is', 'here is what happens']);
+const RECAP = phrases([
+  'to summarise',
+  'to sum up',
+  'to recap',
+  'to confirm',
+  'so to confirm',
+  'just to confirm',
+  'so that is',
+  'here is what happens',
+]);
 
 /** A recap that names times holds the organisation to them as much as "I will…" does. */
 function readRecap(sentence: Sentence, turn: number): Commitment | undefined {
