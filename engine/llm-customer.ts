@@ -25,7 +25,7 @@ import { ModelReadingSchema } from './model-use.ts';
 import type { PromptBook } from './prompt-book.ts';
 import { asPromptData } from './prompt-data.ts';
 import type { Scenario } from './scenario-schema.ts';
-import { createScriptedCustomer, readScriptedState } from './scripted-customer.ts';
+import { createScriptedCustomer, readScriptedState, type ScriptedState } from './scripted-customer.ts';
 
 const STATE_VERSION = 1;
 /** Exchanges the model sees besides the current one: enough to answer naturally, few enough to stay cheap. */
@@ -115,7 +115,7 @@ export function createLlmCustomer({ model, prompts, cap, turnBudgetMs = DEFAULT_
         traits: scenario.customer.traits.length > 0 ? scenario.customer.traits.join(', ') : 'an ordinary customer',
         opening: scenario.customer.opening,
         wants: scenario.customer.wants,
-        told: toldSoFar(scenario, readScriptedState(state.scripted).revealed),
+        told: toldSoFar(scenario, readScriptedState(state.scripted)),
         window: windowMessages(state.window),
         learnerText: asPromptData(text),
         mood: MOODS[decision.mood] ?? 'annoyed',
@@ -144,7 +144,8 @@ export function createLlmCustomer({ model, prompts, cap, turnBudgetMs = DEFAULT_
         revealed: decision.revealed,
         publicText,
         ends: decided.status.ended,
-        accepts: decision.accepted !== undefined,
+        // An accepted referral is agreement too: "that works for me" is on the decision.
+        accepts: decision.accepted !== undefined || decision.closingWith !== undefined,
       };
 
       let refused: GuardFinding | undefined;
@@ -189,8 +190,9 @@ function readLlmState(stored: ComponentState): LlmState {
   return parsed.data;
 }
 
-function toldSoFar(scenario: Scenario, revealed: readonly string[]): string {
-  const lines = revealed.map((id) => scenario.facts.find((f) => f.id === id)?.says[0]).filter((l) => l !== undefined);
+/** What the customer has told so far, in the words first used, so the model repeats them consistently. */
+function toldSoFar(scenario: Scenario, { revealed, told }: ScriptedState): string {
+  const lines = revealed.map((id) => told?.[id] ?? scenario.facts.find((f) => f.id === id)?.says[0]).filter((l) => l !== undefined);
   return lines.length > 0 ? lines.join(' ') : 'nothing yet';
 }
 

@@ -181,17 +181,104 @@ export const RepeatedProblemSchema = z.strictObject({
   alert: text,
 });
 
-/** Optional scenario-specific wordings; the scripted customer has general ones for each. */
+/**
+ * What must have happened for a scripted line to fit. A line that answers or quotes something the
+ * learner said ("Don't tell me to calm down", "I told you…") is said only when it happened, so the
+ * customer never accuses the learner of words they did not use. `customer-lines.ts` says how each
+ * is recognised.
+ */
+export const LINE_TRIGGERS = [
+  /** The learner told the customer to calm down, relax or stop shouting. */
+  'told-to-calm-down',
+  /** The learner put the fault on the customer. */
+  'blamed',
+  /** "Not my problem", "nothing I can do", "these things happen". */
+  'dismissed',
+  /** Jargon or an unexplained short form. */
+  'jargon',
+  /** A promise with no time the customer could hold them to ("soon", "we'll get it sorted"). */
+  'vague-promise',
+  /** "Don't worry", "leave it with me". */
+  'reassured',
+  /** The learner said they cannot do something. */
+  'refused',
+  /** …and gave no reason. */
+  'refused-without-reason',
+  /** The learner put something on offer in this message. */
+  'offered',
+  /** The learner said they must ask someone, or that it is beyond their limit. */
+  'approval-sought',
+  /** The customer has already told the learner something (a hidden fact, or its demand). */
+  'told-before',
+  /** The customer's last message asked the learner something. */
+  'customer-asked',
+  /** The scenario is a repeated problem: the customer has been promised things before. */
+  'repeat-problem',
+] as const;
+
+const LINE_KEYS = ['says', 'when', 'echoes'] as const;
+
+const ScriptedLineObjectSchema = z.strictObject({
+  says: text,
+  /** Said only when this has happened in the learner's message (or, for some, before it). */
+  when: z.enum(LINE_TRIGGERS).optional(),
+  /** Said only when the learner's message has all of these words: for a line that quotes the learner ("'Usually'?"). */
+  echoes: z.array(text).min(1, 'list at least one word, or leave "echoes" out').optional(),
+});
+
+/**
+ * One scripted line: plain text, or `says:` with the `when:` trigger or `echoes:` words it needs. A
+ * union would report a bad `when:` only as "invalid input", so each form is checked here and its own
+ * problems reported where they are.
+ */
+const scriptedLine = z.unknown().transform((value, context) => {
+  if (typeof value === 'string') {
+    const line = text.safeParse(value);
+    if (line.success) return line.data;
+    for (const issue of line.error.issues) context.addIssue({ ...issue, input: value } as z.core.$ZodRawIssue);
+    return z.NEVER;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    context.addIssue({
+      code: 'custom',
+      input: value,
+      message: 'a line must be text, or "says:" with "when:" or "echoes:" — write the line as text',
+    });
+    return z.NEVER;
+  }
+  const line = ScriptedLineObjectSchema.safeParse(value, { reportInput: true });
+  if (line.success) return line.data;
+  for (const issue of line.error.issues) {
+    // Reported here with the keys a line allows: the validator cannot list them through this transform.
+    if (issue.code === 'unrecognized_keys')
+      for (const key of issue.keys)
+        context.addIssue({
+          code: 'custom',
+          input: value,
+          path: [key],
+          message: `unknown key "${key}" in a line — keys allowed here: ${LINE_KEYS.join(', ')}`,
+        });
+    else context.addIssue({ ...issue, input: (issue as { input?: unknown }).input } as z.core.$ZodRawIssue);
+  }
+  return z.NEVER;
+});
+const scriptedLines = z.array(scriptedLine).min(1, 'needs at least one line');
+
+/**
+ * Optional scenario-specific wordings; the scripted customer has general ones for each. A line that
+ * presupposes what the learner said should declare it (`when:` or `echoes:`); a plain line that
+ * plainly quotes the learner is read for what it needs (`customer-lines.ts`).
+ */
 export const CustomerLinesSchema = z.strictObject({
-  pushback: lines.optional(),
-  askWhy: lines.optional(),
-  askWhoElse: lines.optional(),
-  accept: lines.optional(),
-  calmer: lines.optional(),
-  angrier: lines.optional(),
-  confused: lines.optional(),
-  unknown: lines.optional(),
-  goodbye: lines.optional(),
+  pushback: scriptedLines.optional(),
+  askWhy: scriptedLines.optional(),
+  askWhoElse: scriptedLines.optional(),
+  accept: scriptedLines.optional(),
+  calmer: scriptedLines.optional(),
+  angrier: scriptedLines.optional(),
+  confused: scriptedLines.optional(),
+  unknown: scriptedLines.optional(),
+  goodbye: scriptedLines.optional(),
 });
 
 export const ScenarioSchema = z.strictObject({
