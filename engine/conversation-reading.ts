@@ -28,6 +28,7 @@ export function readConversation(scenario: Scenario, turns: readonly Turn[]): Co
           previousCustomer,
           approvalSoughtEarlier: learnerTurns.at(-1)?.approvalSought ?? false,
           earlierCustomers: [...earlierCustomers],
+          factsUncovered: new Set(learnerTurns.flatMap((t) => t.factsAsked)),
         }),
       );
   });

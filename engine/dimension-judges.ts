@@ -336,7 +336,7 @@ function approverOf(scenario: Scenario, action: string): string {
 export const judgeUnresolved: Judge = ({ scenario, turns, breaches, whole }) => {
   const refusals = turns.flatMap((t) => t.refusals.map((r) => ({ turn: t.turn, quote: r.quote, reason: 'says what cannot be done' })));
   const refuseMoves = evidenceOf(turns, 'refuse', 'says what cannot be done');
-  const occasion = !scenario.resolvable || refusals.length > 0 || refuseMoves.length > 0;
+  const occasion = scenario.resolvable !== true || refusals.length > 0 || refuseMoves.length > 0;
   if (!occasion) return score(null, [], '');
   const reasons = evidenceOf(turns, 'reason', 'gives a reason');
   const grounded = reasons.filter((e) =>

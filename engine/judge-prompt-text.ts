@@ -20,19 +20,21 @@ export function scenarioText(scenario: Scenario): string {
     `The customer wants: ${scenario.customer.wants}`,
     `Hidden facts the advisor could find by asking: ${scenario.facts.map((f) => `${f.fact}${f.cause ? ' (part of the cause)' : ''}`).join(' | ')}`,
     `The cause: ${scenario.cause.summary}`,
-    scenario.resolvable
+    scenario.resolvable === true
       ? 'The advisor can resolve this problem.'
-      : `The advisor cannot resolve this problem: ${scenario.unresolvableBecause ?? 'see the briefing'}. Good handling explains why and refers the customer on.`,
+      : scenario.resolvable === 'partly'
+        ? `The advisor can put part of this problem right but not all of it: ${scenario.unresolvableBecause ?? 'see the briefing'}. Good handling puts right what can be, explains why the rest cannot, and refers the customer on.`
+        : `The advisor cannot resolve this problem: ${scenario.unresolvableBecause ?? 'see the briefing'}. Good handling explains why and refers the customer on.`,
     'AUTHORITY',
     ...authority.mayOffer.map(
       (m) =>
-        `- may offer on their own: ${m.action}${m.upTo === undefined ? '' : ` up to ${formatPounds(m.upTo)}`}${m.note ? ` (${m.note})` : ''}`,
+        `- may offer on their own: ${m.action}${formOf(m)}${m.upTo === undefined ? '' : ` up to ${formatPounds(m.upTo)}`}${m.note ? ` (${m.note})` : ''}`,
     ),
     ...authority.needsApproval.map(
       (n) =>
-        `- needs approval: ${n.action}${n.above === undefined ? '' : ` above ${formatPounds(n.above)}`}, from ${n.approver} (${n.how})`,
+        `- needs approval: ${n.action}${formOf(n)}${n.above === undefined ? '' : ` above ${formatPounds(n.above)}`}, from ${n.approver} (${n.how})`,
     ),
-    ...authority.never.map((n) => `- never: ${n.action} (${n.what})`),
+    ...authority.never.map((n) => `- never: ${n.action}${formOf(n)} (${n.what})`),
     '- anything else on the action list: not within their authority',
     `Action words: ${ACTION_KINDS.join(', ')}`,
     'OPTIONS THE ORGANISATION CAN OFFER',
@@ -78,4 +80,15 @@ export function findingsText(report: ScoreReport): string {
   );
   const breaches = report.breaches.map((b, i) => `- breach ${i}: turn ${b.turn} "${asPromptData(b.quote)}": ${asPromptData(b.rule)}`);
   return ['Levels:', ...dimensions, breaches.length > 0 ? 'Breaches:' : 'Breaches: none', ...breaches].join('\n');
+}
+
+/** A form or a condition of an authority entry, in words: " as a same-day collection (said as …)". */
+function formOf(entry: {
+  form?: string | undefined;
+  wordings?: string[] | undefined;
+  onlyIf?: { factUncovered: string } | undefined;
+}): string {
+  const form = entry.form === undefined ? '' : ` as a ${entry.form} (said as: ${(entry.wordings ?? []).join(', ')})`;
+  const condition = entry.onlyIf === undefined ? '' : ` once the advisor has found out fact "${entry.onlyIf.factUncovered}"`;
+  return form + condition;
 }

@@ -64,6 +64,8 @@ export interface TurnContext {
   approvalSoughtEarlier: boolean;
   /** The customer's messages before `previousCustomer`, whose details a listening learner carries forward. */
   earlierCustomers?: readonly CustomerMessage[];
+  /** Hidden facts the learner uncovered in earlier turns: some authority applies only once one is known. */
+  factsUncovered?: ReadonlySet<string>;
 }
 
 /** Content words a sentence must share with one earlier customer message to be using what they said then. */
@@ -128,7 +130,12 @@ export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn
       if (!moves.seekApproval?.includes(sentence.text)) add('seekApproval', sentence.text);
     }
 
-    readOffers(sentence, context, { seeks, sought: approvalSought }, actionsPresent, { offers, refusals, mentioned });
+    const uncovered = new Set([...(context.factsUncovered ?? []), ...factsAsked]);
+    readOffers(sentence, { ...context, factsUncovered: uncovered }, { seeks, sought: approvalSought }, actionsPresent, {
+      offers,
+      refusals,
+      mentioned,
+    });
     const commitment = readCommitment(sentence, context.turn) ?? readRecap(sentence, context.turn);
     if (commitment) {
       commitments.push(commitment);
@@ -191,6 +198,8 @@ const CLAUSE_BREAK = /,? (?:but|however|although|though|whereas|so instead)\b|;/
 /** Saying what the learner (not the customer) cannot do. */
 const FIRST_PERSON_REFUSAL = phrases([
   /nothing (?:i|we) can do/,
+  // "I really wish I could promise the 11:20, but…"
+  /(?:i|we) (?:really |only )?wish (?:i|we) could/,
   // "I'm afraid we simply can't…", "we are not allowed to…"
   sequence([
     /(?:i|we)(?: am| are)?(?: afraid)?(?: (?:really|just|simply|still))? /,
@@ -282,9 +291,14 @@ function readClauseOffers(
   // "The Guaranteed Standards Scheme", "our Refunds Team": a name promises nothing.
   const unnamed = withoutNames(plain, sentence.text);
   let actions = actionsIn(unnamed, candidates);
+  // The scenario's own wordings for an option offer it, whatever the general words for its action say.
+  const { optionWordings, forms } = vocabularyOf(scenario);
+  const worded = optionWordings.filter((o) => o.wording.test(unnamed));
+  for (const { action } of worded) if (!actions.includes(action)) actions.push(action);
   // "I'll ring you about the full refund" names what the call is about; it offers no refund. (It
   // can still refuse one: "there's nothing I can do about a replacement".)
-  const named = new Set(actionsIn(unnamed.replace(TALKING_ABOUT, ' '), candidates));
+  const untopical = unnamed.replace(TALKING_ABOUT, ' ');
+  const named = new Set([...actionsIn(untopical, candidates), ...worded.filter((o) => o.wording.test(untopical)).map((o) => o.action)]);
   const onlyTalkedAbout = new Set(actions.filter((a) => !named.has(a)));
   let assented = false;
   // Only a bare yes, or a yes the learner then undertakes: "yes, transfers are free" answers with content of its own.
@@ -364,10 +378,16 @@ function readClauseOffers(
       if (MENTION_FRAME.test(plain) && !NOT_A_MENTION.test(plain)) mentioned.add(action);
       continue;
     }
-    const amount = amountFor(action, plain, scenario);
+    const wordedOption = worded.find((o) => o.action === action);
+    const amount = wordedOption && poundsIn(plain).length === 0 ? wordedOption.amount : amountFor(action, plain, scenario);
     // "I can refund £10 to your card" of a £74.99 bag gives part of the money back.
     if (action === 'refund' && isPartOfTheMoney(amount, scenario)) action = 'partial-refund';
-    const listed = routeFor(scenario.authority, action, amount);
+    // A named form of the action ("a same-day collection") has its own authority.
+    const form = forms.find((f) => f.action === action && f.wording.test(unnamed))?.form;
+    const listed = routeFor(scenario.authority, action, amount, {
+      ...(form === undefined ? {} : { form }),
+      ...(context.factsUncovered ? { factsUncovered: context.factsUncovered } : {}),
+    });
     // A callback or an investigation is every advisor's to offer unless the scenario says otherwise.
     const route: AuthorityRoute = ORDINARY_ACTIONS.has(action) && listed.kind === 'none' ? { kind: 'own' } : listed;
     offers.push({

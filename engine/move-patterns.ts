@@ -329,7 +329,7 @@ export const MOVE_PATTERNS = {
     /(?:get|need|ask for|seek|request|have to get) (?:approval|authori[sz]ation|sign[- ]off|permission|agreement)/,
     /(?:ask|see if|find out if|check if|check whether) (?:my|the|our) (?:manager|supervisor|team leader|duty manager|boss)/,
     // "I'm calling the supervisor now", "I can ask our Duty Baggage Supervisor to request…"
-    /(?:ask|asking|call|calling|ring|ringing|message|messaging|speak to|speaking to) (?:my|the|our) (?:[a-z]+ ){0,2}(?:manager|supervisor|team leader|boss)\b/,
+    /(?:ask|asking|call|calling|ring|ringing|message|messaging|speak to|speaking to|get) (?:my|the|our) (?:[a-z]+ ){0,2}(?:manager|supervisor|team leader|boss)\b/,
     /put (?:your|the|this|a) (?:[a-z]+ )?request (?:to|through to|in to)/,
     /on hold (?:while|so|and) (?:i )?(?:ask|check|speak|talk|call)/,
     /(?:needs?|requires?) (?:to be )?(?:approved|authori[sz]ed|signed off)/,

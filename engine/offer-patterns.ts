@@ -172,6 +172,8 @@ export const OFFER_FRAME = phrases([
     /\b/,
   ]),
   /(?:i|we) have (?:arranged|booked|processed|issued|put through|refunded|credited|added|applied|waived|approved|ordered|taken|wiped|knocked|written)/,
+  // Done already, in everyday words: "I've switched your case onto the 11:20", "I've popped three months on".
+  /(?:i|we) have (?:just |now |already |gone ahead and )?(?:switched|moved|changed|transferred|swapped|popped|marked|rebooked|sent|given|put)\b/,
   // Putting it to the customer.
   /would you (?:like|prefer|be happy with)/,
   'shall i',
@@ -225,6 +227,8 @@ export const OFFER_FRAME = phrases([
 /** Words that make an offer depend on someone else's say: seeking approval, not granting. */
 export const CONDITIONAL_FRAME = phrases([
   /if (?:my|the|our) (?:manager|supervisor|team leader|duty manager|boss)/,
+  // Someone else asked to do it: "I can get my supervisor to ask Heathrow to put your case on the 11:20".
+  /(?:get|ask) (?:my|the|our) (?:[a-z]+ ){0,2}(?:manager|supervisor|team leader|boss) to\b/,
   'subject to',
   /(?:may|might) be able to/,
   /see (?:if|whether)/,

@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { formatProblem, sortProblems, type Problem } from './problem.ts';
 import { checkDimensions, checkUnits } from './rubric-rules.ts';
 import { DimensionsFileSchema, UnitsFileSchema, type Dimension, type Unit } from './rubric-schema.ts';
+import { factLineWarnings } from './fact-line-checks.ts';
 import { checkScenario, scenarioWarnings } from './scenario-rules.ts';
 import { ScenarioSchema, type Scenario } from './scenario-schema.ts';
 import { checkAgainstSchema, partsThatFit } from './schema-problems.ts';
@@ -125,6 +126,7 @@ export async function loadLibrary(paths: readonly string[] = [DEFAULT_RUBRICS_DI
       }),
     );
     warnings.push(...scenarioWarnings(parts, source));
+    warnings.push(...factLineWarnings(parts, source));
     if (parts.id !== undefined) {
       const other = idSites.get(parts.id);
       if (other) {

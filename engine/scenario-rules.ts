@@ -60,8 +60,12 @@ export function checkScenario(
       );
     }
   });
-  if (dimensions && resolvable === false && !dimensions.includes('unresolved')) {
-    report(['dimensions'], 'a scenario that cannot be resolved must assess "unresolved"', 'add "- unresolved" to dimensions');
+  if (dimensions && resolvable !== undefined && resolvable !== true && !dimensions.includes('unresolved')) {
+    report(
+      ['dimensions'],
+      `a scenario that cannot be ${resolvable === 'partly' ? 'fully ' : ''}resolved must assess "unresolved"`,
+      'add "- unresolved" to dimensions',
+    );
   }
   if (dimensions && scenario.repeatedProblem && !dimensions.includes('reporting')) {
     report(
@@ -96,6 +100,7 @@ export function checkScenario(
       ),
     );
     checkAllowedAndForbidden(authority, report);
+    checkAuthorityForms(authority, facts, report);
   }
 
   if (facts) checkFacts(facts, scenario.cause, report);
@@ -156,7 +161,59 @@ function checkOptionsAgainstAuthority(options: Scenario['options'], authority: A
   });
 }
 
+/**
+ * A named form of an action needs the words that name it (and words need a form to name), and a
+ * condition must name a hidden fact the learner can uncover.
+ */
+function checkAuthorityForms(authority: Authority, facts: Scenario['facts'] | undefined, report: Report): void {
+  for (const list of ['mayOffer', 'needsApproval', 'never'] as const) {
+    authority[list].forEach((entry, i) => {
+      if (entry.form !== undefined && entry.wordings === undefined) {
+        report(
+          ['authority', list, i, 'form'],
+          `the form "${entry.form}" of "${entry.action}" has no wordings, so no offer could ever be read as it`,
+          `add "wordings:" with the words a learner would use for it, e.g. ["same day", "this afternoon"]`,
+        );
+      }
+      if (entry.wordings !== undefined && entry.form === undefined) {
+        report(
+          ['authority', list, i, 'wordings'],
+          `wordings here name a form of "${entry.action}", but the entry has no "form"`,
+          'add "form:" with a short name for it (e.g. "same-day collection"), or move the wordings to the option they offer',
+        );
+      }
+      const fact = entry.onlyIf?.factUncovered;
+      if (fact !== undefined && facts !== undefined && !facts.some((f) => f.id === fact)) {
+        const ids = facts.map((f) => f.id);
+        report(
+          ['authority', list, i, 'onlyIf', 'factUncovered'],
+          `no fact has the id "${fact}"`,
+          `did you mean "${closest(fact, ids)}"? Facts are: ${ids.join(', ')}`,
+        );
+      }
+    });
+  }
+}
+
 function checkResolvability(scenario: ScenarioParts, unfit: ReadonlySet<string>, report: Report): void {
+  if (scenario.resolvable === 'partly') {
+    // One part can be put right (a workable option) and another cannot (a reason and a referral).
+    if (scenario.options && !scenario.options.some((o) => o.workable)) {
+      report(
+        ['options'],
+        'a partly resolvable scenario needs a workable option for the part that can be put right',
+        'mark the option that balances customer and organisation with "workable: true"',
+      );
+    }
+    if (scenario.unresolvableBecause === undefined && !unfit.has('unresolvableBecause')) {
+      report(
+        ['resolvable'],
+        'a partly resolvable scenario must say which part cannot be resolved, and why',
+        'add "unresolvableBecause:" with the part the learner should explain to the customer',
+      );
+    }
+    return;
+  }
   if (scenario.resolvable) {
     if (scenario.unresolvableBecause !== undefined) {
       report(
@@ -194,7 +251,7 @@ function checkResolvability(scenario: ScenarioParts, unfit: ReadonlySet<string>,
 }
 
 /** Keys of an authority entry that describe it rather than say which offers it covers. */
-const DESCRIPTIVE_KEYS = new Set(['action', 'what', 'note', 'approver', 'how', 'upTo', 'above']);
+const DESCRIPTIVE_KEYS = new Set(['action', 'what', 'note', 'approver', 'how', 'upTo', 'above', 'wordings']);
 
 /**
  * An action both allowed (`mayOffer` or `needsApproval`) and forbidden (`never`), with nothing to

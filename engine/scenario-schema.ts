@@ -124,9 +124,32 @@ export const OptionSchema = z.strictObject({
   workable: z.boolean(),
   /** How the scripted customer first reacts when this option is offered. */
   customerReaction: z.enum(['accept', 'pushback', 'reject']),
+  /**
+   * Everyday words that put this option on offer, beyond the general words for its action: "a
+   * loan of a charging cable", "move you to Birch House". One option, many wordings: no need to
+   * duplicate the option for each way of saying it.
+   */
+  wordings: z.array(text).min(1, 'list at least one wording, or leave "wordings" out').optional(),
   forCustomer: ProsAndCons,
   forOrganisation: ProsAndCons,
 });
+
+/**
+ * A form of an action that has its own authority: a named variant ("a same-day collection", "a
+ * priority slot"), told apart by the wordings that name it. An offer in one of these wordings is
+ * judged against the entries for that form; any other offer of the action against the entries
+ * with no form.
+ */
+const formOfAction = {
+  form: text.optional(),
+  /** The words that name the form; required with `form`. */
+  wordings: z.array(text).min(1, 'list at least one wording that names the form').optional(),
+  /**
+   * A condition on the customer's situation: the entry applies only once the learner has uncovered
+   * this hidden fact (a vulnerable household, a medical need). Before that, the entries without it apply.
+   */
+  onlyIf: z.strictObject({ factUncovered: id }).optional(),
+};
 
 export const AuthoritySchema = z.strictObject({
   /** What the learner may offer on their own, with an optional cap in pounds. */
@@ -136,6 +159,7 @@ export const AuthoritySchema = z.strictObject({
         action: z.enum(ACTION_KINDS),
         upTo: pounds.optional(),
         note: text.optional(),
+        ...formOfAction,
       }),
     )
     .default([]),
@@ -148,6 +172,7 @@ export const AuthoritySchema = z.strictObject({
         above: pounds.optional(),
         approver: text,
         how: text,
+        ...formOfAction,
       }),
     )
     .default([]),
@@ -157,6 +182,7 @@ export const AuthoritySchema = z.strictObject({
       z.strictObject({
         action: z.enum(ACTION_KINDS),
         what: text,
+        ...formOfAction,
       }),
     )
     .default([]),
@@ -287,8 +313,9 @@ export const ScenarioSchema = z.strictObject({
   summary: text,
   difficulty: z.enum(DIFFICULTIES),
   problemType: z.enum(PROBLEM_TYPES),
-  resolvable: z.boolean(),
-  /** Why the learner cannot resolve it; required when `resolvable` is false. */
+  /** Whether the learner can resolve it: `partly` when one part can be put right and another cannot. */
+  resolvable: z.union([z.boolean(), z.literal('partly')]),
+  /** Why the learner cannot resolve it (or the part they cannot); required unless `resolvable` is true. */
   unresolvableBecause: text.optional(),
   setting: SettingSchema,
   /** What the learner is told before the conversation: role, what they can see, their limits. */

@@ -69,6 +69,10 @@ export interface ScenarioVocabulary {
   customerNames: Set<string>;
   /** Short forms the customer knows (in their own words or what they were sent): not jargon. */
   customerAcronyms: Set<string>;
+  /** The scenario's own words for its options: an offer of the option, whatever the general words say. */
+  optionWordings: Array<{ action: ActionKind; amount?: number; wording: RegExp }>;
+  /** The words that name a form of an action with its own authority ("a same-day collection"). */
+  forms: Array<{ action: ActionKind; form: string; wording: RegExp }>;
 }
 
 const cache = new WeakMap<Scenario, ScenarioVocabulary>();
@@ -97,9 +101,36 @@ export function vocabularyOf(scenario: Scenario): ScenarioVocabulary {
     customerAcronyms: new Set(
       [scenario.customer.opening, ...scenario.facts.flatMap((f) => f.says)].join(' ').match(/\b[A-Z0-9]*[A-Z]{2}[A-Z0-9]*\b/g) ?? [],
     ),
+    optionWordings: scenario.options.flatMap((option) =>
+      (option.wordings ?? []).map((w) => ({
+        action: option.action,
+        ...(option.amount === undefined ? {} : { amount: option.amount }),
+        wording: wordingPattern(w),
+      })),
+    ),
+    forms: [...scenario.authority.mayOffer, ...scenario.authority.needsApproval, ...scenario.authority.never].flatMap((entry) =>
+      entry.form === undefined
+        ? []
+        : (entry.wordings ?? []).map((w) => ({ action: entry.action, form: entry.form!, wording: wordingPattern(w) })),
+    ),
   };
   cache.set(scenario, vocabulary);
   return vocabulary;
+}
+
+/**
+ * An author's wording as a pattern on a sentence's plain form (lower case, contractions expanded),
+ * whole words only: "same day" is found in "a same-day collection" but not in "the same daytime".
+ */
+function wordingPattern(wording: string): RegExp {
+  const words = analyse(wording)
+    .sentences.map((s) => s.plain.replace(/[.!?]+$/, ''))
+    .join(' ')
+    .split(/\s*-\s*|\s+/)
+    .filter((w) => w.length > 0);
+  // The reader writes "same-day" as "same - day": a hyphen or a space between words, either way.
+  const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('(?:\\s*-\\s*|\\s+)');
+  return new RegExp(`(?<![a-z0-9])${escaped}(?![a-z0-9])`);
 }
 
 /** True when the sentence mentions every word of a topic (or two of three or more), or its phrase. */

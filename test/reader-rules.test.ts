@@ -24,7 +24,9 @@ function read(text: string, scenario: Scenario = kettle, customer = kettle.custo
 }
 
 const offersOf = (turn: LearnerTurn) =>
-  turn.offers.map((o) => `${o.action}${o.amount === undefined ? '' : ` £${o.amount}`} ${o.route.kind}`);
+  turn.offers.map(
+    (o) => `${o.action}${o.amount === undefined ? '' : ` £${o.amount}`} ${o.route.kind}${o.conditional ? ' (conditional)' : ''}`,
+  );
 
 const dentist = scenarioWith({
   authority: {
@@ -205,5 +207,85 @@ describe('question topics: a one-word topic keeps its question word', () => {
     ['What did you order?', false],
   ])('%s → reveals it: %s', (text, reveals) => {
     expect(read(text, orders).factsAsked.includes(kettle.facts[0]!.id)).toBe(reveals);
+  });
+});
+
+describe('authority beyond money: forms, conditions and the scenario’s own wordings', () => {
+  // Any collection is the learner's; a same-day one needs the supervisor; a promised time of day never.
+  const bins = scenarioWith({
+    authority: {
+      mayOffer: [{ action: 'reschedule' }],
+      needsApproval: [
+        {
+          action: 'reschedule',
+          form: 'same-day collection',
+          wordings: ['same day', 'today', 'this afternoon'],
+          approver: 'Supervisor',
+          how: 'Radio the supervisor.',
+        },
+      ],
+      never: [],
+    },
+  });
+  // Bottled water is everyone's to ask for, but the learner's to send only to a vulnerable household.
+  const water = scenarioWith({
+    authority: {
+      mayOffer: [{ action: 'replacement', onlyIf: { factUncovered: 'fault' } }],
+      needsApproval: [{ action: 'replacement', approver: 'Duty manager', how: 'Ring the duty manager.' }],
+      never: [],
+    },
+  });
+  const worded = {
+    ...kettle,
+    options: kettle.options.map((o) => (o.id === 'refund' ? { ...o, wordings: ['put the money back on your card'] } : o)),
+  };
+  const voucher = scenarioWith({
+    authority: {
+      mayOffer: [{ action: 'store-credit', upTo: 20 }],
+      needsApproval: [{ action: 'goodwill-payment', approver: 'Duty manager', how: 'Ring the duty manager.' }],
+      never: [],
+    },
+  });
+
+  const flights = {
+    ...scenarioWith({
+      authority: { needsApproval: [{ action: 'upgrade', approver: 'Duty Baggage Supervisor', how: 'Radio channel 4.' }] },
+    }),
+    options: [
+      { ...kettle.options[0]!, id: 'rush', action: 'upgrade' as const, amount: undefined, wordings: ['earlier flight', 'the 11:20'] },
+    ],
+  };
+
+  it.each<[string, Scenario, string, string[]]>([
+    ['done already, in the scenario’s words', flights, "I've switched your case onto the earlier flight.", ['upgrade approval']],
+    [
+      'asking the supervisor to do it',
+      flights,
+      'I can get my supervisor to ask Heathrow to put your case on the 11:20.',
+      ['upgrade approval (conditional)'],
+    ],
+    ['wishing one could is refusing', flights, "I really wish I could promise the 11:20, but it's Heathrow's call.", []],
+    ['the plain form of an action', bins, 'I can rebook the collection for Thursday.', ['reschedule own']],
+    ['the named form, in its own words', bins, 'I can rebook the collection for this afternoon.', ['reschedule approval']],
+    ['the named form, hyphenated', bins, 'I can rebook it as a same-day collection.', ['reschedule approval']],
+    // A form's words only say which form an offer of the action is: "today" offers no collection.
+    ['a form’s words alone offer nothing', bins, 'I can refund you today.', ['refund £25 none']],
+    ['a condition not yet met', water, 'I can send you a replacement.', ['replacement £25 approval']],
+    ['the scenario’s wording for an option', worded, 'I can put the money back on your card today.', ['refund £25 own']],
+    ['a voucher is not cash', voucher, 'I can give you a £20 voucher as a goodwill gesture.', ['store-credit £20 own']],
+    ['cash is not a voucher', voucher, 'I can give you £20 as a goodwill gesture.', ['goodwill-payment £20 approval']],
+  ])('%s', (_name, scenario, text, expected) => {
+    expect(offersOf(read(text, scenario))).toEqual(expected);
+  });
+
+  it('applies a condition once the learner has uncovered the fact', () => {
+    const reading = readConversation(water, [
+      { role: 'customer', text: kettle.customer.opening },
+      { role: 'learner', text: 'What happens when you switch it on?' },
+      { role: 'customer', text: 'The light comes on and nothing else.' },
+      { role: 'learner', text: 'I can send you a replacement.' },
+    ]);
+    expect(reading.learnerTurns[0]!.factsAsked).toContain('fault');
+    expect(offersOf(reading.learnerTurns[1]!)).toEqual(['replacement £25 own']);
   });
 });

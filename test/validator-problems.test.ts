@@ -116,6 +116,36 @@ const PROBLEMS: Row[] = [
       '"goodwill-payment" is both allowed (authority.needsApproval[0]) and forbidden (authority.never[0]), with no amount to tell them apart',
     fix: 'authority.never forbids every goodwill-payment, so authority.needsApproval[0] can never be used: remove one of the two, or if only larger goodwill-payments are forbidden, cap authority.mayOffer with upTo and route the rest through authority.needsApproval',
   },
+  {
+    what: 'a named form of an action with no words that name it',
+    edits: [['      upTo: 40\n    - action: replacement', '      upTo: 40\n      form: same-day refund\n    - action: replacement']],
+    path: 'authority.mayOffer[0].form',
+    message: 'the form "same-day refund" of "refund" has no wordings, so no offer could ever be read as it',
+    fix: 'add "wordings:" with the words a learner would use for it, e.g. ["same day", "this afternoon"]',
+  },
+  {
+    what: 'words for a form, on an entry with no form',
+    edits: [['      upTo: 40\n    - action: replacement', '      upTo: 40\n      wordings: [today]\n    - action: replacement']],
+    path: 'authority.mayOffer[0].wordings',
+    message: 'wordings here name a form of "refund", but the entry has no "form"',
+    fix: 'add "form:" with a short name for it (e.g. "same-day collection"), or move the wordings to the option they offer',
+  },
+  {
+    what: 'a condition on a fact the scenario does not have',
+    edits: [
+      ['      upTo: 40\n    - action: replacement', '      upTo: 40\n      onlyIf: { factUncovered: faults }\n    - action: replacement'],
+    ],
+    path: 'authority.mayOffer[0].onlyIf.factUncovered',
+    message: 'no fact has the id "faults"',
+    fix: 'did you mean "fault"? Facts are: bought-when, fault',
+  },
+  {
+    what: 'a partly resolvable scenario that does not say which part cannot be resolved',
+    edits: [['resolvable: true', 'resolvable: partly']],
+    path: 'resolvable',
+    message: 'a partly resolvable scenario must say which part cannot be resolved, and why',
+    fix: 'add "unresolvableBecause:" with the part the learner should explain to the customer',
+  },
 ];
 
 const TOPIC_FIX =

@@ -84,7 +84,7 @@ export function scenarioPickerCard(
           { type: 'TextBlock', text: s.title, weight: 'Bolder', wrap: true },
           {
             type: 'TextBlock',
-            text: `${label(s.problemType)} · ${s.difficulty}${s.resolvable ? '' : ' · cannot be fully resolved'}`,
+            text: `${label(s.problemType)} · ${s.difficulty}${s.resolvable === true ? '' : ' · cannot be fully resolved'}`,
             isSubtle: true,
             spacing: 'None',
             wrap: true,
