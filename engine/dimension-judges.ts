@@ -213,7 +213,7 @@ export const judgeNegotiation: Judge = ({ scenario, turns, breaches, whole }) =>
   ].slice(0, 6);
   // Weighing pros and cons and asking the customer to choose shows options on the table, however
   // they are worded in a sector the action vocabulary does not know.
-  const weighed = prosCons.length > 0 && agreement.length > 0;
+  const weighed = prosCons.length > 0 && (agreement.length > 0 || close.length > 0);
   if (offers.length === 0 && !weighed) {
     // Naming a possibility ("there's the option of a transfer") without putting it to the customer.
     const mentioned = turns.flatMap((t) =>

@@ -404,6 +404,9 @@ export const MOVE_PATTERNS = {
     /you would (?:lose|keep|get|have|need|pay|save)/,
     'but you would',
     // What an option means for the organisation weighs with it too.
+    // An option in a list, its good and its bad in one line: "C) Official resale: safe, but it might not sell".
+    /^(?:option )?(?:[a-d]|[1-4]|one|two|three|four) ?[:.)-][^?]*, but\b/,
+    /(?:best|safest|surest) (?:shot|chance|bet|way)\b/,
     /the cost (?:to us|for us)/,
     'for us it',
     'costs us',

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readConversation } from '../engine/conversation-reading.ts';
+import { scoreTranscript } from '../engine/rules-scorer.ts';
 import { readLearnerTurn, type LearnerTurn } from '../engine/learner-turn.ts';
 import type { Scenario } from '../engine/scenario-schema.ts';
 import { readCustomerMessage } from '../engine/utterance.ts';
@@ -134,6 +135,9 @@ describe('guarantees: an outcome promised, or someone else’s decision predicte
 
 describe('moves: how the learner goes about it', () => {
   it.each<[string, keyof LearnerTurn['moves'], boolean]>([
+    ['C) Official resale: safe and no cost to anyone, but it might not sell.', 'prosCons', true],
+    ['Best shot at getting the full £137 back, but it is not guaranteed.', 'prosCons', true],
+    ["I'll call you back, but not today.", 'prosCons', false],
     ['Would doing the first two together work for you?', 'seekAgreement', true],
     ['How does the small bag tomorrow and the big one at home on Thursday sound?', 'seekAgreement', true],
     ['Which time did the engineer come?', 'seekAgreement', false],
@@ -287,5 +291,20 @@ describe('authority beyond money: forms, conditions and the scenario’s own wor
     ]);
     expect(reading.learnerTurns[0]!.factsAsked).toContain('fault');
     expect(offersOf(reading.learnerTurns[1]!)).toEqual(['replacement £25 own']);
+  });
+});
+
+describe('negotiation: options weighed and the outcome confirmed', () => {
+  it('counts options put with their pros and cons and closed with a recap, in words the action list does not know', () => {
+    const report = scoreTranscript(kettle, [
+      { role: 'customer', text: kettle.customer.opening },
+      {
+        role: 'learner',
+        text: 'A) A loan kettle from the counter: quick, but it is a basic model. B) Waiting for your own to come back: free, but it takes a week.',
+      },
+      { role: 'customer', text: 'The loan one, then.' },
+      { role: 'learner', text: "So to confirm, the loan kettle today, and yours back next Friday. Anything I've missed?" },
+    ]);
+    expect(report.dimensions.negotiation!.level).toBeGreaterThanOrEqual(2);
   });
 });
