@@ -25,7 +25,13 @@ export function registerScenariosCommand(program: Command): void {
       }
       const table = [
         ['ID', 'TITLE', 'PROBLEM TYPE', 'RESOLVABLE', 'DIFFICULTY'],
-        ...rows.map((r) => [r.id, r.title, r.problemType, r.resolvable === true ? 'yes' : r.resolvable === 'partly' ? 'partly' : 'no', r.difficulty]),
+        ...rows.map((r) => [
+          r.id,
+          r.title,
+          r.problemType,
+          r.resolvable === true ? 'yes' : r.resolvable === 'partly' ? 'partly' : 'no',
+          r.difficulty,
+        ]),
       ];
       const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
       for (const row of table)
