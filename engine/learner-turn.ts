@@ -379,7 +379,8 @@ function readClauseOffers(
       continue;
     }
     const wordedOption = worded.find((o) => o.action === action);
-    const amount = wordedOption && poundsIn(plain).length === 0 ? wordedOption.amount : amountFor(action, plain, scenario);
+    const own = partNaming(action, plain, actions.length);
+    const amount = wordedOption && poundsIn(own).length === 0 ? wordedOption.amount : amountFor(action, own, scenario);
     // "I can refund £10 to your card" of a £74.99 bag gives part of the money back.
     if (action === 'refund' && isPartOfTheMoney(amount, scenario)) action = 'partial-refund';
     // A named form of the action ("a same-day collection") has its own authority.
@@ -650,6 +651,21 @@ function amountFor(action: ActionKind, plain: string, scenario: Scenario): numbe
   )
     return ask.amount;
   return scenario.options.find((o) => o.action === action)?.amount;
+}
+
+/** Where one offer ends and the next begins in a sentence of several: "…today, or refund you £60". */
+const OFFER_JOIN = /,? (?:or|and|plus|as well as|and also|or else) (?=(?:i|we|you|a|an|the|to|get|give|refund|replace|swap|offer|book|put|send)\b)|;|, /;
+
+/**
+ * The part of a clause that names this action, when the clause offers several: so that in "I can
+ * swap it for a new one today, or refund you £60" the £60 is the refund's, not the swap's. With one
+ * offer, or when no part names it alone, the whole clause.
+ */
+function partNaming(action: ActionKind, plain: string, offerCount: number): string {
+  if (offerCount < 2) return plain;
+  const parts = plain.split(OFFER_JOIN).filter((p) => p.trim().length > 0);
+  const naming = parts.filter((part) => ACTION_PATTERNS[action].test(part));
+  return naming.length === 1 ? naming[0]! : plain;
 }
 
 /** The pounds an offer gives, in group 1: "refund you £40", "give you back up to £25". */

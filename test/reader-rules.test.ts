@@ -90,6 +90,14 @@ describe('offers: what is on offer, as what, for how much', () => {
     ['a call about a refund', vet, 'And Karen or I will ring you before 5pm today about the full refund.', ['callback own']],
     ['honesty about a repair', kettle, "I'll be straight with you about the repair first, because you've had two guesses.", []],
     ['what about a refund?', kettle, 'What about a refund of £30 instead?', ['refund £30 own']],
+    // Two offers in one sentence: each amount goes with its own offer.
+    [
+      'the amount after the second offer',
+      kettle,
+      'I can swap it for a new one today, or refund you £60.',
+      ['refund £60 none', 'replacement £25 own'],
+    ],
+    ['the amount after the first offer', kettle, 'I can refund you £30 or replace it.', ['refund £30 own', 'replacement £25 own']],
     [
       'a goodwill credit is account credit',
       dentist,
