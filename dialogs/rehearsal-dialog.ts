@@ -21,6 +21,9 @@
  * saved at the end of the ending turn is then lost, the next message finds this dialog still on the
  * stack; the mark is what tells it to look for its evidence, and finding it, it ends as it did then,
  * so the message is never answered by the customer and the evidence is never saved again.
+ *
+ * In a scenario the learner opens (`openedBy: learner`), the briefing is followed by a prompt to
+ * speak first, not by a customer's message; the customer's first words answer the learner's.
  */
 import { randomUUID } from 'node:crypto';
 import { CardFactory, MessageFactory, TurnContext } from 'botbuilder';
@@ -124,7 +127,7 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     await dc.context.sendActivity(
       briefingCard(scenario, rehearsalId, options.mode, hostHasUniversalActions(dc.context.activity.channelId)),
     );
-    await dc.context.sendActivity(rehearsal.opening);
+    await dc.context.sendActivity(rehearsal.openedBy === 'learner' ? learnerOpensPrompt(scenario) : rehearsal.opening);
     return Dialog.EndOfTurn;
   }
 
@@ -231,7 +234,7 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
   private async unansweredExchange(state: RehearsalDialogState): Promise<Exchange | undefined> {
     const last = state.lastExchange;
     if (!last) return undefined;
-    return (await this.services.log.holds(state.rehearsalId, last)) ? undefined : last;
+    return (await this.services.log.holds(state.rehearsalId, loggedAs(state, last))) ? undefined : last;
   }
 
   /**
@@ -254,7 +257,7 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
    */
   private async logAnswered(dc: DialogContext, state: RehearsalDialogState, exchange: Exchange): Promise<void> {
     try {
-      await this.services.log.append(state.rehearsalId, exchange);
+      await this.services.log.append(state.rehearsalId, loggedAs(state, exchange));
     } catch (error) {
       setTurnProgress(dc.context, 'committed');
       throw error;
@@ -330,11 +333,16 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     state: RehearsalDialogState,
   ): Promise<DialogTurnResult> {
     if (rehearsal.turnCount < 2) {
-      await dc.context.sendActivity('You did not reply to the customer, so there is nothing to score. Type **scenarios** to start again.');
+      await dc.context.sendActivity(
+        `You did not ${rehearsal.openedBy === 'learner' ? 'speak' : 'reply'} to the customer, so there is nothing to score. Type **scenarios** to start again.`,
+      );
       return dc.endDialog({} satisfies RehearsalResult);
     }
     const { library, log, parts, evidence } = this.services;
-    const { exchanges, missing } = await log.read(state.rehearsalId, rehearsal.turnCount);
+    const shift = logShift(state);
+    const logged = await log.read(state.rehearsalId, rehearsal.turnCount + shift);
+    const exchanges = logged.exchanges.map((e) => ({ ...e, turn: e.turn - shift }));
+    const missing = logged.missing.map((turn) => turn - shift);
     if (missing.length > 0 && exchanges.length === 0) {
       await dc.context.sendActivity(
         'None of this rehearsal could be read back from storage, so there is nothing to score, sorry. Type **scenarios** to start again.',
@@ -379,11 +387,37 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     // Saved before anything is shown: if this fails, the learner's next message (or "end") finishes it again.
     await evidence.save(record);
     // The log has served its purpose; if removing it fails, the evidence is safe all the same.
-    await log.remove(state.rehearsalId, rehearsal.turnCount).catch(() => undefined);
+    await log.remove(state.rehearsalId, rehearsal.turnCount + shift).catch(() => undefined);
     await this.sendDebrief(dc, state, record);
     return dc.endDialog({ recordId: record.id } satisfies RehearsalResult);
   }
 }
+
+/**
+ * The rehearsal log keeps learner turns at 2, 4, 6…, where a customer's opening puts them; a
+ * rehearsal the learner opens has them at 1, 3, 5…, so it logs each exchange one place on and reads
+ * it back one place back. Its keys stay within those a learner's erasure removes (turn count + 2).
+ */
+function logShift(state: RehearsalDialogState): number {
+  return (state.rehearsal as Partial<RehearsalState>).openedBy === 'learner' ? 1 : 0;
+}
+
+function loggedAs(state: RehearsalDialogState, exchange: Exchange): Exchange {
+  const shift = logShift(state);
+  return shift === 0 ? exchange : { ...exchange, turn: exchange.turn + shift };
+}
+
+/** What the learner sees instead of a customer's first words when they open: who they contact, and that they speak first. */
+function learnerOpensPrompt(scenario: Scenario): string {
+  return `${LEARNER_OPENS[scenario.setting.channel]} Greet ${scenario.customer.name} and say why you are getting in touch.`;
+}
+
+const LEARNER_OPENS: Record<Scenario['setting']['channel'], string> = {
+  phone: '📞 You open the call: the customer has just answered the phone.',
+  email: '✉️ You write first: start your email to the customer.',
+  chat: '💬 You open the chat: send the customer your first message.',
+  'face-to-face': '🗣️ You speak first: the customer is with you now.',
+};
 
 function briefingCard(scenario: Scenario, rehearsalId: string, mode: Mode, universal: boolean) {
   return MessageFactory.attachment(
@@ -402,7 +436,7 @@ function briefingCard(scenario: Scenario, rehearsalId: string, mode: Mode, unive
         { type: 'TextBlock', text: scenario.briefing, wrap: true },
         {
           type: 'TextBlock',
-          text: `${mode === 'practice' ? 'Practice mode: you will get coaching hints after weak replies.' : 'Assessment mode: no hints.'} Reply to the customer as the advisor; type **end** to finish.`,
+          text: `${mode === 'practice' ? 'Practice mode: you will get coaching hints after weak replies.' : 'Assessment mode: no hints.'} ${scenario.openedBy === 'learner' ? 'You speak first, as the advisor' : 'Reply to the customer as the advisor'}; type **end** to finish.`,
           wrap: true,
           isSubtle: true,
         },

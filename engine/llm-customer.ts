@@ -77,7 +77,9 @@ export function createLlmCustomer({ model, prompts, cap, turnBudgetMs = DEFAULT_
   return {
     identity,
     async open(input) {
-      // The opening is the author's own words: no call, so a rehearsal starts at once.
+      // The opening is the author's own words: no call, so a rehearsal starts at once. In a scenario the
+      // learner opens there are none yet: the scripted decision puts the opening in the first reply's
+      // meaning, and the model voices it as the answer to what the learner said.
       const opening = await scripted.open(input);
       const state: LlmState = { kind: 'llm', version: STATE_VERSION, scripted: opening.state, window: [], spent: 0 };
       return { ...opening, state };

@@ -9,13 +9,18 @@
  * has been sought); each turn's reading, reply and feedback come back as an `Exchange`, which the
  * host keeps (in memory, or appended to a log in its store) and hands back only once, to score the
  * whole rehearsal at its end.
+ *
+ * Who speaks first is the scenario's (`openedBy`). When the learner opens, there is no opening: the
+ * rehearsal waits for the learner's first message (turn 1), and the customer's first words answer it;
+ * the transcript then starts with the learner.
  */
 import { z } from 'zod';
 import { ComponentStateSchema, IncompatibleStateError } from './component-identity.ts';
 import { END_REASONS, type Customer, type CustomerNote, type EndReason } from './customer.ts';
 import { readLearnerTurn, type LearnerTurn } from './learner-turn.ts';
 import { usageOfCalls, type ModelAccounting } from './model-use.ts';
-import type { Scenario } from './scenario-schema.ts';
+import type { StatusWithNews } from './mood-events.ts';
+import { OPENED_BY, type Scenario } from './scenario-schema.ts';
 import type { ScoreReport } from './score-report.ts';
 import type { Scorer, TurnFeedback } from './scorer.ts';
 import { MAX_TURN_CHARS, MAX_TURNS, type Turn } from './transcript.ts';
@@ -26,11 +31,13 @@ export const REHEARSAL_STATE_VERSION = 2;
 const RehearsalStateSchema = z.object({
   version: z.literal(REHEARSAL_STATE_VERSION),
   scenarioId: z.string().min(1),
-  /** The customer's first words. */
+  /** Who spoke first; state saved before the learner could open is the customer's. */
+  openedBy: z.enum(OPENED_BY).default('customer'),
+  /** The customer's first words; empty when the learner opens. */
   opening: z.string(),
-  /** Transcript turns so far: the opening, then a learner turn and the customer's answer each time. */
-  turnCount: z.number().int().min(1),
-  /** The customer's last words: what the next learner turn answers. */
+  /** Transcript turns so far: the opening (if the customer gave one), then a learner turn and the customer's answer each time. */
+  turnCount: z.number().int().min(0),
+  /** The customer's last words: what the next learner turn answers (empty before the customer has spoken). */
   lastCustomerText: z.string(),
   /** The learner has sought approval from someone with authority at some point. */
   approvalSought: z.boolean(),
@@ -41,7 +48,8 @@ const RehearsalStateSchema = z.object({
   scorer: ComponentStateSchema,
 });
 
-export type RehearsalState = z.infer<typeof RehearsalStateSchema>;
+/** As stored: `openedBy` may be absent (state from before the learner could open), meaning the customer. */
+export type RehearsalState = z.input<typeof RehearsalStateSchema>;
 
 /** One learner turn and the customer's answer, with how the turn was read and scored. */
 export interface Exchange {
@@ -73,12 +81,15 @@ export class Rehearsal {
 
   static async start(scenario: Scenario, parts: RehearsalParts, seed: string = scenario.id): Promise<Rehearsal> {
     const opening = await parts.customer.open({ scenario, seed });
+    // The learner speaks first: whatever a customer would say unprompted is not said.
+    const said = scenario.openedBy === 'learner' ? '' : opening.text;
     return new Rehearsal(scenario, parts, {
       version: REHEARSAL_STATE_VERSION,
       scenarioId: scenario.id,
-      opening: opening.text,
-      turnCount: 1,
-      lastCustomerText: opening.text,
+      openedBy: scenario.openedBy,
+      opening: said,
+      turnCount: said === '' ? 0 : 1,
+      lastCustomerText: said,
       approvalSought: false,
       mood: opening.status.mood,
       ended: opening.status.ended,
@@ -100,8 +111,13 @@ export class Rehearsal {
     return structuredClone(this.state);
   }
 
+  /** The customer's first words; empty when the learner opens (`openedBy`). */
   get opening(): string {
     return this.state.opening;
+  }
+
+  get openedBy(): (typeof OPENED_BY)[number] {
+    return this.state.openedBy ?? 'customer';
   }
 
   get turnCount(): number {
@@ -127,7 +143,7 @@ export class Rehearsal {
     const reading = readLearnerTurn(said, {
       scenario,
       turn,
-      previousCustomer: readCustomerMessage(state.lastCustomerText),
+      ...(state.lastCustomerText === '' ? {} : { previousCustomer: readCustomerMessage(state.lastCustomerText) }),
       approvalSoughtEarlier: state.approvalSought,
     });
     const reply = await parts.customer.reply({ scenario, state: state.customer, text: said, reading });
@@ -135,7 +151,8 @@ export class Rehearsal {
       scenario,
       state: state.scorer,
       reading,
-      customerGotWorse: reply.status.mood > state.mood,
+      // News the scenario makes unwelcome (`moodEvents`) is not the learner's manner: only the rest counts.
+      customerGotWorse: reply.status.mood - ((reply.status as StatusWithNews).moodFromNews ?? 0) > state.mood,
     });
     // Only now, with both answers in hand, does the rehearsal move on: a failure above changes nothing.
     const atLimit = !reply.status.ended && turn + 1 >= MAX_TURNS - 1;
@@ -171,9 +188,12 @@ export class Rehearsal {
 /** Stands in for an exchange lost from storage, so every later turn keeps its number. */
 const LOST_TURN_TEXT = '(this turn could not be read back from storage)';
 
-/** The transcript of a rehearsal from its opening and its exchanges, each at its own turn number. */
+/**
+ * The transcript of a rehearsal from its opening and its exchanges, each at its own turn number. An
+ * empty opening is none: the learner opened, and the transcript starts with their turn 1.
+ */
 export function transcriptOf(opening: string, exchanges: readonly Exchange[], turnCount = 0): Turn[] {
-  const turns: Turn[] = [{ role: 'customer', text: opening }];
+  const turns: Turn[] = opening.trim() === '' ? [] : [{ role: 'customer', text: opening }];
   const lost = (upTo: number) => {
     while (turns.length < upTo) turns.push({ role: 'learner', text: LOST_TURN_TEXT }, { role: 'customer', text: LOST_TURN_TEXT });
   };

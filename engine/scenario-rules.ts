@@ -13,6 +13,7 @@ import { routeFor } from './authority-check.ts';
 import { readTopic } from './scenario-vocabulary.ts';
 import type { Problem } from './problem.ts';
 import { formatPounds } from './money.ts';
+import { checkMoodEvents } from './mood-event-checks.ts';
 import type { Authority, Scenario } from './scenario-schema.ts';
 import { analyse } from './utterance.ts';
 import { problemAt, type YamlSource } from './yaml-source.ts';
@@ -106,6 +107,7 @@ export function checkScenario(
   if (facts) checkFacts(facts, scenario.cause, report);
   if (options && authority) checkOptionsAgainstAuthority(options, authority, report);
   if (resolvable !== undefined) checkResolvability(scenario, context.unfit ?? new Set(), report);
+  problems.push(...checkMoodEvents(scenario, source));
   return problems;
 }
 

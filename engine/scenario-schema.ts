@@ -6,6 +6,18 @@
  * Objects are strict so that a misspelt key is an error rather than a silently ignored setting.
  * Cross-references between parts of a file (and to the rubric) are checked in `scenario-rules.ts`,
  * not here, so that every problem can be reported at once with its own location.
+ *
+ * Who speaks first is `openedBy`: the customer (the default: they bring the problem), or the learner,
+ * for a problem the organisation spotted first (the learner rings or messages the customer). Then the
+ * rehearsal starts with the briefing alone, and `customer.opening` is the customer's first answer to
+ * the learner, with whatever else that first message draws from them.
+ *
+ * `moodEvents` say how the customer's mood moves on hearing a particular piece of news from the
+ * learner ("the part is on back-order", "there is no charge"): what counts as the news is a list of
+ * topics matched as fact topics are (`hears`), the change is in steps of the 0–4 mood (`moodChange`,
+ * +1 one step angrier, -1 one step calmer, kept within 0–4), once or every time it is heard (`once`),
+ * with an optional line the customer says on hearing it (`says`). Applied by the scripted customer
+ * (`mood-events.ts`), checked by `mood-event-checks.ts`.
  */
 import { z } from 'zod';
 
@@ -307,6 +319,28 @@ export const CustomerLinesSchema = z.strictObject({
   goodbye: scriptedLines.optional(),
 });
 
+/** Who speaks first: the customer brings the problem, or the learner contacts them about one spotted first. */
+export const OPENED_BY = ['customer', 'learner'] as const;
+
+/**
+ * How the customer's mood moves on hearing one piece of news. Its change is not named `mood`: that
+ * key is the 0–4 level everywhere else, and the validator's hints for it would give the wrong scale.
+ */
+const MoodEventSchema = z.strictObject({
+  /** What the learner says that counts as this news: topics of content words, matched as fact topics are; any one is enough. */
+  hears: z.array(text).min(1, 'list at least one topic the learner would say in giving this news'),
+  /** Steps the mood moves on hearing it: +1 one step angrier, -1 one step calmer; the mood stays within 0–4. */
+  moodChange: z
+    .number()
+    .int('a mood change is a whole number of steps, such as +1 or -1')
+    .min(-4, 'a mood change is at most 4 steps calmer: the mood runs from 0 calm to 4 furious')
+    .max(4, 'a mood change is at most 4 steps angrier: the mood runs from 0 calm to 4 furious'),
+  /** True (the default): only the first time the customer hears it; false: every message that says it. */
+  once: z.boolean().default(true),
+  /** What the customer says on hearing it, before answering anything else in the message. */
+  says: text.optional(),
+});
+
 export const ScenarioSchema = z.strictObject({
   id,
   title: text,
@@ -320,6 +354,8 @@ export const ScenarioSchema = z.strictObject({
   setting: SettingSchema,
   /** What the learner is told before the conversation: role, what they can see, their limits. */
   briefing: text,
+  /** Who speaks first; with `learner`, `customer.opening` is the customer's answer to the learner's first message. */
+  openedBy: z.enum(OPENED_BY).default('customer'),
   customer: CustomerSchema,
   facts: z.array(FactSchema).min(1, 'a scenario needs at least one hidden fact'),
   cause: CauseSchema,
@@ -331,8 +367,11 @@ export const ScenarioSchema = z.strictObject({
   /** Ids of the rubric dimensions that this scenario assesses. */
   dimensions: z.array(id).min(1, 'name at least one rubric dimension'),
   lines: CustomerLinesSchema.default({}),
+  /** How the customer's mood moves on hearing particular news from the learner. */
+  moodEvents: z.array(MoodEventSchema).default([]),
 });
 
 export type Scenario = z.infer<typeof ScenarioSchema>;
 export type Authority = z.infer<typeof AuthoritySchema>;
+export type MoodEvent = z.infer<typeof MoodEventSchema>;
 export type ActionKind = (typeof ACTION_KINDS)[number];

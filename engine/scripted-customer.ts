@@ -5,6 +5,10 @@
  * It reacts to the same reading of each learner turn that the scorer levels (`learner-turn.ts`),
  * so the customer and the scorer never disagree about what the learner did. Its state is plain
  * data, so a host can store it between turns and carry on after a restart.
+ *
+ * In a scenario the learner opens (`openedBy: learner`) it says nothing first: its opening line is
+ * its answer to the learner's first message, followed by whatever else that message draws from it.
+ * News the scenario names (`moodEvents`) moves its mood apart from how it is spoken to.
  */
 import { z } from 'zod';
 import { routeFor } from './authority-check.ts';
@@ -12,24 +16,29 @@ import { IncompatibleStateError, type ComponentIdentity, type ComponentState } f
 import type { Customer, CustomerReply as HostReply } from './customer.ts';
 import { lineContext, linesFor, type LineKind } from './customer-lines.ts';
 import type { LearnerTurn } from './learner-turn.ts';
+import { moodAfterNews, newsIn, type StatusWithNews } from './mood-events.ts';
 import { anyOf, sequence } from './phrase-pattern.ts';
 import type { Scenario } from './scenario-schema.ts';
 import { pickLine } from './seeded-choice.ts';
 import { contentWords, plainLower } from './utterance.ts';
 
 /** Bump whenever the same learner turns could get different replies. */
-export const SCRIPTED_CUSTOMER_IDENTITY: ComponentIdentity = { kind: 'scripted', id: 'scripted-customer', version: '2026.12.01' };
+export const SCRIPTED_CUSTOMER_IDENTITY: ComponentIdentity = { kind: 'scripted', id: 'scripted-customer', version: '2026.12.02' };
 const STATE_VERSION = 1;
 
 /** Settings of the scripted customer; it has none yet, but is created like every other customer. */
 export type ScriptedCustomerSettings = Record<string, never>;
 
 export function createScriptedCustomer(_settings: ScriptedCustomerSettings = {}): Customer {
-  const toHost = ({ text, state }: ScriptedReply): HostReply => ({
-    text,
-    state: { kind: SCRIPTED_CUSTOMER_IDENTITY.kind, version: STATE_VERSION, ...state },
-    status: { mood: state.mood, ended: state.ended, ...(state.endReason ? { endReason: state.endReason } : {}) },
-  });
+  const toHost = ({ text, state, moodFromNews }: ScriptedReply): HostReply => {
+    const status: StatusWithNews = {
+      mood: state.mood,
+      ended: state.ended,
+      ...(state.endReason ? { endReason: state.endReason } : {}),
+      ...(moodFromNews ? { moodFromNews } : {}),
+    };
+    return { text, state: { kind: SCRIPTED_CUSTOMER_IDENTITY.kind, version: STATE_VERSION, ...state }, status };
+  };
   return {
     identity: SCRIPTED_CUSTOMER_IDENTITY,
     open: async ({ scenario, seed }) => toHost(startCustomer(scenario, seed)),
@@ -47,6 +56,8 @@ const ScriptedStateSchema = z.object({
   awaitingApproval: z.boolean(),
   demanded: z.boolean(),
   asked: z.boolean().optional(),
+  openingDue: z.boolean().optional(),
+  heard: z.array(z.number().int().min(0)).optional(),
   ended: z.boolean(),
   endReason: z.enum(['agreed', 'referred', 'escalated', 'learner-ended']).optional(),
   recent: z.array(z.string()),
@@ -88,6 +99,10 @@ export interface ScriptedState {
   demanded: boolean;
   /** The customer's last message asked the learner something. */
   asked?: boolean;
+  /** The learner opened the conversation and the customer has not yet spoken: its opening answers them. */
+  openingDue?: boolean;
+  /** Indices of the scenario's mood events heard so far (absent in older state: none). */
+  heard?: number[];
   ended: boolean;
   endReason?: 'agreed' | 'referred' | 'escalated' | 'learner-ended';
   /** The last few lines said, so none is said twice in a row. */
@@ -98,10 +113,14 @@ export interface ScriptedState {
 interface ScriptedReply {
   text: string;
   state: ScriptedState;
+  /** Steps the mood moved on hearing news in this message (`mood-events.ts`). */
+  moodFromNews?: number;
 }
 
+/** The customer's first words; none when the learner opens, whose first message the opening answers. */
 function startCustomer(scenario: Scenario, seed = scenario.id): ScriptedReply {
   const opening = scenario.customer.opening;
+  const learnerOpens = scenario.openedBy === 'learner';
   const state: ScriptedState = {
     mood: scenario.customer.mood,
     revealed: [],
@@ -109,12 +128,14 @@ function startCustomer(scenario: Scenario, seed = scenario.id): ScriptedReply {
     pushbacksLeft: scenario.customer.persistence,
     awaitingApproval: false,
     demanded: false,
-    asked: opening.includes('?'),
+    asked: !learnerOpens && opening.includes('?'),
+    ...(learnerOpens ? { openingDue: true } : {}),
+    heard: [],
     ended: false,
-    recent: [opening],
+    recent: learnerOpens ? [] : [opening],
     seed,
   };
-  return { text: opening, state };
+  return { text: learnerOpens ? '' : opening, state };
 }
 
 /**
@@ -128,8 +149,10 @@ function customerReply(scenario: Scenario, previous: ScriptedState, turn: Learne
     ...previous,
     revealed: [...previous.revealed],
     told: { ...previous.told },
+    heard: [...(previous.heard ?? [])],
     recent: [...previous.recent],
   };
+  delete state.openingDue;
   const m = turn.moves;
   const has = (...kinds: Array<keyof typeof m>) => kinds.some((k) => (m[k]?.length ?? 0) > 0);
   const specific = turn.commitments.some((c) => c.when);
@@ -155,7 +178,10 @@ function customerReply(scenario: Scenario, previous: ScriptedState, turn: Learne
     // Only a fact told before is repeated, so there is always a wording; were there none, say nothing.
     if (candidates.length > 0) utter(pickLine(candidates, `${state.seed}:${turn.turn}:${kind}:${parts.length}`, state.recent));
   };
-  const end = (reason: NonNullable<ScriptedState['endReason']>) => finish(state, parts, reason);
+  let moodFromNews = 0;
+  const end = (reason: NonNullable<ScriptedState['endReason']>) => ({ ...finish(state, parts, reason), moodFromNews });
+  // Asked to speak first by the learner, the customer answers with its opening, then to the rest.
+  if (previous.openingDue) utter(scenario.customer.opening);
   // What the customer has agreed to so far, and so how the conversation ends when the learner closes.
   const agreed = previous.accepted ? 'agreed' : previous.closingWith;
 
@@ -165,14 +191,21 @@ function customerReply(scenario: Scenario, previous: ScriptedState, turn: Learne
   }
 
   const botQuestion = BOT_QUESTION.test(plainLower(turn.text));
-  const offTopic = !botQuestion && isOffTopic(scenario, turn);
+  // News the scenario names (`moodEvents`): it moves the mood whatever the manner it is given in.
+  // News about the problem, even once-only news heard before, is never small talk.
+  const anyNews = botQuestion ? [] : newsIn(scenario, turn.text);
+  const news = anyNews.filter(({ index, event }) => !(event.once && previous.heard?.includes(index)));
+  const offTopic = !botQuestion && anyNews.length === 0 && isOffTopic(scenario, turn);
 
   // What makes it worse, in the order a person would react to it.
   const refusedWithoutReason = turn.refusals.length > 0 && !has('reason');
   // Once something is agreed, a learner adding to it ignores nothing.
+  // Nor is anything ignored when the customer has not yet spoken, or hears news about the problem.
   const ignoring =
     !botQuestion &&
     !agreed &&
+    !previous.openingDue &&
+    anyNews.length === 0 &&
     !has(
       'empathise',
       'reflect',
@@ -210,11 +243,27 @@ function customerReply(scenario: Scenario, previous: ScriptedState, turn: Learne
   const before = state.mood;
   if (worse) state.mood = Math.min(4, state.mood + 1);
   else if (calming) state.mood = Math.max(0, state.mood - 1);
+  // The news moves the mood after the manner has, and is kept apart so the host can tell the two.
+  const mannerMood = state.mood;
+  state.mood = moodAfterNews(state.mood, news);
+  moodFromNews = state.mood - mannerMood;
+  for (const { index } of news) if (!state.heard!.includes(index)) state.heard!.push(index);
+  // A line for the news, unless said lately (news heard every time need not be answered the same way each time).
+  const newsLines = news.flatMap(({ event }) => (event.says && !state.recent.includes(event.says) ? [event.says] : []));
   // Small talk is met by steering back to the problem, not with a complaint about what was not said.
   if (worse === 'ignored' && offTopic) say('offTopic');
   // Provoked again when already angry, the customer says so in the scenario's own words.
   else if (worse) say(before >= 3 && (worse === 'ignored' || worse === 'vague') ? 'angrier' : worse);
-  else if (state.mood < before && state.mood <= 1 && !has('openQuestion', 'closedQuestion') && firmOffers.length === 0) say('calmer');
+  // Calmed by news, the customer says so in the news's own line rather than a general one.
+  else if (
+    newsLines.length === 0 &&
+    mannerMood < before &&
+    mannerMood <= 1 &&
+    !has('openQuestion', 'closedQuestion') &&
+    firmOffers.length === 0
+  )
+    say('calmer');
+  for (const line of newsLines) utter(line);
 
   // Answers: each question gets its own, in the order asked. A hidden fact is told when asked about
   // one of its topics, and told again in the same words when asked again. An open question ("what
@@ -239,7 +288,8 @@ function customerReply(scenario: Scenario, previous: ScriptedState, turn: Learne
       state.told![id] = line;
     }
   }
-  const answered = botQuestion || storyFact !== undefined || factsAsked.length > 0;
+  // The opening, said first, is the answer to a first message's greeting ("is that Mr Price?").
+  const answered = botQuestion || storyFact !== undefined || factsAsked.length > 0 || previous.openingDue === true;
   if (!answered && offTopic && worse !== 'ignored') say('offTopic');
   else if (!answered && has('checkUnderstanding') && !worse) say('confirmUnderstanding');
   else if (!answered && asking && !worse && firmOffers.length === 0 && !has('seekAgreement'))
@@ -331,7 +381,7 @@ function customerReply(scenario: Scenario, previous: ScriptedState, turn: Learne
   }
 
   if (parts.length === 0) say(state.accepted || state.closingWith ? 'noted' : 'nudge');
-  return { text: parts.join(' '), state: { ...state, asked: parts.some((p) => p.includes('?')) } };
+  return { text: parts.join(' '), state: { ...state, asked: parts.some((p) => p.includes('?')) }, moodFromNews };
 }
 
 /**
@@ -401,6 +451,7 @@ function scenarioWords(scenario: Scenario): Set<string> {
         ...scenario.options.map((o) => o.description),
         ...scenario.sourcesOfHelp.flatMap((s) => [s.name, s.when]),
         ...scenario.policy.flatMap((p) => [p.title, p.says]),
+        ...scenario.moodEvents.flatMap((e) => [...e.hears, e.says ?? '']),
       ].join('\n'),
     );
     SCENARIO_WORDS.set(scenario, words);

@@ -1,6 +1,7 @@
 /**
  * A rehearsal transcript: the customer's and learner's turns in order. The same shape is saved by
- * `servicesim chat`, read by `servicesim score`, and stored as evidence.
+ * `servicesim chat`, read by `servicesim score`, and stored as evidence. It starts with the customer,
+ * or, in a scenario the learner opens (`openedBy: learner`), with the learner.
  */
 import { z } from 'zod';
 

@@ -31,7 +31,7 @@ describe('servicesim validate', () => {
     const lines = result.stdout.split('\n').filter((l) => l.includes('.yaml:'));
     expect(lines).toEqual([
       `kettle-refund.yaml:${lineOf(KETTLE, 'mood: 2')}:9: customer.mood: expected a number, found "high" — write a whole number from 0 to 4 (0 calm, 1 uneasy, 2 annoyed, 3 angry, 4 furious), without quotes`,
-      `kettle-refund.yaml:${lineOf(KETTLE, 'upTo: 40')}:7: authority.mayOffer[0].upto: unknown key "upto" — did you mean "upTo"? Keys allowed here: action, upTo, note`,
+      `kettle-refund.yaml:${lineOf(KETTLE, 'upTo: 40')}:7: authority.mayOffer[0].upto: unknown key "upto" — did you mean "upTo"? Keys allowed here: action, upTo, note, form, wordings, onlyIf`,
     ]);
     expect(result.stdout).toMatch(/2 problems in 1 file/);
     expect(result.stderr).toBe('');

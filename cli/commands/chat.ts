@@ -1,6 +1,7 @@
 /**
  * `servicesim chat [--scenario <id>]`: rehearse in the terminal. The learner types as the advisor;
- * `/end` finishes; then the score report and where the transcript was saved.
+ * `/end` finishes; then the score report and where the transcript was saved. In a scenario the
+ * learner opens (`openedBy: learner`), the learner types first and the customer's first words answer.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -46,7 +47,11 @@ export function registerChatCommand(program: Command): void {
         const rehearsal = await Rehearsal.start(scenario, parts, options.seed);
         const exchanges: Exchange[] = [];
         process.stdout.write(`\n${scenario.title}\n\n${wrap(scenario.briefing)}\n\nType your replies as the advisor. /end finishes.\n\n`);
-        process.stdout.write(`${scenario.customer.name}: ${rehearsal.opening}\n`);
+        process.stdout.write(
+          rehearsal.openedBy === 'learner'
+            ? `(You open the ${scenario.setting.channel === 'phone' ? 'call' : 'conversation'}: greet ${scenario.customer.name} and say why you are getting in touch.)\n`
+            : `${scenario.customer.name}: ${rehearsal.opening}\n`,
+        );
         while (!rehearsal.ended) {
           const line = await ask('\nYou: ');
           if (line === undefined || END_COMMANDS.has(line.trim().toLowerCase())) break;
@@ -62,10 +67,13 @@ export function registerChatCommand(program: Command): void {
         }
         rehearsal.end();
         const turns = transcriptOf(rehearsal.opening, exchanges);
-        const file = await saveTranscript(scenario, turns);
+        // A rehearsal the learner opened and never spoke in has no turns: nothing to keep.
+        const file = turns.length > 0 ? await saveTranscript(scenario, turns) : undefined;
         process.stdout.write(`\n${END_REASON_TEXT[rehearsal.endReason ?? 'learner-ended']}\n\n`);
         if (exchanges.length === 0) {
-          process.stdout.write('You did not reply to the customer, so there is nothing to score.\n');
+          process.stdout.write(
+            `You did not ${rehearsal.openedBy === 'learner' ? 'speak' : 'reply'} to the customer, so there is nothing to score.\n`,
+          );
         } else {
           const report = await scoreRehearsal(parts.scorer, scenario, rehearsal.opening, exchanges);
           process.stdout.write(
@@ -74,7 +82,7 @@ export function registerChatCommand(program: Command): void {
             ),
           );
         }
-        process.stdout.write(`\nTranscript saved to ${file}\n`);
+        if (file) process.stdout.write(`\nTranscript saved to ${file}\n`);
       } finally {
         input.close();
       }

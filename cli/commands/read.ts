@@ -9,8 +9,10 @@
  * read as they meant. It shows the engine's own reading (`readConversation`, the same one the
  * scripted customer and the scorer use) and the engine's own matchers to say which words did it;
  * it decides nothing itself, so it can never disagree with a rehearsal. The line is read as the
- * reply to the customer's opening; `--after` lines are the learner's earlier turns, read first,
- * for what a reading carries forward (approval already sought).
+ * reply to the customer's opening, or, in a scenario the learner opens (`openedBy: learner`), as
+ * the learner's first words with no customer message before them; `--after` lines are the learner's
+ * earlier turns, read first, for what a reading carries forward (approval already sought, news
+ * already heard). It also shows the news (`moodEvents`) the line would give the customer.
  */
 import type { Command } from 'commander';
 import { findBreaches } from '../../engine/authority-breaches.ts';
@@ -18,6 +20,7 @@ import type { AuthorityRoute } from '../../engine/authority-check.ts';
 import { readConversation } from '../../engine/conversation-reading.ts';
 import type { LearnerTurn, Moves } from '../../engine/learner-turn.ts';
 import { formatPounds } from '../../engine/money.ts';
+import { newsIn } from '../../engine/mood-events.ts';
 import { MOVE_PATTERNS } from '../../engine/move-patterns.ts';
 import type { Scenario } from '../../engine/scenario-schema.ts';
 import { readTopic, sentenceMatchesTopic } from '../../engine/scenario-vocabulary.ts';
@@ -70,8 +73,18 @@ interface Question {
   asks: Array<{ fact: string; topics: string[] }>;
 }
 
+/** A mood event the line sets off, with the topics of it the line matched. */
+interface NewsGiven {
+  hears: string[];
+  moodChange: number;
+  once: boolean;
+  says?: string;
+}
+
 interface LineReading {
   scenario: string;
+  /** Who speaks first in the scenario: the line answers the customer's opening, or opens. */
+  openedBy: Scenario['openedBy'];
   line: string;
   after: string[];
   behaviours: Behaviour[];
@@ -86,17 +99,22 @@ interface LineReading {
   reveals: string[];
   sourcesNamed: string[];
   commitments: LearnerTurn['commitments'];
+  /** News the line gives that moves the customer's mood (`moodEvents`), less once-only news given in an --after line. */
+  news: NewsGiven[];
 }
 
 function readLine(scenario: Scenario, line: string, after: readonly string[]): LineReading {
+  // In a scenario the learner opens, the first line has no customer message before it.
   const turns: Turn[] = [
-    { role: 'customer', text: scenario.customer.opening },
+    ...(scenario.openedBy === 'learner' ? [] : [{ role: 'customer' as const, text: scenario.customer.opening }]),
     ...[...after, line].map((text) => ({ role: 'learner' as const, text })),
   ];
   const reading = readConversation(scenario, turns).learnerTurns.at(-1)!;
   const sentences = analyse(line).sentences;
+  const heardBefore = after.flatMap((earlier) => newsIn(scenario, earlier).map((n) => n.index));
   return {
     scenario: scenario.id,
+    openedBy: scenario.openedBy,
     line,
     after: [...after],
     behaviours: behavioursOf(reading.moves, sentences),
@@ -109,6 +127,15 @@ function readLine(scenario: Scenario, line: string, after: readonly string[]): L
     reveals: reading.factsAsked,
     sourcesNamed: reading.sourcesNamed,
     commitments: reading.commitments,
+    news: newsIn(scenario, line, heardBefore).map(({ event }) => ({
+      hears: event.hears.filter((topic) => {
+        const read = readTopic(topic);
+        return read !== undefined && sentences.some((sentence) => sentenceMatchesTopic(sentence, read));
+      }),
+      moodChange: event.moodChange,
+      once: event.once,
+      ...(event.says ? { says: event.says } : {}),
+    })),
   };
 }
 
@@ -153,7 +180,8 @@ function questionsOf(scenario: Scenario, reading: LearnerTurn, sentences: Senten
 function formatReading(reading: LineReading): string {
   const out: string[] = [];
   const context = reading.after.length > 0 ? `, after ${reading.after.length} earlier learner line(s)` : '';
-  out.push(`How ${reading.scenario} reads "${reading.line}" (as the reply to the customer's opening${context})`, '');
+  const as = reading.openedBy === 'learner' ? 'as the learner opening the conversation' : "as the reply to the customer's opening";
+  out.push(`How ${reading.scenario} reads "${reading.line}" (${as}${context})`, '');
 
   out.push('Behaviours:');
   if (reading.behaviours.length === 0) out.push('  none');
@@ -194,6 +222,14 @@ function formatReading(reading: LineReading): string {
   out.push(`Reveals facts: ${reading.reveals.length === 0 ? 'none' : reading.reveals.join(', ')}`);
   if (reading.sourcesNamed.length > 0) out.push(`Sources of help named: ${reading.sourcesNamed.join(', ')}`);
   for (const c of reading.commitments) out.push(`Commitment by ${c.who}${c.when ? `, ${c.when}` : ', with no time given'}: "${c.quote}"`);
+  if (reading.news.length > 0) {
+    out.push("News that moves the customer's mood:");
+    for (const n of reading.news) {
+      const change = `${n.moodChange > 0 ? '+' : ''}${String(n.moodChange)} (${n.moodChange > 0 ? 'angrier' : 'calmer'})`;
+      const line = n.says ? `; says "${n.says}"` : '';
+      out.push(`  ${change} on ${n.hears.map((t) => `"${t}"`).join(', ')}${n.once ? ', the first time only' : ', every time'}${line}`);
+    }
+  }
   return `${out.join('\n')}\n`;
 }
 
