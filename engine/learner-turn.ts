@@ -654,7 +654,8 @@ function amountFor(action: ActionKind, plain: string, scenario: Scenario): numbe
 }
 
 /** Where one offer ends and the next begins in a sentence of several: "…today, or refund you £60". */
-const OFFER_JOIN = /,? (?:or|and|plus|as well as|and also|or else) (?=(?:i|we|you|a|an|the|to|get|give|refund|replace|swap|offer|book|put|send)\b)|;|, /;
+const OFFER_JOIN =
+  /,? (?:or|and|plus|as well as|and also|or else) (?=(?:i|we|you|a|an|the|to|get|give|refund|replace|swap|offer|book|put|send)\b)|;|, /;
 
 /**
  * The part of a clause that names this action, when the clause offers several: so that in "I can
