@@ -176,6 +176,8 @@ export const OFFER_FRAME = phrases([
   /(?:i|we) have (?:just |now |already |gone ahead and )?(?:switched|moved|changed|transferred|swapped|popped|marked|rebooked|sent|given|put)\b/,
   // Putting it to the customer.
   /would you (?:like|prefer|be happy with)/,
+  // "Would a replacement on Saturday suit you?"
+  /would (?:a|an|the) (?:[a-z0-9£.'-]+ ){1,6}(?:suit|work for|help) you/,
   'shall i',
   'do you want me to',
   'how about',

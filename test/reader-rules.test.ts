@@ -90,6 +90,7 @@ describe('offers: what is on offer, as what, for how much', () => {
     ['a call about a refund', vet, 'And Karen or I will ring you before 5pm today about the full refund.', ['callback own']],
     ['honesty about a repair', kettle, "I'll be straight with you about the repair first, because you've had two guesses.", []],
     ['what about a refund?', kettle, 'What about a refund of £30 instead?', ['refund £30 own']],
+    ['an option put as a question', kettle, 'Would a replacement on Saturday suit you?', ['replacement £25 own']],
     // Two offers in one sentence: each amount goes with its own offer.
     [
       'the amount after the second offer',
