@@ -14,6 +14,7 @@ import type { LearnerTurn, Moves } from './learner-turn.ts';
 import { phrases } from './phrase-pattern.ts';
 import type { LINE_TRIGGERS, Scenario } from './scenario-schema.ts';
 import { analyse } from './utterance.ts';
+import { CARDINAL_WORDS, TENS_WORDS } from './number-words.ts';
 
 /** The situations the customer has wordings for. */
 export const LINE_KINDS = [
@@ -347,11 +348,9 @@ function echoFragment(line: string): string | undefined {
 }
 
 const CONTRACTED: Record<string, string> = { ve: 'have', ll: 'will', re: 'are', m: 'am' };
-const UNITS =
-  'zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen'.split(
-    ' ',
-  );
-const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
+/** Number words by value: zero to nineteen, and the tens by their tens digit. */
+const UNITS = Object.keys(CARDINAL_WORDS);
+const TENS = ['', '', ...Object.keys(TENS_WORDS)];
 const NUMBER_WORD = new RegExp(
   `\\b(?:(${TENS.slice(2).join('|')})(?:[- ](${UNITS.slice(1, 10).join('|')}))?|(${UNITS.join('|')}))\\b`,
   'g',

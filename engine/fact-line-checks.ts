@@ -15,69 +15,27 @@
  * so "eleven hundred and forty", "eleven forty" and "€1,140" agree; words are compared as lemmas,
  * so "texted" and "text" agree; a name is a capitalised word, so "Ashby Close" needs "Close".
  */
+import { CARDINAL_WORDS, ORDINAL_WORDS, TENS_WORDS as TENS } from './number-words.ts';
 import type { Problem } from './problem.ts';
 import type { Scenario } from './scenario-schema.ts';
 import { problemAt, type YamlSource } from './yaml-source.ts';
 
-/** Number words and what each is worth; ordinals as their cardinal ("fourteenth" is the 14th). */
-const UNIT_WORDS: Readonly<Record<string, number>> = {
-  zero: 0,
-  two: 2,
-  three: 3,
-  four: 4,
-  five: 5,
-  six: 6,
-  seven: 7,
-  eight: 8,
-  nine: 9,
-  fourth: 4,
-  fifth: 5,
-  sixth: 6,
-  seventh: 7,
-  eighth: 8,
-  ninth: 9,
-};
+/** "One", "first", "second" and "third" said alone are rarely a detail ("one of them", "the second time"). */
+const ALONE_NOT_A_NUMBER = new Set(['one', 'first', 'second', 'third']);
+/** Number words worth from `low` to below `high`; ordinals as their cardinal ("fourteenth" is the 14th). */
+const wordsWorth = (low: number, high: number): Readonly<Record<string, number>> =>
+  Object.fromEntries(
+    [...Object.entries(CARDINAL_WORDS), ...Object.entries(ORDINAL_WORDS)].filter(
+      ([word, n]) => n >= low && n < high && !ALONE_NOT_A_NUMBER.has(word),
+    ),
+  );
+const UNIT_WORDS = wordsWorth(0, 10);
 /** Said alone they are rarely a date ("the second time"); after a tens word they are ("twenty-first"). */
 const AFTER_TENS_WORDS: Readonly<Record<string, number>> = { first: 1, second: 2, third: 3 };
-const TEEN_WORDS: Readonly<Record<string, number>> = {
-  ten: 10,
-  eleven: 11,
-  twelve: 12,
-  thirteen: 13,
-  fourteen: 14,
-  fifteen: 15,
-  sixteen: 16,
-  seventeen: 17,
-  eighteen: 18,
-  nineteen: 19,
-  tenth: 10,
-  eleventh: 11,
-  twelfth: 12,
-  thirteenth: 13,
-  fourteenth: 14,
-  fifteenth: 15,
-  sixteenth: 16,
-  seventeenth: 17,
-  eighteenth: 18,
-  nineteenth: 19,
-};
+const TEEN_WORDS = wordsWorth(10, 20);
 const TENS_WORDS: Readonly<Record<string, number>> = {
-  twenty: 20,
-  thirty: 30,
-  forty: 40,
-  fifty: 50,
-  sixty: 60,
-  seventy: 70,
-  eighty: 80,
-  ninety: 90,
-  twentieth: 20,
-  thirtieth: 30,
-  fortieth: 40,
-  fiftieth: 50,
-  sixtieth: 60,
-  seventieth: 70,
-  eightieth: 80,
-  ninetieth: 90,
+  ...TENS,
+  ...Object.fromEntries(Object.entries(ORDINAL_WORDS).filter(([, n]) => n >= 20)),
 };
 
 /**

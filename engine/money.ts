@@ -1,32 +1,15 @@
 /** Amounts in ServiceSim are pounds sterling, written as plain numbers in scenario files. */
+import { CARDINAL_WORDS, TENS_WORDS } from './number-words.ts';
+
 const formatter = new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'GBP' });
 
 export function formatPounds(amount: number): string {
   return Number.isInteger(amount) ? `£${amount}` : formatter.format(amount);
 }
 
-const SMALL: Record<string, number> = {
-  one: 1,
-  two: 2,
-  three: 3,
-  four: 4,
-  five: 5,
-  six: 6,
-  seven: 7,
-  eight: 8,
-  nine: 9,
-  ten: 10,
-  eleven: 11,
-  twelve: 12,
-  thirteen: 13,
-  fourteen: 14,
-  fifteen: 15,
-  sixteen: 16,
-  seventeen: 17,
-  eighteen: 18,
-  nineteen: 19,
-};
-const TENS: Record<string, number> = { twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90 };
+// "One" counts here: "one hundred pounds" is an amount, not the pronoun.
+const SMALL: Readonly<Record<string, number>> = Object.fromEntries(Object.entries(CARDINAL_WORDS).filter(([, n]) => n > 0));
+const TENS = TENS_WORDS;
 const CURRENCY = /^(?:quid|pounds?|gbp)$/;
 const FIGURES_AMOUNT = /£(\d[\d,]*(?:\.\d+)?)|\b(\d[\d,]*(?:\.\d+)?) ?(?:pounds?|quid|gbp)\b/g;
 
