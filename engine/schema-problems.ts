@@ -163,6 +163,7 @@ const NUMBER_FIELDS: Record<string, { pounds: true } | { means: string; scale?: 
   mood: { means: "the customer's mood", scale: ['calm', 'uneasy', 'annoyed', 'angry', 'furious'] },
   persistence: { means: 'how many times the customer pushes back before accepting a workable option' },
   previousComplaints: { means: 'how many times the customer complained about this before' },
+  moodChange: { means: 'the steps the mood moves on hearing this news: +1 one step angrier, -1 one step calmer' },
   level: { means: 'the level, 0 the lowest' },
 };
 

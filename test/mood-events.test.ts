@@ -160,7 +160,8 @@ describe('the validator on mood events', () => {
   });
 
   it('gives a change out of range, not whole, zero or not a number a hint in steps of the 0–4 mood', async () => {
-    const STEPS = 'write a whole number from -4 to 4, without quotes';
+    const STEPS =
+      'write a whole number from -4 to 4 (the steps the mood moves on hearing this news: +1 one step angrier, -1 one step calmer), without quotes';
     expect(await problemsWith('  - { hears: [out of stock], moodChange: 5 }')).toEqual([
       {
         path: 'moodEvents[0].moodChange',
