@@ -41,6 +41,8 @@ const RehearsalStateSchema = z.object({
   lastCustomerText: z.string(),
   /** The learner has sought approval from someone with authority at some point. */
   approvalSought: z.boolean(),
+  /** Hidden facts the learner has uncovered so far: authority with a condition applies once one is known. */
+  factsUncovered: z.array(z.string()).optional(),
   mood: z.number().int().min(0).max(4),
   ended: z.boolean(),
   endReason: z.enum(END_REASONS).optional(),
@@ -145,6 +147,7 @@ export class Rehearsal {
       turn,
       ...(state.lastCustomerText === '' ? {} : { previousCustomer: readCustomerMessage(state.lastCustomerText) }),
       approvalSoughtEarlier: state.approvalSought,
+      factsUncovered: new Set(state.factsUncovered ?? []),
     });
     const reply = await parts.customer.reply({ scenario, state: state.customer, text: said, reading });
     const scored = await parts.scorer.scoreTurn({
@@ -162,6 +165,7 @@ export class Rehearsal {
       turnCount: turn + 1,
       lastCustomerText: reply.text,
       approvalSought: reading.approvalSought,
+      factsUncovered: [...new Set([...(state.factsUncovered ?? []), ...reading.factsAsked])],
       mood: reply.status.mood,
       ended: reply.status.ended || atLimit,
       ...(endReason ? { endReason } : {}),

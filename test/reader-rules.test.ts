@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readConversation } from '../engine/conversation-reading.ts';
-import { scoreTranscript } from '../engine/rules-scorer.ts';
+import { Rehearsal } from '../engine/rehearsal.ts';
+import { createRulesScorer, scoreTranscript } from '../engine/rules-scorer.ts';
+import { createScriptedCustomer } from '../engine/scripted-customer.ts';
 import { readLearnerTurn, type LearnerTurn } from '../engine/learner-turn.ts';
 import type { Scenario } from '../engine/scenario-schema.ts';
 import { readCustomerMessage } from '../engine/utterance.ts';
@@ -289,6 +291,13 @@ describe('authority beyond money: forms, conditions and the scenario’s own wor
     ['cash is not a voucher', voucher, 'I can give you £20 as a goodwill gesture.', ['goodwill-payment £20 approval']],
   ])('%s', (_name, scenario, text, expected) => {
     expect(offersOf(read(text, scenario))).toEqual(expected);
+  });
+
+  it('applies the same condition during a live rehearsal, turn by turn, as in the final reading', async () => {
+    const rehearsal = await Rehearsal.start(water, { customer: createScriptedCustomer(), scorer: createRulesScorer() }, 'seed');
+    await rehearsal.learnerSays('What happens when you switch it on?');
+    const exchange = await rehearsal.learnerSays('I can send you a replacement.');
+    expect(offersOf(exchange.reading)).toEqual(['replacement £25 own']);
   });
 
   it('applies a condition once the learner has uncovered the fact', () => {
