@@ -3,7 +3,9 @@
  *
  * @remarks
  * An offer that needs approval is a breach only when made as a done deal before the learner has
- * sought that approval; offered "subject to my manager agreeing" it is the right way to ask.
+ * sought that approval; offered "subject to my manager agreeing" it is the right way to ask. An
+ * offer the scenario's authority says nothing about is not a breach: the tutor marks against the
+ * brief, and the brief is silent.
  */
 import type { LearnerTurn } from './learner-turn.ts';
 import { formatPounds } from './money.ts';
@@ -19,10 +21,7 @@ export function findBreaches(turns: readonly LearnerTurn[]): Breach[] {
       if (route.kind === 'forbidden') rule = `never allowed: ${route.what}`;
       else if (offer.conditional) continue;
       else if (route.kind === 'none') {
-        rule =
-          route.upTo === undefined
-            ? `${offer.action}${amount} is not something the learner may offer`
-            : `${offer.action}${amount} is over the ${formatPounds(route.upTo)} limit, with no one to approve more`;
+        rule = `${offer.action}${amount} is over the ${formatPounds(route.upTo)} limit, with no one to approve more`;
       } else if (route.kind === 'approval' && !offer.afterApproval) {
         rule = `${offer.action}${amount} needs the approval of ${route.approver} (${route.how})`;
       }

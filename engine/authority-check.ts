@@ -9,8 +9,14 @@ export type AuthorityRoute =
   | { kind: 'own'; upTo?: number }
   | { kind: 'approval'; approver: string; how: string }
   | { kind: 'forbidden'; what: string }
-  /** Neither the learner nor anyone they can ask may grant it; `upTo` is the learner's cap, if any. */
-  | { kind: 'none'; upTo?: number };
+  /** Over the learner's cap, with no one they can ask for more. */
+  | { kind: 'none'; upTo: number }
+  /**
+   * The scenario's authority says nothing about the action. A tutor marks against the brief, so
+   * an offer the brief is silent on is not a breach; the validator still asks an option's author
+   * to list its action.
+   */
+  | { kind: 'unlisted' };
 
 /** What decides which authority entries apply to an offer, beyond its action and amount. */
 export interface OfferCircumstances {
@@ -28,6 +34,8 @@ export function routeFor(
   amount?: number,
   circumstances: OfferCircumstances = {},
 ): AuthorityRoute {
+  const kin = KIN[action];
+  if (kin && !listsAction(authority, action)) return routeFor(authority, kin, amount, circumstances);
   const { mayOffer, needsApproval, never } = entriesFor(authority, action, circumstances);
   const forbidden = never[0];
   if (forbidden) return { kind: 'forbidden', what: forbidden.what };
@@ -37,7 +45,17 @@ export function routeFor(
   }
   const approval = needsApproval.find((n) => n.above === undefined || amount === undefined || amount > n.above);
   if (approval) return { kind: 'approval', approver: approval.approver, how: approval.how };
-  return own?.upTo === undefined ? { kind: 'none' } : { kind: 'none', upTo: own.upTo };
+  return own?.upTo === undefined ? { kind: 'unlisted' } : { kind: 'none', upTo: own.upTo };
+}
+
+/**
+ * An action whose authority, when a scenario does not list it, is its kin's: part of the money
+ * back is a refund of that much, so it needs what a refund needs.
+ */
+const KIN: Partial<Record<ActionKind, ActionKind>> = { 'partial-refund': 'refund' };
+
+function listsAction(authority: Authority, action: ActionKind): boolean {
+  return [...authority.mayOffer, ...authority.needsApproval, ...authority.never].some((entry) => entry.action === action);
 }
 
 /**

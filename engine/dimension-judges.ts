@@ -9,7 +9,7 @@
  * consistently with its follow-through (checking, confirming, naming who and when) is 3.
  */
 import type { Breach, DimensionScore, Evidence } from './score-report.ts';
-import type { LearnerTurn, Moves } from './learner-turn.ts';
+import { isMoney, type LearnerTurn, type Moves } from './learner-turn.ts';
 import type { Scenario } from './scenario-schema.ts';
 import { routeFor } from './authority-check.ts';
 import { phrases } from './phrase-pattern.ts';
@@ -235,8 +235,10 @@ export const judgeNegotiation: Judge = ({ scenario, turns, breaches, whole }) =>
     );
   }
   if (breaches.length > 0) {
-    // Giving in to the customer's own demand beyond authority is no negotiation at all.
-    const conceded = breaches.some((b) => b.action === scenario.customer.asksFor?.action);
+    // Giving in to the customer's own demand beyond authority is no negotiation at all, whatever
+    // the money given is called ("£68 on your account" for "two months' bills back").
+    const asked = scenario.customer.asksFor?.action;
+    const conceded = breaches.some((b) => b.action === asked || (asked !== undefined && isMoney(asked) && isMoney(b.action)));
     return score(
       conceded ? 0 : 1,
       evidence,

@@ -211,7 +211,8 @@ const FIRST_PERSON_REFUSAL = phrases([
       'am unable to',
       'are unable to',
       'will not be able to',
-      'do not',
+      // "I don't want you short for your rent" refuses nothing.
+      /do not(?! want you\b)/,
       'does not',
       'am not allowed',
       'are not allowed',
@@ -223,6 +224,12 @@ const FIRST_PERSON_REFUSAL = phrases([
     ]),
   ]),
   /(?:nobody|no one|no-one|none of us) (?:can|could|is able to)/,
+  // Disclaiming a promise: "I won't pretend I can promise you'll be ready", "I'd be lying if I said…".
+  /(?:i|we) (?:\w+ )?(?:will|would) not (?:pretend|promise|guarantee|lie to you)/,
+  /(?:i|we) (?:am|are) not going to (?:pretend|promise|guarantee)/,
+  /(?:i|we) would be lying (?:to you )?if/,
+  /(?:i|we) (?:do not|would not) want to (?:promise|guarantee|pretend)/,
+  /would be wrong (?:of me )?to (?:promise|guarantee|say)/,
   // The thing itself ruled out, by whoever.
   /can not be (?:refunded|waived|replaced|repaired|changed|cancelled)/,
   /(?:is|are) not (?:possible|covered|eligible|refundable|something (?:i|we) can)/,
@@ -297,7 +304,7 @@ function readClauseOffers(
   for (const { action } of worded) if (!actions.includes(action)) actions.push(action);
   // "I'll ring you about the full refund" names what the call is about; it offers no refund. (It
   // can still refuse one: "there's nothing I can do about a replacement".)
-  const untopical = unnamed.replace(TALKING_ABOUT, ' ');
+  const untopical = unnamed.replace(TALKING_ABOUT, ' ').replace(PAID_FOR, ' ');
   const named = new Set([...actionsIn(untopical, candidates), ...worded.filter((o) => o.wording.test(untopical)).map((o) => o.action)]);
   const onlyTalkedAbout = new Set(actions.filter((a) => !named.has(a)));
   let assented = false;
@@ -311,9 +318,9 @@ function readClauseOffers(
     ASSENT.test(plain) &&
     bareAssent &&
     context.previousCustomer &&
-    REQUEST.test(context.previousCustomer.lower)
+    REQUEST.test(whatAYesAnswers(context.previousCustomer.lower))
   ) {
-    const asked = context.previousCustomer.lower;
+    const asked = whatAYesAnswers(context.previousCustomer.lower);
     const requested = [
       ...(/\b(?:guarantee|promise)\b/.test(asked) ? (['guarantee'] as const) : []),
       ...actionsIn(asked).filter((a) => a !== 'investigation' && a !== 'callback'),
@@ -331,9 +338,11 @@ function readClauseOffers(
     const action = inferredAction(context);
     if (action) actions = [action];
   }
+  // "You'll know either way, I promise you that" promises news, not an outcome.
+  if (PROMISE_OF_NEWS.test(plain)) actions = actions.filter((a) => a !== 'guarantee');
   // Promised in so many words: these need no offering frame ("I'll make sure your pay is covered").
   // Talking about a forbidden subject is the breach itself ("I'll tell you about her illness"): the whole clause.
-  const forbidden = forbiddenPromisesIn(plain, sentence, scenario);
+  const forbidden = [...forbiddenPromisesIn(plain, sentence, scenario), ...forbiddenAdmissionsIn(plain, scenario)];
   const saidOutright = new Set<ActionKind>(['guarantee', 'share-personal-data', ...forbidden]);
   actions.push(...forbidden.filter((a) => !actions.includes(a)));
   if (mentionsAnotherCustomer(sentence, scenario) && !actions.includes('share-personal-data')) actions.push('share-personal-data');
@@ -390,7 +399,7 @@ function readClauseOffers(
       ...(context.factsUncovered ? { factsUncovered: context.factsUncovered } : {}),
     });
     // A callback or an investigation is every advisor's to offer unless the scenario says otherwise.
-    const route: AuthorityRoute = ORDINARY_ACTIONS.has(action) && listed.kind === 'none' ? { kind: 'own' } : listed;
+    const route: AuthorityRoute = ORDINARY_ACTIONS.has(action) && listed.kind === 'unlisted' ? { kind: 'own' } : listed;
     offers.push({
       action,
       ...(amount === undefined ? {} : { amount }),
@@ -428,6 +437,22 @@ function actionsNamedIn(scenario: Scenario): Set<ActionKind> {
 const TALKING_ABOUT =
   /(?:(?<!\b(?:what|how) )\babout|\bcome (?:back )?to|\b(?:until|till)(?= (?:the|your) )) (?:the |your |a |an |any |getting |having )?(?:[a-z'-]+ ){0,2}[a-z'-]+/g;
 
+/** What money was paid for: "refund your £89 for the repair" refunds it and offers no repair. */
+const PAID_FOR =
+  /(?<=(?:£[\d,.]+|\bfee|\bcost|\bcharge|\bmoney|\bprice|\bpayment|\bpaid) )for (?:the |your |that )(?:repair|replacement|exchange|upgrade|redelivery|delivery|booking|reschedul\w*)\b/g;
+
+/**
+ * A promise that the customer will be told, whatever the answer: a promise to keep them informed,
+ * which guarantees no outcome.
+ */
+const PROMISE_OF_NEWS = phrases([
+  /you will (?:know|hear|be told|be kept (?:informed|updated|posted)|get an answer|have an answer)/,
+  'either way',
+  /whatever (?:the answer|happens|they decide|the outcome|the decision)/,
+  /i (?:will|promise to) (?:tell|let) you (?:know|either|what)/,
+  /i promise (?:to|i will) (?:call|ring|phone|email|update|tell|let)/,
+]);
+
 /** Two or more capitalised words in a row, "of" or "and" between them allowed: a name. */
 const NAME = /\b[A-Z][a-z'\u2019]+(?:\s+(?:(?:of|and|for|the)\s+)?[A-Z][a-z'\u2019]+)+/g;
 
@@ -447,7 +472,7 @@ const GOODWILL_AS_REASON = phrases([
 /** Actions that hand over money or its worth, any of which goodwill may be the reason for. */
 const MONEY_ACTIONS: ReadonlySet<ActionKind> = new Set(['refund', 'partial-refund', 'store-credit', 'discount', 'fee-waiver']);
 
-function isMoney(action: ActionKind): boolean {
+export function isMoney(action: ActionKind): boolean {
   return MONEY_ACTIONS.has(action) || action === 'goodwill-payment';
 }
 
@@ -469,6 +494,18 @@ const UNDERTAKING = phrases(
   ['i can do that', 'we can do that', 'i will do that', 'i will sort that', 'consider it done', 'leave it with me', 'will do'],
   { begin: /^[a-z ,]{0,20}\b/, end: 'word' },
 );
+
+/**
+ * What a bare yes answers: the customer's questions, when they asked any ("Have you got a minute?
+ * … I want the money back" is answered "Of course" about the minute, not the money), unless a
+ * question points back at the demand ("I want it replaced. Can you do that?"); else the message.
+ */
+function whatAYesAnswers(lower: string): string {
+  const questions = lower.split(/(?<=[.!?])\s+/).filter((s) => s.trim().endsWith('?'));
+  if (questions.length === 0) return lower;
+  const asking = questions.join(' ');
+  return actionsIn(asking).length === 0 && /\b(?:that|it|this|them|one)\b/.test(asking) ? lower : asking;
+}
 
 /** What may follow a yes and leave it a bare yes: more assent, or the learner taking it on. */
 const STILL_ASSENTING = phrases(
@@ -545,6 +582,38 @@ function forbiddenPromisesIn(clause: string, sentence: Sentence, scenario: Scena
     })
     .map((rule) => rule.action);
 }
+
+/**
+ * An admission of fault where a `never` rule forbids one ("never say the branch was at fault before
+ * the review"): "that's on our side", "a handling mistake on our part". Saying one cannot say
+ * ("I can't say the branch got it wrong") admits nothing.
+ */
+function forbiddenAdmissionsIn(clause: string, scenario: Scenario): ActionKind[] {
+  if (!ADMITS_FAULT.test(clause) || FIRST_PERSON_REFUSAL.test(clause) || NOT_SAYING.test(clause)) return [];
+  return scenario.authority.never.filter((rule) => FORBIDS_ADMISSION.test(rule.what.toLowerCase())).map((rule) => rule.action);
+}
+
+/**
+ * A `never` rule about admitting fault, as authors word one. ("Admit liability for the illness"
+ * is about one thing; an apology for the late delivery admits nothing it forbids.)
+ */
+const FORBIDS_ADMISSION = /\bat fault\b|\bnegligen\w*|\badmit\w* (?:\w+ ){0,3}fault/;
+
+/** Leaving fault open: "whether the crew was at fault isn't mine to decide". */
+const NOT_SAYING = phrases(['whether', /if (?:the|our|it|that)/, /not (?:mine|for me|up to me|my place) to/, 'can not say', 'too early', 'not saying'], {
+  end: 'word',
+});
+
+/** Saying the organisation or its people were at fault. */
+const ADMITS_FAULT = phrases(
+  [
+    /(?:that|it|this) (?:is|was) (?:all )?(?:on (?:us|our side|our end)|our (?:fault|mistake|error|doing))/,
+    /(?:mistake|error|failure|fault) (?:on our (?:side|part|end)|by (?:our|the) (?:crew|staff|team|branch|driver|drivers|engineer|lads))/,
+    /(?:our|the) (?:crew|staff|branch|driver|drivers|team|lads|engineer)(?:'s)? (?:fault|mistake|negligence|error)/,
+    /(?:our|the) (?:crew|staff|branch|driver|drivers|team|lads|engineer) (?:got it wrong|messed (?:it )?up|made a mistake|(?:was|were) (?:at fault|negligent|careless|to blame))/,
+  ],
+  { end: 'word' },
+);
 
 /** Words that point at one person or household, as a disclosure about someone must. */
 const SOMEONE_IN_PARTICULAR = phrases(
@@ -749,6 +818,8 @@ function hasUnexplainedAcronym(sentence: Sentence, known: ReadonlySet<string>, c
     (t, i) =>
       /^[A-Z0-9]{2,6}s?$/.test(t.text) &&
       /[A-Z]{2}/.test(t.text) &&
+      // "What I CAN do": an ordinary word in capitals is emphasis.
+      !t.stop &&
       !familiar(t.text.replace(/s$/, '')) &&
       !isCode(tokens, i) &&
       !spelledOut(t.text, sentence.text) &&

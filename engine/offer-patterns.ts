@@ -16,6 +16,8 @@ export const ACTION_PATTERNS: Record<ActionKind, RegExp> = {
     /(?:give|get|have|pay|send|put) (?:you )?(?:your|the) (?:full |whole )?(?:fare|fee|deposit|payment|ticket price|cost|amount) back/,
     /reimburs\w*/,
     /pay (?:you |it )?back/,
+    // "You'll get your £450 back", "I'll put the £120 back on your card".
+    /(?:get|have|give you|send you|put) (?:your |the )?£[\d,.]+ back/,
     'full amount back',
     /credit (?:it |the money |the payment )?back to your (?:card|account)/,
   ]),
@@ -55,6 +57,11 @@ export const ACTION_PATTERNS: Record<ActionKind, RegExp> = {
     'account credit',
     /credit (?:to|on) your account/,
     'credit your account',
+    // Money off the customer's next bill is credit on their account: "£40 credit on your next
+    // invoice", "£40 off your April bill", "I'll put the £40 credit on".
+    /credit (?:on|to|against|off) (?:your|the) (?:next |[a-z]+ )?(?:invoice|bill|statement)/,
+    /off (?:your|the) (?:next|january|february|march|april|may|june|july|august|september|october|november|december) (?:invoice|bill|statement)/,
+    /put (?:the|a|that) (?:£[\d,.]+ )?credit on\b/,
   ]),
   'goodwill-payment': phrases(
     [

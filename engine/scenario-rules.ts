@@ -147,13 +147,13 @@ function checkOptionsAgainstAuthority(options: Scenario['options'], authority: A
         `option "${option.id}" offers "${option.action}", which authority.never forbids`,
         'remove the option, or change authority.never if it really may be offered',
       );
-    } else if (route.kind === 'none' && route.upTo !== undefined && option.amount !== undefined) {
+    } else if (route.kind === 'none' && option.amount !== undefined) {
       report(
         ['options', i, 'amount'],
         `option "${option.id}" costs ${formatPounds(option.amount)}, more than the ${formatPounds(route.upTo)} the learner may offer for ${option.action}, with no approval route`,
         `add an authority.needsApproval entry for "${option.action}" (approver and how), or lower the amount`,
       );
-    } else if (route.kind === 'none') {
+    } else if (route.kind === 'unlisted') {
       report(
         ['options', i, 'action'],
         `option "${option.id}" offers "${option.action}", which the learner may not offer and has no approval route for`,

@@ -67,7 +67,7 @@ export interface ScenarioVocabulary {
   forbidden: Array<{ action: ActionKind; what: string; words: string[] }>;
   /** The customer's own name and the staff named in the scenario, so another customer's name stands out. */
   customerNames: Set<string>;
-  /** Short forms the customer knows (in their own words or what they were sent): not jargon. */
+  /** Short forms the customer knows (in their own words, what they were sent, or the names of the sources of help): not jargon. */
   customerAcronyms: Set<string>;
   /** The scenario's own words for its options: an offer of the option, whatever the general words say. */
   optionWordings: Array<{ action: ActionKind; amount?: number; wording: RegExp }>;
@@ -98,8 +98,11 @@ export function vocabularyOf(scenario: Scenario): ScenarioVocabulary {
         .toLowerCase()
         .split(/[^a-z'\u2019-]+/),
     ),
+    // The names of the places the customer is sent ("the DVSA", "TDS") are what they will look up.
     customerAcronyms: new Set(
-      [scenario.customer.opening, ...scenario.facts.flatMap((f) => f.says)].join(' ').match(/\b[A-Z0-9]*[A-Z]{2}[A-Z0-9]*\b/g) ?? [],
+      [scenario.customer.opening, ...scenario.facts.flatMap((f) => f.says), ...scenario.sourcesOfHelp.map((s) => s.name)]
+        .join(' ')
+        .match(/\b[A-Z0-9]*[A-Z]{2}[A-Z0-9]*\b/g) ?? [],
     ),
     optionWordings: scenario.options.flatMap((option) =>
       (option.wordings ?? []).map((w) => ({

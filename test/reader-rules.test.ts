@@ -4,6 +4,7 @@
  * with a near neighbour that must still be read the other way.
  */
 import { describe, expect, it } from 'vitest';
+import { findBreaches } from '../engine/authority-breaches.ts';
 import { readConversation } from '../engine/conversation-reading.ts';
 import { Rehearsal } from '../engine/rehearsal.ts';
 import { createRulesScorer, scoreTranscript } from '../engine/rules-scorer.ts';
@@ -65,6 +66,28 @@ const halls = scenarioWith({
   },
 });
 
+/** Account credit of a day's fee is the learner's to give; money back needs the owner. (No
+ * kettle options: the money asked for is the £120 of fees.) */
+const nursery: Scenario = {
+  ...scenarioWith({
+    asksFor: { action: 'refund', amount: 120, says: 'I want the money back for those days.' },
+    authority: {
+      mayOffer: [{ action: 'store-credit', upTo: 40 }],
+      needsApproval: [{ action: 'refund', approver: 'Owner', how: 'A fee review request.' }],
+      never: [],
+    },
+  }),
+  options: [],
+};
+/** A brief that forbids saying the branch was at fault before the review. */
+const carHire = scenarioWith({
+  authority: {
+    mayOffer: [{ action: 'goodwill-payment', upTo: 100 }],
+    needsApproval: [{ action: 'goodwill-payment', above: 100, approver: 'Team leader', how: 'Ask on the case.' }],
+    never: [{ action: 'guarantee', what: 'Never say the branch or its staff were at fault before the damage-claims review.' }],
+  },
+});
+
 describe('offers: what is on offer, as what, for how much', () => {
   it.each<[string, Scenario, string, string[], string?]>([
     // A refusal in one clause, an answer in the next: the never rule is read after the promise, in its clause.
@@ -108,7 +131,8 @@ describe('offers: what is on offer, as what, for how much', () => {
       ['store-credit £30 own'],
     ],
     ['a refund of less than was paid', vet, 'I can refund £10 to your card myself today as an apology.', ['partial-refund £10 own']],
-    ['a refund of all that was paid', vet, 'I can refund the full £74.99 to your card.', ['refund £74.99 none']],
+    // The vet's authority lists no full refund: the scenario is silent, so it is read but judged no breach.
+    ['a refund of all that was paid', vet, 'I can refund the full £74.99 to your card.', ['refund £74.99 unlisted']],
     [
       'an amount in the scenario’s own terms',
       roaming,
@@ -125,6 +149,40 @@ describe('offers: what is on offer, as what, for how much', () => {
     ],
     ['swapping for ours is a replacement', halls, "If you bring it down, we'll swap it for ours.", ['replacement £25 own']],
     ['swapping on its own is an exchange', halls, 'We can swap it for you tomorrow.', ['exchange approval']],
+    // Money off the next bill is account credit, read in the scenario's own kind of money.
+    ['credit on the next invoice', nursery, 'I can put a £40 credit on your next invoice.', ['store-credit £40 own']],
+    [
+      'money off a named month’s bill',
+      nursery,
+      "What I can do is £40 off your April bill, that's one day's fee.",
+      ['store-credit £40 own'],
+    ],
+    ['money back to the card is a refund', nursery, "I'll put the £120 back on your card today.", ['refund £120 approval']],
+    // Part of the money back, where the brief lists only refunds, needs what a refund needs.
+    ['a partial refund where only refunds are listed', nursery, 'I can do a partial refund of £60.', ['partial-refund £60 approval']],
+    // What the money was paid for is no second offer.
+    ['a refund of what the repair cost', kettle, 'I can also refund your £25 for the repair today.', ['refund £25 own']],
+    ['a replacement paid for', kettle, "I'll refund the £25 you paid for the replacement.", ['refund £25 own']],
+    ['a replacement offered', kettle, "I'll send you a replacement today.", ['replacement £25 own']],
+    // An action the brief is silent on is read, and judged no breach.
+    ['an action the brief does not list', kettle, 'I can rebook you for Thursday at 10.', ['reschedule unlisted']],
+    // "I don't want you short" refuses nothing: the goodwill after it is given.
+    [
+      'a wish for the customer, then money given',
+      carHire,
+      "I don't want you short for your rent, so I'm putting £150 goodwill through to your card right now.",
+      ['goodwill-payment £150 approval'],
+    ],
+    // A bare yes answers the question the customer asked, not the demand beside it.
+    [
+      'a yes to "have you got a minute?"',
+      nursery,
+      'Of course.',
+      [],
+      "Have you got a minute? Because I'm not paying for days she wasn't here. I want the money back.",
+    ],
+    ['a yes to the money back', nursery, 'Of course.', ['refund approval'], 'Can I have the money back for those days?'],
+    ['a yes to "can you do that?"', nursery, 'Of course.', ['refund approval'], 'I want the money back. Can you do that?'],
     ['marking a balance settled waives it', dentist, "I'll mark it as settled on your account.", ['fee-waiver forbidden']],
     ['an exemption waives nothing', dentist, "There's nothing to pay as you're over 60.", []],
   ])('%s', (_name, scenario, text, expected, customer) => {
@@ -139,8 +197,26 @@ describe('guarantees: an outcome promised, or someone else’s decision predicte
     ["They'll be offering you some compensation for the hassle, they always do.", true],
     ["I can't promise it won't happen again, but I've changed the setting.", false],
     ["I can't tell you what they'll decide.", false],
+    // A promise disclaimed is no promise; a promise of news guarantees no outcome.
+    ["I also won't pretend I can promise you'll be ready by Monday week.", false],
+    ["I'd be lying if I said I could promise it won't happen again.", false],
+    ["You'll know either way, I promise you that.", false],
+    ['It will work by Friday, I promise.', true],
   ])('%s → %s', (text, guaranteed) => {
     expect(read(text).offers.some((o) => o.action === 'guarantee')).toBe(guaranteed);
+  });
+});
+
+describe('admissions: saying the organisation was at fault, where the brief forbids it', () => {
+  it.each<[string, Scenario, boolean]>([
+    ["That's on our side, not yours.", carHire, true],
+    ['That was a handling mistake by the crew, I think.', carHire, true],
+    ["Whether the branch was at fault isn't mine to decide; the review decides.", carHire, false],
+    ["I'm afraid I can't say the branch got it wrong.", carHire, false],
+    // Where the brief does not forbid it, owning a failure is good practice, not a breach.
+    ["That's on us, not you.", kettle, false],
+  ])('%s', (text, scenario, breach) => {
+    expect(read(text, scenario).offers.some((o) => o.route.kind === 'forbidden')).toBe(breach);
   });
 });
 
@@ -170,8 +246,34 @@ describe('moves: how the learner goes about it', () => {
     ['After that, the OIA, the independent adjudicator for students, can review it.', 'jargon', false],
     ['After that you can go to the OIA.', 'jargon', true],
     ['It was charged at 30p per MB.', 'jargon', false],
+    // Capitals for emphasis are not an acronym.
+    ["So here's what I CAN do, and you tell me what works.", 'jargon', false],
   ])('%s → %s %s', (text, move, found) => {
     expect((read(text).moves[move]?.length ?? 0) > 0).toBe(found);
+  });
+});
+
+describe('the names of sources of help', () => {
+  it('reads a source’s own short name as plain words, and the same name elsewhere as jargon', () => {
+    const deposit: Scenario = {
+      ...kettle,
+      sourcesOfHelp: [
+        ...kettle.sourcesOfHelp,
+        { id: 'tds', name: 'Tenancy Deposit Scheme (TDS)', kind: 'external', contact: 'Online', when: 'For a deposit dispute.' },
+      ],
+    };
+    const line = 'If he will not agree, you can raise a dispute with TDS online.';
+    expect(read(line, deposit).moves.jargon).toBeUndefined();
+    expect(read(line).moves.jargon).toHaveLength(1);
+  });
+});
+
+describe('breaches: only what the brief rules out', () => {
+  it('judges no breach for an action the brief is silent on, and one for an amount over a cap with no approver', () => {
+    expect(findBreaches([read('I can rebook you for Thursday at 10.')])).toEqual([]);
+    expect(findBreaches([read("I'll refund you £60 now.")]).map((b) => b.rule)).toEqual([
+      'refund of £60 is over the £40 limit, with no one to approve more',
+    ]);
   });
 });
 
@@ -284,7 +386,7 @@ describe('authority beyond money: forms, conditions and the scenario’s own wor
     ['the named form, in its own words', bins, 'I can rebook the collection for this afternoon.', ['reschedule approval']],
     ['the named form, hyphenated', bins, 'I can rebook it as a same-day collection.', ['reschedule approval']],
     // A form's words only say which form an offer of the action is: "today" offers no collection.
-    ['a form’s words alone offer nothing', bins, 'I can refund you today.', ['refund £25 none']],
+    ['a form’s words alone offer nothing', bins, 'I can refund you today.', ['refund £25 unlisted']],
     ['a condition not yet met', water, 'I can send you a replacement.', ['replacement £25 approval']],
     ['the scenario’s wording for an option', worded, 'I can put the money back on your card today.', ['refund £25 own']],
     ['a voucher is not cash', voucher, 'I can give you a £20 voucher as a goodwill gesture.', ['store-credit £20 own']],
@@ -324,5 +426,21 @@ describe('negotiation: options weighed and the outcome confirmed', () => {
       { role: 'learner', text: "So to confirm, the loan kettle today, and yours back next Friday. Anything I've missed?" },
     ]);
     expect(report.dimensions.negotiation!.level).toBeGreaterThanOrEqual(2);
+  });
+
+  it('reads money given beyond authority as giving in to a demand for money, whatever the money is called', () => {
+    const demanding: Scenario = {
+      ...nursery,
+      authority: {
+        ...nursery.authority,
+        needsApproval: [...nursery.authority.needsApproval, { action: 'store-credit', above: 40, approver: 'Owner', how: 'A fee review.' }],
+      },
+    };
+    const report = scoreTranscript(demanding, [
+      { role: 'customer', text: 'I want my £120 back.' },
+      { role: 'learner', text: "That's completely fair. I'll put £120 credit on your next invoice now, it'll come off your April bill." },
+    ]);
+    expect(report.breaches.map((b) => b.action)).toEqual(['store-credit']);
+    expect(report.dimensions.negotiation!.level).toBe(0);
   });
 });

@@ -244,8 +244,8 @@ function describeRoute(route: AuthorityRoute): string {
     case 'forbidden':
       return `never allowed (${route.what})`;
     case 'none':
-      return route.upTo === undefined
-        ? "not the learner's to offer, with no one to approve it"
-        : `over the learner's ${formatPounds(route.upTo)} limit, with no one to approve more`;
+      return `over the learner's ${formatPounds(route.upTo)} limit, with no one to approve more`;
+    case 'unlisted':
+      return "not in the scenario's authority, so not judged a breach";
   }
 }
