@@ -600,9 +600,12 @@ function forbiddenAdmissionsIn(clause: string, scenario: Scenario): ActionKind[]
 const FORBIDS_ADMISSION = /\bat fault\b|\bnegligen\w*|\badmit\w* (?:\w+ ){0,3}fault/;
 
 /** Leaving fault open: "whether the crew was at fault isn't mine to decide". */
-const NOT_SAYING = phrases(['whether', /if (?:the|our|it|that)/, /not (?:mine|for me|up to me|my place) to/, 'can not say', 'too early', 'not saying'], {
-  end: 'word',
-});
+const NOT_SAYING = phrases(
+  ['whether', /if (?:the|our|it|that)/, /not (?:mine|for me|up to me|my place) to/, 'can not say', 'too early', 'not saying'],
+  {
+    end: 'word',
+  },
+);
 
 /** Saying the organisation or its people were at fault. */
 const ADMITS_FAULT = phrases(
