@@ -85,6 +85,8 @@ export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn
   const sourcesNamed = new Set<string>();
   let approvalSought = context.approvalSoughtEarlier;
   const customerWords = context.previousCustomer?.words ?? new Set<string>();
+  // Short forms the customer has used at any point ("an FL code on the hot tub") are shared words.
+  const customerMessages = [...(context.earlierCustomers ?? []), ...(context.previousCustomer ? [context.previousCustomer] : [])];
 
   // Most behaviours appear in no sentence of a turn: test each once on the whole turn, then only
   // the ones present sentence by sentence. This keeps scoring at thousands of turns a second.
@@ -94,7 +96,7 @@ export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn
   for (const sentence of utterance.sentences) {
     const plain = sentence.plain;
     for (const kind of present) if (MOVE_PATTERNS[kind].test(plain)) add(kind, sentence.text);
-    if (MOVE_PATTERNS.jargonPhrase.test(plain) || hasUnexplainedAcronym(sentence, vocabulary.customerAcronyms, context.previousCustomer))
+    if (MOVE_PATTERNS.jargonPhrase.test(plain) || hasUnexplainedAcronym(sentence, vocabulary.customerAcronyms, customerMessages))
       add('jargon', sentence.text);
 
     const asks = sentence.isQuestion || /^(?:please )?(?:tell|describe|explain|walk)\b/.test(plain);
@@ -232,7 +234,7 @@ const FIRST_PERSON_REFUSAL = phrases([
   /would be wrong (?:of me )?to (?:promise|guarantee|say)/,
   // The thing itself ruled out, by whoever.
   /can not be (?:refunded|waived|replaced|repaired|changed|cancelled)/,
-  /(?:is|are) not (?:possible|covered|eligible|refundable|something (?:i|we) can)/,
+  /(?:is|are) not (?:possible|covered|eligible|refundable|something (?:i|we) (?:can|could|am able to|are able to|am allowed to|are allowed to))/,
   /not (?:be )?possible/,
   'non-refundable',
   /no longer (?:available|made|stocked)/,
@@ -333,7 +335,8 @@ function readClauseOffers(
   // "I'll look into why your refund hasn't arrived" investigates; it offers no refund.
   if (/\b(?:look(?:ing)? into|find out|check|chase|see) (?:why|whether|what happened|where|when)\b/.test(plain))
     actions = actions.filter((a) => a === 'investigation');
-  if (actions.length === 0 && GIVE_FRAME.test(plain) && poundsIn(plain).length > 0) {
+  // "I'll put the £28 on hold" holds a charge; it gives no money.
+  if (actions.length === 0 && GIVE_FRAME.test(plain) && poundsIn(plain).length > 0 && !HOLDING.test(plain)) {
     // "I'll put the £100 through today": the action is the one the customer was asking about.
     const action = inferredAction(context);
     if (action) actions = [action];
@@ -342,7 +345,12 @@ function readClauseOffers(
   if (PROMISE_OF_NEWS.test(plain)) actions = actions.filter((a) => a !== 'guarantee');
   // Promised in so many words: these need no offering frame ("I'll make sure your pay is covered").
   // Talking about a forbidden subject is the breach itself ("I'll tell you about her illness"): the whole clause.
-  const forbidden = [...forbiddenPromisesIn(plain, sentence, scenario), ...forbiddenAdmissionsIn(plain, scenario)];
+  // A promise that is itself an offer ("I'll refund the £60 hot-tub supplement") is judged as that
+  // offer: sharing words with a never rule about the hot tub does not make it that promise.
+  const forbidden = [
+    ...forbiddenPromisesIn(plain, sentence, scenario).filter((a) => actions.length === 0 || actions.includes(a)),
+    ...forbiddenAdmissionsIn(plain, scenario),
+  ];
   const saidOutright = new Set<ActionKind>(['guarantee', 'share-personal-data', ...forbidden]);
   actions.push(...forbidden.filter((a) => !actions.includes(a)));
   if (mentionsAnotherCustomer(sentence, scenario) && !actions.includes('share-personal-data')) actions.push('share-personal-data');
@@ -436,6 +444,9 @@ function actionsNamedIn(scenario: Scenario): Set<ActionKind> {
  */
 const TALKING_ABOUT =
   /(?:(?<!\b(?:what|how) )\babout|\bcome (?:back )?to|\b(?:until|till)(?= (?:the|your) )) (?:the |your |a |an |any |getting |having )?(?:[a-z'-]+ ){0,2}[a-z'-]+/g;
+
+/** Holding a charge while it is looked at: "put the £28 on hold", "freeze the charge". */
+const HOLDING = phrases(['on hold', /(?:freeze|pause|suspend|hold) (?:the|that|this|your|it)\b/]);
 
 /** What money was paid for: "refund your £89 for the repair" refunds it and offers no repair. */
 const PAID_FOR =
@@ -798,7 +809,14 @@ function readCommitment(sentence: Sentence, turn: number): Commitment | undefine
  */
 function isCode(tokens: readonly Token[], i: number): boolean {
   const near = [tokens[i - 1], tokens[i + 1], tokens[i + 2]].map((t) => t?.text ?? '');
-  return /\d/.test(tokens[i]!.text) || /^\d/.test(near[1]!) || (near[1] === '-' && /^\d/.test(near[2]!)) || /^\d/.test(near[0]!);
+  return (
+    /\d/.test(tokens[i]!.text) ||
+    /\d/.test(near[1]!) ||
+    (near[1] === '-' && /^\d/.test(near[2]!)) ||
+    /^\d/.test(near[0]!) ||
+    // "The PCN number on the letter": the name of a reference the customer holds.
+    /^(?:number|no|reference|ref|code)$/i.test(near[1]!)
+  );
 }
 
 /** "The Students' Union … the SU": the words whose initials spell it are in the sentence. */
@@ -813,9 +831,10 @@ function explainedAfter(tokens: readonly Token[], i: number): boolean {
   return tokens[i + 1]?.text === ',' && /^(?:the|a|an|our|which|who|that)$/i.test(tokens[i + 2]?.text ?? '');
 }
 
-function hasUnexplainedAcronym(sentence: Sentence, known: ReadonlySet<string>, customer?: CustomerMessage): boolean {
+function hasUnexplainedAcronym(sentence: Sentence, known: ReadonlySet<string>, customer: readonly CustomerMessage[]): boolean {
   // Short forms the customer has used, or that appear in what the customer knows, are shared words.
-  const familiar = (word: string) => PLAIN_ACRONYMS.has(word) || known.has(word) || (customer?.lower.includes(word.toLowerCase()) ?? false);
+  const familiar = (word: string) =>
+    PLAIN_ACRONYMS.has(word) || known.has(word) || customer.some((m) => new RegExp(`\\b${word.toLowerCase()}\\b`).test(m.lower));
   const tokens = sentence.tokens;
   const acronyms = tokens.filter(
     (t, i) =>

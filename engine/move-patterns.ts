@@ -122,7 +122,8 @@ export const MOVE_PATTERNS = {
       /you should (?:not )?have (?!received|got|been (?:sent|given|told by)|had (?:a|an|the) (?:email|letter|text))/,
       /(?:read|checked|called|told|known|noticed|kept|looked|asked|booked|cancelled|bought|insured|\w+ed)\b/,
     ]),
-    /(?:your|your own) fault/,
+    // "Not your fault at all", "none of this is your fault" clear the customer.
+    /(?<!\b(?:not|never|no way|none of (?:this|it|that) (?:is|was)) (?:\w+ ){0,2})(?:your|your own) fault/,
     /you must have (?!been|received|got|had|heard|seen|waited)\w+(?:ed|en|t)\b/,
     /you (?:have|must have|probably) (?:overloaded|overfilled|misused|dropped|broken|damaged)/,
     'user error',

@@ -255,7 +255,10 @@ export const CONDITIONAL_FRAME = phrases([
   'do not want to promise',
   /see what (?:i|we) can do/,
   // Asking for it through a request: "I'll put a goodwill request in".
-  /(?:put|raise|log|make|submit|send) (?:a|the|an) (?:[a-z-]+ )?request\b/,
+  // "A write-off request": the plain text spaces the hyphen ("write - off").
+  /(?:put|raise|log|make|submit|send|email|pass) (?:(?:her|him|them|it) )?(?:a|the|an|my) (?:[a-z-]+ ){0,3}request\b/,
+  // "The write-off request goes to Helen tomorrow."
+  /\brequest (?:goes|will go|is going|would go|gets sent) to\b/,
   /(?:raise|submit|send) (?:a|an) [a-z ]{0,40}request/,
 ]);
 

@@ -10,7 +10,7 @@
  */
 import { closest } from 'fastest-levenshtein';
 import { routeFor } from './authority-check.ts';
-import { readTopic } from './scenario-vocabulary.ts';
+import { namesWhoDecides, readTopic } from './scenario-vocabulary.ts';
 import type { Problem } from './problem.ts';
 import { formatPounds } from './money.ts';
 import { checkMoodEvents } from './mood-event-checks.ts';
@@ -321,7 +321,7 @@ const BROAD_TOPIC_WORDS: readonly string[] = [
  * reveal its fact on questions about something else.
  */
 export function scenarioWarnings(scenario: ScenarioParts, source: YamlSource): Problem[] {
-  const warnings: Problem[] = [];
+  const warnings: Problem[] = [...wordingWarnings(scenario, source)];
   const { facts } = scenario;
   if (!facts) return warnings;
   const singleWord = (topic: string) => {
@@ -367,6 +367,26 @@ export function scenarioWarnings(scenario: ScenarioParts, source: YamlSource): P
     }
   });
   return warnings;
+}
+
+/** An option's wording that names who approves, not the remedy: ignored by the reader, so said. */
+function wordingWarnings(scenario: ScenarioParts, source: YamlSource): Problem[] {
+  const { options, authority } = scenario;
+  if (!options || !authority) return [];
+  return options.flatMap((option, o) =>
+    (option.wordings ?? []).flatMap((wording, w) =>
+      namesWhoDecides(wording, { authority })
+        ? [
+            problemAt(
+              source,
+              ['options', o, 'wordings', w],
+              `the wording "${wording}" names who approves, not the remedy, so it is ignored: a learner who mentions them offers nothing`,
+              `use the words a learner would use for the remedy itself (what the customer gets), or remove this wording`,
+            ),
+          ]
+        : [],
+    ),
+  );
 }
 
 /** Indices of entries that repeat an earlier entry. */

@@ -104,12 +104,15 @@ export function vocabularyOf(scenario: Scenario): ScenarioVocabulary {
         .join(' ')
         .match(/\b[A-Z0-9]*[A-Z]{2}[A-Z0-9]*\b/g) ?? [],
     ),
+    // A wording that names who approves ("team leader") would make every mention of them an offer.
     optionWordings: scenario.options.flatMap((option) =>
-      (option.wordings ?? []).map((w) => ({
-        action: option.action,
-        ...(option.amount === undefined ? {} : { amount: option.amount }),
-        wording: wordingPattern(w),
-      })),
+      (option.wordings ?? [])
+        .filter((w) => !namesWhoDecides(w, scenario))
+        .map((w) => ({
+          action: option.action,
+          ...(option.amount === undefined ? {} : { amount: option.amount }),
+          wording: wordingPattern(w),
+        })),
     ),
     forms: [...scenario.authority.mayOffer, ...scenario.authority.needsApproval, ...scenario.authority.never].flatMap((entry) =>
       entry.form === undefined
@@ -321,4 +324,14 @@ function distinctiveWords(text: string): string[] {
     .filter((t) => /[a-z]/.test(t.lemma) && !t.stop && !GENERIC_NAME_WORDS.has(t.lemma) && !PROMISE_WORDS.has(t.lemma) && t.pos !== 'PUNCT')
     .map((t) => t.lemma);
   return [...new Set(words)];
+}
+
+/**
+ * Whether an option's wording names who approves it rather than the remedy: "team leader" as a
+ * wording of alternative accommodation. (A source of help may be the remedy: "the complaints team".)
+ */
+export function namesWhoDecides(wording: string, scenario: Pick<Scenario, 'authority'>): boolean {
+  const w = wording.trim().toLowerCase();
+  const who = scenario.authority.needsApproval.map((n) => n.approver);
+  return w.length > 0 && who.some((name) => new RegExp(`\\b${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`).test(name.toLowerCase()));
 }

@@ -183,6 +183,35 @@ describe('offers: what is on offer, as what, for how much', () => {
     ],
     ['a yes to the money back', nursery, 'Of course.', ['refund approval'], 'Can I have the money back for those days?'],
     ['a yes to "can you do that?"', nursery, 'Of course.', ['refund approval'], 'I want the money back. Can you do that?'],
+    // Holding a charge gives no money; a request for the action asks for it.
+    ['a charge put on hold', nursery, "First, I'll put the £28 on hold for fourteen days.", []],
+    ['money put through', nursery, "I'll put the £28 through to your card today.", ['partial-refund £28 approval']],
+    [
+      'a write-off request sent',
+      nursery,
+      "If it isn't found, I'll send her a full refund request with the fault log.",
+      ['refund £120 approval (conditional)'],
+    ],
+    // A promise that is itself an offer is judged as that offer, not as a never rule it shares words with.
+    [
+      'a refund that shares words with a never rule',
+      scenarioWith({
+        authority: {
+          mayOffer: [{ action: 'refund', upTo: 60 }],
+          never: [{ action: 'guarantee', what: 'Never promise the hot tub will be fixed.' }],
+        },
+      }),
+      "Either way I'll refund the £60 hot tub supplement today.",
+      ['refund £60 own'],
+    ],
+    [
+      'the never rule’s own promise',
+      scenarioWith({
+        authority: { never: [{ action: 'guarantee', what: 'Never promise that the hot tub will be fixed by a given day.' }] },
+      }),
+      "I'll make sure the hot tub is fixed by Monday.",
+      ['guarantee forbidden'],
+    ],
     ['marking a balance settled waives it', dentist, "I'll mark it as settled on your account.", ['fee-waiver forbidden']],
     ['an exemption waives nothing', dentist, "There's nothing to pay as you're over 60.", []],
   ])('%s', (_name, scenario, text, expected, customer) => {
@@ -246,10 +275,24 @@ describe('moves: how the learner goes about it', () => {
     ['After that, the OIA, the independent adjudicator for students, can review it.', 'jargon', false],
     ['After that you can go to the OIA.', 'jargon', true],
     ['It was charged at 30p per MB.', 'jargon', false],
+    // The name of a reference on the customer's letter is no jargon; clearing the customer is no blame.
+    ['Can I grab the PCN number off the letter first?', 'jargon', false],
+    ['Not your fault at all.', 'blame', false],
+    ['It is certainly not your fault.', 'blame', false],
+    ['That is your fault, I am afraid.', 'blame', true],
     // Capitals for emphasis are not an acronym.
     ["So here's what I CAN do, and you tell me what works.", 'jargon', false],
   ])('%s → %s %s', (text, move, found) => {
     expect((read(text).moves[move]?.length ?? 0) > 0).toBe(found);
+  });
+});
+
+describe('refusals: what the learner says they cannot do', () => {
+  it.each<[string, string[]]>([
+    ["Sorry, a same-day courier upgrade isn't something I'm able to do.", ['upgrade']],
+    ["A same-day courier upgrade isn't something I'd normally arrange, but I can ask.", []],
+  ])('%s', (text, refused) => {
+    expect(read(text).refusals.map((r) => r.action)).toEqual(refused);
   });
 });
 
@@ -373,7 +416,15 @@ describe('authority beyond money: forms, conditions and the scenario’s own wor
     ],
   };
 
+  // A wording that names the approver is no wording of the remedy: the validator warns, the reader ignores it.
+  const namedApprover = {
+    ...voucher,
+    options: kettle.options.map((o) => (o.id === 'replace' ? { ...o, wordings: ['a loan kettle', 'duty manager'] } : o)),
+  };
+
   it.each<[string, Scenario, string, string[]]>([
+    ['the approver named, not the remedy', namedApprover, 'I can get the duty manager over for you now.', []],
+    ['the remedy in the author’s words', namedApprover, 'I can give you a loan kettle today.', ['replacement £25 unlisted']],
     ['done already, in the scenario’s words', flights, "I've switched your case onto the earlier flight.", ['upgrade approval']],
     [
       'asking the supervisor to do it',
@@ -410,6 +461,17 @@ describe('authority beyond money: forms, conditions and the scenario’s own wor
       { role: 'learner', text: 'I can send you a replacement.' },
     ]);
     expect(reading.learnerTurns[0]!.factsAsked).toContain('fault');
+    expect(offersOf(reading.learnerTurns[1]!)).toEqual(['replacement £25 own']);
+  });
+
+  it('applies a condition once the customer has told the fact, however the question was worded', () => {
+    const reading = readConversation(water, [
+      { role: 'customer', text: kettle.customer.opening },
+      { role: 'learner', text: 'Go on, tell me more.' },
+      { role: 'customer', text: 'Well, the light comes on, but it never heats the water.' },
+      { role: 'learner', text: 'I can send you a replacement.' },
+    ]);
+    expect(reading.learnerTurns[0]!.factsAsked).toEqual([]);
     expect(offersOf(reading.learnerTurns[1]!)).toEqual(['replacement £25 own']);
   });
 });

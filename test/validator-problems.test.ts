@@ -176,6 +176,18 @@ const WARNINGS: Row[] = [
       'the topics "the light", "light on" come down to the one word "light", which a topic of fact "fault" uses too: any question with "light" in it will reveal "bought-when"',
     fix: TOPIC_FIX,
   },
+  {
+    what: "an option's wording that names who approves, not the remedy",
+    edits: [
+      [
+        'description: Refund the £25 to the card used.',
+        'description: Refund the £25 to the card used.\n    wordings: [money back, duty manager]',
+      ],
+    ],
+    path: 'options[0].wordings[1]',
+    message: 'the wording "duty manager" names who approves, not the remedy, so it is ignored: a learner who mentions them offers nothing',
+    fix: 'use the words a learner would use for the remedy itself (what the customer gets), or remove this wording',
+  },
 ];
 
 describe('each class of problem gets a message and a hint that fit the field', () => {
@@ -198,7 +210,7 @@ describe('each class of problem gets a message and a hint that fit the field', (
   });
 });
 
-describe('warnings: a question topic that would match too many questions', () => {
+describe('warnings: what will work, but not as the author meant', () => {
   it.each(WARNINGS)('$what', async ({ edits, path: at, message, fix }) => {
     const library = await load(edits);
     expect(library.warnings.filter((w) => w.path === at)).toEqual([expect.objectContaining({ message, fix })]);
