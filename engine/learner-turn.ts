@@ -84,6 +84,7 @@ export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn
   const commitments: Commitment[] = [];
   const sourcesNamed = new Set<string>();
   let approvalSought = context.approvalSoughtEarlier;
+  const seekingClauses: string[] = [];
   const customerWords = context.previousCustomer?.words ?? new Set<string>();
   // Short forms the customer has used at any point ("an FL code on the hot tub") are shared words.
   const customerMessages = [...(context.earlierCustomers ?? []), ...(context.previousCustomer ? [context.previousCustomer] : [])];
@@ -132,12 +133,19 @@ export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn
       if (!moves.seekApproval?.includes(sentence.text)) add('seekApproval', sentence.text);
     }
 
+    // Saying who has to agree ("Claire has to OK it, not me") puts the option as subject to them too.
+    if (seeks || MOVE_PATTERNS.stateLimit.test(plain)) seekingClauses.push(sentence.plain);
     const uncovered = new Set([...(context.factsUncovered ?? []), ...factsAsked]);
-    readOffers(sentence, { ...context, factsUncovered: uncovered }, { seeks, sought: approvalSought }, actionsPresent, {
-      offers,
-      refusals,
-      mentioned,
-    });
+    // "Let me check I've got it right: … and you had to get a taxi": the customer's account said
+    // back to them offers nothing.
+    const restating = MOVE_PATTERNS.checkUnderstanding.test(plain) && (shared >= 3 || carried);
+    if (!restating) {
+      readOffers(sentence, { ...context, factsUncovered: uncovered }, { seeks, sought: approvalSought }, actionsPresent, {
+        offers,
+        refusals,
+        mentioned,
+      });
+    }
     const commitment = readCommitment(sentence, context.turn) ?? readRecap(sentence, context.turn);
     if (commitment) {
       commitments.push(commitment);
@@ -145,6 +153,13 @@ export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn
     } else if (VAGUE_TIME.test(plain)) {
       add('vaguePromise', sentence.text);
     }
+  }
+
+  // "Two: an outside seamstress. I'd need Claire's OK for that one." Approval sought (or said to be
+  // needed) in the turn covers the options it put, unless it names a different action.
+  for (const offer of offers) {
+    if (offer.route.kind !== 'approval' || offer.conditional) continue;
+    if (seekingClauses.some((clause) => actionsIn(clause).every((action) => action === offer.action))) offer.conditional = true;
   }
 
   // "I'm not allowed to refund that, but I can ask the manager" states a limit; it oversteps nothing.
@@ -341,6 +356,9 @@ function readClauseOffers(
     const action = inferredAction(context);
     if (action) actions = [action];
   }
+  if (COMING_BACK_TO.test(plain)) actions = actions.filter((a) => a === 'guarantee');
+  // "Refund the labour part" in the author's words for a partial refund is that, not a whole refund too.
+  if (actions.includes('partial-refund')) actions = actions.filter((a) => a !== 'refund');
   // "You'll know either way, I promise you that" promises news, not an outcome.
   if (PROMISE_OF_NEWS.test(plain)) actions = actions.filter((a) => a !== 'guarantee');
   // Promised in so many words: these need no offering frame ("I'll make sure your pay is covered").
@@ -443,7 +461,13 @@ function actionsNamedIn(scenario: Scenario): Set<ActionKind> {
  * repair?" put it on offer and are left alone.
  */
 const TALKING_ABOUT =
-  /(?:(?<!\b(?:what|how) )\babout|\bcome (?:back )?to|\b(?:until|till)(?= (?:the|your) )) (?:the |your |a |an |any |getting |having )?(?:[a-z'-]+ ){0,2}[a-z'-]+/g;
+  /(?:(?<!\b(?:what|how) )\babout|\bcome (?:back )?to|\bconfirming|\bconfirmation of|\b(?:until|till)(?= (?:the|your) )) (?:the |your |a |an |any |getting |having )?(?:[a-z'-]+ ){0,2}[a-z'-]+/g;
+
+/**
+ * "I hear you on the money, the trousers and the taxi — I'll come back to all three": the things
+ * named are topics the learner will return to, none of them offered yet.
+ */
+const COMING_BACK_TO = /\b(?:come|get) back to (?:you|all|both|each|that|those|them|it|this|these)\b/;
 
 /** Holding a charge while it is looked at: "put the £28 on hold", "freeze the charge". */
 const HOLDING = phrases(['on hold', /(?:freeze|pause|suspend|hold) (?:the|that|this|your|it)\b/]);
@@ -458,6 +482,9 @@ const PAID_FOR =
  */
 const PROMISE_OF_NEWS = phrases([
   /you will (?:know|hear|be told|be kept (?:informed|updated|posted)|get an answer|have an answer)/,
+  /(?:left|kept) in the dark/,
+  /keep you (?:posted|updated|informed|in the loop)/,
+  /i will (?:come|get) back to/,
   'either way',
   /whatever (?:the answer|happens|they decide|the outcome|the decision)/,
   /i (?:will|promise to) (?:tell|let) you (?:know|either|what)/,

@@ -109,7 +109,7 @@ export const MOVE_PATTERNS = {
     /is that (?:right|correct)\b/,
     'did i get that right',
     /so if i (?:understand|have understood)/,
-    /let me (?:check|make sure) i/,
+    /let me (?:just )?(?:check|make sure) i/,
     /am i right (?:in thinking|that)/,
     /can i (?:just )?(?:check|confirm|clarify)/,
     /so to (?:summari[sz]e|recap)/,
@@ -309,6 +309,9 @@ export const MOVE_PATTERNS = {
     /another (?:branch|store|club|garage)/,
   ]),
   seekApproval: phrases([
+    // The decision reported back: "Karen's just messaged me back", "Sian has okayed the £30".
+    // ("If CGN have approved by then" is a condition, not a decision.)
+    /(?<!\b(?:if|once|when|until|unless|whether|before) (?:[a-z]+ ){0,3})(?:has|have|is) (?:just )?(?:approved|okayed|signed (?:it |that |this )?off|said yes|messaged (?:me )?back|got back to me)/,
     // Going to someone with the authority to decide.
     sequence([
       /(?:check|speak|talk|confirm|clear (?:it|this|that)) with (?:my|the|our) /,

@@ -21,7 +21,14 @@ export const ACTION_PATTERNS: Record<ActionKind, RegExp> = {
     'full amount back',
     /credit (?:it |the money |the payment )?back to your (?:card|account)/,
   ]),
-  'partial-refund': phrases(['partial refund', 'part refund', /part of (?:the|your) (?:money|cost|price)/, /refund (?:part|some|half)/]),
+  'partial-refund': phrases([
+    'partial refund',
+    'part refund',
+    /part of (?:the|your) (?:money|cost|price)/,
+    /refund (?:part|some|half)/,
+    // "Refund the labour part of the service."
+    /refund (?:the |your )?(?:[a-z]+ )?part of/,
+  ]),
   replacement: phrases([
     /replac(?:e|ed|ing|ement)/,
     /like[- ]for[- ]like/,
@@ -257,6 +264,8 @@ export const CONDITIONAL_FRAME = phrases([
   // Asking for it through a request: "I'll put a goodwill request in".
   // "A write-off request": the plain text spaces the hyphen ("write - off").
   /(?:put|raise|log|make|submit|send|email|pass) (?:(?:her|him|them|it) )?(?:a|the|an|my) (?:[a-z-]+ ){0,3}request\b/,
+  // "I send Rob the request for a partial refund."
+  /\b(?:a|the|my) request (?:for|to)\b/,
   // "The write-off request goes to Helen tomorrow."
   /\brequest (?:goes|will go|is going|would go|gets sent) to\b/,
   /(?:raise|submit|send) (?:a|an) [a-z ]{0,40}request/,

@@ -219,6 +219,46 @@ const EXPANSIONS: Record<string, string> = {
   wo: 'will',
   sha: 'shall',
 };
+/**
+ * Contractions typed without the apostrophe, as chat is ("Im not allowed", "I cant", "thats
+ * fine"). Only forms that are no other English word: "ill", "well", "were", "its", "shell" are left alone.
+ */
+const APOSTROPHE_LESS: Record<string, string> = {
+  im: 'i am',
+  ive: 'i have',
+  cant: 'can not',
+  wont: 'will not',
+  dont: 'do not',
+  didnt: 'did not',
+  doesnt: 'does not',
+  isnt: 'is not',
+  arent: 'are not',
+  wasnt: 'was not',
+  werent: 'were not',
+  couldnt: 'could not',
+  wouldnt: 'would not',
+  shouldnt: 'should not',
+  havent: 'have not',
+  hasnt: 'has not',
+  thats: 'that is',
+  whats: 'what is',
+  theres: 'there is',
+  youre: 'you are',
+  youve: 'you have',
+  youll: 'you will',
+  theyre: 'they are',
+  theyve: 'they have',
+  theyll: 'they will',
+  weve: 'we have',
+  itll: 'it will',
+};
+/** The halves wink-nlp makes of some of them ("dont" → "do" "nt", "Ive" → "I" "ve"), after a word they can follow. */
+const BARE_HALVES: Record<string, { after: RegExp; is: string }> = {
+  nt: { after: /^(?:do|does|did|is|are|was|were|could|would|should|have|has|can|will|shall)$/, is: 'not' },
+  ve: { after: /^(?:i|you|we|they)$/, is: 'have' },
+  ll: { after: /^(?:i|you|we|they|it|he|she|that)$/, is: 'will' },
+  re: { after: /^(?:you|we|they)$/, is: 'are' },
+};
 /** wink-nlp keeps "I'm" and "we're" as one token; these are split here. */
 const JOINED_CONTRACTION = /^(i|you|we|they|he|she|it|that|there|who|what)'(m|re|ve|ll|d|s)$/;
 /** "Westway'll", "the manager'd": any word can carry these; "'s" only after a pronoun (else possessive). */
@@ -288,7 +328,11 @@ function plainWords(tokens: Token[]): string {
       out.push(joined[1]!, joined[2] === 's' ? 'is' : EXPANSIONS[`'${joined[2]}`]!);
       return;
     }
-    if ((word === 'ca' || word === 'wo' || word === 'sha') && next === "n't") out.push(EXPANSIONS[word]!);
+    // Own keys only: "constructor" is a word, not a contraction.
+    const half = Object.hasOwn(BARE_HALVES, word) ? BARE_HALVES[word] : undefined;
+    if (Object.hasOwn(APOSTROPHE_LESS, word)) out.push(APOSTROPHE_LESS[word]!);
+    else if (half && half.after.test(out.at(-1) ?? '')) out.push(half.is);
+    else if ((word === 'ca' || word === 'wo' || word === 'sha') && (next === "n't" || next === 'nt')) out.push(EXPANSIONS[word]!);
     else if (word === "'s")
       out.push(out.at(-1) === 'let' ? 'us' : IS_AFTER.has(out.at(-1) ?? '') || IS_BEFORE.test(next ?? '') ? 'is' : "'s");
     else if ((word in EXPANSIONS && word.startsWith("'")) || word === "n't") out.push(EXPANSIONS[word]!);

@@ -11,7 +11,7 @@ import { createRulesScorer, scoreTranscript } from '../engine/rules-scorer.ts';
 import { createScriptedCustomer } from '../engine/scripted-customer.ts';
 import { readLearnerTurn, type LearnerTurn } from '../engine/learner-turn.ts';
 import type { Scenario } from '../engine/scenario-schema.ts';
-import { readCustomerMessage } from '../engine/utterance.ts';
+import { analyse, readCustomerMessage } from '../engine/utterance.ts';
 import { kettle } from './scenario-fixture.ts';
 
 /** The kettle scenario with the authority and demand a row needs. */
@@ -212,6 +212,19 @@ describe('offers: what is on offer, as what, for how much', () => {
       "I'll make sure the hot tub is fixed by Monday.",
       ['guarantee forbidden'],
     ],
+    ['an email confirming a refund', vet, "You'll get an email confirming the refund today.", []],
+    [
+      'the labour part of a service',
+      vet,
+      'So, I can refund the labour part of the service, which is £10, today.',
+      ['partial-refund £10 own'],
+    ],
+    [
+      'a request for an action, sent to a named person',
+      vet,
+      "I'll send Rob the request for a partial refund today.",
+      ['partial-refund own (conditional)'],
+    ],
     ['marking a balance settled waives it', dentist, "I'll mark it as settled on your account.", ['fee-waiver forbidden']],
     ['an exemption waives nothing', dentist, "There's nothing to pay as you're over 60.", []],
   ])('%s', (_name, scenario, text, expected, customer) => {
@@ -284,6 +297,60 @@ describe('moves: how the learner goes about it', () => {
     ["So here's what I CAN do, and you tell me what works.", 'jargon', false],
   ])('%s → %s %s', (text, move, found) => {
     expect((read(text).moves[move]?.length ?? 0) > 0).toBe(found);
+  });
+});
+
+describe('chat spelling: contractions typed without the apostrophe', () => {
+  it.each<[string, string]>([
+    ['Im not allowed to refund that myself.', 'i am not allowed to refund that myself.'],
+    ['I cant promise the outcome, and I dont know yet.', 'i can not promise the outcome, and i do not know yet.'],
+    ['Ive checked and youll get it, thats fine.', 'i have checked and you will get it, that is fine.'],
+    // Words that are words in their own right stay as they are.
+    ['We were well, and its ill effects were small.', 'we were well, and its ill effects were small.'],
+    ['The constructor was here.', 'the constructor was here.'],
+  ])('%s', (text, plain) => {
+    expect(
+      analyse(text)
+        .sentences.map((s) => s.plain)
+        .join(' '),
+    ).toBe(plain);
+  });
+
+  it('reads a limit typed without apostrophes as a limit, not an offer', () => {
+    const turn = read('Im not allowed to give you a goodwill payment myself, it has to go to the duty manager.');
+    expect(turn.offers.filter((o) => !o.conditional)).toEqual([]);
+  });
+});
+
+describe('restating and recapping: what was said back is not offered again', () => {
+  it('reads the customer’s account said back to them as no offer', () => {
+    const customer = 'My kettle stopped, I had to get a taxi to the shop with it, and I need a working one today.';
+    const restated =
+      "Ok, let me just check I've got it all: your kettle stopped, you had to get a taxi to the shop, and you need one today?";
+    expect(offersOf(read(restated, kettle, customer))).toEqual([]);
+    // The same words, not said back, offer the taxi.
+    expect(offersOf(read("I've got it: I'll get a taxi to take you to the shop today.", kettle, customer))).toEqual([
+      'goodwill-payment approval',
+    ]);
+  });
+
+  it('reads an option put as needing someone else’s agreement, in the same turn, as put subject to it', () => {
+    const turn = read('Two: a goodwill payment of £30 for the trouble. The duty manager has to OK that one, not me.');
+    expect(offersOf(turn)).toEqual(['goodwill-payment £30 approval (conditional)']);
+    // Said as done, with the approval about something else, it is still a breach.
+    expect(offersOf(read("I've put a goodwill payment of £30 through. The duty manager has to OK a replacement, not me."))).toEqual([
+      'goodwill-payment £30 approval',
+    ]);
+  });
+
+  it('reads a decision reported back as approval sought, and a condition as none', () => {
+    expect(read("Karen's just messaged me back: she's put it through.").approvalSought).toBe(true);
+    expect(read('If they have approved it by then, the engineer comes that day.').approvalSought).toBe(false);
+  });
+
+  it('reads "I will come back to all three" as topics to return to, not offers', () => {
+    const turn = read('I hear you on the money and the goodwill payment, and I will come back to both before you leave, I promise.');
+    expect(offersOf(turn)).toEqual([]);
   });
 });
 
@@ -422,7 +489,15 @@ describe('authority beyond money: forms, conditions and the scenario’s own wor
     options: kettle.options.map((o) => (o.id === 'replace' ? { ...o, wordings: ['a loan kettle', 'duty manager'] } : o)),
   };
 
+  // The author's word for a partial refund, inside a sentence that says "refund".
+  const labour: Scenario = {
+    ...nursery,
+    authority: { ...nursery.authority, mayOffer: [{ action: 'partial-refund', upTo: 10 }] },
+    options: [{ ...kettle.options[0]!, id: 'labour', action: 'partial-refund', amount: 10, wordings: ['labour'] }],
+  };
+
   it.each<[string, Scenario, string, string[]]>([
+    ['a refund in the author’s words for a partial one', labour, 'I can refund the labour today.', ['partial-refund £10 own']],
     ['the approver named, not the remedy', namedApprover, 'I can get the duty manager over for you now.', []],
     ['the remedy in the author’s words', namedApprover, 'I can give you a loan kettle today.', ['replacement £25 unlisted']],
     ['done already, in the scenario’s words', flights, "I've switched your case onto the earlier flight.", ['upgrade approval']],
