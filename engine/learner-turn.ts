@@ -127,7 +127,7 @@ export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn
     const namesApprover = vocabulary.approvers.some((a) => sentenceNames(sentence, a));
     const seeks =
       MOVE_PATTERNS.seekApproval.test(plain) ||
-      (namesApprover && /\b(?:ask|check|speak|talk|get|approv\w*|authori[sz]\w*|agree|sign)\b/.test(plain));
+      (namesApprover && /\b(?:ask|check|speak|talk|get|approv\w*|authori[sz]\w*|agree|sign|put (?:it|that|this|them) to)\b/.test(plain));
     if (seeks) {
       approvalSought = true;
       if (!moves.seekApproval?.includes(sentence.text)) add('seekApproval', sentence.text);
@@ -414,10 +414,14 @@ function readClauseOffers(
       continue;
     }
     const wordedOption = worded.find((o) => o.action === action);
-    const own = partNaming(action, plain, actions.length);
+    const names = (part: string) =>
+      ACTION_PATTERNS[action].test(part) || optionWordings.some((o) => o.action === action && o.wording.test(part));
+    const own = partNaming(names, plain, actions.length);
     const amount = wordedOption && poundsIn(own).length === 0 ? wordedOption.amount : amountFor(action, own, scenario);
-    // "I can refund £10 to your card" of a £74.99 bag gives part of the money back.
-    if (action === 'refund' && isPartOfTheMoney(amount, scenario)) action = 'partial-refund';
+    // "I can refund £10 to your card" of a £74.99 bag gives part of the money back, and needs what
+    // a partial refund needs; a refund the learner may give anyway ("refund the 25 plants, £150") stays one.
+    if (action === 'refund' && isPartOfTheMoney(amount, scenario) && routeFor(scenario.authority, 'refund', amount).kind !== 'own')
+      action = 'partial-refund';
     // A named form of the action ("a same-day collection") has its own authority.
     const form = forms.find((f) => f.action === action && f.wording.test(unnamed))?.form;
     const listed = routeFor(scenario.authority, action, amount, {
@@ -461,7 +465,7 @@ function actionsNamedIn(scenario: Scenario): Set<ActionKind> {
  * repair?" put it on offer and are left alone.
  */
 const TALKING_ABOUT =
-  /(?:(?<!\b(?:what|how) )\babout|\bcome (?:back )?to|\bconfirming|\bconfirmation of|\b(?:until|till)(?= (?:the|your) )) (?:the |your |a |an |any |getting |having )?(?:[a-z'-]+ ){0,2}[a-z'-]+/g;
+  /(?:(?<!\b(?:what|how) )\babout|\bcome (?:back )?to|\bconfirming|\bconfirmation of|\b(?:for|towards) getting|\byour request for|\b(?:until|till)(?= (?:the|your) )) (?:the |your |a |an |any |getting |having )?(?:[a-z'-]+ ){0,2}[a-z'-]+/g;
 
 /**
  * "I hear you on the money, the trousers and the taxi — I'll come back to all three": the things
@@ -603,7 +607,8 @@ const PROMISE_FRAME = phrases(
 
 /** A promise in the words of one of the scenario's `never` rules, e.g. "I'll make sure your lost pay is covered". */
 function forbiddenPromisesIn(clause: string, sentence: Sentence, scenario: Scenario): ActionKind[] {
-  if (CONDITIONAL_FRAME.test(sentence.plain) || /\bonly\b/.test(sentence.plain)) return [];
+  // "The most we can pay on any claim is £50" states a limit; it promises nothing.
+  if (CONDITIONAL_FRAME.test(sentence.plain) || /\b(?:only|the most|the maximum|at most|no more than)\b/.test(sentence.plain)) return [];
   // What is promised follows the promise, in the same clause: "I can't discuss a colleague's
   // health, but I can tell you that…" promises nothing about health, and "claim within 21 days,
   // quoting the reference I'll give you" promises only the reference.
@@ -768,14 +773,14 @@ const OFFER_JOIN =
   /,? (?:or|and|plus|as well as|and also|or else) (?=(?:i|we|you|a|an|the|to|get|give|refund|replace|swap|offer|book|put|send)\b)|;|, /;
 
 /**
- * The part of a clause that names this action, when the clause offers several: so that in "I can
- * swap it for a new one today, or refund you £60" the £60 is the refund's, not the swap's. With one
- * offer, or when no part names it alone, the whole clause.
+ * The part of a clause that names this action (in general words or the scenario's own), when the
+ * clause offers several: so that in "I can swap it for a new one today, or refund you £60" the £60
+ * is the refund's, not the swap's. With one offer, or when no part names it alone, the whole clause.
  */
-function partNaming(action: ActionKind, plain: string, offerCount: number): string {
+function partNaming(names: (part: string) => boolean, plain: string, offerCount: number): string {
   if (offerCount < 2) return plain;
   const parts = plain.split(OFFER_JOIN).filter((p) => p.trim().length > 0);
-  const naming = parts.filter((part) => ACTION_PATTERNS[action].test(part));
+  const naming = parts.filter(names);
   return naming.length === 1 ? naming[0]! : plain;
 }
 

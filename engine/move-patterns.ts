@@ -567,10 +567,23 @@ export const MOVE_PATTERNS = {
       /(?:far|much|a lot) less likely/,
       /(?:a )?(?:daily|weekly|regular) check/,
       /(?:does|will) not happen to (?:anyone|anybody|someone|other)/,
+      // A suggestion put with the report: "with a suggestion that the line checks each label",
+      // "suggesting branches ring anyone with an allergy note", "asking for the roof to be surveyed".
+      /(?:suggest(?:ing|ed|s)?|a suggestion) (?:that|a|an|we|they|the|to|(?!(?:any|some|no|every)thing\b)[a-z]+ing)\b/,
+      /ask(?:ing|ed)? (?:for )?(?:the|it|a|them|him|her) (?:[a-z]+ ){0,4}(?:to be )?(?:properly )?(?:survey\w*|fix\w*|review\w*|check\w*|replac\w*|repair\w*)/,
+      /(?:rather than|instead of|not) (?:another |a |being )?(?:patch\w*|reset\w*)/,
+      /so (?:he|she|they) can check (?:any|the|other|what)/,
     ],
     { end: 'word' },
   ),
   reportProblem: phrases([
+    // A report or form of the organisation's own: "a supplier issue report to our plant buyer",
+    // "raising a maintenance report", "an urgent report to our Ops team", "a warehouse issue form".
+    /(?:sending|send|raising|raise|raised|completing|complete|filling in|fill in|doing|putting in|submit\w*|writing) (?:a|an|the|our|my) (?:[a-z-]+ ){0,3}(?:report|form)\b/,
+    // "I'm putting this in to Gareth, our facilities manager".
+    /(?:putting|put|passing|pass) (?:this|it|that) (?:in )?to [a-z]+,? (?:our|the|my) /,
+    // "I want our plant buyer to see it."
+    /want (?:our|the|my) [a-z ]{0,30}to (?:see|know about|look at) (?:it|this|that)/,
     // Recording it where the organisation will see it.
     /(?:in|on|into) (?:the|our) (?:[a-z-]+ ){0,2}(?:log|book|register|incident system)/,
     /record(?:ed|ing)? (?:it|this|the \w+) (?:in|on)/,

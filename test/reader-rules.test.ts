@@ -225,6 +225,28 @@ describe('offers: what is on offer, as what, for how much', () => {
       "I'll send Rob the request for a partial refund today.",
       ['partial-refund own (conditional)'],
     ],
+    // The customer's goal, and the customer's own request to someone else, offer nothing.
+    ['a purpose, not an offer', kettle, "I'm going to be straight with you because it matters for getting your money back.", []],
+    [
+      'the customer’s request to the seller',
+      kettle,
+      'You can send them straight to the seller with your request for a replacement or refund.',
+      [],
+    ],
+    // An amount goes with the option named in the author's words, not the money beside it.
+    [
+      'an amount beside an option in the author’s words',
+      { ...kettle, options: kettle.options.map((o) => (o.id === 'replace' ? { ...o, wordings: ['loan kettle'] } : o)) },
+      'What I can do today is refund the £40 in full, and I can also send a loan kettle if you would like.',
+      ['refund £40 own', 'replacement £25 own'],
+    ],
+    // A refund the learner may give anyway stays a refund, though less than was paid.
+    [
+      'a refund within the learner’s own cap',
+      { ...vet, authority: { ...vet.authority, mayOffer: [...vet.authority.mayOffer, { action: 'refund', upTo: 50 }] } },
+      'I can refund them at £6 each, which would be £48.',
+      ['refund £48 own'],
+    ],
     ['marking a balance settled waives it', dentist, "I'll mark it as settled on your account.", ['fee-waiver forbidden']],
     ['an exemption waives nothing', dentist, "There's nothing to pay as you're over 60.", []],
   ])('%s', (_name, scenario, text, expected, customer) => {
@@ -293,6 +315,14 @@ describe('moves: how the learner goes about it', () => {
     ['Not your fault at all.', 'blame', false],
     ['It is certainly not your fault.', 'blame', false],
     ['That is your fault, I am afraid.', 'blame', true],
+    // A report on the organisation's own form, to someone named, with a suggestion that stops a repeat.
+    ["I'm also sending a supplier issue report today to our plant buyer, Martin Hale.", 'reportProblem', true],
+    ["I'm putting this in to Gareth, our facilities manager, today as urgent.", 'reportProblem', true],
+    ['Send me a photo of the report you were given.', 'reportProblem', false],
+    ['I have emailed the warehouse manager with a suggestion that the line checks each label.', 'preventRepeat', true],
+    ["I'm asking for the roof to be properly surveyed this week.", 'preventRepeat', true],
+    ["I'd like the whole picture before I suggest anything.", 'preventRepeat', false],
+    ['It should be fixed properly, not patched again.', 'preventRepeat', true],
     // Capitals for emphasis are not an acronym.
     ["So here's what I CAN do, and you tell me what works.", 'jargon', false],
   ])('%s → %s %s', (text, move, found) => {
@@ -341,6 +371,18 @@ describe('restating and recapping: what was said back is not offered again', () 
     expect(offersOf(read("I've put a goodwill payment of £30 through. The duty manager has to OK a replacement, not me."))).toEqual([
       'goodwill-payment £30 approval',
     ]);
+  });
+
+  it('reads putting it to a named approver as seeking approval', () => {
+    expect(read('If you feel we should pay more, I can put that to the duty manager, who replies within a day.').approvalSought).toBe(true);
+  });
+
+  it('reads "the most we can pay is £50" as a limit, not a forbidden promise', () => {
+    const courier = scenarioWith({
+      authority: { never: [{ action: 'guarantee', what: 'Never promise the claim will pay out or what we will pay on it.' }] },
+    });
+    expect(offersOf(read('The most we can pay on any claim is £50, and we pay it to them.', courier))).toEqual([]);
+    expect(offersOf(read('We will pay out on the claim, I promise.', courier))).toEqual(['guarantee forbidden']);
   });
 
   it('reads a decision reported back as approval sought, and a condition as none', () => {
