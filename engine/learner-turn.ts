@@ -127,7 +127,8 @@ export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn
     const namesApprover = vocabulary.approvers.some((a) => sentenceNames(sentence, a));
     const seeks =
       MOVE_PATTERNS.seekApproval.test(plain) ||
-      (namesApprover && /\b(?:ask|check|speak|talk|get|approv\w*|authori[sz]\w*|agree|sign|put (?:it|that|this|them) to)\b/.test(plain));
+      (namesApprover &&
+        /\b(?:ask|check|speak|talk|get|approv\w*|authori[sz]\w*|agree|sign|(?:put|pass) (?:it|that|this|them|your case) to)\b/.test(plain));
     if (seeks) {
       approvalSought = true;
       if (!moves.seekApproval?.includes(sentence.text)) add('seekApproval', sentence.text);
@@ -390,8 +391,12 @@ function readClauseOffers(
   const explicitDiscount = EXPLICIT_DISCOUNT.test(plain) && !(narrowed && actions.includes('goodwill-payment'));
   if (explicitDiscount)
     actions = actions.filter((a) => a !== 'goodwill-payment' && !(a === 'replacement' && /\boff (?:a|the|your) new\b/.test(plain)));
-  // "A £30 goodwill credit on your account" is account credit given as goodwill: one offer, not two.
-  if (GOODWILL_AS_REASON.test(plain) && actions.some((a) => a !== 'goodwill-payment' && MONEY_ACTIONS.has(a)))
+  // "A £30 goodwill credit on your account" is account credit given as goodwill, and "waive a month's
+  // fee, £12, for the inconvenience" a waiver with its reason: one offer, not two.
+  if (
+    (GOODWILL_AS_REASON.test(plain) || FOR_THE_TROUBLE.test(plain)) &&
+    actions.some((a) => a !== 'goodwill-payment' && MONEY_ACTIONS.has(a))
+  )
     actions = actions.filter((a) => a !== 'goodwill-payment');
   // "Transfer your membership free of charge" prices the transfer; it is no separate discount.
   if (actions.includes('discount') && actions.length > 1 && !NAMES_DISCOUNT.test(plain) && !MADE_FREE.test(plain)) {
@@ -510,6 +515,9 @@ const GOODWILL_AS_REASON = phrases([
   /goodwill (?:credit|voucher|gift card|account credit|discount|refund|partial refund)/,
   /as (?:a )?(?:goodwill gesture|gesture of goodwill|goodwill|gesture)/,
 ]);
+
+/** The trouble as the reason money is given: "for the inconvenience", "for all the hassle". */
+const FOR_THE_TROUBLE = /\bfor (?:the|your|all the|all your) (?:trouble|inconvenience|hassle|stress|upset|time)\b/;
 
 /** Actions that hand over money or its worth, any of which goodwill may be the reason for. */
 const MONEY_ACTIONS: ReadonlySet<ActionKind> = new Set(['refund', 'partial-refund', 'store-credit', 'discount', 'fee-waiver']);

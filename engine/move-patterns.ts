@@ -358,6 +358,8 @@ export const MOVE_PATTERNS = {
     /(?:i will|let me) (?:ask|check with|speak to|talk to) (?:my|the|our) (?:manager|supervisor|team leader|duty manager)/,
   ]),
   stateLimit: phrases([
+    // "Claire the owner has to OK it, not me."
+    /(?:has|have|would have|will have|needs?) to (?:ok|okay|approve|agree|sign off|authori[sz]e) (?:it|that|this|them)(?:,? not (?:me|i))?/,
     /the most (?:i|we) (?:can|am able to|are able to|could) (?:do|give|offer|authori[sz]e|credit|refund|take off)/,
     /(?:my|our) (?:limit|cap) is/,
     /i can only (?:go|offer|give|credit|refund|authori[sz]e|do)/,

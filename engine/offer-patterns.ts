@@ -28,6 +28,8 @@ export const ACTION_PATTERNS: Record<ActionKind, RegExp> = {
     /refund (?:part|some|half)/,
     // "Refund the labour part of the service."
     /refund (?:the |your )?(?:[a-z]+ )?part of/,
+    // "Credit you £15 for the difference": money off a bill, or account credit (see store-credit).
+    /\bcredit (?:you|your account|your bill) (?:with )?£[\d,.]+/,
   ]),
   replacement: phrases([
     /replac(?:e|ed|ing|ement)/,
@@ -69,6 +71,8 @@ export const ACTION_PATTERNS: Record<ActionKind, RegExp> = {
     /credit (?:on|to|against|off) (?:your|the) (?:next |[a-z]+ )?(?:invoice|bill|statement)/,
     /off (?:your|the) (?:next|january|february|march|april|may|june|july|august|september|october|november|december) (?:invoice|bill|statement)/,
     /put (?:the|a|that) (?:£[\d,.]+ )?credit on\b/,
+    // "Credit you £15": account credit or money off a bill, whichever the scenario deals in.
+    /\bcredit (?:you|your account|your bill) (?:with )?£[\d,.]+/,
   ]),
   'goodwill-payment': phrases(
     [
@@ -268,6 +272,10 @@ export const CONDITIONAL_FRAME = phrases([
   /\b(?:a|the|my) request (?:for|to)\b/,
   // "The write-off request goes to Helen tomorrow."
   /\brequest (?:goes|will go|is going|would go|gets sent) to\b/,
+  // "The goodwill request is with Mr Brierley"; "a refund to your card is decided by our duty manager".
+  /\brequest (?:is|has gone|went) (?:with|to|in)\b/,
+  /\b(?:is|are) (?:decided|approved|authori[sz]ed|signed off|agreed) by\b/,
+  /\bwho decides\b/,
   /(?:raise|submit|send) (?:a|an) [a-z ]{0,40}request/,
 ]);
 

@@ -247,6 +247,36 @@ describe('offers: what is on offer, as what, for how much', () => {
       'I can refund them at £6 each, which would be £48.',
       ['refund £48 own'],
     ],
+    // A waiver with the trouble as its reason is one offer; "credit you £15" is the scenario's kind of credit.
+    [
+      'a waiver for the inconvenience',
+      scenarioWith({ authority: { mayOffer: [{ action: 'fee-waiver', upTo: 12 }] } }),
+      "I can waive one month's plan fee, £12, for the inconvenience.",
+      ['fee-waiver £12 own'],
+    ],
+    ['money for the trouble, on its own', kettle, "I'll give you £30 for the inconvenience.", ['goodwill-payment £30 approval']],
+    [
+      'a credit in a scenario whose credits are money off the bill',
+      scenarioWith({
+        asksFor: { action: 'goodwill-payment', amount: 50, says: 'I want compensating.' },
+        authority: { mayOffer: [{ action: 'partial-refund', upTo: 15 }] },
+      }),
+      'I can credit you £15 for the difference on the first month.',
+      ['partial-refund £15 own'],
+    ],
+    // Said to be someone else's decision: put subject to it.
+    [
+      'a request said to be with the approver',
+      kettle,
+      'The goodwill request is with the duty manager and I will ring you by Friday.',
+      ['goodwill-payment approval (conditional)', 'callback own (conditional)'],
+    ],
+    [
+      'a refund said to be decided by someone else',
+      nursery,
+      'Or I can put a refund through to your card, which is decided by the owner.',
+      ['refund approval (conditional)'],
+    ],
     ['marking a balance settled waives it', dentist, "I'll mark it as settled on your account.", ['fee-waiver forbidden']],
     ['an exemption waives nothing', dentist, "There's nothing to pay as you're over 60.", []],
   ])('%s', (_name, scenario, text, expected, customer) => {
@@ -362,6 +392,16 @@ describe('restating and recapping: what was said back is not offered again', () 
     expect(offersOf(read("I've got it: I'll get a taxi to take you to the shop today.", kettle, customer))).toEqual([
       'goodwill-payment approval',
     ]);
+  });
+
+  it('reads "has to OK it, not me" as a limit that puts the option subject to approval', () => {
+    const turn = read('Two: a goodwill payment of £30. It is a cost to the shop, so the duty manager has to OK it, not me.');
+    expect(turn.moves.stateLimit).toHaveLength(1);
+    expect(offersOf(turn)).toEqual(['goodwill-payment £30 approval (conditional)']);
+  });
+
+  it('reads passing the case to a named approver as seeking approval', () => {
+    expect(read('I can pass your case to the duty manager, who decides on anything more.').approvalSought).toBe(true);
   });
 
   it('reads an option put as needing someone else’s agreement, in the same turn, as put subject to it', () => {
