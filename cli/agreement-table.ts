@@ -18,9 +18,9 @@ import type { AgreementMeasure } from './measure-agreement.ts';
  * written afterwards by labellers who never saw the scorer and is measured untouched: its figures
  * say how the scorer does on transcripts, and scenarios, it was not tuned on. (Its first figures
  * are in the README; its breach false alarms were read afterwards and their faults mended.) The
- * fifth and sixth batches (`b5-…`, `b6-…`) were each measured untouched on new scenarios and then
- * tuned on, so they count as tuning here; the batch measured untouched most recently sits apart in
- * `test/labelled-fresh/` (`--labelled test/labelled-fresh`) until the next round tunes on it.
+ * fifth to eleventh batches (`b5-…` to `b11-…`) were each measured untouched on new scenarios and
+ * then tuned on, so they count as tuning here. A new batch waits in its own folder
+ * (`--labelled test/labelled-held-out-b12`) until it has been measured once; then it joins the set.
  */
 export const isHeldOut = (file: string) => /(^|[\\/])b4-/.test(file);
 
