@@ -84,7 +84,7 @@ export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn
   const commitments: Commitment[] = [];
   const sourcesNamed = new Set<string>();
   let approvalSought = context.approvalSoughtEarlier;
-  const seekingClauses: string[] = [];
+  const limitClauses: string[] = [];
   const customerWords = context.previousCustomer?.words ?? new Set<string>();
   // Short forms the customer has used at any point ("an FL code on the hot tub") are shared words.
   const customerMessages = [...(context.earlierCustomers ?? []), ...(context.previousCustomer ? [context.previousCustomer] : [])];
@@ -134,8 +134,9 @@ export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn
       if (!moves.seekApproval?.includes(sentence.text)) add('seekApproval', sentence.text);
     }
 
-    // Saying who has to agree ("Claire has to OK it, not me") puts the option as subject to them too.
-    if (seeks || MOVE_PATTERNS.stateLimit.test(plain)) seekingClauses.push(sentence.plain);
+    // Saying who has to agree ("Claire has to OK it, not me") puts the turn's options subject to
+    // them. (Only saying so: "I'll pay you £100 today. I'll also check with the manager" still pays.)
+    if (MOVE_PATTERNS.stateLimit.test(plain)) limitClauses.push(sentence.plain);
     const uncovered = new Set([...(context.factsUncovered ?? []), ...factsAsked]);
     // "Let me check I've got it right: … and you had to get a taxi": the customer's account said
     // back to them offers nothing.
@@ -156,11 +157,11 @@ export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn
     }
   }
 
-  // "Two: an outside seamstress. I'd need Claire's OK for that one." Approval sought (or said to be
-  // needed) in the turn covers the options it put, unless it names a different action.
+  // "Two: an outside seamstress. Claire has to OK that one, not me." Approval said to be needed in
+  // the turn covers the options it put, unless it names a different action.
   for (const offer of offers) {
     if (offer.route.kind !== 'approval' || offer.conditional) continue;
-    if (seekingClauses.some((clause) => actionsIn(clause).every((action) => action === offer.action))) offer.conditional = true;
+    if (limitClauses.some((clause) => actionsIn(clause).every((action) => action === offer.action))) offer.conditional = true;
   }
 
   // "I'm not allowed to refund that, but I can ask the manager" states a limit; it oversteps nothing.
