@@ -319,12 +319,16 @@ function readClauseOffers(
   let actions = actionsIn(unnamed, candidates);
   // The scenario's own wordings for an option offer it, whatever the general words for its action say.
   const { optionWordings, forms } = vocabularyOf(scenario);
-  const worded = optionWordings.filter((o) => o.wording.test(unnamed));
+  // (Against the clause as said: an author's wording may itself be a name, "a Faster Payment".)
+  const worded = optionWordings.filter((o) => o.wording.test(plain));
   for (const { action } of worded) if (!actions.includes(action)) actions.push(action);
   // "I'll ring you about the full refund" names what the call is about; it offers no refund. (It
   // can still refuse one: "there's nothing I can do about a replacement".)
   const untopical = unnamed.replace(TALKING_ABOUT, ' ').replace(PAID_FOR, ' ');
-  const named = new Set([...actionsIn(untopical, candidates), ...worded.filter((o) => o.wording.test(untopical)).map((o) => o.action)]);
+  const named = new Set([
+    ...actionsIn(untopical, candidates),
+    ...worded.filter((o) => o.wording.test(plain.replace(TALKING_ABOUT, ' ').replace(PAID_FOR, ' '))).map((o) => o.action),
+  ]);
   const onlyTalkedAbout = new Set(actions.filter((a) => !named.has(a)));
   let assented = false;
   // Only a bare yes, or a yes the learner then undertakes: "yes, transfers are free" answers with content of its own.

@@ -750,7 +750,8 @@ export const MOVE_PATTERNS = {
       ]),
       /(?: \w+){0,4},? but\b/,
     ]),
-    /do not tell (?:anyone|anybody|my manager|the manager)/,
+    // "Don't tell anyone, but…"; "we don't tell anyone their car was damaged" states a practice.
+    /(?<!\b(?:we|they|i|you|staff) )do not tell (?:anyone|anybody|my manager|the manager)(?=[,.!;]|$| but\b| i\b| ok\b| okay\b)/,
     'our little secret',
     'on the quiet',
     'bend the rules',

@@ -276,6 +276,8 @@ export const CONDITIONAL_FRAME = phrases([
   /\brequest (?:is|has gone|went) (?:with|to|in)\b/,
   /\b(?:is|are) (?:decided|approved|authori[sz]ed|signed off|agreed) by\b/,
   /\bwho decides\b/,
+  // What evidence would allow: "the footage is what allows me to agree a repair today".
+  /\b(?:allows|lets|would let|would allow|will let|will allow) me (?:to )?/,
   /(?:raise|submit|send) (?:a|an) [a-z ]{0,40}request/,
 ]);
 

@@ -277,6 +277,13 @@ describe('offers: what is on offer, as what, for how much', () => {
       'Or I can put a refund through to your card, which is decided by the owner.',
       ['refund approval (conditional)'],
     ],
+    // What evidence would allow is not yet offered.
+    [
+      'what the footage would allow',
+      kettle,
+      'I can agree a goodwill payment today, once the footage allows me to.',
+      ['goodwill-payment approval (conditional)'],
+    ],
     ['marking a balance settled waives it', dentist, "I'll mark it as settled on your account.", ['fee-waiver forbidden']],
     ['an exemption waives nothing', dentist, "There's nothing to pay as you're over 60.", []],
   ])('%s', (_name, scenario, text, expected, customer) => {
@@ -353,6 +360,9 @@ describe('moves: how the learner goes about it', () => {
     ["I'm asking for the roof to be properly surveyed this week.", 'preventRepeat', true],
     ["I'd like the whole picture before I suggest anything.", 'preventRepeat', false],
     ['It should be fixed properly, not patched again.', 'preventRepeat', true],
+    // "Don't tell anyone, but…" oversteps; a practice stated with "don't tell anyone" does not.
+    ["Don't tell anyone, but I'll knock it off.", 'overstep', true],
+    ["I'll make sure the whole team knows we don't tell anyone their car was damaged until it's checked.", 'overstep', false],
     // Capitals for emphasis are not an acronym.
     ["So here's what I CAN do, and you tell me what works.", 'jargon', false],
   ])('%s → %s %s', (text, move, found) => {
@@ -578,7 +588,19 @@ describe('authority beyond money: forms, conditions and the scenario’s own wor
     options: [{ ...kettle.options[0]!, id: 'labour', action: 'partial-refund', amount: 10, wordings: ['labour'] }],
   };
 
+  // The author's wording is itself a name ("Faster Payment"): still the option, not money the customer asked for.
+  const fasterPayment: Scenario = {
+    ...scenarioWith({ asksFor: { action: 'goodwill-payment', amount: 150, says: 'I want £150 for this.' } }),
+    options: [{ ...kettle.options[0]!, id: 'resend', action: 'redelivery', amount: undefined, wordings: ['Faster Payment'] }],
+  };
+
   it.each<[string, Scenario, string, string[]]>([
+    [
+      'an option whose wording is a name',
+      fasterPayment,
+      'I can send the £850 to your landlord now by Faster Payment.',
+      ['redelivery £850 unlisted'],
+    ],
     ['a refund in the author’s words for a partial one', labour, 'I can refund the labour today.', ['partial-refund £10 own']],
     ['the approver named, not the remedy', namedApprover, 'I can get the duty manager over for you now.', []],
     ['the remedy in the author’s words', namedApprover, 'I can give you a loan kettle today.', ['replacement £25 unlisted']],
