@@ -479,9 +479,10 @@ const TALKING_ABOUT =
 
 /**
  * "I hear you on the money, the trousers and the taxi — I'll come back to all three": the things
- * named are topics the learner will return to, none of them offered yet.
+ * named are topics the learner will return to, none of them offered yet. ("I'll refund you and get
+ * back to you tomorrow" still refunds.)
  */
-const COMING_BACK_TO = /\b(?:come|get) back to (?:you|all|both|each|that|those|them|it|this|these)\b/;
+const COMING_BACK_TO = /\bcome back to (?:all|both|each|that|those|them|it|this|these)\b/;
 
 /** Holding a charge while it is looked at: "put the £28 on hold", "freeze the charge". */
 const HOLDING = phrases(['on hold', /(?:freeze|pause|suspend|hold) (?:the|that|this|your|it)\b/]);

@@ -440,6 +440,10 @@ describe('restating and recapping: what was said back is not offered again', () 
     expect(read('If they have approved it by then, the engineer comes that day.').approvalSought).toBe(false);
   });
 
+  it('reads a refund with a promise to get back to the customer as a refund', () => {
+    expect(offersOf(read("I'll refund you £60 now and get back to you tomorrow."))).toEqual(['refund £60 none']);
+  });
+
   it('reads "I will come back to all three" as topics to return to, not offers', () => {
     const turn = read('I hear you on the money and the goodwill payment, and I will come back to both before you leave, I promise.');
     expect(offersOf(turn)).toEqual([]);
