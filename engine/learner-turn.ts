@@ -793,7 +793,16 @@ const OFFER_JOIN =
  */
 function partNaming(names: (part: string) => boolean, plain: string, offerCount: number): string {
   if (offerCount < 2) return plain;
-  const parts = plain.split(OFFER_JOIN).filter((p) => p.trim().length > 0);
+  // An amount set off by commas ("refund the five unused sessions, £150, or move them") belongs to
+  // the part before it.
+  const parts = plain
+    .split(OFFER_JOIN)
+    .filter((p) => p.trim().length > 0)
+    .reduce<string[]>((kept, part) => {
+      if (kept.length > 0 && !/[a-z]/.test(part)) kept[kept.length - 1] += ` ${part}`;
+      else kept.push(part);
+      return kept;
+    }, []);
   const naming = parts.filter(names);
   return naming.length === 1 ? naming[0]! : plain;
 }

@@ -267,7 +267,8 @@ export const CONDITIONAL_FRAME = phrases([
   /see what (?:i|we) can do/,
   // Asking for it through a request: "I'll put a goodwill request in".
   // "A write-off request": the plain text spaces the hyphen ("write - off").
-  /(?:put|raise|log|make|submit|send|email|pass) (?:(?:her|him|them|it) )?(?:a|the|an|my) (?:[a-z-]+ ){0,3}request\b/,
+  // "I'm sending Nadia a request now to refund the three sessions."
+  /(?:put|putting|raise|raising|log|logging|make|making|submit|submitting|send|sending|email|emailing|pass|passing) (?:[a-z]+ )?(?:a|the|an|my) (?:[a-z-]+ ){0,3}request\b/,
   // "I send Rob the request for a partial refund."
   /\b(?:a|the|my) request (?:for|to)\b/,
   // "The write-off request goes to Helen tomorrow."

@@ -284,6 +284,19 @@ describe('offers: what is on offer, as what, for how much', () => {
       'I can agree a goodwill payment today, once the footage allows me to.',
       ['goodwill-payment approval (conditional)'],
     ],
+    // An amount set off by commas goes with the offer before it; a request sent to someone named asks for it.
+    [
+      'an amount between commas',
+      scenarioWith({ authority: { mayOffer: [{ action: 'refund', upTo: 40 }, { action: 'exchange' }] } }),
+      'I can either refund the two unused sessions, £30, or exchange them for another day.',
+      ['refund £30 own', 'exchange own'],
+    ],
+    [
+      'a request sent to someone named',
+      nursery,
+      "I'm sending Nadia a request now to refund the three days.",
+      ['refund approval (conditional)'],
+    ],
     ['marking a balance settled waives it', dentist, "I'll mark it as settled on your account.", ['fee-waiver forbidden']],
     ['an exemption waives nothing', dentist, "There's nothing to pay as you're over 60.", []],
   ])('%s', (_name, scenario, text, expected, customer) => {
