@@ -20,7 +20,7 @@ import type { AgreementMeasure } from './measure-agreement.ts';
  * are in the README; its breach false alarms were read afterwards and their faults mended.) The
  * fifth to eleventh batches (`b5-…` to `b11-…`) were each measured untouched on new scenarios and
  * then tuned on, so they count as tuning here. A new batch waits in its own folder
- * (`--labelled test/labelled-held-out-b12`) until it has been measured once; then it joins the set.
+ * (`--labelled test/labelled-held-out-b14`) until it has been measured once; then it joins the set.
  */
 export const isHeldOut = (file: string) => /(^|[\\/])b4-/.test(file);
 
