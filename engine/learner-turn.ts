@@ -325,9 +325,10 @@ function readClauseOffers(
   // "I'll ring you about the full refund" names what the call is about; it offers no refund. (It
   // can still refuse one: "there's nothing I can do about a replacement".)
   const untopical = unnamed.replace(TALKING_ABOUT, ' ').replace(PAID_FOR, ' ');
+  const untopicalAsSaid = worded.length === 0 ? '' : plain.replace(TALKING_ABOUT, ' ').replace(PAID_FOR, ' ');
   const named = new Set([
     ...actionsIn(untopical, candidates),
-    ...worded.filter((o) => o.wording.test(plain.replace(TALKING_ABOUT, ' ').replace(PAID_FOR, ' '))).map((o) => o.action),
+    ...worded.filter((o) => o.wording.test(untopicalAsSaid)).map((o) => o.action),
   ]);
   const onlyTalkedAbout = new Set(actions.filter((a) => !named.has(a)));
   let assented = false;
@@ -335,18 +336,15 @@ function readClauseOffers(
   const afterAssent = plain.replace(ASSENT, '').replace(/^[\s,.!-]+/, '');
   const undertakes = UNDERTAKING.test(plain);
   const bareAssent = undertakes || afterAssent === '' || STILL_ASSENTING.test(afterAssent);
-  if (
-    actions.length === 0 &&
-    isFirstClause &&
-    ASSENT.test(plain) &&
-    bareAssent &&
-    context.previousCustomer &&
-    REQUEST.test(whatAYesAnswers(context.previousCustomer.lower))
-  ) {
-    const asked = whatAYesAnswers(context.previousCustomer.lower);
+  // What the yes answers, worked out only for a bare yes.
+  const yesAnswers =
+    actions.length === 0 && isFirstClause && ASSENT.test(plain) && bareAssent && context.previousCustomer
+      ? whatAYesAnswers(context.previousCustomer.lower)
+      : undefined;
+  if (yesAnswers !== undefined && REQUEST.test(yesAnswers)) {
     const requested = [
-      ...(/\b(?:guarantee|promise)\b/.test(asked) ? (['guarantee'] as const) : []),
-      ...actionsIn(asked).filter((a) => a !== 'investigation' && a !== 'callback'),
+      ...(/\b(?:guarantee|promise)\b/.test(yesAnswers) ? (['guarantee'] as const) : []),
+      ...actionsIn(yesAnswers).filter((a) => a !== 'investigation' && a !== 'callback'),
     ];
     if (requested.length > 0) {
       actions = [requested[0]!];
