@@ -461,6 +461,9 @@ const REPEATED_PROBLEM = phrases(
     'today alone',
     'pattern',
     'not the first',
+    // "We've had one other since the new app", "a mixed order from the early slot on Tuesday too".
+    'one other',
+    /(?:yesterday|last week|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)) too/,
   ],
   { end: 'word' },
 );

@@ -223,7 +223,8 @@ const FIRST_PERSON_REFUSAL = phrases([
   sequence([
     /(?:i|we)(?: am| are)?(?: afraid)?(?: (?:really|just|simply|still))? /,
     anyOf([
-      'can not',
+      // "I can't see her saying no" predicts a yes; it refuses nothing.
+      /can not(?! (?:see|imagine) (?:her|him|them|it) (?:saying no|refusing|turning))/,
       'could not',
       'am not able to',
       'are not able to',
@@ -360,7 +361,11 @@ function readClauseOffers(
     const action = inferredAction(context);
     if (action) actions = [action];
   }
-  if (COMING_BACK_TO.test(plain)) actions = actions.filter((a) => a === 'guarantee');
+  if (COMING_BACK_TO.test(plain) || PRIORITY_QUESTION.test(plain)) actions = actions.filter((a) => a === 'guarantee');
+  if (VAGUE_REASSURANCE.test(plain) && !NAMES_A_TIME_OR_PROMISE.test(plain)) actions = actions.filter((a) => a !== 'guarantee');
+  // "Send me the receipts and I'll get the lot paid back" pays the customer's costs.
+  if (AGAINST_RECEIPTS.test(plain) && actions.includes('refund') && !/\brefund/.test(plain))
+    actions = [...new Set(actions.map((a): ActionKind => (a === 'refund' ? 'goodwill-payment' : a)))];
   // "Refund the labour part" in the author's words for a partial refund is that, not a whole refund too.
   if (actions.includes('partial-refund')) actions = actions.filter((a) => a !== 'refund');
   // "You'll know either way, I promise you that" promises news, not an outcome.
@@ -473,7 +478,39 @@ function actionsNamedIn(scenario: Scenario): Set<ActionKind> {
  * repair?" put it on offer and are left alone.
  */
 const TALKING_ABOUT =
-  /(?:(?<!\b(?:what|how) )\babout|\bcome (?:back )?to|\bconfirming|\bconfirmation of|\b(?:for|towards) getting|\byour request for|\b(?:until|till)(?= (?:the|your) )) (?:the |your |a |an |any |getting |having )?(?:[a-z'-]+ ){0,2}[a-z'-]+/g;
+  /(?:(?<!\b(?:what|how) )\babout|\bcome (?:back )?to|\bconfirming|\bconfirmation of|\b(?:for|towards) getting|\byour request for|\b(?:until|till)(?= (?:the|your) )|\b(?:recomm?ending|recomm?ended|recomm?ends|suggesting|suggested|suggests)) (?:the |your |a |an |any |getting |having )?(?:[a-z'-]+ ){0,2}[a-z'-]+/g;
+
+/**
+ * Asking what matters to the customer before offering anything: "so that I offer the right
+ * things, what matters most to you: the photos quickly, the album, or some money back?" names
+ * possibilities to learn the customer's priorities; none is on offer yet.
+ */
+const PRIORITY_QUESTION = phrases([
+  /what (?:matters|is) (?:most )?(?:important )?(?:to you|most)\b/,
+  /what would (?:help|matter) (?:you )?most\b/,
+  /what is (?:your|the) (?:priority|main thing)\b/,
+]);
+
+/**
+ * Comfort that names no outcome: "don't worry, we'll get you sorted, I promise". It guarantees
+ * nothing a tutor could hold the learner to, unless it comes with a time ("sorted by Friday, I
+ * promise") or in so many words ("I guarantee we'll sort it").
+ */
+const VAGUE_REASSURANCE = phrases([
+  /get (?:you|it|this|that|things|everything) sorted/,
+  /sort (?:it|this|that|you|things|everything) out/,
+  /put (?:it|this|that|things) right/,
+  /look after you/,
+  /do (?:our|my) (?:very )?(?:best|utmost)/,
+]);
+const NAMES_A_TIME_OR_PROMISE =
+  /\b(?:by|before|today|tonight|tomorrow|this (?:week|afternoon|evening|morning)|monday|tuesday|wednesday|thursday|friday|saturday|sunday|guarantee\w*|definitely)\b|\d/;
+
+/**
+ * Receipts paid back: the customer's own costs, which is paying costs, not refunding what they
+ * paid us. ("The refund will go back to your card once I've got the receipt" still refunds.)
+ */
+const AGAINST_RECEIPTS = /\breceipts?\b/;
 
 /**
  * "I hear you on the money, the trousers and the taxi — I'll come back to all three": the things
@@ -831,6 +868,9 @@ const RECAP = phrases([
   'just to confirm',
   'so that is',
   'here is what happens',
+  'here is the plan',
+  // "So: formula's sorted, £5.50 back on your card in 3-5 days, £15 voucher here."
+  /^so ?[:—–-] /,
 ]);
 
 /** A recap that names times holds the organisation to them as much as "I will…" does. */

@@ -414,6 +414,8 @@ export const MOVE_PATTERNS = {
     /^(?:option )?(?:[a-d]|[1-4]|one|two|three|four) ?[:.)-][^?]*, but\b/,
     /(?:best|safest|surest) (?:shot|chance|bet|way)\b/,
     /the cost (?:to us|for us)/,
+    // A cost of the option put after it: "or trout instead, but that's another few minutes".
+    /but (?:that|it|this) (?:is|would be|will be|means) (?:another|more|extra|longer|a longer|a bit|slower|further)\b/,
     'for us it',
     'costs us',
     /for the (?:company|store|business)/,
@@ -428,6 +430,9 @@ export const MOVE_PATTERNS = {
     /shall i (?:go ahead|book|arrange|process|do that|set|put|start|raise)/,
     /is (?:that|this) (?:ok|okay|alright|acceptable|suitable)/,
     /what would you (?:like|prefer)/,
+    // "What d'you reckon?", "That OK with you?": said at the end, after the options.
+    /what (?:do|d') ?you (?:reckon|think)\??$/,
+    /(?:^|is )that (?:ok|okay|alright|all right) (?:with|for) you/,
     'would you be happy',
     'do you want me to',
     /how would you like (?:to|me)/,
@@ -501,6 +506,7 @@ export const MOVE_PATTERNS = {
     /are you (?:ok|okay|alright|all right|happy) with (?:how|where|all|everything)/,
     /is (?:all (?:of )?)?(?:that|this) (?:all right|alright|ok|okay)\b/,
     /does (?:all (?:of )?that|that all|everything) (?:work|sound)/,
+    /^all good\?/,
   ]),
   informNext: phrases([
     /what (?:will )?happens? next/,
@@ -581,7 +587,7 @@ export const MOVE_PATTERNS = {
   reportProblem: phrases([
     // A report or form of the organisation's own: "a supplier issue report to our plant buyer",
     // "raising a maintenance report", "an urgent report to our Ops team", "a warehouse issue form".
-    /(?:sending|send|raising|raise|raised|completing|complete|filling in|fill in|doing|putting in|submit\w*|writing) (?:a|an|the|our|my) (?:[a-z-]+ ){0,3}(?:report|form)\b/,
+    /(?:sending|send|raising|raise|raised|completing|complete|filling in|fill in|doing|putting in|put in|submit\w*|writing) (?:a|an|the|our|my) (?:[a-z-]+ ){0,3}(?:report|form)\b/,
     // "I'm putting this in to Gareth, our facilities manager".
     /(?:putting|put|passing|pass) (?:this|it|that) (?:in )?to [a-z]+,? (?:our|the|my) /,
     // "I want our plant buyer to see it."
@@ -621,11 +627,13 @@ export const MOVE_PATTERNS = {
     /other (?:calls|customers|accounts|people|homes|houses) (?:about|affected|with|on)/,
     /(?:we|i) have had (?:other|several|a few|some|\w+) (?:calls|complaints|reports|cases)/,
     /(?:second|third|fourth|fifth|another) (?:duplicate|case|call|report|complaint) (?:we|today|this)/,
-    /report(?:ing|ed)? (?:this|it|the|a|an|that|them)\b/,
+    /report(?:ing|ed)? (?:this|it|the|a|an|that|them|yours)\b/,
     /log (?:this|it|a|the|that)/,
     /logged (?:this|it|a|the)/,
     /record (?:this|it|the)/,
-    /flag (?:this|it|the|that)/,
+    /flag(?:ging|ged)? (?:this|it|the|that|yours)\b/,
+    // "I'm texting the owner, Gary, today with your reg and the part number."
+    /(?:texting|text|emailing|email|messaging|message|sending) (?:the|our|my) [a-z]+(?: [a-z]+)?,? (?:[a-z]+,? )?(?:today |now |tonight )?with (?:your|the) /,
     'flagged',
     /raise (?:this|it|a report|a fault|an incident|the issue|a case|a ticket) (?:with|to)/,
     sequence([
@@ -678,6 +686,8 @@ export const MOVE_PATTERNS = {
     'saves us',
     'helps us',
     /for (?:the|our) (?:team|business|company)/,
+    // "Anything over a tenner comes out of the store's budget."
+    /(?:the|our) (?:[a-z]+ (?:'s |s )?)?budget\b/,
   ]),
   guarantee: phrases([
     // Promising an outcome outright.
@@ -710,6 +720,10 @@ export const MOVE_PATTERNS = {
     ]),
     /(?:they|he|she) (?:will|would) be (?:offering|giving|paying|refunding) you\b/,
     /\b(?:they|he|she) always (?:do|does|will)\b/,
+    // "I can't see her saying no", "I'd put money on it", "she's always good when it's our mistake".
+    /can not (?:see|imagine) (?:her|him|them|it) (?:saying no|refusing|turning (?:it |you |that )?down)/,
+    /i would put money on (?:it|that|her|him|them)\b/,
+    /(?:she|he|they) (?:is|are) always (?:good|fine|ok|okay|great|reasonable|fair) (?:about|with|when|on)\b/,
     sequence([
       /i am (?:sure|certain|confident) (?:that )?/,
       anyOf(['they', 'he', 'she', 'it', 'customer relations', 'the manager', 'my manager', 'head office', 'the team', 'you']),

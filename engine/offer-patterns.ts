@@ -16,6 +16,8 @@ export const ACTION_PATTERNS: Record<ActionKind, RegExp> = {
     /(?:give|get|have|pay|send|put) (?:you )?(?:your|the) (?:full |whole )?(?:fare|fee|deposit|payment|ticket price|cost|amount) back/,
     /reimburs\w*/,
     /pay (?:you |it )?back/,
+    // "I'll get the lot paid back to you this week."
+    /(?:get|have) (?:it|them|the lot|that|those|these|everything|the \w+) paid back/,
     // "You'll get your £450 back", "I'll put the £120 back on your card".
     /(?:get|have|give you|send you|put) (?:your |the )?£[\d,.]+ back/,
     'full amount back',
@@ -90,6 +92,8 @@ export const ACTION_PATTERNS: Record<ActionKind, RegExp> = {
       /pay (?:for|towards) (?:your|the) (?:bank charges?|charges|costs|taxi|hotel|time|day off|expenses)/,
       /cover (?:your|the) (?:bank charges?|charges|costs|taxi|hotel|expenses)/,
       /reimburse (?:your|the) (?:bank|charges|costs|taxi|hotel)/,
+      // The customer's costs charged to the organisation: "book whatever taxis you need and stick them on us".
+      /(?:stick|put|charge) (?:it|them|that|those|these|the \w+) (?:on|to) (?:us|the company|our account)\b/,
     ],
     // No word boundary in front of the list: "£" is no word character, so "\b£20" would not match
     // after a space.
@@ -164,6 +168,8 @@ export const ACTION_PATTERNS: Record<ActionKind, RegExp> = {
     /i can (?:tell|give|read|send) you (?:his|her|their|the account holder)/,
     // Whose balance it is must be said: "so your balance is £735" tells the customer their own.
     /(?:his|her|their) (?:balance|amount owed|outstanding amount) is £/,
+    // Who another customer is: "she's one of our Friday regulars".
+    /(?:he|she|they) (?:is|are) (?:one of )?our (?:[a-z]+ )?(?:regulars|customers|clients|members|tenants|residents|patients|guests)\b/,
     /(?:the )?(?:balance|amount owed|outstanding) on (?:his|her|their) account is £/,
   ]),
 };
@@ -276,6 +282,10 @@ export const CONDITIONAL_FRAME = phrases([
   // "The goodwill request is with Mr Brierley"; "a refund to your card is decided by our duty manager".
   /\brequest (?:is|has gone|went) (?:with|to|in)\b/,
   /\b(?:is|are) (?:decided|approved|authori[sz]ed|signed off|agreed) by\b/,
+  // A request named as a thing: "alongside the refund request".
+  /\b(?:the|your|this|that) (?:[a-z'-]+ ){1,2}request\b/,
+  // Telling the approver what the customer wants: "I'll tell Sue you want compensation looked at".
+  /\b(?:tell|telling|let|letting|ask|asking) (?:[a-z]+ )?(?:know )?(?:that )?you (?:want|would like|are (?:after|asking for|wanting)|asked for)\b/,
   /\bwho decides\b/,
   // What evidence would allow: "the footage is what allows me to agree a repair today".
   /\b(?:allows|lets|would let|would allow|will let|will allow) me (?:to )?/,

@@ -182,7 +182,22 @@ export function contentWords(text: string): Set<string> {
 
 /** A cheap first test: only a sentence with one of these can hold a time, so most skip TIME_PATTERN. */
 const MAY_NAME_A_TIME = phrases(
-  [/\d/, /day\b/, 'tonight', 'tomorrow', 'morning', 'afternoon', 'evening', 'hour', 'week', 'end of', 'now', 'immediately', 'away'],
+  [
+    /\d/,
+    /day\b/,
+    /\b(?:mon|tues?|weds?|thurs?|thu|fri|sat|sun)\b/,
+    'tonight',
+    'tomorrow',
+    'morning',
+    'afternoon',
+    'evening',
+    'hour',
+    'week',
+    'end of',
+    'now',
+    'immediately',
+    'away',
+  ],
   // Loose on purpose ("away" in "takeaway"): it may pass a sentence with no time, never miss one with a time.
   { begin: 'anywhere' },
 );
@@ -198,6 +213,8 @@ const TIME_PATTERN = phrases(
     /\b(?:by|at|before|after|from|between|until|till) \d{1,2}(?:[:.]\d{2})? ?(?:am|pm|o'?clock)?\b(?: (?:and|to|-) \d{1,2}(?:[:.]\d{2})? ?(?:am|pm)?)?/,
     /\b\d{1,2}(?:[:.]\d{2})? ?(?:am|pm)\b/,
     /\b(?:by |on |this |next |before |until )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?: (?:morning|afternoon|evening))?\b/,
+    // Days as chat shortens them, after a word that makes them days: "by next Fri", "on Weds".
+    /\b(?:by|on|this|next|before|until|till)(?: next)? (?:mon|tues?|weds?|thurs?|thu|fri|sat|sun)\b/,
     /\b(?:today|tonight|tomorrow(?: (?:morning|afternoon|evening))?|this (?:morning|afternoon|evening|week)|next week|by (?:the )?end of (?:the )?(?:day|today|tomorrow|week|month))\b/,
     /\b(?:on |by )?the \d{1,2}(?:st|nd|rd|th)\b/,
     /\bwithin the hour\b/,

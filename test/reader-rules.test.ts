@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { findBreaches } from '../engine/authority-breaches.ts';
+import { judgeReporting } from '../engine/dimension-judges.ts';
 import { readConversation } from '../engine/conversation-reading.ts';
 import { Rehearsal } from '../engine/rehearsal.ts';
 import { createRulesScorer, scoreTranscript } from '../engine/rules-scorer.ts';
@@ -85,6 +86,18 @@ const carHire = scenarioWith({
     mayOffer: [{ action: 'goodwill-payment', upTo: 100 }],
     needsApproval: [{ action: 'goodwill-payment', above: 100, approver: 'Team leader', how: 'Ask on the case.' }],
     never: [{ action: 'guarantee', what: 'Never say the branch or its staff were at fault before the damage-claims review.' }],
+  },
+});
+
+/** Travel costs need the owner; never a promise about the outcome. */
+const taxis = scenarioWith({
+  authority: {
+    mayOffer: [{ action: 'repair' }],
+    needsApproval: [{ action: 'goodwill-payment', approver: 'Owner', how: 'Text him.' }],
+    never: [
+      { action: 'guarantee', what: 'Never say the car is safe to drive.' },
+      { action: 'share-personal-data', what: 'Never tell the customer anything about another customer.' },
+    ],
   },
 });
 
@@ -316,6 +329,13 @@ describe('guarantees: an outcome promised, or someone else’s decision predicte
     ["I'd be lying if I said I could promise it won't happen again.", false],
     ["You'll know either way, I promise you that.", false],
     ['It will work by Friday, I promise.', true],
+    // Comfort that names no outcome guarantees nothing; with a time it does.
+    ["Don't worry, we'll get you sorted, I promise.", false],
+    ["We'll get it sorted by Friday, I promise.", true],
+    // Forecasting the approver's answer.
+    ["Between you and me, I can't see her saying no to you.", true],
+    ["I'd put money on it.", true],
+    ["She's always good when it's our mistake.", true],
   ])('%s → %s', (text, guaranteed) => {
     expect(read(text).offers.some((o) => o.action === 'guarantee')).toBe(guaranteed);
   });
@@ -376,6 +396,20 @@ describe('moves: how the learner goes about it', () => {
     // "Don't tell anyone, but…" oversteps; a practice stated with "don't tell anyone" does not.
     ["Don't tell anyone, but I'll knock it off.", 'overstep', true],
     ["I'll make sure the whole team knows we don't tell anyone their car was damaged until it's checked.", 'overstep', false],
+    // The fourteenth batch: a choice put in chat words, a cost after the option, the budget it comes out of.
+    ["Refund or trout, what d'you reckon?", 'seekAgreement', true],
+    ['What do you reckon happened?', 'seekAgreement', false],
+    ['That OK with you?', 'seekAgreement', true],
+    ['All good?', 'checkSatisfaction', true],
+    ["Or some trout instead, but that's another few mins and more to carry.", 'prosCons', true],
+    ["Anything over a tenner comes out of the store's budget.", 'prosConsOrganisation', true],
+    ["What's your budget for it?", 'prosConsOrganisation', false],
+    // Reporting in the learner's own words: reporting or flagging "yours", texting the owner the details.
+    ["So I'm reporting yours to Gary today as a repeat.", 'reportProblem', true],
+    ["I'm flagging yours to Gary today as the second one.", 'reportProblem', true],
+    ["I'm texting the owner, Gary, today with your reg and the part number.", 'reportProblem', true],
+    ["I'm texting you the booking link now.", 'reportProblem', false],
+    ["I'll put in a report to our online operations manager.", 'reportProblem', true],
     // Capitals for emphasis are not an acronym.
     ["So here's what I CAN do, and you tell me what works.", 'jargon', false],
   ])('%s → %s %s', (text, move, found) => {
@@ -501,6 +535,17 @@ describe('promises: what the customer can hold us to', () => {
     const turn = read('To summarise: £22.30 back to your card within 3 to 5 working days; the top-up tomorrow 6–7pm.');
     expect(turn.commitments.map((c) => c.when)).toEqual([expect.stringContaining('working days')]);
     expect(turn.moves.vaguePromise).toBeUndefined();
+  });
+
+  it('reads a recap that starts "So:" and names times as a specific promise, and a question as none', () => {
+    const recap = read("So: formula's sorted, £5.50 back on your card in 3-5 days, and the £15 voucher here.");
+    expect(recap.commitments.map((c) => c.when)).toEqual([expect.stringContaining('3-5 days')]);
+    expect(read('So: what happened when you got there on 3 May?').commitments).toEqual([]);
+  });
+
+  it('reads a day as chat shortens it, after a word that makes it a day', () => {
+    expect(analyse("If the money's not there by next Fri, ring customer care.").sentences[0]!.times).toEqual(['by next fri']);
+    expect(analyse('Fri chips are the best.').sentences[0]!.times).toEqual([]);
   });
 
   it('does not read "I\'ll be straight with you" as a promise with no time', () => {
@@ -637,6 +682,47 @@ describe('authority beyond money: forms, conditions and the scenario’s own wor
     ['a condition not yet met', water, 'I can send you a replacement.', ['replacement £25 approval']],
     ['the scenario’s wording for an option', worded, 'I can put the money back on your card today.', ['refund £25 own']],
     ['a voucher is not cash', voucher, 'I can give you a £20 voucher as a goodwill gesture.', ['store-credit £20 own']],
+    // The fourteenth batch: what is only named, relayed or asked about is not offered.
+    [
+      'telling the approver what the customer wants',
+      dentist,
+      "So I'll tell Sue you want compensation looked at as well.",
+      ['goodwill-payment approval (conditional)'],
+    ],
+    ['compensation given outright', dentist, "I'll pay you compensation today.", ['goodwill-payment approval']],
+    ['someone else’s recommendation', nursery, "I can see the engineer's note from December recomending a refund.", []],
+    [
+      'a request named as a thing',
+      nursery,
+      'Would you like me to log a formal complaint now, alongside the refund request?',
+      ['refund approval (conditional)'],
+    ],
+    [
+      'asking what matters most',
+      nursery,
+      'So that I offer the right things: what matters most to you now, having it quickly or some money back?',
+      [],
+    ],
+    [
+      'costs charged to us',
+      taxis,
+      "Book whatever taxis you need today and stick them on us, I'll sort the rest.",
+      ['goodwill-payment approval'],
+    ],
+    ['receipts paid back', taxis, "Send me the receipts and I'll get the lot paid back to you this week.", ['goodwill-payment approval']],
+    [
+      'a refund with a receipt stays a refund',
+      scenarioWith({
+        authority: {
+          mayOffer: [{ action: 'refund' }],
+          needsApproval: [{ action: 'goodwill-payment', approver: 'Owner', how: 'Text him.' }],
+          never: [],
+        },
+      }),
+      "I'll refund you once I've got the receipt.",
+      ['refund £25 own'],
+    ],
+    ['who another customer is', taxis, "She's one of our Friday regulars, so it'll come straight back.", ['share-personal-data forbidden']],
     ['cash is not a voucher', voucher, 'I can give you £20 as a goodwill gesture.', ['goodwill-payment £20 approval']],
   ])('%s', (_name, scenario, text, expected) => {
     expect(offersOf(read(text, scenario))).toEqual(expected);
@@ -700,5 +786,17 @@ describe('negotiation: options weighed and the outcome confirmed', () => {
     ]);
     expect(report.breaches.map((b) => b.action)).toEqual(['store-credit']);
     expect(report.dimensions.negotiation!.level).toBe(0);
+  });
+});
+
+describe('reporting: a repeat recognised in the learner’s own words', () => {
+  it('reads "we have had one other" as naming the pattern, so a report with a prevention step is reporting 3', () => {
+    const judge = (text: string) => judgeReporting({ scenario: kettle, turns: [read(text)], breaches: [], whole: true }).level;
+    expect(
+      judge(
+        "We've had one other since the new app, so I'm reporting yours to Gary today and suggesting a hand check before parts are ordered.",
+      ),
+    ).toBe(3);
+    expect(judge("I'm reporting yours to Gary today and suggesting a hand check before parts are ordered.")).toBe(2);
   });
 });
