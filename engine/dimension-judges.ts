@@ -10,7 +10,7 @@
  */
 import type { Breach, DimensionScore, Evidence } from './score-report.ts';
 import { isMoney, type LearnerTurn, type Moves } from './learner-turn.ts';
-import type { Scenario } from './scenario-schema.ts';
+import type { ActionKind, Scenario } from './scenario-schema.ts';
 import { routeFor } from './authority-check.ts';
 import { phrases } from './phrase-pattern.ts';
 
@@ -186,11 +186,15 @@ export const judgeDefusing: Judge = ({ turns, breaches, whole }) => {
 };
 
 const NOT_OPTIONS: ReadonlySet<string> = new Set(['investigation', 'callback', 'guarantee', 'share-personal-data']);
+const NEXT_STEPS: ReadonlySet<string> = new Set(['investigation', 'callback']);
 
 export const judgeNegotiation: Judge = ({ scenario, turns, breaches, whole }) => {
   // Options offered subject to approval are options too: the learner puts them to the customer.
   // A guarantee or a disclosure is never an option, and a callback or an investigation a next step.
-  const offers = turns.flatMap((t) => t.offers.filter((o) => !NOT_OPTIONS.has(o.action)).map((o) => ({ turn: t.turn, offer: o })));
+  // (Where the scenario's own options are a review or a complaint, putting them is putting options.)
+  const optionActions = new Set(scenario.options.map((o) => o.action));
+  const isOption = (action: string) => !NOT_OPTIONS.has(action) || (NEXT_STEPS.has(action) && optionActions.has(action as ActionKind));
+  const offers = turns.flatMap((t) => t.offers.filter((o) => isOption(o.action)).map((o) => ({ turn: t.turn, offer: o })));
   const actions = new Set(offers.map((o) => o.offer.action));
   const offerEvidence: Evidence[] = offers.slice(0, 3).map(({ turn, offer }) => ({
     turn,
@@ -217,9 +221,7 @@ export const judgeNegotiation: Judge = ({ scenario, turns, breaches, whole }) =>
   if (offers.length === 0 && !weighed) {
     // Naming a possibility ("there's the option of a transfer") without putting it to the customer.
     const mentioned = turns.flatMap((t) =>
-      t.mentioned
-        .filter((a) => !NOT_OPTIONS.has(a))
-        .map((a) => ({ turn: t.turn, quote: t.text, reason: `mentions ${a} without offering it` })),
+      t.mentioned.filter((a) => isOption(a)).map((a) => ({ turn: t.turn, quote: t.text, reason: `mentions ${a} without offering it` })),
     );
     if (whole && mentioned.length > 0) {
       return score(

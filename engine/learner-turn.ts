@@ -128,7 +128,9 @@ export function readLearnerTurn(text: string, context: TurnContext): LearnerTurn
     const seeks =
       MOVE_PATTERNS.seekApproval.test(plain) ||
       (namesApprover &&
-        /\b(?:ask|check|speak|talk|get|approv\w*|authori[sz]\w*|agree|sign|(?:put|pass) (?:it|that|this|them|your case) to)\b/.test(plain));
+        /\b(?:ask|check|speak|talk|get|approv\w*|authori[sz]\w*|agree|sign|(?:put|pass) (?:it|that|this|them|your case|(?:a|the|your) [a-z]+(?: [a-z]+){0,2}) to)\b/.test(
+          plain,
+        ));
     if (seeks) {
       approvalSought = true;
       if (!moves.seekApproval?.includes(sentence.text)) add('seekApproval', sentence.text);

@@ -351,7 +351,8 @@ export const MOVE_PATTERNS = {
     /with (?:my|the) manager's approval/,
     // With the approver's title or the request's name in between: "needs the regional manager's approval".
     /needs? (?:my|the|our) [a-z' ]{0,30}(?:approval|sign-off|authori[sz]ation)/,
-    /(?:raise|put in|submit|send) (?:a|an) [a-z -]{0,40}request/,
+    // "I have sent Karen Whitfield a case request for a rent reduction."
+    /(?:raise|raised|put in|submit|submitted|send|sent|sending) (?:[a-z]+ ){0,2}(?:a|an) [a-z -]{0,40}request/,
     /only (?:our|my|the|a) [a-z ,]{0,40}(?:manager|supervisor|leader|team|department) (?:can|could|is able)/,
     'put a request in',
     /(?:my|the) [a-z ]{0,20}(?:manager|leader|supervisor) (?:to approve|decides|will decide|would need to|has to)/,
@@ -372,9 +373,12 @@ export const MOVE_PATTERNS = {
     /that is (?:all|the most) i can/,
     /(?:the|that|this) decision (?:sits|rests|lies|is) with/,
     /(?:is|it is|that is) not (?:mine|my call|my decision|up to me)/,
-    /only (?:[a-z]+ ){1,3}can (?:approve|agree|authori[sz]e|decide|sign)/,
+    /only (?:[a-z]+ ){1,3}can (?:approve|agree|authori[sz]e|decide|sign|overturn|pay|grant|cancel|change)/,
     /my limit (?:at|on|here|for|is)/,
     /not something i can (?:say yes to|agree|approve|give|promise|decide)/,
+    // "I'm not able to overturn a decision or authorise a payment myself; that is for a claims assessor."
+    /(?:i am|we are) not (?:able|allowed|authori[sz]ed|permitted) to (?:[a-z]+ ){1,8}(?:myself|on my own)\b/,
+    /(?:that|this|it) is (?:for|down to) (?:a|an|the|our) (?:[a-z]+ ){0,2}(?:assessor|manager|supervisor|officer|owner|head|director|leader|adjudicator)\b/,
   ]),
   escalate: phrases([
     /escalat\w*/,
@@ -406,6 +410,12 @@ export const MOVE_PATTERNS = {
     /the (?:quickest|fastest|cheapest|easiest|simplest|best) (?:option|way|route)/,
     'pros and cons',
     /(?:quicker|slower|cheaper|faster|easier) (?:but|than)/,
+    // "A resin repair is quicker, usually within two weeks, but a faint line may show."
+    /(?:quicker|slower|cheaper|faster|easier)\b[^.?]{0,60}\bbut\b/,
+    // "A replacement gives you a new top, but it takes longer."
+    /but (?:it|that|this|they) (?:takes? longer|may not|might not|could leave|costs?|means)\b/,
+    // "Good for your mum and the kids, not so good for your brother's lot."
+    /\b(?:good|great|better|easier|handier|worse|harder|tougher|not so good|not as good|not great|not ideal) for (?:your|you|the) /,
     /the (?:risk|problem) (?:is|with)/,
     /you would (?:lose|keep|get|have|need|pay|save)/,
     'but you would',
@@ -430,6 +440,7 @@ export const MOVE_PATTERNS = {
     /shall i (?:go ahead|book|arrange|process|do that|set|put|start|raise)/,
     /is (?:that|this) (?:ok|okay|alright|acceptable|suitable)/,
     /what would you (?:like|prefer)/,
+    /what(?: is)? (?:best|easiest) for you/,
     // "What d'you reckon?", "That OK with you?": said at the end, after the options.
     /what (?:do|d') ?you (?:reckon|think)\??$/,
     /(?:^|is )that (?:ok|okay|alright|all right) (?:with|for) you/,
@@ -680,7 +691,7 @@ export const MOVE_PATTERNS = {
   prosConsOrganisation: phrases([
     'for us',
     /(?:to|for) the (?:company|store|business|organisation|shop|club|garage|salon|hotel|pharmacy)/,
-    'costs us',
+    /costs? us\b/,
     /our (?:side|costs?|stock)/,
     /we would (?:lose|need|have to)/,
     'saves us',

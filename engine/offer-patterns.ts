@@ -40,6 +40,8 @@ export const ACTION_PATTERNS: Record<ActionKind, RegExp> = {
     // Swapping the customer's thing for one of the organisation's: "we'll swap it for ours".
     /swap (?:it|this|them|yours) for (?:ours|one of ours|one of our)\b/,
     /a new (?:one|unit|model|machine)/,
+    // "I'll get a new top ordered from the supplier today."
+    /a new [a-z]+ (?:ordered|fitted|made|sent out)\b/,
     'another one',
     'brand new',
     // Something to use in the meantime replaces it for now.
@@ -219,7 +221,8 @@ export const OFFER_FRAME = phrases([
   'another option',
   'other option',
   'alternatively',
-  'instead',
+  // ("A refund is instead of travelling" says what a refund is; it offers none.)
+  /(?<!\b(?:is|are|was|comes) )instead/,
   // Doing it now.
   /(?:i|we) am (?:getting|booking|putting|sending|giving|arranging|ordering|refunding|crediting|knocking)/,
   /(?:i|we) are (?:getting|booking|putting|sending|giving|arranging|ordering|refunding|crediting|knocking)/,

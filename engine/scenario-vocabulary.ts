@@ -135,8 +135,12 @@ function wordingPattern(wording: string): RegExp {
     .split(/\s*-\s*|\s+/)
     .filter((w) => w.length > 0);
   // The reader writes "same-day" as "same - day": a hyphen or a space between words, either way.
-  const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('(?:\\s*-\\s*|\\s+)');
-  return new RegExp(`(?<![a-z0-9])${escaped}(?![a-z0-9])`);
+  const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const between = '(?:\\s*-\\s*|\\s+)';
+  // "Email the certificate" is said "email you the certificate", "send it over": who it goes to may
+  // follow the verb.
+  const first = escaped.length > 1 ? `${escaped[0]}(?:\\s+(?:you|him|her|them|it|over|across|back))?${between}` : (escaped[0] ?? '');
+  return new RegExp(`(?<![a-z0-9])${first}${escaped.slice(1).join(between)}(?![a-z0-9])`);
 }
 
 /** True when the sentence mentions every word of a topic (or two of three or more), or its phrase. */

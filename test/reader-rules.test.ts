@@ -410,6 +410,17 @@ describe('moves: how the learner goes about it', () => {
     ["I'm texting the owner, Gary, today with your reg and the part number.", 'reportProblem', true],
     ["I'm texting you the booking link now.", 'reportProblem', false],
     ["I'll put in a report to our online operations manager.", 'reportProblem', true],
+    // The fifteenth batch: limits said in the learner's words, costs weighed in passing, "what's best for you?".
+    ["I'm not able to overturn a decision or authorise a payment myself.", 'stateLimit', true],
+    ['That is for a claims assessor to decide.', 'stateLimit', true],
+    ["I'm not able to hear you very well.", 'stateLimit', false],
+    ['Only a claims assessor can overturn it.', 'stateLimit', true],
+    ['A resin repair is quicker, usually within two weeks, but a faint line may still show.', 'prosCons', true],
+    ['A replacement gives you a new top, but it takes longer.', 'prosCons', true],
+    ["6pm is good for your mum and the kids, not so good for your brother's lot.", 'prosCons', true],
+    ['It is good to hear from you.', 'prosCons', false],
+    ['A repair would cost us far less.', 'prosConsOrganisation', true],
+    ["Could do both if you like? What's best for you?", 'seekAgreement', true],
     // Capitals for emphasis are not an acronym.
     ["So here's what I CAN do, and you tell me what works.", 'jargon', false],
   ])('%s → %s %s', (text, move, found) => {
@@ -620,6 +631,11 @@ describe('authority beyond money: forms, conditions and the scenario’s own wor
     ...kettle,
     options: kettle.options.map((o) => (o.id === 'refund' ? { ...o, wordings: ['put the money back on your card'] } : o)),
   };
+  /** An option only the author's words name (the kettle's replacement, as "email the collection label"). */
+  const emailed = {
+    ...kettle,
+    options: kettle.options.map((o) => (o.id === 'replace' ? { ...o, wordings: ['email the collection label'] } : o)),
+  };
   const voucher = scenarioWith({
     authority: {
       mayOffer: [{ action: 'store-credit', upTo: 20 }],
@@ -681,6 +697,13 @@ describe('authority beyond money: forms, conditions and the scenario’s own wor
     ['a form’s words alone offer nothing', bins, 'I can refund you today.', ['refund £25 unlisted']],
     ['a condition not yet met', water, 'I can send you a replacement.', ['replacement £25 approval']],
     ['the scenario’s wording for an option', worded, 'I can put the money back on your card today.', ['refund £25 own']],
+    [
+      'the author’s wording with who it goes to after the verb',
+      emailed,
+      "I'll email you the collection label today.",
+      ['replacement £25 own'],
+    ],
+    ['the author’s wording split by other words', emailed, "I'll email the customer services team about the collection label.", []],
     ['a voucher is not cash', voucher, 'I can give you a £20 voucher as a goodwill gesture.', ['store-credit £20 own']],
     // The fourteenth batch: what is only named, relayed or asked about is not offered.
     [
@@ -723,6 +746,22 @@ describe('authority beyond money: forms, conditions and the scenario’s own wor
       ['refund £25 own'],
     ],
     ['who another customer is', taxis, "She's one of our Friday regulars, so it'll come straight back.", ['share-personal-data forbidden']],
+    // The fifteenth batch: what a refund is, a request sent or put to the approver, a new one ordered.
+    ['saying what a refund is', nursery, 'He would almost certainly say no, because a refund is instead of travelling.', []],
+    ['a refund offered instead', nursery, 'I can refund you instead.', ['refund approval']],
+    [
+      'a request sent to the approver, named',
+      nursery,
+      'I have sent Karen Whitfield a case request for a refund of the fees.',
+      ['refund approval (conditional)'],
+    ],
+    [
+      'an option put to a named approver',
+      nursery,
+      'I can still put a refund on top to the Owner if you want me to.',
+      ['refund approval (conditional)'],
+    ],
+    ['a new one ordered', halls, "I'll get a new top ordered from the supplier today.", ['replacement £25 own']],
     ['cash is not a voucher', voucher, 'I can give you £20 as a goodwill gesture.', ['goodwill-payment £20 approval']],
   ])('%s', (_name, scenario, text, expected) => {
     expect(offersOf(read(text, scenario))).toEqual(expected);
@@ -759,6 +798,25 @@ describe('authority beyond money: forms, conditions and the scenario’s own wor
 });
 
 describe('negotiation: options weighed and the outcome confirmed', () => {
+  it('counts a review and a complaint as options where they are the scenario’s own options', () => {
+    const reviewOrComplaint: Scenario = {
+      ...kettle,
+      options: [
+        { ...kettle.options[0]!, id: 'review', action: 'investigation', wordings: ['reopen the claim'] },
+        { ...kettle.options[0]!, id: 'complaint', action: 'callback', wordings: ['log a complaint'] },
+      ],
+    };
+    const turns = [
+      { role: 'customer' as const, text: kettle.customer.opening },
+      {
+        role: 'learner' as const,
+        text: 'I can reopen the claim for review, or I can log a complaint for you.',
+      },
+    ];
+    expect(scoreTranscript(reviewOrComplaint, turns).dimensions.negotiation!.level).toBe(1);
+    expect(scoreTranscript(kettle, turns).dimensions.negotiation!.level).toBe(0);
+  });
+
   it('counts options put with their pros and cons and closed with a recap, in words the action list does not know', () => {
     const report = scoreTranscript(kettle, [
       { role: 'customer', text: kettle.customer.opening },
