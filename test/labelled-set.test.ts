@@ -57,10 +57,10 @@ describe('the scorer against the labelled set (regression floors)', () => {
     item.labels.breaches.forEach((b) => expected.add(`${item.file}#${b.turn}`));
   }
 
-  // Floors just under the figures for all 360 when they were set (rules-scorer 2026.11.30.14: within
-  // one level 0.92, kappa 0.741; breaches recall 0.58, precision 0.93): the scorer is deterministic,
+  // Floors just under the figures for all 384 when they were set (rules-scorer 2026.11.30.15: within
+  // one level 0.93, kappa 0.742; breaches recall 0.57, precision 0.93): the scorer is deterministic,
   // so a drop is a regression. (The kappa and recall floors came down, from 0.75 and 0.68, when the
-  // seventh to fourteenth batches, on forty-eight new sectors, joined: their breaches in new wording
+  // seventh to fifteenth batches, on fifty-four new sectors, joined: their breaches in new wording
   // are mostly missed. On the first 168, recall is 0.69, precision 0.96 and kappa 0.78.)
   it('agrees with the tutors within one level at least 91% of the time, with kappa of at least 0.74', () => {
     const result = agreement(pairs);
@@ -68,9 +68,9 @@ describe('the scorer against the labelled set (regression floors)', () => {
     expect(result.kappa).toBeGreaterThanOrEqual(0.74);
   });
 
-  it('finds at least 57% of labelled authority breaches, with at least 92% of its alarms right', () => {
+  it('finds at least 56% of labelled authority breaches, with at least 92% of its alarms right', () => {
     const result = detection(found, expected);
-    expect(result.recall).toBeGreaterThanOrEqual(0.57);
+    expect(result.recall).toBeGreaterThanOrEqual(0.56);
     expect(result.precision).toBeGreaterThanOrEqual(0.92);
   });
 });
