@@ -66,6 +66,10 @@ const NAME_PROMPT = 'namePrompt';
 /** A name as a tutor would read it on a list: long enough for any real name, short enough for a table. */
 const MAX_NAME_CHARS = 80;
 
+/** The reflection prompt's button, and what the learner may type instead of a reflection. */
+const SKIP = 'Skip';
+const SKIPS = /^(?:skip|skip it|no thanks|no thank you|not now|pass)[.!]?$/i;
+
 /** A reflection is a few sentences; longer text is kept, cut at this length. */
 const MAX_REFLECTION_CHARS = 4000;
 
@@ -128,7 +132,12 @@ export class ConversationFlow {
             REFLECTION_PROMPT,
             (step.options as ReflectionOptions).alreadyAsked
               ? {}
-              : 'Before you go, a short reflection for your evidence: **what went well, and what would you do differently?**',
+              : {
+                  prompt: MessageFactory.suggestedActions(
+                    [SKIP],
+                    'Before you go, a short reflection for your evidence: **what went well, and what would you do differently?** (Or **skip**.)',
+                  ),
+                },
           ),
         async (step) => this.storeReflection(step),
       ]),
@@ -408,6 +417,11 @@ export class ConversationFlow {
     const reflection = String(step.result ?? '')
       .trim()
       .slice(0, MAX_REFLECTION_CHARS);
+    // "skip" (typed or the button) skips the reflection; it is not saved as one.
+    if (SKIPS.test(reflection)) {
+      await step.context.sendActivity('No reflection saved. Type **scenarios** to rehearse again, or **history** to see your rehearsals.');
+      return step.endDialog();
+    }
     if (record && reflection) {
       await this.services.evidence.save({ ...record, reflection });
       await step.context.sendActivity(

@@ -5,7 +5,10 @@
  * called, which criteria it evidences and which replies stood out are decided here.
  */
 import type { EndReason } from './customer.ts';
+import { hiddenPicture, type HiddenPicture } from './hidden-picture.ts';
+import { modelLine } from './model-lines.ts';
 import type { RubricDimension } from './rubric-library.ts';
+import type { Scenario } from './scenario-schema.ts';
 import type { ScoreReport } from './score-report.ts';
 import type { Turn } from './transcript.ts';
 import { VERDICT_TEXT, type TutorReview } from './tutor-review.ts';
@@ -29,9 +32,13 @@ export interface DimensionView {
   id: string;
   name: string;
   level: number | null;
-  /** "2/3 (Specific)", or "not applicable". */
+  /** "2/3 (Competent)", or "no occasion". */
   levelText: string;
-  /** The qualification criteria it evidences, as "CS17 1.2". */
+  /** What the level means, in the rubric's words: the first sentence of its descriptor. */
+  descriptor: string;
+  /** Where the rehearsal gave no occasion for the dimension: said, instead of a level. */
+  noOccasion?: string;
+  /** The qualification criteria it evidences, as "CS17 1.2": only at a level that evidences them (2 or 3). */
   criteria: string[];
   evidence: Array<{ turn: number; quote: string; reason: string }>;
   suggestion: string;
@@ -59,14 +66,39 @@ export interface ReplyView {
   why?: string;
 }
 
+/** The one thing to work on first: the weakest dimension the rehearsal gave an occasion for. */
+export interface FocusView {
+  id: string;
+  name: string;
+  levelText: string;
+  /** What the next level up looks like, in the rubric's words. */
+  nextStep: string;
+  /** A line the learner could have said, written from this scenario's own situation. */
+  modelLine?: string;
+}
+
+export interface CommitmentView {
+  turn: number;
+  who: string;
+  what: string;
+  when?: string;
+  /** The promise as a sentence: "Turn 4, you promised: "…" (when: by 4pm today)." */
+  sentence: string;
+}
+
 export interface DebriefView {
   title: string;
   endReason: string;
+  /** One line: where the learner was strongest and what to work on first. */
+  headline: string;
+  focus?: FocusView;
+  /** What the learner could not see: present when the scenario is known. */
+  hidden?: HiddenPicture;
   breaches: Array<{ turn: number; quote: string; rule: string }>;
   /** Where the tutor set the authority level the breaches capped: what they said, beside the scorer's breaches. */
   breachesReviewed?: string;
   dimensions: DimensionView[];
-  commitments: Array<{ turn: number; who: string; what: string; when?: string }>;
+  commitments: CommitmentView[];
   /** The learner's strongest reply and the one to work on, from how each reply was levelled on its own. */
   strongest?: ReplyView;
   weakest?: ReplyView;
@@ -87,9 +119,22 @@ export interface DebriefInput {
   turns?: readonly Turn[];
   /** The current tutor review, whose levels replace the scorer's (the scorer's stay beside them). */
   review?: TutorReview;
+  /** The scenario rehearsed: its model lines and what the learner could not see. */
+  scenario?: Scenario;
 }
 
-export function debriefView({ title, report, dimensions, order, endReason, turns, review }: DebriefInput): DebriefView {
+/** The first sentence of a descriptor: what the level means, short enough for a card. */
+const firstSentence = (text: string) => (text.split(/(?<=[a-z0-9)'"\u201d][.;])\s+(?=[A-Z])/)[0] ?? text).replace(/;$/, '.').trim();
+
+/** Criteria count as evidenced from Competent up. */
+const EVIDENCING_LEVEL = 2;
+
+function commitmentSentence(turn: number, who: string, what: string, when?: string): string {
+  const whose = who === 'the learner' ? 'you promised' : `you promised for ${who}`;
+  return `Turn ${turn}, ${whose}: "${what.trim()}" (${when ? `when: ${when}` : 'no time given'}).`;
+}
+
+export function debriefView({ title, report, dimensions, order, endReason, turns, review, scenario }: DebriefInput): DebriefView {
   const shown: DimensionView[] = [];
   for (const id of order ?? Object.keys(report.dimensions)) {
     const score = report.dimensions[id];
@@ -98,14 +143,19 @@ export function debriefView({ title, report, dimensions, order, endReason, turns
     const changed = review?.dimensions[id];
     const level = changed ? changed.level : score.level;
     const levelName = level === null ? undefined : dimension?.levels[level]?.name;
-    const asScored = changed ? `, set by your tutor (scored ${score.level === null ? 'not applicable' : `${score.level}/3`})` : '';
+    const asScored = changed ? `, set by your tutor (scored ${score.level === null ? 'no occasion' : `${score.level}/3`})` : '';
     shown.push({
       id,
       name: dimension?.name ?? id,
       level,
-      levelText: level === null ? 'not applicable' : `${level}/3${levelName ? ` (${levelName})` : ''}${asScored}`,
+      levelText: level === null ? `no occasion${asScored}` : `${level}/3${levelName ? ` (${levelName})` : ''}${asScored}`,
+      descriptor: level === null ? '' : firstSentence(dimension?.levels[level]?.descriptor ?? ''),
+      ...(level === null
+        ? { noOccasion: `This rehearsal gave no occasion to show ${(dimension?.name ?? id).toLowerCase()}, so it is not levelled.` }
+        : {}),
       ...(changed ? { tutorReason: changed.reason } : {}),
-      criteria: [...new Set(dimension?.criteria.map((c) => `${c.unit} ${c.code}`) ?? [])],
+      criteria:
+        level !== null && level >= EVIDENCING_LEVEL ? [...new Set(dimension?.criteria.map((c) => `${c.unit} ${c.code}`) ?? [])] : [],
       evidence: score.evidence,
       suggestion: score.suggestion,
     });
@@ -113,9 +163,13 @@ export function debriefView({ title, report, dimensions, order, endReason, turns
   const levels = shown.filter((d) => d.level !== null).map((d) => `${d.id} ${d.level}`);
   const breachNote = report.breaches.length > 0 ? `, ${report.breaches.length} beyond authority` : '';
   const { strongest, weakest } = standouts(report, turns);
+  const focus = focusOf(shown, dimensions, scenario);
   return {
     title,
     endReason: endReason === undefined ? 'The rehearsal ended.' : (END_REASON_TEXT[endReason as EndReason] ?? 'The rehearsal ended.'),
+    headline: headlineOf(shown, focus, report.breaches.length),
+    ...(focus ? { focus } : {}),
+    ...(scenario && turns ? { hidden: hiddenPicture(scenario, turns) } : {}),
     breaches: report.breaches.map(({ turn, quote, rule }) => ({ turn, quote, rule })),
     ...(report.breaches.length > 0 && review?.dimensions[AUTHORITY]
       ? {
@@ -123,12 +177,50 @@ export function debriefView({ title, report, dimensions, order, endReason, turns
         }
       : {}),
     dimensions: shown,
-    commitments: report.commitments.map(({ turn, who, what, when }) => ({ turn, who, what, ...(when ? { when } : {}) })),
+    commitments: report.commitments.map(({ turn, who, what, when }) => ({
+      turn,
+      who,
+      what,
+      ...(when ? { when } : {}),
+      sentence: commitmentSentence(turn, who, what, when),
+    })),
     ...(strongest ? { strongest } : {}),
     ...(weakest ? { weakest } : {}),
     summary: `${levels.join(', ')}${breachNote}`,
     ...(review ? { tutor: tutorView(review, turns) } : {}),
   };
+}
+
+/**
+ * The weakest dimension with an occasion, the first in the scenario's order on a tie; none when
+ * every levelled dimension is at the top.
+ */
+function focusOf(shown: readonly DimensionView[], dimensions: readonly RubricDimension[], scenario?: Scenario): FocusView | undefined {
+  const levelled = shown.filter((d): d is DimensionView & { level: number } => d.level !== null);
+  const weakest = levelled.reduce<(DimensionView & { level: number }) | undefined>((w, d) => (!w || d.level < w.level ? d : w), undefined);
+  if (!weakest || weakest.level >= 3) return undefined;
+  const next = dimensions.find((d) => d.id === weakest.id)?.levels[weakest.level + 1];
+  const line = scenario ? modelLine(weakest.id, scenario) : undefined;
+  return {
+    id: weakest.id,
+    name: weakest.name,
+    levelText: weakest.levelText,
+    nextStep: next ? `${next.name}: ${firstSentence(next.descriptor)}` : '',
+    ...(line ? { modelLine: line } : {}),
+  };
+}
+
+function headlineOf(shown: readonly DimensionView[], focus: FocusView | undefined, breaches: number): string {
+  const levelled = shown.filter((d) => d.level !== null);
+  if (levelled.length === 0) return 'This rehearsal was too short to level.';
+  const top = Math.max(...levelled.map((d) => d.level!));
+  // Dimension ids are the short names a learner scans: "listening", "negotiation".
+  const best = levelled.filter((d) => d.level === top).map((d) => d.id);
+  const strongest = `Strongest: ${best.length > 2 ? `${best.slice(0, 2).join(', ')} and ${best.length - 2} more` : best.join(' and ')} (${top}/3).`;
+  const beyond = breaches > 0 ? ` You went beyond your authority ${breaches === 1 ? 'once' : `${breaches} times`}.` : '';
+  const focused = focus && levelled.find((d) => d.id === focus.id);
+  const work = focused ? ` Work on first: ${focused.id} (${focused.level}/3).` : ' Every dimension at the top level.';
+  return `${strongest}${work}${beyond}`;
 }
 
 function tutorView(review: TutorReview, turns: readonly Turn[] | undefined): TutorReviewView {

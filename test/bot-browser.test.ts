@@ -1,6 +1,7 @@
 /**
  * The local rehearsal page in a real browser (Debian's chromium driven by playwright-core): open
- * it, start a scenario from the card, exchange messages, end, and see the debrief card.
+ * it, start a scenario from the card, exchange messages, end, and see the debrief card: its summary
+ * on the first screen, its details behind toggles that open in the browser.
  */
 import { type Browser } from 'playwright-core';
 import { launchChromium } from './chromium.ts';
@@ -45,6 +46,25 @@ describe('the local rehearsal page', () => {
     await input.press('Enter');
     await page.getByText('Debrief:', { exact: false }).first().waitFor({ timeout: 20_000 });
     await expect(page.getByText('what went well', { exact: false }).count()).resolves.toBeGreaterThan(0);
+
+    // The debrief's first screen carries the summary and the one thing to work on first; the rest is
+    // collapsed, so it fits a chat pane without a long scroll.
+    const debrief = page.locator('.ac-adaptiveCard').filter({ hasText: 'Debrief:' }).first();
+    await debrief.getByText(/^Work on first:/).waitFor();
+    const cardBox = (await debrief.boundingBox())!;
+    const summaryBox = (await debrief.getByText(/^Work on first:/).boundingBox())!;
+    const screen = page.viewportSize()!.height;
+    expect(summaryBox.y + summaryBox.height - cardBox.y).toBeLessThan(screen / 2);
+    expect(cardBox.height).toBeLessThan(screen * 2);
+    // Details open and close on the card itself.
+    const evidence = debrief.getByText('Turn 2:', { exact: false }).first();
+    await expect(evidence.isVisible()).resolves.toBe(false);
+    await debrief.getByRole('button', { name: 'Details: Listening and understanding' }).click();
+    await evidence.waitFor({ state: 'visible' });
+    await debrief.getByRole('button', { name: 'What you could not see' }).click();
+    await debrief.getByText('The cause:', { exact: false }).waitFor({ state: 'visible' });
+    const opened = (await debrief.boundingBox())!.height;
+    expect(opened).toBeGreaterThan(cardBox.height);
     expect(problems).toEqual([]);
 
     const [record] = await bot.evidence.listFor(`webchat-local/${await page.evaluate(() => localStorage.getItem('servicesim.user'))}`);

@@ -129,6 +129,28 @@ describe('the bot conversation', () => {
     expect((await evidence.get(record!.id))?.reflection).toBe('I should not have blamed him; next time I would ask questions first.');
   });
 
+  it('skips the reflection when the learner says skip, saving none, and offers the button for it', async () => {
+    const { say } = conversation();
+    await say('hello');
+    await say({ value: { action: 'start', scenarioId: SCENARIO } });
+    await say("I'm really sorry. Can you tell me what happened when it started leaking?");
+    const ended = await say('end');
+    const asked = ended.find((a) => /what went well/i.test(a.text ?? ''));
+    expect(asked?.suggestedActions?.actions.map((a) => a.title)).toEqual(['Skip']);
+    const skipped = await say('Skip');
+    expect(texts(skipped).join(' ')).toMatch(/No reflection saved/);
+    const [record] = await evidence.listFor('test/learner-1');
+    expect(record!.reflection).toBeUndefined();
+  });
+
+  it('shows each scenario’s id beside its title in the picker, as the welcome says to type it', async () => {
+    const { say } = conversation();
+    const replies = await say('scenarios');
+    const card = JSON.stringify(cards(replies)[0]);
+    const scenario = library.scenarios.find((s) => s.id === SCENARIO)!;
+    expect(card).toContain(`${scenario.title} (${SCENARIO})`);
+  });
+
   it('gives no hints in assessment mode', async () => {
     const { say } = conversation();
     await say('hello');

@@ -146,7 +146,9 @@ describe('one view of a scored rehearsal', () => {
       turns: r.turns,
     });
     expect(view.dimensions.map((d) => d.id)).toEqual(washingMachine.dimensions);
-    expect(view.dimensions.find((d) => d.id === 'listening')!.criteria).toContain('CS17 1.2');
+    // Criteria are named only at a level that evidences them (Competent and up).
+    for (const d of view.dimensions) expect(d.criteria.length > 0).toBe(d.level !== null && d.level >= 2);
+    expect(view.dimensions.find((d) => d.id === 'questioning')!.criteria).toContain('CS17 1.2');
     expect(view.strongest).toMatchObject({ turn: 4 });
     expect(view.strongest!.quote).toMatch(/^I'm so sorry/);
     expect(view.weakest).toMatchObject({

@@ -78,7 +78,7 @@ export function registerChatCommand(program: Command): void {
           const report = await scoreRehearsal(parts.scorer, scenario, rehearsal.opening, exchanges);
           process.stdout.write(
             formatScoreReport(
-              debriefView({ title: scenario.title, report, dimensions: library.dimensions, order: scenario.dimensions, turns }),
+              debriefView({ title: scenario.title, report, dimensions: library.dimensions, order: scenario.dimensions, turns, scenario }),
             ),
           );
         }

@@ -76,6 +76,7 @@ export function registerScoreCommand(program: Command): void {
               dimensions: library.dimensions,
               order: scenario.dimensions,
               turns: transcript.turns,
+              scenario,
             }),
           ),
         );

@@ -1,6 +1,9 @@
 /**
- * The debrief card: each dimension's level with the criteria codes it evidences, the quoted evidence and
- * one suggestion; authority breaches as blockers; the replies that stood out; the commitments made.
+ * The debrief card. The first screen carries the one-line summary and the one thing to work on
+ * first, with a model line for this scenario; then each dimension's level and what it means, its
+ * quoted evidence, suggestion and criteria collapsed behind a "Details" toggle
+ * (`Action.ToggleVisibility`, so a Teams chat pane is not one long scroll); authority breaches as
+ * blockers; what the learner could not see; the replies that stood out; the commitments made.
  * Rendered the same in Teams and in the local page, from the one view of a scored rehearsal.
  */
 import { debriefView, type DebriefView, type ReplyView } from '../../engine/debrief-view.ts';
@@ -14,10 +17,31 @@ const text = (value: string, extra: Record<string, unknown> = {}) => ({ type: 'T
 /** A reply quoted in a card stays short enough to read at a glance. */
 const clip = (quote: string, max = 160) => (quote.length > max ? `${quote.slice(0, max - 1)}…` : quote);
 
+/** A button that shows or hides the element with this id, and the element itself, hidden to start. */
+const toggle = (title: string, target: string) => ({ type: 'Action.ToggleVisibility', title, targetElements: [target] });
+const hidden = (id: string, items: unknown[]) => ({ type: 'Container', id, isVisible: false, items });
+
 export function debriefCard(view: DebriefView): Record<string, unknown> {
   const body: unknown[] = [
     text(`Debrief: ${view.title}`, { weight: 'Bolder', size: 'Medium' }),
     text(view.endReason, { isSubtle: true, spacing: 'None' }),
+    {
+      type: 'Container',
+      id: 'summary',
+      style: 'accent',
+      items: [
+        text(view.headline, { weight: 'Bolder' }),
+        ...(view.focus
+          ? [
+              text(`Work on first: ${view.focus.name}, ${view.focus.levelText}`, { color: 'Accent', weight: 'Bolder', spacing: 'Small' }),
+              ...(view.focus.nextStep ? [text(`To reach ${view.focus.nextStep}`, { size: 'Small', spacing: 'None' })] : []),
+              ...(view.focus.modelLine
+                ? [text(`You could say: "${markdownLiteral(view.focus.modelLine)}"`, { size: 'Small', isSubtle: false, spacing: 'Small' })]
+                : []),
+            ]
+          : []),
+      ],
+    },
   ];
   if (view.tutor) {
     const { by, verdict, feedback, nextScenario, comments } = view.tutor;
@@ -49,25 +73,56 @@ export function debriefCard(view: DebriefView): Record<string, unknown> {
     });
   }
   for (const dimension of view.dimensions) {
+    const details = `details-${dimension.id}`;
+    const detailItems = [
+      ...dimension.evidence.slice(0, 2).map((e) => text(`Turn ${e.turn}: "${e.quote}" — ${e.reason}`, { size: 'Small' })),
+      ...(dimension.suggestion ? [text(`Try: ${dimension.suggestion}`, { size: 'Small', color: 'Accent' })] : []),
+      // Only a level that evidences the criteria names them ("Evidences …" never on a 0).
+      ...(dimension.criteria.length > 0 ? [text(`Evidences ${dimension.criteria.join(', ')}`, { isSubtle: true, size: 'Small' })] : []),
+    ];
+    const expandable = detailItems.length > 0 && dimension.level !== null;
     body.push({
       type: 'Container',
       separator: true,
       items: [
         {
-          type: 'ColumnSet',
-          columns: [
-            { type: 'Column', width: 'stretch', items: [text(dimension.name, { weight: 'Bolder' })] },
-            { type: 'Column', width: 'auto', items: [text(dimension.levelText, { weight: 'Bolder' })] },
+          // The whole row opens its details: no extra row of buttons per dimension.
+          type: 'Container',
+          ...(expandable ? { selectAction: toggle(`Details: ${dimension.name}`, details) } : {}),
+          items: [
+            {
+              type: 'ColumnSet',
+              columns: [
+                { type: 'Column', width: 'stretch', items: [text(dimension.name, { weight: 'Bolder' })] },
+                { type: 'Column', width: 'auto', items: [text(`${dimension.levelText}${expandable ? ' ▸' : ''}`, { weight: 'Bolder' })] },
+              ],
+            },
+            text(dimension.noOccasion ?? dimension.descriptor, { isSubtle: true, size: 'Small', spacing: 'None' }),
           ],
         },
-        ...(dimension.criteria.length > 0
-          ? [text(`Evidences ${dimension.criteria.join(', ')}`, { isSubtle: true, size: 'Small', spacing: 'None' })]
-          : []),
         ...(dimension.tutorReason
           ? [text(`Your tutor: ${markdownLiteral(dimension.tutorReason)}`, { size: 'Small', weight: 'Bolder' })]
           : []),
-        ...dimension.evidence.slice(0, 2).map((e) => text(`Turn ${e.turn}: "${e.quote}" — ${e.reason}`, { size: 'Small' })),
-        ...(dimension.suggestion ? [text(`Try: ${dimension.suggestion}`, { size: 'Small', color: 'Accent' })] : []),
+        ...(expandable ? [hidden(details, detailItems)] : []),
+      ],
+    });
+  }
+  if (view.hidden) {
+    const { cause, uncovered, missed, wanted, couldOffer } = view.hidden;
+    body.push({
+      type: 'Container',
+      separator: true,
+      items: [
+        { type: 'ActionSet', actions: [toggle('What you could not see', 'hidden-picture')] },
+        hidden('hidden-picture', [
+          text(`The cause: ${markdownLiteral(cause)}`, { size: 'Small' }),
+          text(`What the customer wanted: ${markdownLiteral(wanted)}`, { size: 'Small' }),
+          text(`You uncovered: ${uncovered.length === 0 ? 'none of the hidden facts' : markdownLiteral(uncovered.join(' · '))}`, {
+            size: 'Small',
+          }),
+          ...(missed.length > 0 ? [text(`You missed: ${markdownLiteral(missed.join(' · '))}`, { size: 'Small' })] : []),
+          text(`What the organisation could offer: ${markdownLiteral(couldOffer.join(' · '))}`, { size: 'Small' }),
+        ]),
       ],
     });
   }
@@ -96,9 +151,7 @@ export function debriefCard(view: DebriefView): Record<string, unknown> {
       text('Commitments you made', { weight: 'Bolder' }),
       ...(view.commitments.length === 0
         ? [text('None.', { isSubtle: true })]
-        : view.commitments.map((c) =>
-            text(`Turn ${c.turn}: ${c.what}${c.when ? ` (by ${c.when})` : ' (no time given)'}`, { size: 'Small' }),
-          )),
+        : view.commitments.map((c) => text(c.sentence, { size: 'Small' }))),
     ],
   });
   return { type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: '1.5', body };
@@ -116,6 +169,7 @@ export function recordDebriefCard(record: EvidenceRecord, library: Library, revi
       endReason: record.endReason,
       turns: record.turns,
       ...(review ? { review } : {}),
+      ...(scenario ? { scenario } : {}),
     }),
   );
 }

@@ -81,7 +81,8 @@ export function scenarioPickerCard(
         type: 'Container',
         separator: true,
         items: [
-          { type: 'TextBlock', text: s.title, weight: 'Bolder', wrap: true },
+          // The id beside the title: the welcome tells the learner they can type "start <id>".
+          { type: 'TextBlock', text: `${s.title} (${s.id})`, weight: 'Bolder', wrap: true },
           {
             type: 'TextBlock',
             text: `${label(s.problemType)} · ${s.difficulty}${s.resolvable === true ? '' : ' · cannot be fully resolved'}`,

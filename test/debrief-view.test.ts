@@ -1,0 +1,180 @@
+/**
+ * The debrief a learner can act on: a one-line summary and the one thing to work on first, with a
+ * model line from this scenario's own situation; what each level means; criteria only where the
+ * level evidences them; no level where there was no occasion; what the learner could not see; and
+ * commitments read as sentences.
+ */
+import { describe, expect, it } from 'vitest';
+import { debriefView } from '../engine/debrief-view.ts';
+import { modelLine } from '../engine/model-lines.ts';
+import { loadLibrary } from '../engine/rubric-library.ts';
+import type { ScoreReport } from '../engine/score-report.ts';
+import { debriefCard } from '../dialogs/cards/debrief-card.ts';
+import { kettle } from './scenario-fixture.ts';
+
+const shipped = await loadLibrary();
+
+function report(levels: Record<string, number | null>, extra: Partial<ScoreReport> = {}): ScoreReport {
+  return {
+    scenario: kettle.id,
+    dimensions: Object.fromEntries(
+      Object.entries(levels).map(([id, level]) => [
+        id,
+        {
+          level,
+          max: 3 as const,
+          evidence: level === null ? [] : [{ turn: 2, quote: 'What happens when you switch it on?', reason: 'open question' }],
+          suggestion: 'Keep going.',
+        },
+      ]),
+    ),
+    breaches: [],
+    commitments: [],
+    turns: [],
+    ...extra,
+  };
+}
+
+const turns = [
+  { role: 'customer' as const, text: kettle.customer.opening },
+  { role: 'learner' as const, text: 'What happens when you switch it on?' },
+  { role: 'customer' as const, text: 'The light comes on but it never heats the water.' },
+  { role: 'learner' as const, text: "I'll ring you by 4pm today." },
+];
+
+const view = (levels: Record<string, number | null>, extra: Partial<ScoreReport> = {}) =>
+  debriefView({
+    title: kettle.title,
+    report: report(levels, extra),
+    dimensions: shipped.dimensions,
+    order: kettle.dimensions,
+    turns,
+    scenario: kettle,
+  });
+
+describe('the debrief view', () => {
+  it('opens with a summary and the weakest dimension with an occasion, with a model line from this scenario', () => {
+    const v = view({ listening: 3, questioning: 2, negotiation: 1, authority: null });
+    expect(v.headline).toBe('Strongest: listening (3/3). Work on first: negotiation (1/3).');
+    expect(v.focus).toMatchObject({ id: 'negotiation', nextStep: expect.stringMatching(/^Competent: /) });
+    // The kettle's own options, pros and cons: never another scenario's.
+    expect(v.focus!.modelLine).toContain('refund the £25 to the card used');
+    expect(v.focus!.modelLine).toContain('though still has no kettle');
+    expect(v.focus!.modelLine).not.toMatch(/washing machine|launderette/i);
+  });
+
+  it('takes the first in the scenario’s order on a tie, and names no focus when all are at the top', () => {
+    expect(view({ listening: 1, questioning: 1, negotiation: 2, authority: 3 }).focus?.id).toBe('listening');
+    const top = view({ listening: 3, questioning: 3, negotiation: 3, authority: 3 });
+    expect(top.focus).toBeUndefined();
+    expect(top.headline).toMatch(/Every dimension at the top level/);
+  });
+
+  it('says where there was no occasion instead of a level, and names criteria only where the level evidences them', () => {
+    const v = view({ listening: 0, questioning: 2, negotiation: 1, authority: null });
+    const by = (id: string) => v.dimensions.find((d) => d.id === id)!;
+    expect(by('authority')).toMatchObject({ levelText: 'no occasion', noOccasion: expect.stringMatching(/no occasion/), criteria: [] });
+    expect(by('listening').criteria).toEqual([]);
+    expect(by('negotiation').criteria).toEqual([]);
+    expect(by('questioning').criteria).toContain('CS17 1.2');
+    expect(by('listening').descriptor).toMatch(/^Replies ignore or contradict/);
+  });
+
+  it('shows what the learner could not see: the cause, the facts uncovered and missed, what was wanted and offered', () => {
+    const { hidden } = view({ listening: 2 });
+    expect(hidden).toMatchObject({
+      cause: 'The heating element has failed.',
+      uncovered: ['The element no longer heats; the light comes on.'],
+      missed: ['Bought ten days ago with a receipt.'],
+      wanted: 'A working kettle today.',
+    });
+    expect(hidden!.couldOffer).toContain('Swap it for the same model from stock.');
+    expect(hidden!.couldOffer).toContain("With Duty manager's approval: goodwill payment");
+  });
+
+  it('counts a fact the customer told unasked as uncovered', () => {
+    const told = debriefView({
+      title: kettle.title,
+      report: report({ listening: 2 }),
+      dimensions: shipped.dimensions,
+      turns: [
+        { role: 'customer', text: kettle.customer.opening },
+        { role: 'learner', text: 'Right, I see.' },
+        { role: 'customer', text: "I bought it ten days ago, here's the receipt." },
+      ],
+      scenario: kettle,
+    });
+    expect(told.hidden!.uncovered).toEqual(['Bought ten days ago with a receipt.']);
+  });
+
+  it('reads commitments as sentences, the time said once', () => {
+    const v = view(
+      { listening: 2 },
+      {
+        commitments: [
+          { turn: 4, quote: "I'll ring you by 4pm today.", who: 'the learner', what: "I'll ring you by 4pm today.", when: 'by 4pm today' },
+        ],
+      },
+    );
+    expect(v.commitments[0]!.sentence).toBe('Turn 4, you promised: "I\'ll ring you by 4pm today." (when: by 4pm today).');
+    expect(v.commitments[0]!.sentence).not.toMatch(/by by/);
+  });
+});
+
+describe('model lines', () => {
+  it('puts only workable options, remedies before next steps, and next steps where they are all there is', () => {
+    const [refund, replace] = kettle.options;
+    const unworkableFirst = { ...kettle, options: [{ ...refund!, workable: false }, replace!] };
+    expect(modelLine('negotiation', unworkableFirst)).toBe(
+      'What I can do is swap it for the same model from stock: a working kettle today, though same model could fail again. Would that work for you?',
+    );
+    const reviewOnly = {
+      ...kettle,
+      options: [
+        { ...refund!, action: 'investigation' as const, description: 'Reopen the case for review.' },
+        { ...replace!, workable: false },
+      ],
+    };
+    expect(modelLine('negotiation', reviewOnly)).toMatch(/^What I can do is reopen the case for review:/);
+    expect(modelLine('negotiation', { ...kettle, options: [replace!, { ...refund!, action: 'investigation' as const }] })).toMatch(
+      /^What I can do is swap it/,
+    );
+  });
+
+  it('gives every shipped scenario a line for each dimension it assesses, in its own terms', () => {
+    for (const scenario of shipped.scenarios) {
+      for (const dimension of scenario.dimensions) {
+        const line = modelLine(dimension, scenario);
+        expect(line, `${scenario.id} ${dimension}`).toMatch(/^[A-Z"'].{20,}[.?]$/);
+      }
+      const negotiation = modelLine('negotiation', scenario);
+      const workable = scenario.options.filter((o) => o.workable);
+      if (workable.length > 0) expect(negotiation, scenario.id).toMatch(/suit you better|work for you/);
+      if (scenario.repeatedProblem) expect(modelLine('reporting', scenario), scenario.id).toMatch(/not the first/);
+    }
+  });
+});
+
+describe('the debrief card', () => {
+  const card = debriefCard(view({ listening: 3, questioning: 2, negotiation: 1, authority: null }));
+  const json = JSON.stringify(card);
+  const ids = [...json.matchAll(/"id":"([^"]+)"/g)].map((m) => m[1]);
+  const targets = [...json.matchAll(/"targetElements":\["([^"]+)"\]/g)].map((m) => m[1]);
+
+  it('carries the summary and the first action before any dimension', () => {
+    const body = card.body as Array<Record<string, unknown>>;
+    expect(body[2]).toMatchObject({ id: 'summary' });
+    expect(JSON.stringify(body[2])).toContain('Work on first: Options, negotiation and agreement');
+    expect(JSON.stringify(body[2])).toContain('You could say:');
+  });
+
+  it('collapses each dimension’s evidence and criteria behind a toggle that targets an element the card holds', () => {
+    expect(targets.length).toBeGreaterThanOrEqual(4);
+    for (const target of targets) expect(ids).toContain(target);
+    expect(json).toContain('"type":"Action.ToggleVisibility"');
+    // Criteria only where the level evidences them, never "Evidences" beside a level-1 or no-occasion dimension.
+    expect(json).toContain('Evidences CS17');
+    expect(json.match(/Evidences/g)).toHaveLength(2);
+    expect(json).toContain('no occasion to show working within authority');
+  });
+});
