@@ -12,6 +12,7 @@ import type { Breach, DimensionScore, Evidence } from './score-report.ts';
 import { isMoney, type LearnerTurn, type Moves } from './learner-turn.ts';
 import type { ActionKind, Scenario } from './scenario-schema.ts';
 import { routeFor } from './authority-check.ts';
+import { modelLine } from './model-lines.ts';
 import { phrases } from './phrase-pattern.ts';
 
 export interface JudgeInput {
@@ -44,7 +45,7 @@ function score(level: number | null, evidence: Evidence[], suggestion: string): 
   return { level, max: 3, evidence, suggestion };
 }
 
-export const judgeListening: Judge = ({ turns, whole }) => {
+export const judgeListening: Judge = ({ scenario, turns, whole }) => {
   const harmful = evidenceOf(turns, 'dismiss', 'dismisses the problem').concat(evidenceOf(turns, 'blame', 'blames the customer'));
   const empathy = evidenceOf(turns, 'empathise', 'names how the customer feels');
   const reflect = evidenceOf(turns, 'reflect', 'reflects back what the customer said');
@@ -56,14 +57,14 @@ export const judgeListening: Judge = ({ turns, whole }) => {
     return score(
       0,
       evidence,
-      'Acknowledge the problem before anything else, in your own words: "So it has leaked three times and you lost a day\'s pay waiting in — I can see why you\'re fed up."',
+      `Acknowledge the problem before anything else, in your own words, e.g. "${modelLine('listening', scenario)}"`,
     );
   }
   if (empathy.length + reflect.length + generic.length === 0) {
     return score(
       0,
       evidence,
-      'Show you have heard the customer: name the problem and how it affects them, e.g. "That sounds really stressful, with water on the kitchen floor."',
+      'Show you have heard the customer: name the problem and how it affects them, e.g. "That sounds really stressful, and it\'s not what you expected from us."',
     );
   }
   // Naming the customer's feelings again and again, turn after turn, is listening even without an echo.
@@ -72,7 +73,7 @@ export const judgeListening: Judge = ({ turns, whole }) => {
     return score(
       1,
       evidence,
-      'Make the acknowledgement specific: reflect back a detail the customer gave you, e.g. "So it has happened every evening for three weeks — that must be frustrating."',
+      `Make the acknowledgement specific: reflect back a detail the customer gave you, e.g. "${modelLine('listening', scenario)}"`,
     );
   }
   const consistent = !whole || (reflectingTurns >= 2 && shown / turns.length >= 0.4);
@@ -233,7 +234,7 @@ export const judgeNegotiation: Judge = ({ scenario, turns, breaches, whole }) =>
     return score(
       0,
       evidence,
-      'Put workable options to the customer from the service offer, e.g. "I can replace it this week or refund you in full — which would suit you better?"',
+      `Put workable options to the customer from the service offer, e.g. "${modelLine('negotiation', scenario) ?? 'Which of these would suit you better?'}"`,
     );
   }
   if (breaches.length > 0) {
@@ -251,7 +252,7 @@ export const judgeNegotiation: Judge = ({ scenario, turns, breaches, whole }) =>
     return score(
       1,
       evidence,
-      'Explain the advantages and disadvantages of each option, e.g. "A replacement is quickest, but you would need to be in for delivery; a refund is immediate but leaves you without a machine."',
+      `Explain the advantages and disadvantages of each option, e.g. "${modelLine('negotiation', scenario) ?? 'This one is quickest, but…; that one costs you nothing, but…'}"`,
     );
   }
   if (!whole) return score(2, evidence, '');
@@ -265,7 +266,7 @@ export const judgeNegotiation: Judge = ({ scenario, turns, breaches, whole }) =>
       evidence,
       organisation.length === 0
         ? 'Weigh each option for the organisation too (cost, stock, time), so the one agreed is workable for both sides.'
-        : "Close with confirmation: \"So we've agreed a replacement on Thursday — I've booked it and you'll get a text today. Is there anything else?\"",
+        : "Close with confirmation: \"So to confirm, we've agreed …, I've booked it, and you'll hear from me by … Is there anything else?\"",
     );
   }
   return score(
@@ -370,7 +371,7 @@ export const judgeUnresolved: Judge = ({ scenario, turns, breaches, whole }) => 
     return score(
       0,
       evidence.slice(0, 5),
-      `Explain why it cannot be done and where else the customer can get help, e.g. "…because the rate was non-refundable under the terms you agreed. You could contact ${helpExample}."`,
+      `Explain why it cannot be done and where else the customer can get help, e.g. "${modelLine('unresolved', scenario)}"`,
     );
   }
   if (!whole) return score(reasons.length > 0 && referrals.length > 0 ? 2 : 1, evidence, '');
@@ -395,7 +396,7 @@ export const judgeUnresolved: Judge = ({ scenario, turns, breaches, whole }) => 
   );
 };
 
-export const judgeInforming: Judge = ({ turns, breaches, whole }) => {
+export const judgeInforming: Judge = ({ scenario, turns, breaches, whole }) => {
   const commitments = turns.flatMap((t) => t.commitments);
   const specific = commitments.filter((c) => c.when);
   const vague = evidenceOf(turns, 'vaguePromise', 'a promise with no when');
@@ -410,7 +411,7 @@ export const judgeInforming: Judge = ({ turns, breaches, whole }) => {
     return score(
       vague.length > 0 ? 1 : 0,
       evidence,
-      'Tell the customer what will happen next, who will do it and by when: "I\'ll ring you by 4pm tomorrow with the engineer\'s slot."',
+      `Tell the customer what will happen next, who will do it and by when, e.g. "${modelLine('informing', scenario)}"`,
     );
   }
   if (breaches.length > 0) {

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { debriefView } from '../engine/debrief-view.ts';
 import { modelLine } from '../engine/model-lines.ts';
+import { scoreTranscript } from '../engine/rules-scorer.ts';
 import { loadLibrary } from '../engine/rubric-library.ts';
 import type { ScoreReport } from '../engine/score-report.ts';
 import { debriefCard } from '../dialogs/cards/debrief-card.ts';
@@ -152,6 +153,22 @@ describe('model lines', () => {
       if (workable.length > 0) expect(negotiation, scenario.id).toMatch(/suit you better|work for you/);
       if (scenario.repeatedProblem) expect(modelLine('reporting', scenario), scenario.id).toMatch(/not the first/);
     }
+  });
+});
+
+describe('suggestions', () => {
+  it('never give advice from another scenario: a car-service debrief quotes no washing machine', () => {
+    const carService = shipped.scenarios.find((s) => s.id === 'car-service-not-done')!;
+    const weak = scoreTranscript(carService, [
+      { role: 'customer', text: carService.customer.opening },
+      { role: 'learner', text: 'OK. What do you want me to do about it?' },
+      { role: 'customer', text: 'I want my car back.' },
+      { role: 'learner', text: 'Someone will get back to you.' },
+    ]);
+    const suggestions = Object.values(weak.dimensions).map((d) => d.suggestion);
+    expect(suggestions.join(' ')).not.toMatch(/washing|machine|launderette|kitchen|leak|kettle|engineer's slot|non-refundable/i);
+    // The examples come from this scenario instead.
+    expect(weak.dimensions.negotiation!.suggestion).toContain('courtesy car');
   });
 });
 
