@@ -63,9 +63,34 @@ export const REHEARSAL_PAGE = `<!doctype html>
   };
   Subject.prototype.next = function (value) { this.last = value; this.observers.slice().forEach(function (o) { o.next && o.next(value); }); };
 
+
   var activities = new Subject();
   var status = new Subject(); status.replay = true;
-  var sequence = 0;
+
+  // What this conversation has shown, kept in this browser so a reload shows the briefing and the
+  // customer's last words again rather than a blank page. The newest MAX_KEPT only; when the
+  // browser's storage is full, fewer.
+  var MAX_KEPT = 200;
+  var keptKey = 'servicesim.kept.' + conversationId;
+  var kept = [];
+  try { kept = JSON.parse(store.getItem(keptKey) || '[]') || []; } catch (e) { kept = []; }
+  function keep(activity) {
+    kept.push(activity);
+    if (kept.length > MAX_KEPT) kept = kept.slice(-MAX_KEPT);
+    try { store.setItem(keptKey, JSON.stringify(kept)); }
+    catch (e) { kept = kept.slice(-20); try { store.setItem(keptKey, JSON.stringify(kept)); } catch (e2) { /* shown, not kept */ } }
+  }
+  function show(activity) { activities.next(activity); keep(activity); }
+  // A reload shows the conversation so far, as it was shown, before anything new: once Web Chat is
+  // listening, which it is by the time the first answer from the bot (or the failure to reach it) comes.
+  var replayed = false;
+  function replayKept() {
+    if (replayed) return;
+    replayed = true;
+    kept.slice().forEach(function (activity) { activities.next(activity); });
+  }
+  // New ids carry on after the kept ones, so Web Chat never takes a new reply for one it has shown.
+  var sequence = kept.length;
   function stamp(activity) {
     activity.id = activity.id || conversationId + '|' + String(++sequence).padStart(6, '0');
     activity.timestamp = new Date(Date.now() + sequence).toISOString();
@@ -89,10 +114,12 @@ export const REHEARSAL_PAGE = `<!doctype html>
         return response.status === 200 ? response.json() : { activities: [] };
       })
       .then(function (body) {
+        replayKept();
         problem.style.display = 'none';
-        (body && body.activities || []).forEach(function (reply) { activities.next(stamp(reply)); });
+        (body && body.activities || []).forEach(function (reply) { show(stamp(reply)); });
       })
       .catch(function (error) {
+        replayKept();
         problem.textContent = 'Could not reach the bot: ' + error.message + ' Is "npm start" still running?';
         problem.style.display = 'block';
       });
@@ -104,7 +131,7 @@ export const REHEARSAL_PAGE = `<!doctype html>
     postActivity: function (activity) {
       var id = newId();
       var echoed = stamp(Object.assign({}, activity, { id: id, from: user, conversation: { id: conversationId } }));
-      activities.next(echoed);
+      show(echoed);
       var result = new Subject();
       send(Object.assign({}, activity, { id: id })).then(function () { result.next(id); });
       return result;
@@ -115,6 +142,7 @@ export const REHEARSAL_PAGE = `<!doctype html>
 
   window.WebChat.renderWebChat({ directLine: directLine, userID: userId, username: 'You', locale: 'en-GB' }, document.getElementById('webchat'));
   status.next(0); status.next(1); status.next(2);
+
   // First contact: the bot welcomes a learner it has not met.
   send({ type: 'conversationUpdate', membersAdded: [user], id: newId() });
 
@@ -130,7 +158,7 @@ export const REHEARSAL_PAGE = `<!doctype html>
           if (!activity.id || collected[activity.id]) return;
           collected[activity.id] = true;
           store.setItem('servicesim.shown', JSON.stringify(collected));
-          activities.next(stamp(activity));
+          show(stamp(activity));
         });
       })
       .catch(function () {});
@@ -139,6 +167,7 @@ export const REHEARSAL_PAGE = `<!doctype html>
   setInterval(collect, 3000);
 
   document.getElementById('restart').addEventListener('click', function () {
+    store.removeItem(keptKey);
     store.removeItem('servicesim.conversation');
     window.location.reload();
   });

@@ -79,6 +79,10 @@ export const WELCOME_TEXT = [
   'Choose a scenario below, or type **start** *scenario-id*. If your tutor gave you a group code, type **join** *code*. Type **help** for all commands.',
 ].join('\n\n');
 
+/** A learner met before, in a new conversation. */
+export const WELCOME_BACK_TEXT =
+  '**Welcome back to ServiceSim.** Choose a scenario below, or type **start** *scenario-id*. Type **history** to see your rehearsals, or **help** for all commands.';
+
 export interface FlowServices {
   library: Library;
   evidence: EvidenceStore;
@@ -105,6 +109,8 @@ const HISTORY_LENGTH = 10;
 export class ConversationFlow {
   private readonly dialogState: StatePropertyAccessor<DialogState>;
   private readonly profile: StatePropertyAccessor<Profile>;
+  /** This conversation has been greeted: a new conversation greets a learner met before, once. */
+  private readonly greeted: StatePropertyAccessor<boolean>;
   private readonly dialogs: DialogSet;
   private readonly rehearsal: RehearsalDialog;
   private readonly now: () => Date;
@@ -113,6 +119,7 @@ export class ConversationFlow {
     this.now = services.now ?? (() => new Date());
     this.dialogState = services.conversationState.createProperty<DialogState>('dialogState');
     this.profile = services.userState.createProperty<Profile>('profile');
+    this.greeted = services.conversationState.createProperty<boolean>('greeted');
     this.dialogs = new DialogSet(this.dialogState);
     this.rehearsal = new RehearsalDialog({
       library: services.library,
@@ -159,12 +166,25 @@ export class ConversationFlow {
     );
   }
 
-  /** First contact: the welcome and the scenario picker, once per learner. */
+  /**
+   * A learner joins a conversation: the welcome and the scenario picker the first time we meet
+   * them; in a new conversation later (the local page's "New conversation", a new Teams chat), a
+   * greeting and the picker. Once per conversation: a reload, or Teams' install and join events
+   * together, greet once.
+   */
   async welcome(context: TurnContext): Promise<void> {
     const profile = await this.profileOf(context);
-    if (profile.welcomed) return;
-    profile.welcomed = true;
-    await context.sendActivity(WELCOME_TEXT);
+    if (await this.greeted.get(context, false)) return;
+    await this.greeted.set(context, true);
+    const dc = await this.dialogs.createContext(context);
+    if (profile.welcomed) {
+      // Mid-rehearsal in this conversation (a reload): nothing to add; the rehearsal carries on.
+      if (dc.activeDialog) return;
+      await context.sendActivity(WELCOME_BACK_TEXT);
+    } else {
+      profile.welcomed = true;
+      await context.sendActivity(WELCOME_TEXT);
+    }
     await this.showPicker(context);
   }
 

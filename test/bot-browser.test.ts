@@ -71,4 +71,40 @@ describe('the local rehearsal page', () => {
     expect(record?.scenario.id).toBe('faulty-washing-machine');
     expect(record?.turns.some((t) => t.role === 'learner' && /what happened when it started leaking/.test(t.text))).toBe(true);
   }, 90_000);
+
+  it('keeps the conversation over a reload, and greets a new conversation with the picker', async () => {
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(`${bot.url}/`);
+    await page.getByText('Welcome to ServiceSim', { exact: false }).first().waitFor({ timeout: 20_000 });
+    const card = page.locator('.ac-adaptiveCard').filter({ hasText: 'Choose a scenario' });
+    await card.locator('.ac-container').filter({ hasText: 'washing machine' }).first().getByRole('button', { name: 'Start' }).click();
+    await page.getByRole('button', { name: 'End rehearsal' }).first().waitFor({ timeout: 20_000 });
+    const botBubbles = () => page.locator('.webchat__bubble:not(.webchat__bubble--from-user)').count();
+    const before = await botBubbles();
+    const input = page.getByRole('textbox').last();
+    await input.fill('Can you tell me what happened when it started leaking?');
+    await input.press('Enter');
+    await expect.poll(botBubbles, { timeout: 20_000 }).toBeGreaterThan(before);
+    const shown = await botBubbles();
+
+    // A reload shows the briefing, the learner's words and the customer's replies again, once each.
+    await page.reload();
+    await page.getByRole('button', { name: 'End rehearsal' }).first().waitFor({ timeout: 20_000 });
+    const said = page.locator('.webchat__bubble--from-user').filter({ hasText: 'what happened when it started leaking' });
+    await expect.poll(() => said.count(), { timeout: 20_000 }).toBe(1);
+    await expect.poll(botBubbles, { timeout: 20_000 }).toBe(shown);
+    // And the rehearsal carries on from there.
+    await input.fill('Has it been moved at all since it was installed?');
+    await input.press('Enter');
+    await expect.poll(botBubbles, { timeout: 20_000 }).toBeGreaterThan(shown);
+
+    // "New conversation" greets the learner met before, with the picker, and starts clean.
+    await page.getByRole('button', { name: 'New conversation' }).click();
+    await page.getByText('Welcome back to ServiceSim', { exact: false }).first().waitFor({ timeout: 20_000 });
+    await page.locator('.ac-adaptiveCard').filter({ hasText: 'Choose a scenario' }).first().waitFor();
+    expect(await said.count()).toBe(0);
+    expect(problems).toEqual([]);
+  }, 90_000);
 });
