@@ -14,6 +14,7 @@ export type Command =
   | { kind: 'badMode'; said: string }
   | { kind: 'history' }
   | { kind: 'historyItem'; number: number }
+  | { kind: 'historyRecord'; recordId: string }
   | { kind: 'join'; code: string }
   | { kind: 'name'; name: string }
   | { kind: 'myData' }
@@ -39,6 +40,7 @@ export function readCommand(text: string | undefined, value: unknown): Command |
     if (!submit) return { kind: 'badCard' };
     if (submit.action === 'start') return { kind: 'start', scenarioId: submit.scenarioId };
     if (submit.action === 'end') return { kind: 'end', rehearsalId: submit.rehearsalId };
+    if (submit.action === 'open') return { kind: 'historyRecord', recordId: submit.recordId };
     return {
       kind: 'scenarios',
       ...(submit.problemType ? { problemType: submit.problemType } : {}),

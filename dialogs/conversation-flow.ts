@@ -24,6 +24,7 @@ import type { RehearsalLog } from '../store/rehearsal-log.ts';
 import type { ReviewStore } from '../store/review-store.ts';
 import { hostHasUniversalActions } from './cards/card-actions.ts';
 import { recordDebriefCard } from './cards/debrief-card.ts';
+import { attemptProgress, historyCard } from './cards/history-card.ts';
 import { scenarioPickerCard, type AssignedToLearner } from './cards/scenario-picker-card.ts';
 import { HELP_TEXT, readCommand, type Command } from './commands.ts';
 import { learnerOf } from './learner-identity.ts';
@@ -261,6 +262,9 @@ export class ConversationFlow {
       case 'historyItem':
         await this.showRehearsal(context, command.number);
         return;
+      case 'historyRecord':
+        await this.showRecord(context, command.recordId);
+        return;
       case 'start': {
         if (active) {
           await context.sendActivity('You are in the middle of a rehearsal. Type **end** to finish it first.');
@@ -458,7 +462,7 @@ export class ConversationFlow {
       return;
     }
     const reviews = (await this.services.reviews?.currentReviews(records.map((r) => r.id))) ?? new Map();
-    const lines = records.map((r, i) => {
+    const rows = records.map((r) => {
       const review = reviews.get(r.id);
       const { summary } = debriefView({
         title: r.scenario.title,
@@ -466,21 +470,41 @@ export class ConversationFlow {
         dimensions: this.services.library.dimensions,
         ...(review ? { review } : {}),
       });
+      return { record: r, summary, ...(review ? { reviewed: historyReviewText(review) } : {}) };
+    });
+    const lines = rows.map(({ record: r, summary, reviewed }, i) => {
       // A line of its own under the rehearsal's, so the two never run together.
-      const reviewed = review ? `\n   - ${historyReviewText(review)}` : '';
-      return `${i + 1}. ${r.endedAt.slice(0, 16).replace('T', ' ')}: **${r.scenario.title}** (${r.mode}): ${summary}${r.reflection ? ' · reflection saved' : ''}${reviewed}`;
+      const progress = attemptProgress(r, records);
+      return `${i + 1}. ${r.endedAt.slice(0, 16).replace('T', ' ')}: **${r.scenario.title}** (${r.mode}): ${summary}${r.reflection ? ' · reflection saved' : ''}${progress ? `\n   - ${progress}` : ''}${reviewed ? `\n   - ${reviewed}` : ''}`;
     });
     await context.sendActivity(
       [
         `Your last ${lines.length} rehearsal${lines.length === 1 ? '' : 's'}:`,
         ...lines,
         '',
-        "Type **history** *n* (for example **history 1**) to open one with its debrief and your tutor's review.",
+        "Open one below, or type **history** *n* (for example **history 1**), to see its debrief and your tutor's review.",
       ].join('\n'),
+    );
+    // The same list as a card the learner can open (Teams and the local page).
+    await context.sendActivity(
+      MessageFactory.attachment(CardFactory.adaptiveCard(historyCard(rows, records, hostHasUniversalActions(context.activity.channelId)))),
     );
   }
 
   /** One rehearsal from the history, as its debrief, with the tutor's levels and comments once reviewed. */
+  /** A rehearsal opened from the history card: the learner's own only. */
+  private async showRecord(context: TurnContext, recordId: string): Promise<void> {
+    const record = await this.services.evidence.get(recordId);
+    if (!record || record.learner.id !== learnerOf(context.activity).id) {
+      await context.sendActivity('That rehearsal is not in your history. Type **history** to see the list.');
+      return;
+    }
+    const review = (await this.services.reviews?.reviewsOf(record.id))?.at(-1);
+    await context.sendActivity(
+      MessageFactory.attachment(CardFactory.adaptiveCard(recordDebriefCard(record, this.services.library, review))),
+    );
+  }
+
   private async showRehearsal(context: TurnContext, number: number): Promise<void> {
     const records = (await this.services.evidence.listFor(learnerOf(context.activity).id)).slice(0, HISTORY_LENGTH);
     const record = records[number - 1];

@@ -1,7 +1,8 @@
 /**
  * The local rehearsal page in a real browser (Debian's chromium driven by playwright-core): open
  * it, start a scenario from the card, exchange messages, end, and see the debrief card: its summary
- * on the first screen, its details behind toggles that open in the browser.
+ * on the first screen, its details behind toggles that open in the browser; the history card opens
+ * it again. And a reload keeps the conversation; a new conversation greets the learner.
  */
 import { type Browser } from 'playwright-core';
 import { launchChromium } from './chromium.ts';
@@ -65,6 +66,17 @@ describe('the local rehearsal page', () => {
     await debrief.getByText('The cause:', { exact: false }).waitFor({ state: 'visible' });
     const opened = (await debrief.boundingBox())!.height;
     expect(opened).toBeGreaterThan(cardBox.height);
+
+    // Skip the reflection, then reopen the debrief from the history card.
+    await input.fill('skip');
+    await input.press('Enter');
+    await page.getByText('No reflection saved', { exact: false }).first().waitFor({ timeout: 20_000 });
+    await input.fill('history');
+    await input.press('Enter');
+    const history = page.locator('.ac-adaptiveCard').filter({ hasText: 'Your last 1 rehearsal' }).first();
+    await history.getByRole('button', { name: 'Open' }).click();
+    const debriefs = page.locator('.ac-adaptiveCard').filter({ hasText: 'Debrief:' });
+    await expect.poll(() => debriefs.count(), { timeout: 20_000 }).toBe(2);
     expect(problems).toEqual([]);
 
     const [record] = await bot.evidence.listFor(`webchat-local/${await page.evaluate(() => localStorage.getItem('servicesim.user'))}`);

@@ -175,6 +175,36 @@ describe('the bot conversation', () => {
     expect(mine).toContain(library.scenarios.find((s) => s.id === SCENARIO)!.title);
   });
 
+  it('lists history as a card the learner can open, with progress on a repeated scenario, and opens only their own', async () => {
+    const first = conversation('learner-1');
+    await first.say('hello');
+    for (const line of ['What happened?', "I'm so sorry, that sounds stressful. Can you tell me what happened when it started leaking?"]) {
+      await first.say(`start ${SCENARIO}`);
+      await first.say(line);
+      await first.say('end');
+      await first.say('skip');
+    }
+    const history = await first.say('history');
+    const card = cards(history)[0]!;
+    const json = JSON.stringify(card);
+    const [newest, older] = await evidence.listFor('test/learner-1');
+    expect(json).toContain(`"recordId":"${newest!.id}"`);
+    expect(json).toContain(`"recordId":"${older!.id}"`);
+    expect(json).toMatch(/Attempt \d+ of this scenario: (?:(?:up|down) \d+ levels? on the last|level with the last)/);
+    expect(texts(history).join(' ')).toMatch(/Attempt \d+ of this scenario/);
+
+    const opened = await first.say({ value: { action: 'open', recordId: older!.id } });
+    expect(JSON.stringify(cards(opened)[0])).toContain('Debrief:');
+    expect(JSON.stringify(cards(opened)[0])).toContain('What happened?');
+
+    // Another learner pressing a copy of the button sees nothing of it.
+    const other = conversation('learner-2');
+    await other.say('hello');
+    const refused = await other.say({ value: { action: 'open', recordId: older!.id } });
+    expect(cards(refused)).toEqual([]);
+    expect(texts(refused).join(' ')).toMatch(/not in your history/);
+  });
+
   it('answers an out-of-date card, a broken card and an unknown scenario politely', async () => {
     const { say } = conversation();
     await say('hello');

@@ -11,6 +11,8 @@ import { scoreTranscript } from '../engine/rules-scorer.ts';
 import { loadLibrary } from '../engine/rubric-library.ts';
 import type { ScoreReport } from '../engine/score-report.ts';
 import { debriefCard } from '../dialogs/cards/debrief-card.ts';
+import { attemptProgress } from '../dialogs/cards/history-card.ts';
+import type { EvidenceRecord } from '../engine/evidence-record.ts';
 import { kettle } from './scenario-fixture.ts';
 
 const shipped = await loadLibrary();
@@ -193,5 +195,22 @@ describe('the debrief card', () => {
     expect(json).toContain('Evidences CS17');
     expect(json.match(/Evidences/g)).toHaveLength(2);
     expect(json).toContain('no occasion to show working within authority');
+  });
+});
+
+describe('progress over repeated attempts', () => {
+  const attempt = (id: string, scenarioId: string, levels: Record<string, number | null>) =>
+    ({ id, scenario: { id: scenarioId, title: scenarioId }, report: report(levels) }) as unknown as EvidenceRecord;
+  const first = attempt('a', 'kettle-refund', { listening: 1, questioning: 0, authority: null });
+  const other = attempt('b', 'gym', { listening: 3 });
+  const second = attempt('c', 'kettle-refund', { listening: 2, questioning: 2, authority: 3 });
+  const third = attempt('d', 'kettle-refund', { listening: 2, questioning: 1, authority: 3 });
+  const newestFirst = [third, second, other, first];
+
+  it('compares an attempt with the one before it, on the dimensions both levelled', () => {
+    expect(attemptProgress(first, newestFirst)).toBeUndefined();
+    expect(attemptProgress(other, newestFirst)).toBeUndefined();
+    expect(attemptProgress(second, newestFirst)).toBe('Attempt 2 of this scenario: up 3 levels on the last.');
+    expect(attemptProgress(third, newestFirst)).toBe('Attempt 3 of this scenario: down 1 level on the last.');
   });
 });
