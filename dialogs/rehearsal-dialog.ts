@@ -35,6 +35,7 @@ import { isUnversionedRehearsal, upgradeRehearsal } from '../engine/rehearsal-up
 import { scenarioHashOf, sourceHashesOf, type Library } from '../engine/rubric-library.ts';
 import type { Scenario } from '../engine/scenario-schema.ts';
 import { MAX_TURN_CHARS } from '../engine/transcript.ts';
+import { coachingCard } from './cards/coaching-card.ts';
 import type { ConversationReferences } from '../store/conversation-references.ts';
 import type { EvidenceStore } from '../store/evidence-store.ts';
 import type { RehearsalLog } from '../store/rehearsal-log.ts';
@@ -210,7 +211,7 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
   private async sendNotices(dc: DialogContext, state: RehearsalDialogState, rehearsal: Rehearsal, exchange: Exchange): Promise<void> {
     const hint = exchange.feedback.hint;
     if (state.mode === 'practice' && hint)
-      await dc.context.sendActivity(`💡 Coaching (${hint.dimension}): ${hint.text}`).catch(() => undefined);
+      await dc.context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(coachingCard(hint)))).catch(() => undefined);
     if (rehearsal.endReason === 'length-limit')
       await dc.context.sendActivity('This rehearsal has reached its length limit, so it ends here.').catch(() => undefined);
   }

@@ -15,7 +15,7 @@ import type { Scorer, TurnFeedback } from './scorer.ts';
 import type { Turn } from './transcript.ts';
 
 /** Bump whenever a rule or judge change could level the same transcript differently. */
-export const RULES_SCORER_IDENTITY: ComponentIdentity = { kind: 'rules', id: 'rules-scorer', version: '2026.11.30.16' };
+export const RULES_SCORER_IDENTITY: ComponentIdentity = { kind: 'rules', id: 'rules-scorer', version: '2026.11.30.17' };
 
 /** The rules scorer keeps nothing between turns: each turn's reading carries what the next needs. */
 const STATE = { kind: 'rules', version: 1 } as const;
