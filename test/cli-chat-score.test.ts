@@ -7,6 +7,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, scratchDir } from './broken-file.ts';
 import { runCli } from './run-cli.ts';
+import { openSqliteDatabase } from '../store/sqlite-database.ts';
+import { SqliteEvidenceStore } from '../store/sqlite-evidence-store.ts';
 
 const KETTLE_FILE = path.join(FIXTURES, 'kettle-refund.yaml');
 
@@ -46,6 +48,49 @@ describe('servicesim chat', () => {
     expect(transcript.scenario).toBe('kettle-refund');
     expect(transcript.turns.filter((t: { role: string }) => t.role === 'learner')).toHaveLength(2);
     expect(result.stdout).toContain(`Transcript saved to`);
+  });
+
+  it('coaches in practice mode, asks for a reflection and keeps the evidence as the bot does; score reads the record back', async () => {
+    const data = scratchDir();
+    const input = ['Calm down, you probably broke it.', '/end', 'Next time I would acknowledge first.', ''].join('\n');
+    const result = runCli(['chat', '--scenario', KETTLE_FILE], { input, env: { DATA_DIR: data } });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('💡 Coaching (defusing)');
+    expect(result.stdout).toMatch(/A short reflection for your evidence/);
+    expect(result.stdout).toMatch(/Evidence kept in SQLite .*, with your reflection/);
+
+    const db = openSqliteDatabase(path.join(data, 'servicesim.db'));
+    const evidence = new SqliteEvidenceStore(db);
+    const [record] = (await evidence.list({ limit: 10 })).records;
+    db.close();
+    expect(record).toMatchObject({
+      scenario: { id: 'kettle-refund' },
+      mode: 'practice',
+      reflection: 'Next time I would acknowledge first.',
+      learner: { id: expect.stringMatching(/^terminal\//) },
+      scorer: { id: 'rules-scorer' },
+    });
+    expect(record!.turns.filter((t) => t.role === 'learner').map((t) => t.text)).toEqual(['Calm down, you probably broke it.']);
+
+    // The record itself scores as its transcript does.
+    const file = transcriptFile(record);
+    const scored = runCli(['score', '--scenario', KETTLE_FILE, file]);
+    expect(scored.code).toBe(0);
+    expect(scored.stdout).toContain('Score report — A kettle that stopped working');
+    expect(scored.stdout).toMatch(/Listening and understanding: \d\/3/);
+  });
+
+  it('gives no hints in assessment mode, and keeps no reflection when skipped', async () => {
+    const data = scratchDir();
+    const input = ['Calm down, you probably broke it.', '/end', 'skip', ''].join('\n');
+    const result = runCli(['chat', '--scenario', KETTLE_FILE, '--mode', 'assessment'], { input, env: { DATA_DIR: data } });
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain('Coaching');
+    const db = openSqliteDatabase(path.join(data, 'servicesim.db'));
+    const [record] = (await new SqliteEvidenceStore(db).list({ limit: 10 })).records;
+    db.close();
+    expect(record).toMatchObject({ mode: 'assessment' });
+    expect(record!.reflection).toBeUndefined();
   });
 
   it('lets the learner choose from the list by number', () => {

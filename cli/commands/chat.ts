@@ -1,24 +1,44 @@
 /**
- * `servicesim chat [--scenario <id>]`: rehearse in the terminal. The learner types as the advisor;
- * `/end` finishes; then the score report and where the transcript was saved. In a scenario the
- * learner opens (`openedBy: learner`), the learner types first and the customer's first words answer.
+ * `servicesim chat [--scenario <id>]`: rehearse in the terminal. The learner types as the advisor
+ * (practice mode shows coaching hints, as the bot does); `/end` finishes; then the score report,
+ * a short reflection, and the evidence kept the same way as the bot keeps it (the same record, in
+ * the same store), with the transcript saved for `servicesim score`. In a scenario the learner
+ * opens (`openedBy: learner`), the learner types first and the customer's first words answer.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
+import { pino } from 'pino';
 import { debriefView, END_REASON_TEXT } from '../../engine/debrief-view.ts';
+import { assembleEvidence, type EvidenceRecord } from '../../engine/evidence-record.ts';
 import { Rehearsal, scoreRehearsal, transcriptOf, type Exchange } from '../../engine/rehearsal.ts';
-import { scenarioHashOf } from '../../engine/rubric-library.ts';
+import { scenarioHashOf, sourceHashesOf } from '../../engine/rubric-library.ts';
 import type { Scenario } from '../../engine/scenario-schema.ts';
 import type { Turn } from '../../engine/transcript.ts';
 import { rehearsalParts } from '../rehearsal-parts.ts';
+import { openStoresForCommand } from '../open-stores.ts';
 import { findScenario, openScenarioLibrary } from '../scenario-lookup.ts';
 import { formatScoreReport } from '../score-report-text.ts';
 import { readSettings } from '../settings.ts';
 import { UsageError } from '../usage-error.ts';
 
 const END_COMMANDS = new Set(['/end', '/quit', '/exit']);
+/** What the learner may type instead of a reflection (or nothing at all). */
+const SKIPS = /^(?:|skip|\/skip|no|no thanks|not now|pass)$/i;
+const MODES = ['practice', 'assessment'] as const;
+
+/** The terminal's learner: the account that runs it, as the local page's learner is its browser. */
+function terminalLearner(): { id: string; name?: string } {
+  try {
+    const { username } = userInfo();
+    return { id: `terminal/${username}`, name: username };
+  } catch {
+    return { id: 'terminal/local' };
+  }
+}
 
 export function registerChatCommand(program: Command): void {
   program
@@ -26,14 +46,27 @@ export function registerChatCommand(program: Command): void {
     .description('rehearse in the terminal (the customer CUSTOMER_MODE names); /end to finish')
     .option('--scenario <id|path>', 'scenario to rehearse (default: choose from a list)')
     .option('--seed <text>', "vary the customer's wording (same seed, same wording)")
-    .action(async (options: { scenario?: string; seed?: string }) => {
+    .option('--mode <mode>', 'practice (coaching hints after weak replies) or assessment (none)', 'practice')
+    .action(async (options: { scenario?: string; seed?: string; mode: string }) => {
+      const mode = MODES.find((m) => m === options.mode);
+      if (!mode) throw new UsageError(`--mode must be practice or assessment, not "${options.mode}"`);
       const settings = readSettings();
       const library = await openScenarioLibrary(settings);
       const parts = await rehearsalParts(settings, library);
-      const input = createInterface({ input: process.stdin, terminal: process.stdin.isTTY === true, crlfDelay: Infinity });
+      const tty = process.stdin.isTTY === true;
+      // In a terminal readline echoes what is typed, so it needs the output; piped input is not echoed.
+      const input = createInterface({
+        input: process.stdin,
+        ...(tty ? { output: process.stdout } : {}),
+        terminal: tty,
+        crlfDelay: Infinity,
+      });
       const lines = input[Symbol.asyncIterator]();
       const ask = async (prompt: string): Promise<string | undefined> => {
-        if (process.stdin.isTTY) process.stdout.write(prompt);
+        if (tty) {
+          input.setPrompt(prompt);
+          input.prompt();
+        }
         const next = await lines.next();
         return next.done ? undefined : String(next.value);
       };
@@ -45,6 +78,7 @@ export function registerChatCommand(program: Command): void {
             '\nAn AI model plays the customer or helps mark your replies: what you type is sent to the model provider set up here.\n',
           );
         const rehearsal = await Rehearsal.start(scenario, parts, options.seed);
+        const startedAt = new Date().toISOString();
         const exchanges: Exchange[] = [];
         process.stdout.write(`\n${scenario.title}\n\n${wrap(scenario.briefing)}\n\nType your replies as the advisor. /end finishes.\n\n`);
         process.stdout.write(
@@ -59,7 +93,9 @@ export function registerChatCommand(program: Command): void {
           try {
             const exchange = await rehearsal.learnerSays(line);
             exchanges.push(exchange);
-            process.stdout.write(`${process.stdin.isTTY ? '' : `You: ${line.trim()}\n`}${scenario.customer.name}: ${exchange.customer}\n`);
+            process.stdout.write(`${tty ? '' : `You: ${line.trim()}\n`}${scenario.customer.name}: ${exchange.customer}\n`);
+            const hint = exchange.feedback.hint;
+            if (mode === 'practice' && hint) process.stdout.write(`  💡 Coaching (${hint.dimension}): ${hint.text}\n`);
           } catch (error) {
             if (error instanceof RangeError) process.stdout.write(`(${error.message})\n`);
             else throw error;
@@ -81,12 +117,53 @@ export function registerChatCommand(program: Command): void {
               debriefView({ title: scenario.title, report, dimensions: library.dimensions, order: scenario.dimensions, turns, scenario }),
             ),
           );
+          const sources = sourceHashesOf(library, scenario.id);
+          const scenarioHash = scenarioHashOf(scenario);
+          const record = assembleEvidence({
+            id: randomUUID(),
+            learner: terminalLearner(),
+            scenario: { id: scenario.id, title: scenario.title, problemType: scenario.problemType },
+            mode,
+            startedAt,
+            endedAt: new Date().toISOString(),
+            endReason: rehearsal.endReason ?? 'learner-ended',
+            opening: rehearsal.opening,
+            exchanges,
+            turnCount: rehearsal.turnCount,
+            report,
+            customer: parts.customer.identity,
+            scorer: parts.scorer.identity,
+            ...(sources ? { sources } : {}),
+            ...(scenarioHash ? { scenarioHash } : {}),
+            ...(parts.models ? { models: parts.models } : {}),
+          });
+          process.stdout.write(
+            '\nA short reflection for your evidence: what went well, and what would you do differently? (Enter or "skip" to skip)\n',
+          );
+          const answer = await ask('> ');
+          const reflection = answer?.trim().slice(0, MAX_REFLECTION_CHARS) ?? '';
+          const kept = await keepEvidence(SKIPS.test(reflection) ? record : { ...record, reflection });
+          process.stdout.write(`\n${kept}\n`);
         }
         if (file) process.stdout.write(`\nTranscript saved to ${file}\n`);
       } finally {
         input.close();
       }
     });
+}
+
+/** A reflection is a few sentences; longer text is kept, cut at this length (as the bot does). */
+const MAX_REFLECTION_CHARS = 4000;
+
+/** Saves the record where the bot keeps evidence (the configured store), and says where. */
+async function keepEvidence(record: EvidenceRecord): Promise<string> {
+  const stores = await openStoresForCommand(readSettings(), pino({ level: 'silent' }));
+  try {
+    await stores.evidence.save(record);
+    return `Evidence kept in ${stores.description}${record.reflection ? ', with your reflection' : ''} (learner ${record.learner.id}).`;
+  } finally {
+    await stores.close();
+  }
 }
 
 async function chooseScenario(scenarios: Scenario[], ask: (prompt: string) => Promise<string | undefined>): Promise<Scenario> {

@@ -1,6 +1,7 @@
 /**
  * `servicesim score --scenario <id|path> <transcript.json> [--json] [--allow-changed-scenario]`:
- * scores a saved transcript. Bad input gets one clear line and exit code 2.
+ * scores a saved transcript, or a saved evidence record (its turns, against its scenario). Bad
+ * input gets one clear line and exit code 2.
  *
  * @remarks
  * A transcript records the content hash of the scenario it was played with. Scored against a
@@ -11,6 +12,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { debriefView } from '../../engine/debrief-view.ts';
+import { readEvidenceRecord } from '../../engine/evidence-record.ts';
 import { scenarioHashOf } from '../../engine/rubric-library.ts';
 import type { Scenario } from '../../engine/scenario-schema.ts';
 import { configuredScorer } from '../rehearsal-parts.ts';
@@ -27,7 +29,7 @@ export function registerScoreCommand(program: Command): void {
   program
     .command('score')
     .description('score a saved transcript against its scenario')
-    .argument('<transcript>', 'JSON file: {"turns":[{"role":"customer"|"learner","text":"…"}, …]}')
+    .argument('<transcript>', 'JSON file: {"turns":[{"role":"customer"|"learner","text":"…"}, …]}, or an evidence record')
     .option('--scenario <id|path>', 'scenario id, or path to a scenario YAML file (default: the "scenario" key in the file)')
     .option('--json', 'print the report as JSON')
     .option('--allow-changed-scenario', 'score it even if the scenario has changed since the transcript was recorded')
@@ -112,6 +114,18 @@ async function readTranscript(file: string) {
     data = JSON.parse(await readFile(file, 'utf8'));
   } catch (error) {
     throw new UsageError(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  // An evidence record (what the bot and `chat` keep) is scored from its turns, against its scenario.
+  if (data !== null && typeof data === 'object' && 'report' in data && 'learner' in data) {
+    const reading = readEvidenceRecord(data);
+    if ('problem' in reading) throw new UsageError(`${file} looks like an evidence record, but ${reading.problem}`);
+    const { record } = reading;
+    data = {
+      scenario: record.scenario.id,
+      ...(record.scenarioHash ? { scenarioHash: record.scenarioHash } : {}),
+      // The customer's mood after each turn is the record's, not the transcript's.
+      turns: record.turns.map(({ role, text }) => ({ role, text })),
+    };
   }
   const parsed = TranscriptSchema.safeParse(data);
   if (!parsed.success) {
