@@ -47,9 +47,7 @@ function conversation(user = 'learner-1', parts?: RehearsalParts) {
 const texts = (activities: Partial<Activity>[]) => activities.filter((a) => a.type === 'message' && a.text).map((a) => a.text!);
 /** Coaching hints, which come in a card of their own: the card's heading and hint. */
 const hints = (activities: Partial<Activity>[]) =>
-  activities
-    .flatMap((a) => (a.attachments ?? []).map((x) => JSON.stringify(x.content)))
-    .filter((card) => card.includes('Coaching ('));
+  activities.flatMap((a) => (a.attachments ?? []).map((x) => JSON.stringify(x.content))).filter((card) => card.includes('Coaching ('));
 const cards = (activities: Partial<Activity>[]) =>
   activities.flatMap((a) => (a.attachments ?? []).map((x) => x.content as { body: unknown[] }));
 

@@ -30,7 +30,7 @@ export function attemptProgress(record: EvidenceRecord, newestFirst: readonly Ev
   const before = attempts[index - 1]!;
   const both = new Set(
     Object.keys(record.report.dimensions).filter(
-      (id) => record.report.dimensions[id]?.level != null && before.report.dimensions[id]?.level != null,
+      (id) => typeof record.report.dimensions[id]?.level === 'number' && typeof before.report.dimensions[id]?.level === 'number',
     ),
   );
   const change = levelTotal(record, both) - levelTotal(before, both);
