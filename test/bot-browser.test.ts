@@ -4,7 +4,7 @@
  * on the first screen, its details behind toggles that open in the browser; the history card opens
  * it again. And a reload keeps the conversation; a new conversation greets the learner.
  */
-import { type Browser } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { launchChromium } from './chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBotServer, type RunningBot } from './bot-server.ts';
@@ -20,19 +20,25 @@ afterAll(async () => {
   await bot?.close();
 });
 
+/**
+ * A new learner opens the page and starts the washing-machine scenario from the bot's card, as
+ * Web Chat renders it; any error the page throws is collected.
+ */
+async function startWashingMachine(): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  await page.goto(`${bot.url}/`);
+  await page.getByText('Welcome to ServiceSim', { exact: false }).first().waitFor({ timeout: 20_000 });
+  const card = page.locator('.ac-adaptiveCard').filter({ hasText: 'Choose a scenario' });
+  await card.locator('.ac-container').filter({ hasText: 'washing machine' }).first().getByRole('button', { name: 'Start' }).click();
+  await page.getByRole('button', { name: 'End rehearsal' }).first().waitFor({ timeout: 20_000 });
+  return { page, problems };
+}
+
 describe('the local rehearsal page', () => {
   it('rehearses a scenario started from the card, through to the debrief card', async () => {
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(error.message));
-    await page.goto(`${bot.url}/`);
-    await page.getByText('Welcome to ServiceSim', { exact: false }).first().waitFor({ timeout: 20_000 });
-
-    // The card from the bot, rendered by Web Chat: start the washing-machine scenario.
-    const card = page.locator('.ac-adaptiveCard').filter({ hasText: 'Choose a scenario' });
-    const scenario = card.locator('.ac-container').filter({ hasText: 'washing machine' }).first();
-    await scenario.getByRole('button', { name: 'Start' }).click();
-    await page.getByRole('button', { name: 'End rehearsal' }).first().waitFor({ timeout: 20_000 });
+    const { page, problems } = await startWashingMachine();
 
     const input = page.getByRole('textbox').last();
     const botBubbles = () => page.locator('.webchat__bubble:not(.webchat__bubble--from-user)').count();
@@ -85,14 +91,7 @@ describe('the local rehearsal page', () => {
   }, 90_000);
 
   it('keeps the conversation over a reload, and greets a new conversation with the picker', async () => {
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(error.message));
-    await page.goto(`${bot.url}/`);
-    await page.getByText('Welcome to ServiceSim', { exact: false }).first().waitFor({ timeout: 20_000 });
-    const card = page.locator('.ac-adaptiveCard').filter({ hasText: 'Choose a scenario' });
-    await card.locator('.ac-container').filter({ hasText: 'washing machine' }).first().getByRole('button', { name: 'Start' }).click();
-    await page.getByRole('button', { name: 'End rehearsal' }).first().waitFor({ timeout: 20_000 });
+    const { page, problems } = await startWashingMachine();
     const botBubbles = () => page.locator('.webchat__bubble:not(.webchat__bubble--from-user)').count();
     const before = await botBubbles();
     const input = page.getByRole('textbox').last();
