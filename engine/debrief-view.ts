@@ -89,7 +89,7 @@ export interface CommitmentView {
 export interface DebriefView {
   title: string;
   endReason: string;
-  /** One line: where the learner was strongest and what to work on first. */
+  /** One line: where the learner was strongest (and any breach); `focus` says what to work on first. */
   headline: string;
   focus?: FocusView;
   /** What the learner could not see: present when the scenario is known. */
@@ -123,8 +123,16 @@ export interface DebriefInput {
   scenario?: Scenario;
 }
 
-/** The first sentence of a descriptor: what the level means, short enough for a card. */
-const firstSentence = (text: string) => (text.split(/(?<=[a-z0-9)'"\u201d][.;])\s+(?=[A-Z])/)[0] ?? text).replace(/;$/, '.').trim();
+/** The gist of a descriptor: what the level means, short enough for a card. */
+const firstSentence = (text: string): string => {
+  const sentence = text.split(/(?<=[a-z0-9)'"\u201d][.;])\s+(?=[A-Z])/)[0] ?? text;
+  // Its first clause, without the examples in brackets: a line a learner reads at a glance.
+  const clauses = sentence.split(/;\s/);
+  // A short first clause takes the next with it, so "Any of: …" keeps more than one of its kinds.
+  const kept = clauses[0]!.length < 70 && clauses.length > 1 ? `${clauses[0]}; ${clauses[1]}` : clauses[0]!;
+  const clause = kept.replace(/\s*\((?:e\.g\.|for example|such as|"|\u201c)[^)]*\)/g, '');
+  return `${clause.replace(/[.;:,\s]+$/, '')}.`;
+};
 
 /** Criteria count as evidenced from Competent up. */
 const EVIDENCING_LEVEL = 2;
@@ -218,9 +226,9 @@ function headlineOf(shown: readonly DimensionView[], focus: FocusView | undefine
   const best = levelled.filter((d) => d.level === top).map((d) => d.id);
   const strongest = `Strongest: ${best.length > 2 ? `${best.slice(0, 2).join(', ')} and ${best.length - 2} more` : best.join(' and ')} (${top}/3).`;
   const beyond = breaches > 0 ? ` You went beyond your authority ${breaches === 1 ? 'once' : `${breaches} times`}.` : '';
-  const focused = focus && levelled.find((d) => d.id === focus.id);
-  const work = focused ? ` Work on first: ${focused.id} (${focused.level}/3).` : ' Every dimension at the top level.';
-  return `${strongest}${work}${beyond}`;
+  // The focus has a line of its own after this one; with none, that is news too.
+  const allAtTop = focus ? '' : ' Every dimension at the top level.';
+  return `${strongest}${allAtTop}${beyond}`;
 }
 
 function tutorView(review: TutorReview, turns: readonly Turn[] | undefined): TutorReviewView {

@@ -4,10 +4,18 @@
  * on the first screen, its details behind toggles that open in the browser; the history card opens
  * it again. And a reload keeps the conversation; a new conversation greets the learner.
  */
+import path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { launchChromium } from './chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBotServer, type RunningBot } from './bot-server.ts';
+
+/** `SCREENSHOTS=1 npx vitest run test/bot-browser.test.ts` also saves the README's learner screenshots in docs/. */
+const SCREENSHOTS = process.env.SCREENSHOTS === '1';
+const DOCS = path.join(import.meta.dirname, '..', 'docs');
+const shoot = async (page: Page, name: string) => {
+  if (SCREENSHOTS) await page.screenshot({ path: path.join(DOCS, name) });
+};
 
 let bot: RunningBot;
 let browser: Browser;
@@ -31,6 +39,8 @@ async function startWashingMachine(): Promise<{ page: Page; problems: string[] }
   await page.goto(`${bot.url}/`);
   await page.getByText('Welcome to ServiceSim', { exact: false }).first().waitFor({ timeout: 20_000 });
   const card = page.locator('.ac-adaptiveCard').filter({ hasText: 'Choose a scenario' });
+  await card.first().waitFor();
+  await shoot(page, 'learner-welcome.png');
   await card.locator('.ac-container').filter({ hasText: 'washing machine' }).first().getByRole('button', { name: 'Start' }).click();
   await page.getByRole('button', { name: 'End rehearsal' }).first().waitFor({ timeout: 20_000 });
   return { page, problems };
@@ -48,6 +58,12 @@ describe('the local rehearsal page', () => {
     await expect.poll(async () => page.locator('.webchat__bubble--from-user').count(), { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
     // The customer answers (and, in practice mode, perhaps a coach): more from the bot than before.
     await expect.poll(botBubbles, { timeout: 20_000 }).toBeGreaterThan(before);
+    if (SCREENSHOTS) {
+      // The latest messages, as a learner mid-rehearsal sees them.
+      await page.locator('.webchat__basic-transcript__scrollable').evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+      await page.waitForTimeout(300);
+      await shoot(page, 'learner-rehearsal.png');
+    }
 
     await input.fill('end');
     await input.press('Enter');
@@ -58,6 +74,13 @@ describe('the local rehearsal page', () => {
     // collapsed, so it fits a chat pane without a long scroll.
     const debrief = page.locator('.ac-adaptiveCard').filter({ hasText: 'Debrief:' }).first();
     await debrief.getByText(/^Work on first:/).waitFor();
+    if (SCREENSHOTS) {
+      // The whole card, collapsed as it arrives: in a window tall enough that Web Chat need not scroll it.
+      const size = page.viewportSize()!;
+      await page.setViewportSize({ width: 1000, height: 3000 });
+      await debrief.screenshot({ path: path.join(DOCS, 'learner-debrief.png') });
+      await page.setViewportSize(size);
+    }
     const cardBox = (await debrief.boundingBox())!;
     const summaryBox = (await debrief.getByText(/^Work on first:/).boundingBox())!;
     const screen = page.viewportSize()!.height;

@@ -58,7 +58,7 @@ const view = (levels: Record<string, number | null>, extra: Partial<ScoreReport>
 describe('the debrief view', () => {
   it('opens with a summary and the weakest dimension with an occasion, with a model line from this scenario', () => {
     const v = view({ listening: 3, questioning: 2, negotiation: 1, authority: null });
-    expect(v.headline).toBe('Strongest: listening (3/3). Work on first: negotiation (1/3).');
+    expect(v.headline).toBe('Strongest: listening (3/3).');
     expect(v.focus).toMatchObject({ id: 'negotiation', nextStep: expect.stringMatching(/^Competent: /) });
     // The kettle's own options, pros and cons: never another scenario's.
     expect(v.focus!.modelLine).toContain('refund the £25 to the card used');
@@ -81,6 +81,14 @@ describe('the debrief view', () => {
     expect(by('negotiation').criteria).toEqual([]);
     expect(by('questioning').criteria).toContain('CS17 1.2');
     expect(by('listening').descriptor).toMatch(/^Replies ignore or contradict/);
+  });
+
+  it('says what a level means in a line: the descriptor’s first clauses, its examples in brackets left out', () => {
+    const v = debriefView({ title: kettle.title, report: report({ defusing: 0, informing: 1 }), dimensions: shipped.dimensions });
+    expect(v.dimensions.map((d) => d.descriptor)).toEqual([
+      'Any of: blames the customer, a colleague or another department; argues with the customer or tells them their feelings are wrong.',
+      'Gives some updates but only when the customer asks, or promises are vague.',
+    ]);
   });
 
   it('shows what the learner could not see: the cause, the facts uncovered and missed, what was wanted and offered', () => {
