@@ -1,9 +1,9 @@
 /**
  * What the learner could not see during the rehearsal, shown once it is over: the cause, which
  * hidden facts came out and which did not, what the customer wanted and what the organisation
- * could offer. A fact came out when the customer told it, whether or not a question asked for it.
+ * could offer. A fact came out when the customer told it, whether or not a question asked for it
+ * (a question that asked for it is answered with it).
  */
-import { readConversation } from './conversation-reading.ts';
 import { factsToldIn } from './facts-told.ts';
 import type { Scenario } from './scenario-schema.ts';
 import type { Turn } from './transcript.ts';
@@ -23,9 +23,12 @@ export interface HiddenPicture {
 export function hiddenPicture(scenario: Scenario, turns: readonly Turn[]): HiddenPicture {
   const found = new Set<string>();
   for (const turn of turns) {
-    if (turn.role === 'customer') for (const fact of factsToldIn(readCustomerMessage(turn.text), scenario)) found.add(fact);
+    if (turn.role !== 'customer') continue;
+    // The scripted customer tells a fact in one of its own lines: found word for word, at no cost.
+    // Other words (a model's) are read for the facts they tell.
+    const said = scenario.facts.filter((f) => f.says.some((line) => turn.text.includes(line.trim())));
+    for (const fact of said.length > 0 ? said.map((f) => f.id) : factsToldIn(readCustomerMessage(turn.text), scenario)) found.add(fact);
   }
-  for (const learnerTurn of readConversation(scenario, turns).learnerTurns) for (const fact of learnerTurn.factsAsked) found.add(fact);
   const byCauseFirst = [...scenario.facts].sort((a, b) => Number(b.cause) - Number(a.cause));
   const approvals = scenario.authority.needsApproval.map(
     (n) => `With ${n.approver}'s approval: ${n.action.replace(/-/g, ' ')}${n.above === undefined ? '' : ` above £${n.above}`}`,

@@ -116,7 +116,13 @@ const LINES: Record<string, (scenario: Scenario) => string | undefined> = {
       : "If this has happened before, I'll report it today so it doesn't keep happening.",
 };
 
+/** Lines already written, per scenario: the judges ask for them on every turn. */
+const written = new WeakMap<Scenario, Map<string, string | undefined>>();
+
 /** The model line for a dimension in this scenario, or undefined where there is none to give. */
 export function modelLine(dimension: string, scenario: Scenario): string | undefined {
-  return LINES[dimension]?.(scenario);
+  let lines = written.get(scenario);
+  if (!lines) written.set(scenario, (lines = new Map()));
+  if (!lines.has(dimension)) lines.set(dimension, LINES[dimension]?.(scenario));
+  return lines.get(dimension);
 }

@@ -116,6 +116,19 @@ describe('the debrief view', () => {
       scenario: kettle,
     });
     expect(told.hidden!.uncovered).toEqual(['Bought ten days ago with a receipt.']);
+    // In other words than the scenario's (a model playing the customer), read for the facts told.
+    const paraphrased = debriefView({
+      title: kettle.title,
+      report: report({ listening: 2 }),
+      dimensions: shipped.dimensions,
+      turns: [
+        { role: 'customer', text: kettle.customer.opening },
+        { role: 'learner', text: 'Right, I see.' },
+        { role: 'customer', text: 'The little light comes on, but it never actually heats the water up.' },
+      ],
+      scenario: kettle,
+    });
+    expect(paraphrased.hidden!.uncovered).toEqual(['The element no longer heats; the light comes on.']);
   });
 
   it('reads commitments as sentences, the time said once', () => {
