@@ -170,12 +170,12 @@ export class ConversationFlow {
   /**
    * A learner joins a conversation: the welcome and the scenario picker the first time we meet
    * them; in a new conversation later (the local page's "New conversation", a new Teams chat), a
-   * greeting and the picker. Once per conversation: a reload, or Teams' install and join events
-   * together, greet once.
+   * greeting and the picker. Once per conversation (a reload, or Teams' install and join events
+   * together, greet once), unless `always`: a message is always answered.
    */
-  async welcome(context: TurnContext): Promise<void> {
+  async welcome(context: TurnContext, { always = false }: { always?: boolean } = {}): Promise<void> {
     const profile = await this.profileOf(context);
-    if (await this.greeted.get(context, false)) return;
+    if (!always && (await this.greeted.get(context, false))) return;
     await this.greeted.set(context, true);
     const dc = await this.dialogs.createContext(context);
     if (profile.welcomed) {
@@ -196,7 +196,9 @@ export class ConversationFlow {
     // "name and postcode, please" said to the customer, or "Name the problem sooner" as a reflection, is an answer, not a command.
     if ((command?.kind === 'name' || command?.kind === 'join') && dc.activeDialog) command = undefined;
     if (!profile.welcomed && !command && !dc.activeDialog) {
-      await this.welcome(context);
+      // A message is always answered: the welcome, even where this conversation was greeted once (a
+      // learner whose profile was lost since).
+      await this.welcome(context, { always: true });
       return;
     }
     profile.welcomed = true;

@@ -134,6 +134,14 @@ describe('the bot conversation', () => {
     expect((await evidence.get(record!.id))?.reflection).toBe('I should not have blamed him; next time I would ask questions first.');
   });
 
+  it('greets a new conversation once, and answers a message with the welcome even where the conversation was greeted', async () => {
+    const { say } = conversation();
+    expect(texts(await say('hello')).join(' ')).toMatch(/Welcome to ServiceSim/);
+    // The learner's profile is lost (the user state expired), the conversation's greeting kept.
+    await state.delete(['test/users/learner-1/']);
+    expect(texts(await say('hello again')).join(' ')).toMatch(/Welcome to ServiceSim/);
+  });
+
   it('skips the reflection when the learner says skip, saving none, and offers the button for it', async () => {
     const { say } = conversation();
     await say('hello');
