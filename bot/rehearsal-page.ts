@@ -63,7 +63,6 @@ export const REHEARSAL_PAGE = `<!doctype html>
   };
   Subject.prototype.next = function (value) { this.last = value; this.observers.slice().forEach(function (o) { o.next && o.next(value); }); };
 
-
   var activities = new Subject();
   var status = new Subject(); status.replay = true;
 
@@ -142,7 +141,6 @@ export const REHEARSAL_PAGE = `<!doctype html>
 
   window.WebChat.renderWebChat({ directLine: directLine, userID: userId, username: 'You', locale: 'en-GB' }, document.getElementById('webchat'));
   status.next(0); status.next(1); status.next(2);
-
   // First contact: the bot welcomes a learner it has not met.
   send({ type: 'conversationUpdate', membersAdded: [user], id: newId() });
 
