@@ -80,6 +80,18 @@ describe('servicesim chat', () => {
     expect(scored.stdout).toMatch(/Listening and understanding: \d\/3/);
   });
 
+  it('says so when the store is out of reach, and keeps the transcript all the same', () => {
+    const data = scratchDir();
+    const result = runCli(['chat', '--scenario', KETTLE_FILE], {
+      input: 'Hello, what happened?\n/end\nskip\n',
+      // Nothing listens on port 1: the evidence cannot be kept.
+      env: { DATA_DIR: data, REDIS_URL: 'redis://127.0.0.1:1' },
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Could not keep the evidence in the store \(Redis at 127\.0\.0\.1:1 did not answer/);
+    expect(readdirSync(path.join(data, 'transcripts'))).toHaveLength(1);
+  }, 60_000);
+
   it('gives no hints in assessment mode, and keeps no reflection when skipped', async () => {
     const data = scratchDir();
     const input = ['Calm down, you probably broke it.', '/end', 'skip', ''].join('\n');

@@ -142,7 +142,11 @@ export function registerChatCommand(program: Command): void {
           );
           const answer = await ask('> ');
           const reflection = answer?.trim().slice(0, MAX_REFLECTION_CHARS) ?? '';
-          const kept = await keepEvidence(SKIPS.test(reflection) ? record : { ...record, reflection });
+          // The store may be out of reach (Redis down, the disk full): say so; the transcript is saved either way.
+          const kept = await keepEvidence(SKIPS.test(reflection) ? record : { ...record, reflection }).catch(
+            (error: unknown) =>
+              `Could not keep the evidence in the store (${(error as Error).message}); the transcript below is saved, and \`servicesim score\` scores it again.`,
+          );
           process.stdout.write(`\n${kept}\n`);
         }
         if (file) process.stdout.write(`\nTranscript saved to ${file}\n`);
