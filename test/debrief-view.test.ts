@@ -104,31 +104,24 @@ describe('the debrief view', () => {
   });
 
   it('counts a fact the customer told unasked as uncovered', () => {
-    const told = debriefView({
-      title: kettle.title,
-      report: report({ listening: 2 }),
-      dimensions: shipped.dimensions,
-      turns: [
-        { role: 'customer', text: kettle.customer.opening },
-        { role: 'learner', text: 'Right, I see.' },
-        { role: 'customer', text: "I bought it ten days ago, here's the receipt." },
-      ],
-      scenario: kettle,
-    });
-    expect(told.hidden!.uncovered).toEqual(['Bought ten days ago with a receipt.']);
+    // The learner asks nothing; the customer tells one fact.
+    const uncoveredWhenTold = (told: string) =>
+      debriefView({
+        title: kettle.title,
+        report: report({ listening: 2 }),
+        dimensions: shipped.dimensions,
+        turns: [
+          { role: 'customer', text: kettle.customer.opening },
+          { role: 'learner', text: 'Right, I see.' },
+          { role: 'customer', text: told },
+        ],
+        scenario: kettle,
+      }).hidden!.uncovered;
+    expect(uncoveredWhenTold("I bought it ten days ago, here's the receipt.")).toEqual(['Bought ten days ago with a receipt.']);
     // In other words than the scenario's (a model playing the customer), read for the facts told.
-    const paraphrased = debriefView({
-      title: kettle.title,
-      report: report({ listening: 2 }),
-      dimensions: shipped.dimensions,
-      turns: [
-        { role: 'customer', text: kettle.customer.opening },
-        { role: 'learner', text: 'Right, I see.' },
-        { role: 'customer', text: 'The little light comes on, but it never actually heats the water up.' },
-      ],
-      scenario: kettle,
-    });
-    expect(paraphrased.hidden!.uncovered).toEqual(['The element no longer heats; the light comes on.']);
+    expect(uncoveredWhenTold('The little light comes on, but it never actually heats the water up.')).toEqual([
+      'The element no longer heats; the light comes on.',
+    ]);
   });
 
   it('reads commitments as sentences, the time said once', () => {
