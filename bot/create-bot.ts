@@ -22,6 +22,9 @@ import { HELD_ABOUT_LEARNERS } from '../store/learner-data-holders.ts';
 import { DATA_COPY_PATH } from './learner-data-route.ts';
 import { KeyValueBotStorage } from './bot-storage.ts';
 import { ServiceSimBot } from './servicesim-bot.ts';
+import type { Logger } from 'pino';
+import { AbandonedRehearsals } from '../dialogs/abandoned-rehearsals.ts';
+import { OpenRehearsals } from '../store/open-rehearsals.ts';
 
 export interface BotParts {
   library: Library;
@@ -48,6 +51,11 @@ export interface BotParts {
   dataCopyBaseUrl?: string | (() => string);
   /** RETENTION_DAYS, for what `privacy` tells the learner; absent or 0: evidence is kept until erased. */
   retentionDays?: number;
+  /**
+   * A rehearsal left this long (ABANDONED_AFTER_DAYS) is scored and kept as abandoned, by the pass
+   * the bot's `abandoned` runs once started; absent: none is (it stays until its state expires).
+   */
+  abandoned?: { afterMs: number; logger: Logger };
 }
 
 export function createBot({
@@ -60,20 +68,32 @@ export function createBot({
   leases,
   dataCopyBaseUrl,
   retentionDays,
+  abandoned,
 }: BotParts): ServiceSimBot {
   const links = new DataCopyLinks(state);
+  const open = new OpenRehearsals(state);
+  const turns = new ConversationTurns(leases ?? state, turnLease);
+  const log = new RehearsalLog(state, stateExpiryMs);
+  const rehearsalParts = parts ?? { customer: createScriptedCustomer(), scorer: createRulesScorer() };
+  const references = new ConversationReferences(state);
   const conversationState = new ConversationState(new KeyValueBotStorage(state, stateExpiryMs));
   const userState = new UserState(new KeyValueBotStorage(state));
   const flow = new ConversationFlow({
     library,
     evidence,
-    log: new RehearsalLog(state, stateExpiryMs),
-    parts: parts ?? { customer: createScriptedCustomer(), scorer: createRulesScorer() },
+    log,
+    parts: rehearsalParts,
     conversationState,
     userState,
     reviews: new KeyValueReviewStore(state),
-    references: new ConversationReferences(state),
+    references,
     cohorts: new CohortStore(state),
+    unfinished: {
+      open,
+      store: state,
+      ...(stateExpiryMs === undefined ? {} : { stateTtlMs: stateExpiryMs }),
+      ...(abandoned ? { abandonedAfterDays: Math.round(abandoned.afterMs / DAY_MS) } : {}),
+    },
     ...(dataCopyBaseUrl === undefined
       ? {}
       : {
@@ -81,10 +101,28 @@ export function createBot({
             `${typeof dataCopyBaseUrl === 'function' ? dataCopyBaseUrl() : dataCopyBaseUrl}${DATA_COPY_PATH}/${await links.issue(learner.id)}`,
         }),
     privacyText: privacyText(retentionDays || undefined, {
-      ...(stateExpiryMs ? { unfinishedRehearsalDays: Math.round(stateExpiryMs / (24 * 60 * 60 * 1000)) } : {}),
+      ...(stateExpiryMs ? { unfinishedRehearsalDays: Math.round(stateExpiryMs / DAY_MS) } : {}),
+      ...(abandoned ? { abandonedAfterDays: Math.round(abandoned.afterMs / DAY_MS) } : {}),
       held: HELD_ABOUT_LEARNERS,
       modelProvider: parts?.models !== undefined,
     }),
   });
-  return new ServiceSimBot(flow, conversationState, userState, new ConversationTurns(leases ?? state, turnLease));
+  const keeper = abandoned
+    ? new AbandonedRehearsals({
+        store: state,
+        open,
+        turns,
+        library,
+        log,
+        parts: rehearsalParts,
+        evidence,
+        references,
+        idleMs: abandoned.afterMs,
+        ...(stateExpiryMs === undefined ? {} : { stateTtlMs: stateExpiryMs }),
+        logger: abandoned.logger,
+      })
+    : undefined;
+  return new ServiceSimBot(flow, conversationState, userState, turns, keeper);
 }
+
+const DAY_MS = 24 * 60 * 60 * 1000;

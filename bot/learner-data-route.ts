@@ -24,6 +24,7 @@ export interface LearnerDataRouteParts {
   audit: AuditLog;
   retentionDays?: number;
   unfinishedRehearsalDays?: number;
+  abandonedAfterDays?: number;
 }
 
 export function mountLearnerDataRoute(server: restify.Server, parts: LearnerDataRouteParts): void {
@@ -46,6 +47,7 @@ export function mountLearnerDataRoute(server: restify.Server, parts: LearnerData
       reviews,
       ...(parts.retentionDays ? { retentionDays: parts.retentionDays } : {}),
       ...(parts.unfinishedRehearsalDays ? { unfinishedRehearsalDays: parts.unfinishedRehearsalDays } : {}),
+      ...(parts.abandonedAfterDays ? { abandonedAfterDays: parts.abandonedAfterDays } : {}),
       held: await heldAbout(parts.state, learnerId),
       madeAt: new Date(),
     });

@@ -70,6 +70,8 @@ export interface ServerParts {
     retentionDays?: number;
     /** STATE_EXPIRY_DAYS, for what the learner's copy of their data says. */
     stateExpiryDays?: number;
+    /** ABANDONED_AFTER_DAYS, for the same. */
+    abandonedAfterDays?: number;
     /** After an erasure, makes what was deleted unreadable on disk (the store's `afterErasure`). */
     afterErasure?: () => Promise<void>;
   };
@@ -315,6 +317,7 @@ export function createServer({
     audit,
     ...(review.retentionDays ? { retentionDays: review.retentionDays } : {}),
     ...(review.stateExpiryDays ? { unfinishedRehearsalDays: review.stateExpiryDays } : {}),
+    ...(review.abandonedAfterDays ? { abandonedAfterDays: review.abandonedAfterDays } : {}),
   });
   const retention = review.retentionDays
     ? new Retention({

@@ -7,6 +7,8 @@ import type { ConversationFlow } from '../dialogs/conversation-flow.ts';
 import type { ConversationTurns } from '../store/conversation-turns.ts';
 import { ETagConflictError } from '../store/key-value-store.ts';
 import { turnProgressOf } from '../dialogs/turn-progress.ts';
+import { conversationKeyOf } from '../dialogs/conversation-keys.ts';
+import type { AbandonedRehearsals } from '../dialogs/abandoned-rehearsals.ts';
 import { underlyingError } from './underlying-error.ts';
 
 export class ServiceSimBot extends ActivityHandler {
@@ -16,6 +18,8 @@ export class ServiceSimBot extends ActivityHandler {
     private readonly userState: UserState,
     /** One conversation's turns, one at a time, across every process sharing the store. */
     private readonly turns: ConversationTurns,
+    /** Keeps rehearsals left unfinished as abandoned: start it (`start()`) in a long-running server. */
+    readonly abandoned?: AbandonedRehearsals,
   ) {
     super();
     this.onMessage(async (context, next) => {
@@ -41,7 +45,7 @@ export class ServiceSimBot extends ActivityHandler {
    * learner turn would vanish: each conversation's turns run one at a time, in every process.
    */
   override async run(context: TurnContext): Promise<void> {
-    return this.turns.run(`${context.activity.channelId}/${context.activity.conversation?.id}`, () => this.runTurn(context));
+    return this.turns.run(conversationKeyOf(context.activity), () => this.runTurn(context));
   }
 
   /**

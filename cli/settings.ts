@@ -24,6 +24,12 @@ const SettingsSchema = z.object({
   /** A conversation (and its unfinished rehearsal) left untouched this many days is forgotten; evidence is kept for ever. 0: never forgotten. */
   STATE_EXPIRY_DAYS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().min(0).max(3650).default(30)),
   /**
+   * A rehearsal left without `end` this many days is scored as it stands and kept as evidence, as
+   * abandoned; until then the learner can take it up again, in any conversation. Shorter than
+   * STATE_EXPIRY_DAYS (checked), so nothing is forgotten first. 0: never (it is forgotten with its state).
+   */
+  ABANDONED_AFTER_DAYS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(3650).default(7)),
+  /**
    * Days after which a rehearsal's evidence (record, reviews, everything about it) is deleted.
    * Empty or 0: kept until a tutor or an admin erases it (UK colleges usually keep evidence for the
    * qualification's life, then a set number of years: set it to the college's policy).
@@ -101,12 +107,24 @@ const SettingsSchema = z.object({
 
 export type Settings = z.infer<typeof SettingsSchema>;
 
+/** Settings that are each fine alone but not together: the message names both. */
+function contradictions(settings: Settings): string | undefined {
+  const { ABANDONED_AFTER_DAYS: abandoned, STATE_EXPIRY_DAYS: expiry } = settings;
+  if (abandoned > 0 && expiry > 0 && abandoned >= expiry)
+    return `the setting ABANDONED_AFTER_DAYS is ${abandoned}, but STATE_EXPIRY_DAYS is ${expiry}: an unfinished rehearsal would be forgotten before it is kept as abandoned. Set ABANDONED_AFTER_DAYS below STATE_EXPIRY_DAYS (set in the environment or .env)`;
+  return undefined;
+}
+
 /** A setting that cannot be used: the message names it and says what it may be. */
 class SettingsError extends Error {}
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const parsed = SettingsSchema.safeParse(env);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    const contradiction = contradictions(parsed.data);
+    if (contradiction) throw new SettingsError(contradiction);
+    return parsed.data;
+  }
   const issue = parsed.error.issues[0]!;
   const name = String(issue.path[0]);
   const allowed =

@@ -10,6 +10,7 @@ export type Command =
   | { kind: 'scenarios'; problemType?: string; difficulty?: string }
   | { kind: 'start'; scenarioId: string }
   | { kind: 'end'; rehearsalId?: string }
+  | { kind: 'resume'; rehearsalId?: string }
   | { kind: 'mode'; mode: 'practice' | 'assessment' }
   | { kind: 'badMode'; said: string }
   | { kind: 'history' }
@@ -26,6 +27,7 @@ export const HELP_TEXT = [
   '- **scenarios**: choose a scenario to rehearse',
   '- **start** *scenario-id*: start that scenario',
   '- **end**: finish the rehearsal and get your debrief',
+  '- **resume**: take up, here, a rehearsal you left unfinished in another conversation',
   '- **mode practice** (coaching hints after weak replies) or **mode assessment** (no hints)',
   '- **history**: your past rehearsals, scores and tutor feedback; **history** *n* opens one',
   "- **join** *code*: join your tutor's group with the code they gave you",
@@ -41,6 +43,7 @@ export function readCommand(text: string | undefined, value: unknown): Command |
     if (submit.action === 'start') return { kind: 'start', scenarioId: submit.scenarioId };
     if (submit.action === 'end') return { kind: 'end', rehearsalId: submit.rehearsalId };
     if (submit.action === 'open') return { kind: 'historyRecord', recordId: submit.recordId };
+    if (submit.action === 'resume') return { kind: 'resume', rehearsalId: submit.rehearsalId };
     return {
       kind: 'scenarios',
       ...(submit.problemType ? { problemType: submit.problemType } : {}),
@@ -53,6 +56,7 @@ export function readCommand(text: string | undefined, value: unknown): Command |
   if (lower === 'scenarios' || lower === 'start') return { kind: 'scenarios' };
   if (lower === 'end' || lower === 'quit') return { kind: 'end' };
   if (lower === 'history') return { kind: 'history' };
+  if (lower === 'resume') return { kind: 'resume' };
   if (lower === 'my data' || lower === 'mydata') return { kind: 'myData' };
   if (lower === 'privacy') return { kind: 'privacy' };
   const join = /^join (.{1,40})$/.exec(lower);

@@ -28,9 +28,22 @@ import { attemptProgress, historyCard } from './cards/history-card.ts';
 import { scenarioPickerCard, type AssignedToLearner } from './cards/scenario-picker-card.ts';
 import { HELP_TEXT, readCommand, type Command } from './commands.ts';
 import { learnerOf } from './learner-identity.ts';
-import { RehearsalDialog, type Mode, type RehearsalResult } from './rehearsal-dialog.ts';
+import { RehearsalDialog, type RehearsalResult } from './rehearsal-dialog.ts';
+import type { Mode } from './rehearsal-dialog-state.ts';
 import { markdownLiteral } from './markdown-literal.ts';
 import { historyReviewText } from './review-feedback-text.ts';
+import type { KeyValueStore } from '../store/key-value-store.ts';
+import type { OpenRehearsal, OpenRehearsals } from '../store/open-rehearsals.ts';
+import { resumeCard } from './cards/resume-card.ts';
+import { conversationKeyOf } from './conversation-keys.ts';
+import {
+  CLOSED_REHEARSAL_PROPERTY,
+  DIALOG_STATE_PROPERTY,
+  findHeld,
+  letGo,
+  type ClosedRehearsal,
+  type HeldRehearsal,
+} from './held-rehearsal.ts';
 
 /**
  * Said once, before a learner's first rehearsal in which a model plays the customer or judges: their
@@ -101,8 +114,28 @@ export interface FlowServices {
   dataCopyLink?: (learner: Learner) => Promise<string>;
   /** What `privacy` tells the learner: what is kept, for how long, who sees it. */
   privacyText?: string;
+  /** Rehearsals left unfinished, to take up in another conversation; absent: each stays in its own. */
+  unfinished?: UnfinishedRehearsals;
   now?: () => Date;
 }
+
+export interface UnfinishedRehearsals {
+  open: OpenRehearsals;
+  /** The bot state's store, where another conversation's state is read and its rehearsal let go. */
+  store: KeyValueStore;
+  /** The bot state's time to live, given again to state written here. */
+  stateTtlMs?: number;
+  /** ABANDONED_AFTER_DAYS, for the offer to say how long a rehearsal waits. */
+  abandonedAfterDays?: number;
+}
+
+/** What a conversation's next message says of a rehearsal that left it meanwhile. */
+const CLOSED_TEXT: Record<ClosedRehearsal['how'], (title: string) => string> = {
+  moved: (title) => `Your rehearsal **${title}** was taken up in another conversation, and carries on there.`,
+  abandoned: (title) =>
+    `Your rehearsal **${title}** was left unfinished for a while, so it was scored as it stood and kept as abandoned. Type **history** to see its debrief.`,
+  dropped: (title) => `Your rehearsal **${title}** was left unfinished with nothing in it to score, so it was closed.`,
+};
 
 /** How many rehearsals `history` lists (and `history n` can open). */
 const HISTORY_LENGTH = 10;
@@ -112,13 +145,16 @@ export class ConversationFlow {
   private readonly profile: StatePropertyAccessor<Profile>;
   /** This conversation has been greeted: a new conversation greets a learner met before, once. */
   private readonly greeted: StatePropertyAccessor<boolean>;
+  /** A rehearsal that left this conversation between turns (taken up elsewhere, or kept as abandoned). */
+  private readonly closedRehearsal: StatePropertyAccessor<ClosedRehearsal | undefined>;
   private readonly dialogs: DialogSet;
   private readonly rehearsal: RehearsalDialog;
   private readonly now: () => Date;
 
   constructor(private readonly services: FlowServices) {
     this.now = services.now ?? (() => new Date());
-    this.dialogState = services.conversationState.createProperty<DialogState>('dialogState');
+    this.dialogState = services.conversationState.createProperty<DialogState>(DIALOG_STATE_PROPERTY);
+    this.closedRehearsal = services.conversationState.createProperty<ClosedRehearsal | undefined>(CLOSED_REHEARSAL_PROPERTY);
     this.profile = services.userState.createProperty<Profile>('profile');
     this.greeted = services.conversationState.createProperty<boolean>('greeted');
     this.dialogs = new DialogSet(this.dialogState);
@@ -129,6 +165,7 @@ export class ConversationFlow {
       parts: services.parts,
       saveState: (context) => services.conversationState.saveChanges(context),
       ...(services.references ? { references: services.references } : {}),
+      ...(services.unfinished ? { open: services.unfinished.open } : {}),
     });
     this.dialogs.add(this.rehearsal);
     this.dialogs.add(new TextPrompt(REFLECTION_PROMPT));
@@ -182,6 +219,8 @@ export class ConversationFlow {
       // Mid-rehearsal in this conversation (a reload): nothing to add; the rehearsal carries on.
       if (dc.activeDialog) return;
       await context.sendActivity(WELCOME_BACK_TEXT);
+      await this.tellClosed(context);
+      await this.offerUnfinished(context);
     } else {
       profile.welcomed = true;
       await context.sendActivity(WELCOME_TEXT);
@@ -202,12 +241,14 @@ export class ConversationFlow {
       return;
     }
     profile.welcomed = true;
+    if (!dc.activeDialog) await this.tellClosed(context);
     if (command) {
       await this.runCommand(dc, command, profile);
       return;
     }
     if (!dc.activeDialog) {
       await context.sendActivity('You are not in a rehearsal. Type **scenarios** to choose one, or **help** for commands.');
+      await this.offerUnfinished(context);
       return;
     }
     const result = await dc.continueDialog();
@@ -243,7 +284,11 @@ export class ConversationFlow {
         await context.sendActivity('Sorry, I could not read that card. Type **scenarios** for a fresh one.');
         return;
       case 'scenarios':
+        if (!active) await this.offerUnfinished(context);
         await this.showPicker(context, command);
+        return;
+      case 'resume':
+        await this.resume(dc, profile, command.rehearsalId);
         return;
       case 'mode':
         profile.mode = command.mode;
@@ -323,6 +368,78 @@ export class ConversationFlow {
         return;
       }
     }
+  }
+
+  /** Says, once, what became of a rehearsal that left this conversation between turns. */
+  private async tellClosed(context: TurnContext): Promise<void> {
+    const closed = await this.closedRehearsal.get(context);
+    if (!closed) return;
+    await this.closedRehearsal.delete(context);
+    await context.sendActivity((CLOSED_TEXT[closed.how] ?? CLOSED_TEXT.moved)(markdownLiteral(closed.title)));
+  }
+
+  /**
+   * The learner's rehearsals under way in other conversations, as those conversations hold them (a
+   * listed one that has ended meanwhile is not offered).
+   */
+  private async unfinishedElsewhere(context: TurnContext): Promise<{ entry: OpenRehearsal; held: HeldRehearsal }[]> {
+    const unfinished = this.services.unfinished;
+    if (!unfinished) return [];
+    const learnerId = learnerOf(context.activity).id;
+    const here = conversationKeyOf(context.activity);
+    const found = [];
+    for (const entry of await unfinished.open.ofLearner(learnerId)) {
+      if (entry.conversation === here) continue;
+      const held = await findHeld(unfinished.store, entry.stateKey, entry.rehearsalId);
+      if (held && !held.state.ending && held.state.learner.id === learnerId) found.push({ entry, held });
+    }
+    return found;
+  }
+
+  /** Offers to take up the learner's latest rehearsal left unfinished in another conversation. */
+  private async offerUnfinished(context: TurnContext): Promise<void> {
+    const [latest] = await this.unfinishedElsewhere(context);
+    if (!latest) return;
+    const card = resumeCard(
+      latest.entry,
+      hostHasUniversalActions(context.activity.channelId),
+      this.services.unfinished?.abandonedAfterDays,
+    );
+    await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+  }
+
+  /**
+   * Takes up here the learner's rehearsal from another conversation: on this conversation's stack
+   * first, then let go by the other (checked against what was read, so a turn there meanwhile
+   * wins, and the rehearsal goes back), then listed as held here.
+   */
+  private async resume(dc: DialogContext, profile: Profile, rehearsalId: string | undefined): Promise<void> {
+    const context = dc.context;
+    const unfinished = this.services.unfinished;
+    if (RehearsalDialog.activeRehearsalId(dc)) {
+      await context.sendActivity('You are in the middle of a rehearsal here. Type **end** to finish it first.');
+      return;
+    }
+    const elsewhere = await this.unfinishedElsewhere(context);
+    const found = rehearsalId === undefined ? elsewhere[0] : elsewhere.find((e) => e.entry.rehearsalId === rehearsalId);
+    const learner = this.learnerOf(context, profile);
+    if (!unfinished || !found) {
+      await context.sendActivity(
+        'There is no unfinished rehearsal of yours to take up: it may have ended, or been kept as abandoned. Type **history** to see your rehearsals, or **scenarios** to start one.',
+      );
+      return;
+    }
+    const { entry, held } = found;
+    await dc.cancelAllDialogs();
+    await this.rehearsal.takeUp(dc, held.state);
+    if (!(await letGo(unfinished.store, entry.stateKey, held, { title: entry.title, how: 'moved' }, unfinished.stateTtlMs))) {
+      await this.rehearsal.putBack(dc);
+      await context.sendActivity('That rehearsal is busy in another conversation just now. Try **resume** again in a moment.');
+      return;
+    }
+    await this.services.references?.rememberLearner(learner.id, TurnContext.getConversationReference(context.activity));
+    await context.sendActivity(`Taking up **${markdownLiteral(entry.title)}** where you left it.`);
+    await this.rehearsal.showWhereItWas(dc);
   }
 
   private async showPicker(context: TurnContext, filter: { problemType?: string; difficulty?: string } = {}): Promise<void> {

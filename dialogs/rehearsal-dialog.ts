@@ -28,11 +28,11 @@
 import { randomUUID } from 'node:crypto';
 import { CardFactory, MessageFactory, TurnContext } from 'botbuilder';
 import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
-import { IncompatibleStateError, type ComponentIdentity } from '../engine/component-identity.ts';
-import { assembleEvidence, UNRECORDED_CUSTOMER, type EvidenceRecord, type Learner } from '../engine/evidence-record.ts';
-import { Rehearsal, scoreRehearsal, type Exchange, type RehearsalParts, type RehearsalState } from '../engine/rehearsal.ts';
+import { IncompatibleStateError } from '../engine/component-identity.ts';
+import { UNRECORDED_CUSTOMER, type EvidenceRecord, type Learner } from '../engine/evidence-record.ts';
+import { Rehearsal, type Exchange, type RehearsalParts } from '../engine/rehearsal.ts';
 import { isUnversionedRehearsal, upgradeRehearsal } from '../engine/rehearsal-upgrade.ts';
-import { scenarioHashOf, sourceHashesOf, type Library } from '../engine/rubric-library.ts';
+import type { Library } from '../engine/rubric-library.ts';
 import type { Scenario } from '../engine/scenario-schema.ts';
 import { MAX_TURN_CHARS } from '../engine/transcript.ts';
 import { coachingCard } from './cards/coaching-card.ts';
@@ -42,36 +42,15 @@ import type { RehearsalLog } from '../store/rehearsal-log.ts';
 import { cardButton, hostHasUniversalActions } from './cards/card-actions.ts';
 import { recordDebriefCard } from './cards/debrief-card.ts';
 import { setTurnProgress } from './turn-progress.ts';
-
-export type Mode = 'practice' | 'assessment';
+import { rehearsalEvidence } from './rehearsal-evidence.ts';
+import { conversationKeyOf, conversationStateKeyOf } from './conversation-keys.ts';
+import type { OpenRehearsal, OpenRehearsals } from '../store/open-rehearsals.ts';
+import { loggedAs, logShift, REHEARSAL_DIALOG_ID, type Mode, type RehearsalDialogState } from './rehearsal-dialog-state.ts';
 
 export interface RehearsalOptions {
   scenarioId: string;
   mode: Mode;
   learner: Learner;
-}
-
-interface RehearsalDialogState {
-  rehearsalId: string;
-  scenarioId: string;
-  mode: Mode;
-  learner: Learner;
-  startedAt: string;
-  /** Who played the customer; absent in rehearsals begun before it was kept. */
-  customer?: ComponentIdentity;
-  /** The current state, or (from before versioning) the whole transcript, upgraded on the next turn. */
-  rehearsal: RehearsalState | Record<string, unknown>;
-  /**
-   * Saved just before the evidence is: the one reason to look the evidence up on a later turn, so an
-   * ordinary turn costs no lookup. Absent in rehearsals that have not reached their evidence save.
-   */
-  ending?: true;
-  /** Saved once the debrief card has been taken by the channel: only then is the next message a reflection. */
-  debriefSent?: true;
-  /** The last learner turn's exchange, committed with the state that counts it (see above). */
-  lastExchange?: Exchange;
-  /** The last turn whose answer was given late, by a later message (see answerAtLast). */
-  answeredLate?: number;
 }
 
 export interface RehearsalResult {
@@ -92,10 +71,12 @@ export interface RehearsalServices {
   saveState: (context: TurnContext) => Promise<void>;
   /** Where each rehearsal was held, so a tutor's review can be sent there later. */
   references?: ConversationReferences;
+  /** The rehearsals under way, for taking one up in another conversation and keeping one left unfinished. */
+  open?: OpenRehearsals;
 }
 
 export class RehearsalDialog extends Dialog<RehearsalOptions> {
-  static readonly ID = 'rehearsal';
+  static readonly ID = REHEARSAL_DIALOG_ID;
 
   constructor(private readonly services: RehearsalServices) {
     super(RehearsalDialog.ID);
@@ -114,16 +95,20 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     }
     const rehearsalId = randomUUID();
     const rehearsal = await Rehearsal.start(scenario, this.services.parts, rehearsalId);
+    const startedAt = new Date().toISOString();
     const state: RehearsalDialogState = {
       rehearsalId,
       scenarioId: scenario.id,
       mode: options.mode,
       learner: options.learner,
-      startedAt: new Date().toISOString(),
+      startedAt,
+      lastTurnAt: startedAt,
       customer: this.services.parts.customer.identity,
       rehearsal: rehearsal.snapshot,
     };
     Object.assign(dc.activeDialog!.state, state);
+    // Listed before its state is first saved: a rehearsal whose state exists can always be found.
+    await this.services.open?.hold(heldAt(dc.context, state, scenario));
     await this.services.saveState(dc.context);
     await dc.context.sendActivity(
       briefingCard(scenario, rehearsalId, options.mode, hostHasUniversalActions(dc.context.activity.channelId)),
@@ -137,10 +122,7 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     const alreadySaved = await this.endIfAlreadySaved(dc, state);
     if (alreadySaved) return alreadySaved;
     const scenario = this.scenarioOf(state.scenarioId);
-    if (!scenario) {
-      await dc.context.sendActivity('This scenario is no longer available, so the rehearsal has been closed without a score.');
-      return dc.endDialog({} satisfies RehearsalResult);
-    }
+    if (!scenario) return this.closeUnscored(dc, 'This scenario is no longer available, so the rehearsal has been closed without a score.');
     const rehearsal = await this.restore(scenario, state);
     if (!rehearsal) return this.abandon(dc);
     const text = (dc.context.activity.text ?? '').trim();
@@ -178,9 +160,10 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
       rehearsal.end();
       return this.finish(dc, scenario, rehearsal, state);
     }
-    const before = { rehearsal: state.rehearsal, lastExchange: state.lastExchange };
+    const before = { rehearsal: state.rehearsal, lastExchange: state.lastExchange, lastTurnAt: state.lastTurnAt };
     state.rehearsal = rehearsal.snapshot;
     state.lastExchange = exchange;
+    state.lastTurnAt = new Date().toISOString();
     // The commit: refused if another turn (another process's) changed the state since it was read.
     await this.services.saveState(dc.context);
     setTurnProgress(dc.context, 'committed');
@@ -216,13 +199,47 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
       await dc.context.sendActivity('This rehearsal has reached its length limit, so it ends here.').catch(() => undefined);
   }
 
+  /**
+   * Takes up here a rehearsal another conversation held: its dialog goes on this conversation's
+   * stack, saved at once (before the other lets it go, so it is never held nowhere).
+   */
+  async takeUp(dc: DialogContext, state: RehearsalDialogState): Promise<void> {
+    dc.stack.push({ id: RehearsalDialog.ID, state: { ...state, lastTurnAt: new Date().toISOString() } });
+    await this.services.saveState(dc.context);
+  }
+
+  /** Undoes `takeUp`, when the other conversation could not let the rehearsal go. */
+  async putBack(dc: DialogContext): Promise<void> {
+    dc.stack.pop();
+    await this.services.saveState(dc.context);
+  }
+
+  /** After `takeUp`: the briefing again, and where the rehearsal was (the customer's last words, or the prompt to open). */
+  async showWhereItWas(dc: DialogContext): Promise<void> {
+    const state = dc.activeDialog!.state as RehearsalDialogState;
+    const scenario = this.scenarioOf(state.scenarioId);
+    const rehearsal = scenario && (await this.restore(scenario, state));
+    if (!scenario || !rehearsal) return;
+    // Listed as held here now: the next pass over unfinished rehearsals looks for it here.
+    await this.services.open?.hold(heldAt(dc.context, state, scenario));
+    await dc.context.sendActivity(
+      briefingCard(scenario, state.rehearsalId, state.mode, hostHasUniversalActions(dc.context.activity.channelId)),
+    );
+    const last = state.lastExchange?.customer ?? (rehearsal.openedBy === 'learner' ? undefined : rehearsal.opening);
+    await dc.context.sendActivity(
+      last === undefined
+        ? learnerOpensPrompt(scenario)
+        : `Where you left it, the customer had said:\n\n> ${last.replace(/\n/g, '\n> ')}\n\nReply as the advisor, or type **end** to finish.`,
+    );
+  }
+
   /** The learner ends the rehearsal: score it, keep the evidence, show the debrief. */
   async end(dc: DialogContext): Promise<DialogTurnResult> {
     const state = dc.activeDialog!.state as RehearsalDialogState;
     const alreadySaved = await this.endIfAlreadySaved(dc, state);
     if (alreadySaved) return alreadySaved;
     const scenario = this.scenarioOf(state.scenarioId);
-    if (!scenario) return dc.endDialog({} satisfies RehearsalResult);
+    if (!scenario) return this.closeUnscored(dc, 'This scenario is no longer available, so the rehearsal has been closed without a score.');
     const rehearsal = await this.restore(scenario, state);
     if (!rehearsal) return this.abandon(dc);
     const unanswered = await this.unansweredExchange(state);
@@ -297,9 +314,17 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
 
   /** A rehearsal that cannot be read is let go, so the learner is never stuck in it. */
   private async abandon(dc: DialogContext): Promise<DialogTurnResult> {
-    await dc.context.sendActivity(
+    return this.closeUnscored(
+      dc,
       'This rehearsal was saved by a different version of ServiceSim and cannot be continued or scored, sorry. Type **scenarios** to start again.',
     );
+  }
+
+  /** Ends the rehearsal with nothing to keep, saying why; it is no longer under way anywhere. */
+  private async closeUnscored(dc: DialogContext, why: string): Promise<DialogTurnResult> {
+    await dc.context.sendActivity(why);
+    // If this fails, the next pass over unfinished rehearsals finds it gone and clears it.
+    await this.services.open?.remove((dc.activeDialog!.state as RehearsalDialogState).rehearsalId).catch(() => undefined);
     return dc.endDialog({} satisfies RehearsalResult);
   }
 
@@ -333,51 +358,24 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     rehearsal: Rehearsal,
     state: RehearsalDialogState,
   ): Promise<DialogTurnResult> {
-    if (rehearsal.turnCount < 2) {
-      await dc.context.sendActivity(
+    if (rehearsal.turnCount < 2)
+      return this.closeUnscored(
+        dc,
         `You did not ${rehearsal.openedBy === 'learner' ? 'speak' : 'reply'} to the customer, so there is nothing to score. Type **scenarios** to start again.`,
       );
-      return dc.endDialog({} satisfies RehearsalResult);
-    }
-    const { library, log, parts, evidence } = this.services;
-    const shift = logShift(state);
-    const logged = await log.read(state.rehearsalId, rehearsal.turnCount + shift);
-    const exchanges = logged.exchanges.map((e) => ({ ...e, turn: e.turn - shift }));
-    const missing = logged.missing.map((turn) => turn - shift);
-    if (missing.length > 0 && exchanges.length === 0) {
-      await dc.context.sendActivity(
+    const { log, evidence } = this.services;
+    const { record, missing } = await rehearsalEvidence(this.services, scenario, rehearsal, state, rehearsal.endReason ?? 'learner-ended');
+    if (!record)
+      return this.closeUnscored(
+        dc,
         'None of this rehearsal could be read back from storage, so there is nothing to score, sorry. Type **scenarios** to start again.',
       );
-      return dc.endDialog({} satisfies RehearsalResult);
-    }
     if (missing.length > 0) {
       // Damaged or lost in storage (and named in the log by the store): score what is there, and say so.
       await dc.context.sendActivity(
         `Part of this rehearsal could not be read back from storage (turn${missing.length === 1 ? '' : 's'} ${missing.join(', ')}), so your debrief leaves ${missing.length === 1 ? 'it' : 'them'} out.`,
       );
     }
-    const report = await scoreRehearsal(parts.scorer, scenario, rehearsal.opening, exchanges);
-    const sources = sourceHashesOf(library, scenario.id);
-    const scenarioHash = scenarioHashOf(scenario);
-    const record = assembleEvidence({
-      id: state.rehearsalId,
-      learner: state.learner,
-      scenario: { id: scenario.id, title: scenario.title, problemType: scenario.problemType },
-      mode: state.mode,
-      startedAt: state.startedAt,
-      endedAt: new Date().toISOString(),
-      endReason: rehearsal.endReason ?? 'learner-ended',
-      opening: rehearsal.opening,
-      exchanges,
-      turnCount: rehearsal.turnCount,
-      missingTurns: missing,
-      report,
-      customer: state.customer ?? UNRECORDED_CUSTOMER,
-      scorer: parts.scorer.identity,
-      ...(sources ? { sources } : {}),
-      ...(scenarioHash ? { scenarioHash } : {}),
-      ...(parts.models ? { models: parts.models } : {}),
-    });
     // Marked and saved first (see endIfAlreadySaved), with the rehearsal as ended: from here on it is never continued.
     state.rehearsal = rehearsal.snapshot;
     state.ending = true;
@@ -388,24 +386,27 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     // Saved before anything is shown: if this fails, the learner's next message (or "end") finishes it again.
     await evidence.save(record);
     // The log has served its purpose; if removing it fails, the evidence is safe all the same.
-    await log.remove(state.rehearsalId, rehearsal.turnCount + shift).catch(() => undefined);
+    await log.remove(state.rehearsalId, rehearsal.turnCount + logShift(state)).catch(() => undefined);
+    // No longer under way; if this fails, the next pass over unfinished rehearsals finds it ended and clears it.
+    await this.services.open?.remove(state.rehearsalId).catch(() => undefined);
     await this.sendDebrief(dc, state, record);
     return dc.endDialog({ recordId: record.id } satisfies RehearsalResult);
   }
 }
 
-/**
- * The rehearsal log keeps learner turns at 2, 4, 6…, where a customer's opening puts them; a
- * rehearsal the learner opens has them at 1, 3, 5…, so it logs each exchange one place on and reads
- * it back one place back. Its keys stay within those a learner's erasure removes (turn count + 2).
- */
-function logShift(state: RehearsalDialogState): number {
-  return (state.rehearsal as Partial<RehearsalState>).openedBy === 'learner' ? 1 : 0;
-}
-
-function loggedAs(state: RehearsalDialogState, exchange: Exchange): Exchange {
-  const shift = logShift(state);
-  return shift === 0 ? exchange : { ...exchange, turn: exchange.turn + shift };
+/** The rehearsal's entry in the list of those under way: held in this conversation. */
+export function heldAt(context: TurnContext, state: RehearsalDialogState, scenario: Scenario): OpenRehearsal {
+  const reference = TurnContext.getConversationReference(context.activity);
+  return {
+    rehearsalId: state.rehearsalId,
+    learnerId: state.learner.id,
+    scenarioId: scenario.id,
+    title: scenario.title,
+    startedAt: state.startedAt,
+    conversation: conversationKeyOf(context.activity),
+    stateKey: conversationStateKeyOf(context.activity),
+    reference,
+  };
 }
 
 /** What the learner sees instead of a customer's first words when they open: who they contact, and that they speak first. */

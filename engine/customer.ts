@@ -13,8 +13,8 @@ import type { LearnerTurn } from './learner-turn.ts';
 import type { CustomerTurnNote } from './model-use.ts';
 import type { Scenario } from './scenario-schema.ts';
 
-/** Why a rehearsal ended. */
-export const END_REASONS = ['agreed', 'referred', 'escalated', 'learner-ended', 'length-limit'] as const;
+/** Why a rehearsal ended; `abandoned`: left unfinished, and kept as it stood (dialogs/abandoned-rehearsals.ts). */
+export const END_REASONS = ['agreed', 'referred', 'escalated', 'learner-ended', 'length-limit', 'abandoned'] as const;
 export type EndReason = (typeof END_REASONS)[number];
 
 /** What the host needs to know of the customer after each reply, whatever kind of customer it is. */

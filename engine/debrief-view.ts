@@ -26,6 +26,7 @@ export const END_REASON_TEXT: Record<EndReason, string> = {
   referred: 'The customer accepted your referral.',
   escalated: 'The customer accepted your escalation.',
   'length-limit': 'The rehearsal reached its length limit.',
+  abandoned: 'You left this rehearsal unfinished, so it was scored as it stood and kept as abandoned.',
 };
 
 export interface DimensionView {

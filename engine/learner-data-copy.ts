@@ -31,6 +31,8 @@ export interface LearnerDataCopyInput {
   retentionDays?: number;
   /** Days after which an unfinished rehearsal is forgotten (`STATE_EXPIRY_DAYS`); absent or 0: never. */
   unfinishedRehearsalDays?: number;
+  /** Days after which an unfinished rehearsal is scored and kept as abandoned (`ABANDONED_AFTER_DAYS`); absent or 0: never. */
+  abandonedAfterDays?: number;
   held?: readonly HeldLearnerData[];
   madeAt: Date;
 }
@@ -72,7 +74,7 @@ export function learnerDataCopy(input: LearnerDataCopyInput): LearnerDataCopy {
       reviews: (input.reviews.get(record.id) ?? []).map(reviewCopy),
     })),
     other: (input.held ?? []).map(({ what, keptFor, data }) => ({ what, keptFor, ...(data === undefined ? {} : { data }) })),
-    kept: keptList(input.retentionDays, input.unfinishedRehearsalDays, input.held ?? []),
+    kept: keptList(input.retentionDays, input, input.held ?? []),
     whoCanSee: WHO_CAN_SEE,
     erasure: ERASURE,
   };
@@ -101,9 +103,23 @@ const rehearsalsKeptFor = (retentionDays: number | undefined) =>
     ? 'until it is erased: your centre has set no time limit'
     : `for ${period(retentionDays)} after the rehearsal ends, then deleted, with its reviews and everything else that belongs to it`;
 
+/** How long a rehearsal left unfinished waits: until it is kept as abandoned, or forgotten with its state. */
+interface UnfinishedDays {
+  unfinishedRehearsalDays?: number | undefined;
+  abandonedAfterDays?: number | undefined;
+}
+
+function unfinishedKeptFor({ unfinishedRehearsalDays: forgotten, abandonedAfterDays: abandoned }: UnfinishedDays): string {
+  if (abandoned)
+    return `until your data is erased; a rehearsal left unfinished is scored as it stands and kept with the rehearsals you finish, as abandoned, ${period(abandoned)} after your last message in it`;
+  if (forgotten)
+    return `until your data is erased; a rehearsal left unfinished is forgotten ${period(forgotten)} after your last message in it`;
+  return 'until your data is erased';
+}
+
 function keptList(
   retentionDays: number | undefined,
-  unfinishedDays: number | undefined,
+  unfinished: UnfinishedDays,
   held: readonly HeldLearnerData[],
 ): { what: string; keptFor: string }[] {
   const withRehearsal = 'for as long as the rehearsal itself';
@@ -116,10 +132,7 @@ function keptList(
     { what: "Where each rehearsal was held, so that your tutor's feedback can reach you in the same chat", keptFor: withRehearsal },
     {
       what: 'Your settings (practice or assessment mode) and any rehearsal you are part way through',
-      keptFor:
-        unfinishedDays === undefined || unfinishedDays === 0
-          ? 'until your data is erased'
-          : `until your data is erased; a rehearsal left unfinished is forgotten ${period(unfinishedDays)} after your last message in it`,
+      keptFor: unfinishedKeptFor(unfinished),
     },
     ...held.map(({ what, keptFor }) => ({ what, keptFor })),
   ];
@@ -142,16 +155,18 @@ export function privacyText(
   retentionDays: number | undefined,
   {
     unfinishedRehearsalDays,
+    abandonedAfterDays,
     held = [],
     modelProvider = false,
   }: {
     unfinishedRehearsalDays?: number;
+    abandonedAfterDays?: number;
     held?: readonly HeldLearnerData[];
     /** A model plays the customer or judges in this bot: the learner's words go to its provider. */
     modelProvider?: boolean;
   } = {},
 ): string {
-  const kept = keptList(retentionDays, unfinishedRehearsalDays, held);
+  const kept = keptList(retentionDays, { unfinishedRehearsalDays, abandonedAfterDays }, held);
   return [
     '**What ServiceSim keeps about you**',
     kept.map(({ what, keptFor }) => `- ${what}. *Kept ${keptFor}.*`).join('\n'),

@@ -13,6 +13,7 @@
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { EvidenceRecord } from '../engine/evidence-record.ts';
+import type { EndReason } from '../engine/customer.ts';
 import type { RubricDimension } from '../engine/rubric-library.ts';
 import { SCORE_FLAGS, type ScoreFlag } from '../engine/score-flags.ts';
 import { modelUseNotes } from './model-use-notes.ts';
@@ -52,12 +53,13 @@ export const MODE_TEXT: Record<EvidenceRecord['mode'], string> = { practice: 'Pr
 const MOOD_TEXT = ['calm', 'uneasy', 'annoyed', 'angry', 'furious'] as const;
 
 /** Why a rehearsal ended, told to the tutor (the debrief tells the learner, in the second person). */
-const END_REASON_TEXT: Record<string, string> = {
+const END_REASON_TEXT: Record<EndReason, string> = {
   agreed: 'The customer accepted an option and the conversation closed.',
   referred: 'The customer accepted a referral.',
   escalated: 'The customer accepted an escalation.',
   'learner-ended': 'The learner ended the rehearsal.',
   'length-limit': 'The rehearsal reached its length limit.',
+  abandoned: 'The learner left the rehearsal unfinished; it was scored as it stood, after it had been left for a while.',
 };
 
 const ROLE_TEXT: Record<PageTutor['role'], string> = { admin: 'Administrator', tutor: 'Tutor' };
@@ -190,7 +192,7 @@ export function renderRehearsal(model: RehearsalPage): string {
     mode: MODE_TEXT[record.mode],
     started: instant(record.startedAt),
     ended: instant(record.endedAt),
-    endReason: END_REASON_TEXT[record.endReason] ?? record.endReason,
+    endReason: END_REASON_TEXT[record.endReason as EndReason] ?? record.endReason,
     status: current ? VERDICT_LABEL[current.verdict] : 'Not reviewed yet',
     producedBy: `customer: ${identity(record.customer)}; scorer: ${identity(record.scorer)}`,
     migratedFrom: record.migratedFrom,

@@ -2,7 +2,8 @@
  * The local rehearsal page in a real browser (Debian's chromium driven by playwright-core): open
  * it, start a scenario from the card, exchange messages, end, and see the debrief card: its summary
  * on the first screen, its details behind toggles that open in the browser; the history card opens
- * it again. And a reload keeps the conversation; a new conversation greets the learner.
+ * it again. And a reload keeps the conversation; a new conversation greets the learner and offers
+ * the rehearsal left unfinished, which carries on there.
  */
 import path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
@@ -113,7 +114,7 @@ describe('the local rehearsal page', () => {
     expect(record?.turns.some((t) => t.role === 'learner' && /what happened when it started leaking/.test(t.text))).toBe(true);
   }, 90_000);
 
-  it('keeps the conversation over a reload, and greets a new conversation with the picker', async () => {
+  it('keeps the conversation over a reload, and greets a new conversation with the picker and the rehearsal left unfinished', async () => {
     const { page, problems } = await startWashingMachine();
     const botBubbles = () => page.locator('.webchat__bubble:not(.webchat__bubble--from-user)').count();
     const before = await botBubbles();
@@ -139,6 +140,18 @@ describe('the local rehearsal page', () => {
     await page.getByText('Welcome back to ServiceSim', { exact: false }).first().waitFor({ timeout: 20_000 });
     await page.locator('.ac-adaptiveCard').filter({ hasText: 'Choose a scenario' }).first().waitFor();
     expect(await said.count()).toBe(0);
+
+    // The rehearsal left in the first conversation is offered, and taken up where it was left.
+    const offer = page.locator('.ac-adaptiveCard').filter({ hasText: 'You have an unfinished rehearsal' });
+    await offer.first().waitFor({ timeout: 20_000 });
+    await offer.first().getByRole('button', { name: 'Resume' }).click();
+    await page.getByText('where you left it', { exact: false }).first().waitFor({ timeout: 20_000 });
+    await page.getByRole('button', { name: 'End rehearsal' }).first().waitFor();
+    const resumed = await botBubbles();
+    await input.fill('Thank you. Is the water still coming out now?');
+    await input.press('Enter');
+    await expect.poll(botBubbles, { timeout: 20_000 }).toBeGreaterThan(resumed);
+    expect(await page.getByText('You are not in a rehearsal', { exact: false }).count()).toBe(0);
     expect(problems).toEqual([]);
   }, 90_000);
 });

@@ -40,6 +40,7 @@ import { openSqliteDatabase } from '../store/sqlite-database.ts';
 import { SqliteEvidenceStore } from '../store/sqlite-evidence-store.ts';
 import { SqliteKeyValueStore } from '../store/sqlite-key-value-store.ts';
 import { TutorDirectory } from '../store/tutor-directory.ts';
+import { OpenRehearsals } from '../store/open-rehearsals.ts';
 import { startRedisServer, type RedisServer } from './redis-server.ts';
 import { evidenceRecord, reportWith } from './store-conformance.ts';
 import { temporaryFolder } from './temporary-folder.ts';
@@ -275,6 +276,16 @@ async function keepEverythingAbout(
       },
     },
   ]);
+  await new OpenRehearsals(state).hold({
+    rehearsalId: `left-${person.channelUser}`,
+    learnerId: person.id,
+    scenarioId: 'kettle-refund',
+    title: 'Kettle refund',
+    startedAt: NOW.toISOString(),
+    conversation: `webchat-local/${person.conversation}-left`,
+    stateKey: `webchat-local/conversations/${person.conversation}-left/`,
+    reference: left,
+  });
   await log.append(`left-${person.channelUser}`, {
     turn: 2,
     learner: `Left unfinished by ${person.name}.`,
@@ -391,7 +402,7 @@ describe.each(STORES)('%s: erasing a learner', (_name, make) => {
       tutorAssignments: 1,
       auditEntriesPseudonymised: 1,
       queuedStatements: 2,
-      held: { 'cohort memberships': 1, 'latest conversation': 1, 'data copy links': 1 },
+      held: { 'cohort memberships': 1, 'latest conversation': 1, 'data copy links': 1, 'unfinished rehearsals': 1 },
     });
     expect(entry).toEqual({
       at: NOW.toISOString(),

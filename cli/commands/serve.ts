@@ -77,6 +77,14 @@ export async function serve(options: { port?: string }): Promise<void> {
     parts,
     stateExpiryMs,
     retentionDays: settings.RETENTION_DAYS,
+    ...(settings.ABANDONED_AFTER_DAYS > 0
+      ? {
+          abandoned: {
+            afterMs: settings.ABANDONED_AFTER_DAYS * 24 * 60 * 60 * 1000,
+            logger: logger.child({ component: 'abandoned-rehearsals' }),
+          },
+        }
+      : {}),
     // Links to a learner's copy of their data: Teams needs the server's public address; the local page the address it listens at.
     ...(settings.PUBLIC_URL
       ? { dataCopyBaseUrl: publicUrl }
@@ -108,6 +116,7 @@ export async function serve(options: { port?: string }): Promise<void> {
     siteUrl: publicUrl,
     retentionDays: settings.RETENTION_DAYS,
     stateExpiryDays: settings.STATE_EXPIRY_DAYS,
+    abandonedAfterDays: settings.ABANDONED_AFTER_DAYS,
     afterErasure: () => stores.afterErasure(),
     ...(lrs ? { lrs } : {}),
     secureCookies: settings.PUBLIC_URL ? publicUrl.startsWith('https:') : mode.kind === 'authenticated',
@@ -118,6 +127,7 @@ export async function serve(options: { port?: string }): Promise<void> {
   reminders?.start();
   outbox?.start();
   retention?.start();
+  bot.abandoned?.start();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, mode.host, () => resolve());

@@ -11,6 +11,7 @@ export const CardSubmitSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('pick'), problemType: z.string().max(100).optional(), difficulty: z.string().max(100).optional() }),
   z.object({ action: z.literal('end'), rehearsalId: z.string().min(1).max(200) }),
   z.object({ action: z.literal('open'), recordId: z.string().min(1).max(200) }),
+  z.object({ action: z.literal('resume'), rehearsalId: z.string().min(1).max(200) }),
 ]);
 
 export type CardSubmit = z.infer<typeof CardSubmitSchema>;

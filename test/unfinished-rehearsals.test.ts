@@ -1,0 +1,264 @@
+/**
+ * A rehearsal left without `end`: taken up again in a new conversation (the local page's "New
+ * conversation", another Teams chat), or, left long enough, scored as it stood and kept as
+ * abandoned, with every turn the learner took. Driven through botbuilder's TestAdapter, each
+ * conversation through its own bot (as two processes would be), over one shared store.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TestAdapter, type Activity } from 'botbuilder';
+import pino from 'pino';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createBot } from '../bot/create-bot.ts';
+import { loadLibrary } from '../engine/rubric-library.ts';
+import { readSettings } from '../cli/settings.ts';
+import { privacyText } from '../engine/learner-data-copy.ts';
+import { MemoryEvidenceStore } from '../store/memory-evidence-store.ts';
+import { MemoryKeyValueStore } from '../store/memory-key-value-store.ts';
+import { OpenRehearsals } from '../store/open-rehearsals.ts';
+import type { WriteEntry } from '../store/key-value-store.ts';
+
+/** A store on which a turn of one conversation lands just before the next checked write of its state. */
+class RacingStore extends MemoryKeyValueStore {
+  raceOn: string | undefined;
+
+  override async write(entries: readonly WriteEntry[]) {
+    const key = this.raceOn;
+    if (key !== undefined && entries.some((e) => e.key === key && e.eTag !== undefined)) {
+      this.raceOn = undefined;
+      const item = (await this.read([key]))[key]!;
+      await super.write([{ key, value: { ...(item.value as object), touched: true } }]);
+    }
+    return super.write(entries);
+  }
+}
+
+const library = await loadLibrary();
+const SCENARIO = 'faulty-washing-machine';
+const TITLE = library.scenarios.find((s) => s.id === SCENARIO)!.title;
+
+let evidence: MemoryEvidenceStore;
+let state: RacingStore;
+
+/** One conversation of the learner's, through a bot of its own; `abandonedAfterMs` gives that bot its pass. */
+function conversation(id: string, { user = 'learner-1', abandonedAfterMs }: { user?: string; abandonedAfterMs?: number } = {}) {
+  const bot = createBot({
+    library,
+    state,
+    evidence,
+    stateExpiryMs: 30 * 24 * 60 * 60_000,
+    ...(abandonedAfterMs === undefined ? {} : { abandoned: { afterMs: abandonedAfterMs, logger: pino({ level: 'silent' }) } }),
+  });
+  const adapter = new TestAdapter(async (context) => bot.run(context));
+  adapter.conversation.user = { id: user, name: 'Sam' };
+  adapter.conversation.conversation = { ...adapter.conversation.conversation, id };
+  /** The channel's "a member joined": how the local page's "New conversation" (and Teams) opens one. */
+  const join = async () => {
+    await adapter
+      .send({
+        type: 'conversationUpdate',
+        membersAdded: [adapter.conversation.user],
+        recipient: adapter.conversation.bot,
+      } as Partial<Activity>)
+      .startTest();
+    const replies: Partial<Activity>[] = [];
+    while (adapter.activeQueue.length > 0) replies.push(adapter.activeQueue.shift()!);
+    return replies;
+  };
+  const say = async (text: string | { value: unknown }) => {
+    const activity = typeof text === 'string' ? { type: 'message', text } : { type: 'message', value: text.value };
+    await adapter.send(activity as Partial<Activity>).startTest();
+    const replies: Partial<Activity>[] = [];
+    while (adapter.activeQueue.length > 0) replies.push(adapter.activeQueue.shift()!);
+    return replies;
+  };
+  return { bot, say, join };
+}
+
+const texts = (activities: Partial<Activity>[]) => activities.filter((a) => a.type === 'message' && a.text).map((a) => a.text!);
+const cardsOf = (activities: Partial<Activity>[]) => activities.flatMap((a) => (a.attachments ?? []).map((x) => JSON.stringify(x.content)));
+const learnerLines = async (learnerId = 'test/learner-1') =>
+  (await evidence.listFor(learnerId)).flatMap((r) => r.turns.filter((t) => t.role === 'learner').map((t) => t.text));
+
+/** Starts the washing-machine rehearsal in `first` and replies twice; returns the customer's last words. */
+async function leaveUnfinished(first: ReturnType<typeof conversation>): Promise<string> {
+  await first.say('hello');
+  await first.say(`start ${SCENARIO}`);
+  await first.say("I'm so sorry about the flood. When did it start leaking?");
+  const last = await first.say('Thank you. What does the display show when it stops?');
+  return texts(last).at(-1)!;
+}
+
+beforeEach(() => {
+  evidence = new MemoryEvidenceStore();
+  state = new RacingStore();
+});
+
+describe('a rehearsal left unfinished', () => {
+  it('is offered in a new conversation, taken up where it was left, and ends there with every turn', async () => {
+    const first = conversation('window-1');
+    const customerLast = await leaveUnfinished(first);
+
+    const second = conversation('window-2');
+    const greeted = await second.join();
+    expect(texts(greeted)[0]).toMatch(/Welcome back/);
+    const offer = cardsOf(greeted).find((c) => c.includes('unfinished rehearsal'));
+    expect(offer).toContain(TITLE);
+    const rehearsalId = (JSON.parse(offer!) as { actions: { data: { rehearsalId: string } }[] }).actions[0]!.data.rehearsalId;
+
+    const resumed = await second.say({ value: { action: 'resume', rehearsalId } });
+    expect(texts(resumed)[0]).toContain(`Taking up **${TITLE}**`);
+    expect(cardsOf(resumed).some((c) => c.includes(TITLE) && c.includes('End rehearsal'))).toBe(true);
+    expect(texts(resumed).at(-1)).toContain(customerLast.split('\n')[0]!);
+
+    const answered = await second.say('Could you read me the model number on the door, please?');
+    expect(texts(answered).length).toBeGreaterThan(0);
+    await second.say('end');
+    expect(await learnerLines()).toEqual([
+      "I'm so sorry about the flood. When did it start leaking?",
+      'Thank you. What does the display show when it stops?',
+      'Could you read me the model number on the door, please?',
+    ]);
+    expect(await new OpenRehearsals(state).all()).toEqual([]);
+
+    // Back in the first window: told where it went, not handed to a rehearsal that left.
+    const back = await first.say('Are you still there?');
+    expect(texts(back).join(' ')).toMatch(/taken up in another conversation/);
+    expect(texts(await first.say('Hello?')).join(' ')).not.toMatch(/taken up in another conversation/);
+  });
+
+  it('is taken up by `resume` typed, and offered with `scenarios` or a message in another conversation, not in its own', async () => {
+    const first = conversation('window-1');
+    await leaveUnfinished(first);
+    expect(cardsOf(await first.say('scenarios')).some((c) => c.includes('unfinished rehearsal'))).toBe(false);
+    const second = conversation('window-2');
+    // A message, in a conversation that was never greeted (Teams may send no "joined"): offered too.
+    const told = await second.say('hello');
+    expect(texts(told).join(' ')).toMatch(/not in a rehearsal/);
+    expect(cardsOf(told).some((c) => c.includes('unfinished rehearsal'))).toBe(true);
+    expect(cardsOf(await second.say('scenarios')).some((c) => c.includes('unfinished rehearsal'))).toBe(true);
+    expect(texts(await second.say('resume'))[0]).toContain(`Taking up **${TITLE}**`);
+    // Now held here: nothing to offer here, and `resume` in the first window finds nothing to take.
+    expect(texts(await first.say('resume')).join(' ')).toMatch(/no unfinished rehearsal of yours|taken up in another/);
+  });
+
+  it('stays where it is when its conversation takes a turn while it is being taken up', async () => {
+    const first = conversation('window-1');
+    await leaveUnfinished(first);
+    const [open] = await new OpenRehearsals(state).all();
+    const second = conversation('window-2');
+    await second.say('hello');
+    state.raceOn = open!.stateKey;
+    const busy = await second.say('resume');
+    expect(texts(busy).join(' ')).toMatch(/busy in another conversation/);
+    expect(state.raceOn).toBeUndefined();
+    // Not held in the second window; still held in the first, which carries on.
+    expect(texts(await second.say('Hello?')).join(' ')).toMatch(/not in a rehearsal/);
+    const carried = await first.say('And has it happened before?');
+    expect(texts(carried).join(' ')).not.toMatch(/not in a rehearsal|taken up/);
+    await first.say('end');
+    expect((await learnerLines()).at(-1)).toBe('And has it happened before?');
+  });
+
+  it('is not offered once its conversation no longer holds it (ended in a turn that could not take it off the list)', async () => {
+    const first = conversation('window-1');
+    await leaveUnfinished(first);
+    const open = new OpenRehearsals(state);
+    const [entry] = await open.all();
+    await first.say('end');
+    await open.hold(entry!);
+    const second = conversation('window-2');
+    expect(cardsOf(await second.join()).some((c) => c.includes('unfinished rehearsal'))).toBe(false);
+    expect(texts(await second.say('resume')).join(' ')).toMatch(/no unfinished rehearsal of yours/);
+  });
+
+  it('cannot be taken up by another learner, even with its id', async () => {
+    const first = conversation('window-1');
+    await leaveUnfinished(first);
+    const [open] = await new OpenRehearsals(state).all();
+    const stranger = conversation('window-9', { user: 'learner-2' });
+    await stranger.say('hello');
+    expect(cardsOf(await stranger.say('scenarios')).some((c) => c.includes('unfinished rehearsal'))).toBe(false);
+    const tried = await stranger.say({ value: { action: 'resume', rehearsalId: open!.rehearsalId } });
+    expect(texts(tried).join(' ')).toMatch(/no unfinished rehearsal of yours/);
+    // Still the first learner's, where they left it.
+    const carried = await first.say('And has it happened before?');
+    expect(texts(carried).length).toBeGreaterThan(0);
+    expect(texts(carried).join(' ')).not.toMatch(/not in a rehearsal/);
+  });
+
+  it('is scored as it stood and kept as abandoned once left long enough, and the learner is told', async () => {
+    const first = conversation('window-1', { abandonedAfterMs: 1 });
+    await leaveUnfinished(first);
+    await sleep(5);
+    expect(await first.bot.abandoned!.keepIdle()).toBe(1);
+
+    const [record] = await evidence.listFor('test/learner-1');
+    expect(record).toMatchObject({ endReason: 'abandoned', scenario: { id: SCENARIO } });
+    expect(await learnerLines()).toEqual([
+      "I'm so sorry about the flood. When did it start leaking?",
+      'Thank you. What does the display show when it stops?',
+    ]);
+    expect(Object.keys(record!.report.dimensions).length).toBeGreaterThan(0);
+    expect(record!.report.turns).toHaveLength(2);
+    expect(await new OpenRehearsals(state).all()).toEqual([]);
+    // A second pass (another process's) finds nothing more to keep.
+    expect(await first.bot.abandoned!.keepIdle()).toBe(0);
+
+    const back = await first.say('Sorry, I was called away.');
+    expect(texts(back).join(' ')).toMatch(/kept as abandoned/);
+    expect(texts(back).join(' ')).not.toMatch(/You are not in a rehearsal.*kept/);
+    const opened = await first.say({ value: { action: 'open', recordId: record!.id } });
+    expect(cardsOf(opened)[0]).toContain('You left this rehearsal unfinished');
+  });
+
+  it('keeps a turn whose answer never reached the log: the learner said it, so it counts', async () => {
+    const first = conversation('window-1', { abandonedAfterMs: 1 });
+    await leaveUnfinished(first);
+    const [open] = await new OpenRehearsals(state).all();
+    // The last turn was committed, but the learner left as its exchange was being logged.
+    await state.delete([`rehearsal/{${open!.rehearsalId}}/4`]);
+    await sleep(5);
+    expect(await first.bot.abandoned!.keepIdle()).toBe(1);
+    expect(await learnerLines()).toEqual([
+      "I'm so sorry about the flood. When did it start leaking?",
+      'Thank you. What does the display show when it stops?',
+    ]);
+  });
+
+  it('is left alone while it has not been left long enough, and goes on as before', async () => {
+    const first = conversation('window-1', { abandonedAfterMs: 60 * 60_000 });
+    await leaveUnfinished(first);
+    expect(await first.bot.abandoned!.keepIdle()).toBe(0);
+    expect(await evidence.listFor('test/learner-1')).toEqual([]);
+    await first.say('end');
+    const [record] = await evidence.listFor('test/learner-1');
+    expect(record!.endReason).toBe('learner-ended');
+  });
+
+  it('is closed with nothing kept when the learner never replied', async () => {
+    const first = conversation('window-1', { abandonedAfterMs: 1 });
+    await first.say('hello');
+    await first.say(`start ${SCENARIO}`);
+    await sleep(5);
+    expect(await first.bot.abandoned!.keepIdle()).toBe(0);
+    expect(await evidence.listFor('test/learner-1')).toEqual([]);
+    expect(await new OpenRehearsals(state).all()).toEqual([]);
+    expect(texts(await first.say('hello?')).join(' ')).toMatch(/nothing in it to score/);
+  });
+});
+
+describe('ABANDONED_AFTER_DAYS', () => {
+  it('is what `privacy` tells the learner of a rehearsal they leave unfinished', () => {
+    expect(privacyText(undefined, { unfinishedRehearsalDays: 30, abandonedAfterDays: 7 })).toContain(
+      'a rehearsal left unfinished is scored as it stands and kept with the rehearsals you finish, as abandoned, 7 days after your last message in it',
+    );
+  });
+
+  it('must be shorter than STATE_EXPIRY_DAYS, or the rehearsal would be forgotten first', () => {
+    expect(() => readSettings({ ABANDONED_AFTER_DAYS: '30', STATE_EXPIRY_DAYS: '30' })).toThrow(
+      /ABANDONED_AFTER_DAYS is 30, but STATE_EXPIRY_DAYS is 30/,
+    );
+    expect(readSettings({ ABANDONED_AFTER_DAYS: '7', STATE_EXPIRY_DAYS: '30' }).ABANDONED_AFTER_DAYS).toBe(7);
+    expect(readSettings({ ABANDONED_AFTER_DAYS: '60', STATE_EXPIRY_DAYS: '0' }).ABANDONED_AFTER_DAYS).toBe(60);
+  });
+});
