@@ -14,7 +14,7 @@ import {
 } from 'botbuilder-dialogs';
 import { attemptsAt, dueDayText, isOverdue, ukDayOf } from '../engine/assignment-progress.ts';
 import { debriefView } from '../engine/debrief-view.ts';
-import type { Learner } from '../engine/evidence-record.ts';
+import type { EvidenceRecord, Learner } from '../engine/evidence-record.ts';
 import type { RehearsalParts } from '../engine/rehearsal.ts';
 import type { Library } from '../engine/rubric-library.ts';
 import type { CohortStore } from '../store/cohort-store.ts';
@@ -32,6 +32,7 @@ import { RehearsalDialog, type RehearsalResult } from './rehearsal-dialog.ts';
 import type { Mode } from './rehearsal-dialog-state.ts';
 import { markdownLiteral } from './markdown-literal.ts';
 import { historyReviewText } from './review-feedback-text.ts';
+import { reflectionOf } from '../engine/reflection.ts';
 import type { KeyValueStore } from '../store/key-value-store.ts';
 import type { OpenRehearsal, OpenRehearsals } from '../store/open-rehearsals.ts';
 import { resumeCard } from './cards/resume-card.ts';
@@ -80,12 +81,8 @@ const NAME_PROMPT = 'namePrompt';
 /** A name as a tutor would read it on a list: long enough for any real name, short enough for a table. */
 const MAX_NAME_CHARS = 80;
 
-/** The reflection prompt's button, and what the learner may type instead of a reflection. */
+/** The reflection prompt's button (engine/reflection.ts says what else skips it). */
 const SKIP = 'Skip';
-const SKIPS = /^(?:skip|skip it|no thanks|no thank you|not now|pass)[.!]?$/i;
-
-/** A reflection is a few sentences; longer text is kept, cut at this length. */
-const MAX_REFLECTION_CHARS = 4000;
 
 export const WELCOME_TEXT = [
   "**Welcome to ServiceSim.** Rehearse resolving a customer's problem: I play the customer, you answer as the service advisor.",
@@ -557,15 +554,13 @@ export class ConversationFlow {
   private async storeReflection(step: WaterfallStepContext): Promise<ReturnType<WaterfallStepContext['endDialog']>> {
     const { recordId } = step.options as ReflectionOptions;
     const record = await this.services.evidence.get(recordId);
-    const reflection = String(step.result ?? '')
-      .trim()
-      .slice(0, MAX_REFLECTION_CHARS);
+    const reflection = reflectionOf(String(step.result ?? ''));
     // "skip" (typed or the button) skips the reflection; it is not saved as one.
-    if (SKIPS.test(reflection)) {
+    if (reflection === undefined) {
       await step.context.sendActivity('No reflection saved. Type **scenarios** to rehearse again, or **history** to see your rehearsals.');
       return step.endDialog();
     }
-    if (record && reflection) {
+    if (record) {
       await this.services.evidence.save({ ...record, reflection });
       await step.context.sendActivity(
         'Thank you: your reflection is saved with this rehearsal. Type **scenarios** to rehearse again, or **history** to see your rehearsals.',
@@ -594,7 +589,7 @@ export class ConversationFlow {
     const lines = rows.map(({ record: r, summary, reviewed }, i) => {
       // A line of its own under the rehearsal's, so the two never run together.
       const progress = attemptProgress(r, records);
-      return `${i + 1}. ${r.endedAt.slice(0, 16).replace('T', ' ')}: **${r.scenario.title}** (${r.mode}): ${summary}${r.reflection ? ' · reflection saved' : ''}${progress ? `\n   - ${progress}` : ''}${reviewed ? `\n   - ${reviewed}` : ''}`;
+      return `${i + 1}. ${r.endedAt.slice(0, 16).replace('T', ' ')}: **${r.scenario.title}** (${r.mode}${r.endReason === 'abandoned' ? ', left unfinished' : ''}): ${summary}${r.reflection ? ' · reflection saved' : ''}${progress ? `\n   - ${progress}` : ''}${reviewed ? `\n   - ${reviewed}` : ''}`;
     });
     await context.sendActivity(
       [
@@ -610,20 +605,17 @@ export class ConversationFlow {
     );
   }
 
-  /** One rehearsal from the history, as its debrief, with the tutor's levels and comments once reviewed. */
-  /** A rehearsal opened from the history card: the learner's own only. */
+  /** A rehearsal opened from the history card, as its debrief: the learner's own only. */
   private async showRecord(context: TurnContext, recordId: string): Promise<void> {
     const record = await this.services.evidence.get(recordId);
     if (!record || record.learner.id !== learnerOf(context.activity).id) {
       await context.sendActivity('That rehearsal is not in your history. Type **history** to see the list.');
       return;
     }
-    const review = (await this.services.reviews?.reviewsOf(record.id))?.at(-1);
-    await context.sendActivity(
-      MessageFactory.attachment(CardFactory.adaptiveCard(recordDebriefCard(record, this.services.library, review))),
-    );
+    await this.sendRecordDebrief(context, record);
   }
 
+  /** One rehearsal from the history by its number in the list (`history n`), as its debrief. */
   private async showRehearsal(context: TurnContext, number: number): Promise<void> {
     const records = (await this.services.evidence.listFor(learnerOf(context.activity).id)).slice(0, HISTORY_LENGTH);
     const record = records[number - 1];
@@ -635,6 +627,11 @@ export class ConversationFlow {
       );
       return;
     }
+    await this.sendRecordDebrief(context, record);
+  }
+
+  /** A rehearsal's debrief again, with its tutor's latest review once there is one. */
+  private async sendRecordDebrief(context: TurnContext, record: EvidenceRecord): Promise<void> {
     const review = (await this.services.reviews?.reviewsOf(record.id))?.at(-1);
     const card = recordDebriefCard(record, this.services.library, review);
     await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));

@@ -207,6 +207,9 @@ describe('a rehearsal left unfinished', () => {
     const back = await first.say('Sorry, I was called away.');
     expect(texts(back).join(' ')).toMatch(/kept as abandoned/);
     expect(texts(back).join(' ')).not.toMatch(/You are not in a rehearsal.*kept/);
+    const history = await first.say('history');
+    expect(texts(history).join(' ')).toContain(`**${TITLE}** (practice, left unfinished)`);
+    expect(cardsOf(history).join(' ')).toContain('practice · left unfinished');
     const opened = await first.say({ value: { action: 'open', recordId: record!.id } });
     expect(cardsOf(opened)[0]).toContain('You left this rehearsal unfinished');
   });

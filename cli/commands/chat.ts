@@ -23,11 +23,11 @@ import { openStoresForCommand } from '../open-stores.ts';
 import { findScenario, openScenarioLibrary } from '../scenario-lookup.ts';
 import { formatScoreReport } from '../score-report-text.ts';
 import { readSettings } from '../settings.ts';
+import { reflectionOf } from '../../engine/reflection.ts';
 import { UsageError } from '../usage-error.ts';
 
 const END_COMMANDS = new Set(['/end', '/quit', '/exit']);
 /** What the learner may type instead of a reflection (or nothing at all). */
-const SKIPS = /^(?:|skip|\/skip|no|no thanks|not now|pass)$/i;
 const MODES = ['practice', 'assessment'] as const;
 
 /** The terminal's learner: the account that runs it, as the local page's learner is its browser. */
@@ -141,9 +141,9 @@ export function registerChatCommand(program: Command): void {
             '\nA short reflection for your evidence: what went well, and what would you do differently? (Enter or "skip" to skip)\n',
           );
           const answer = await ask('> ');
-          const reflection = answer?.trim().slice(0, MAX_REFLECTION_CHARS) ?? '';
+          const reflection = reflectionOf(answer);
           // The store may be out of reach (Redis down, the disk full): say so; the transcript is saved either way.
-          const kept = await keepEvidence(SKIPS.test(reflection) ? record : { ...record, reflection }).catch(
+          const kept = await keepEvidence(reflection === undefined ? record : { ...record, reflection }).catch(
             (error: unknown) =>
               `Could not keep the evidence in the store (${(error as Error).message}); the transcript below is saved, and \`servicesim score\` scores it again.`,
           );
@@ -155,9 +155,6 @@ export function registerChatCommand(program: Command): void {
       }
     });
 }
-
-/** A reflection is a few sentences; longer text is kept, cut at this length (as the bot does). */
-const MAX_REFLECTION_CHARS = 4000;
 
 /** Saves the record where the bot keeps evidence (the configured store), and says where. */
 async function keepEvidence(record: EvidenceRecord): Promise<string> {

@@ -72,7 +72,7 @@ export function historyCard(
                     { type: 'TextBlock', text: `${i + 1}. ${record.scenario.title}`, weight: 'Bolder', wrap: true },
                     {
                       type: 'TextBlock',
-                      text: `${record.endedAt.slice(0, 10)} · ${record.mode} · ${summary}`,
+                      text: `${record.endedAt.slice(0, 10)} · ${record.mode}${record.endReason === 'abandoned' ? ' · left unfinished' : ''} · ${summary}`,
                       isSubtle: true,
                       size: 'Small',
                       spacing: 'None',
