@@ -8,6 +8,7 @@ import type { ConversationTurns } from '../store/conversation-turns.ts';
 import { ETagConflictError } from '../store/key-value-store.ts';
 import { turnProgressOf } from '../dialogs/turn-progress.ts';
 import { conversationKeyOf } from '../dialogs/conversation-keys.ts';
+import { REFRESH_DEBRIEF } from '../dialogs/cards/card-actions.ts';
 import type { AbandonedRehearsals } from '../dialogs/abandoned-rehearsals.ts';
 import { underlyingError } from './underlying-error.ts';
 
@@ -76,7 +77,8 @@ export class ServiceSimBot extends ActivityHandler {
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
     const { type, value, text } = context.activity;
-    const action = (value as { action?: { data?: unknown } } | undefined)?.action;
+    const action = (value as { action?: { verb?: unknown; data?: unknown } } | undefined)?.action;
+    if (action?.verb === REFRESH_DEBRIEF) return this.refreshDebrief(context, action.data);
     context.activity.type = ActivityTypes.Message;
     context.activity.value = action?.data ?? {};
     context.activity.text = '';
@@ -87,5 +89,23 @@ export class ServiceSimBot extends ActivityHandler {
       Object.assign(context.activity, { type, value, text });
     }
     return { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'Done' } };
+  }
+
+  /**
+   * Teams asks for a debrief card again as its learner views it: the card as it is now (with a
+   * review signed since), in the invoke's response. Anyone else is refused, and keeps the card they have.
+   */
+  private async refreshDebrief(context: TurnContext, data: unknown): Promise<InvokeResponse> {
+    const card = await this.flow.refreshedDebrief(context, data);
+    return {
+      status: 200,
+      body: card
+        ? { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card }
+        : {
+            statusCode: 404,
+            type: 'application/vnd.microsoft.error',
+            value: { code: 'NotFound', message: 'That rehearsal is not in your history.' },
+          },
+    };
   }
 }

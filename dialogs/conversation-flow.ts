@@ -22,7 +22,7 @@ import type { ConversationReferences } from '../store/conversation-references.ts
 import type { EvidenceStore } from '../store/evidence-store.ts';
 import type { RehearsalLog } from '../store/rehearsal-log.ts';
 import type { ReviewStore } from '../store/review-store.ts';
-import { hostHasUniversalActions } from './cards/card-actions.ts';
+import { debriefRefreshFor, DebriefRefreshSchema, hostHasUniversalActions } from './cards/card-actions.ts';
 import { recordDebriefCard } from './cards/debrief-card.ts';
 import { attemptProgress, historyCard } from './cards/history-card.ts';
 import { scenarioPickerCard, type AssignedToLearner } from './cards/scenario-picker-card.ts';
@@ -633,8 +633,21 @@ export class ConversationFlow {
   /** A rehearsal's debrief again, with its tutor's latest review once there is one. */
   private async sendRecordDebrief(context: TurnContext, record: EvidenceRecord): Promise<void> {
     const review = (await this.services.reviews?.reviewsOf(record.id))?.at(-1);
-    const card = recordDebriefCard(record, this.services.library, review);
+    const card = recordDebriefCard(record, this.services.library, review, debriefRefreshFor(context));
     await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+  }
+
+  /**
+   * A debrief card as it is now, for Teams' refresh of it (Universal Actions): with the tutor's
+   * latest review. Undefined for a request that is not for one of the learner's own rehearsals.
+   */
+  async refreshedDebrief(context: TurnContext, data: unknown): Promise<Record<string, unknown> | undefined> {
+    const parsed = DebriefRefreshSchema.safeParse(data);
+    if (!parsed.success) return undefined;
+    const record = await this.services.evidence.get(parsed.data.recordId);
+    if (!record || record.learner.id !== learnerOf(context.activity).id) return undefined;
+    const review = (await this.services.reviews?.reviewsOf(record.id))?.at(-1);
+    return recordDebriefCard(record, this.services.library, review, debriefRefreshFor(context));
   }
 
   private async profileOf(context: TurnContext): Promise<Profile> {

@@ -39,7 +39,7 @@ import { coachingCard } from './cards/coaching-card.ts';
 import type { ConversationReferences } from '../store/conversation-references.ts';
 import type { EvidenceStore } from '../store/evidence-store.ts';
 import type { RehearsalLog } from '../store/rehearsal-log.ts';
-import { cardButton, hostHasUniversalActions } from './cards/card-actions.ts';
+import { cardButton, debriefRefreshFor, hostHasUniversalActions } from './cards/card-actions.ts';
 import { recordDebriefCard } from './cards/debrief-card.ts';
 import { setTurnProgress } from './turn-progress.ts';
 import { rehearsalEvidence } from './rehearsal-evidence.ts';
@@ -306,7 +306,8 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
 
   /** The debrief card, from the evidence record, marked as sent (and saved) once the channel has taken it. */
   private async sendDebrief(dc: DialogContext, state: RehearsalDialogState, record: EvidenceRecord): Promise<void> {
-    await dc.context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(recordDebriefCard(record, this.services.library))));
+    const card = recordDebriefCard(record, this.services.library, undefined, debriefRefreshFor(dc.context));
+    await dc.context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
     setTurnProgress(dc.context, 'debriefed');
     state.debriefSent = true;
     await this.services.saveState(dc.context);

@@ -13,6 +13,7 @@ import { loadLibrary } from '../engine/rubric-library.ts';
 import { MemoryEvidenceStore } from '../store/memory-evidence-store.ts';
 import { CohortStore } from '../store/cohort-store.ts';
 import { MemoryKeyValueStore } from '../store/memory-key-value-store.ts';
+import { KeyValueReviewStore } from '../store/review-store.ts';
 
 const library = await loadLibrary();
 const APP_ID = '11111111-2222-3333-4444-555555555555';
@@ -135,6 +136,64 @@ describe('the bot in Teams', () => {
     const picker = JSON.stringify(await send({ type: 'message', text: 'scenarios' }));
     expect(picker).toContain('Assigned to you');
     expect(picker).toContain('"verb":"start","data":{"action":"start","scenarioId":"gym-cancellation-fee"}');
+  });
+
+  it("refreshes a debrief card for its learner as they view it, with the tutor's review signed since, and for no one else", async () => {
+    const { send, evidence, state } = await teams();
+    await send({ type: 'installationUpdate', action: 'add' });
+    await send({ type: 'message', text: 'start gym-cancellation-fee' });
+    await send({ type: 'message', text: "I'm sorry to hear that. What were you told when you joined?" });
+    const ended = await send({ type: 'message', text: 'end' });
+    const debrief = ended.flatMap((r) => r.attachments ?? []).find((a) => JSON.stringify(a.content).includes('Debrief'))!.content as {
+      refresh: { action: { verb: string; data: unknown }; userIds: string[] };
+    };
+    // Refreshed automatically for the learner it was sent to only (Teams' user id, not their AAD object id).
+    expect(debrief.refresh.userIds).toEqual(['29:teams-user']);
+    expect(debrief.refresh.action).toMatchObject({ type: 'Action.Execute', verb: 'refreshDebrief' });
+    const [record] = await evidence.listFor('tenant-9/aad-object-1');
+    const refresh = (from?: Partial<Activity['from']>) =>
+      send({
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        ...(from ? { from: from as Activity['from'] } : {}),
+        value: {
+          action: { type: 'Action.Execute', verb: debrief.refresh.action.verb, data: debrief.refresh.action.data },
+          trigger: 'automatic',
+        },
+      });
+    const bodyOf = (replies: Partial<Activity>[]) =>
+      (
+        replies.find((r) => r.type === 'invokeResponse')?.value as {
+          status: number;
+          body: { statusCode: number; type: string; value: unknown };
+        }
+      ).body;
+
+    const before = bodyOf(await refresh());
+    expect(before).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
+    expect(JSON.stringify(before.value)).not.toContain('Nina Shah');
+
+    await new KeyValueReviewStore(state).append({
+      id: 'review-1',
+      recordId: record!.id,
+      reviewer: { id: 'nina@example.ac.uk', name: 'Nina Shah' },
+      at: new Date().toISOString(),
+      dimensions: {},
+      comments: [],
+      feedback: 'Good questions about what they were told at joining.',
+      verdict: 'meets-standard',
+    });
+    const after = await refresh();
+    // The card comes back in the invoke's response; nothing is posted to the chat.
+    expect(after.filter((r) => r.type === 'message')).toEqual([]);
+    const card = JSON.stringify(bodyOf(after).value);
+    expect(card).toContain('Good questions about what they were told at joining.');
+    expect(card).toContain('"userIds":["29:teams-user"]');
+
+    // Another learner (a forwarded card, or a forged invoke) gets no card of someone else's rehearsal.
+    const stranger = bodyOf(await refresh({ id: '29:someone-else', name: 'Sam', aadObjectId: 'aad-object-2' } as Activity['from']));
+    expect(stranger).toMatchObject({ statusCode: 404, type: 'application/vnd.microsoft.error' });
+    expect(JSON.stringify(stranger)).not.toContain('Good questions');
   });
 });
 

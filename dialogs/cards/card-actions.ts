@@ -16,8 +16,27 @@ export const CardSubmitSchema = z.discriminatedUnion('action', [
 
 export type CardSubmit = z.infer<typeof CardSubmitSchema>;
 
+/**
+ * The verb of a debrief card's refresh (Universal Actions): Teams asks the bot for the card again
+ * whenever its learner views it, so a tutor's review signed since shows on the card itself.
+ */
+export const REFRESH_DEBRIEF = 'refreshDebrief';
+export const DebriefRefreshSchema = z.object({ action: z.literal(REFRESH_DEBRIEF), recordId: z.string().min(1).max(200) });
+
+/** A debrief card's refresh clause: refreshed automatically for its learner (their Teams user id) only. */
+export function debriefRefresh(recordId: string, userId: string): Record<string, unknown> {
+  return {
+    action: { type: 'Action.Execute', title: 'Refresh', verb: REFRESH_DEBRIEF, data: { action: REFRESH_DEBRIEF, recordId } },
+    userIds: [userId],
+  };
+}
+
 /** Whether the host sends Action.Execute: Teams does. */
 export const hostHasUniversalActions = (channelId: string | undefined) => channelId === 'msteams';
+
+/** Who a debrief card is refreshed for: the learner it is sent to, where the host refreshes cards (Teams). */
+export const debriefRefreshFor = (context: { activity: { channelId?: string; from?: { id?: string } } }): string | undefined =>
+  hostHasUniversalActions(context.activity.channelId) && context.activity.from?.id ? context.activity.from.id : undefined;
 
 /** A button whose data comes back as a CardSubmit, however the host sends it. */
 export function cardButton(

@@ -11,6 +11,7 @@ import type { EvidenceRecord } from '../../engine/evidence-record.ts';
 import type { Library } from '../../engine/rubric-library.ts';
 import type { TutorReview } from '../../engine/tutor-review.ts';
 import { markdownLiteral } from '../markdown-literal.ts';
+import { debriefRefresh } from './card-actions.ts';
 
 const text = (value: string, extra: Record<string, unknown> = {}) => ({ type: 'TextBlock', text: value, wrap: true, ...extra });
 
@@ -157,10 +158,18 @@ export function debriefCard(view: DebriefView): Record<string, unknown> {
   return { type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: '1.5', body };
 }
 
-/** The debrief card of a kept rehearsal, in its scenario's order, with the tutor's review once there is one. */
-export function recordDebriefCard(record: EvidenceRecord, library: Library, review?: TutorReview): Record<string, unknown> {
+/**
+ * The debrief card of a kept rehearsal, in its scenario's order, with the tutor's review once there
+ * is one. With `refreshFor` (the learner's Teams user id), Teams fetches it again each time they view it.
+ */
+export function recordDebriefCard(
+  record: EvidenceRecord,
+  library: Library,
+  review?: TutorReview,
+  refreshFor?: string,
+): Record<string, unknown> {
   const scenario = library.scenarios.find((s) => s.id === record.scenario.id);
-  return debriefCard(
+  const card = debriefCard(
     debriefView({
       title: record.scenario.title,
       report: record.report,
@@ -172,4 +181,5 @@ export function recordDebriefCard(record: EvidenceRecord, library: Library, revi
       ...(scenario ? { scenario } : {}),
     }),
   );
+  return refreshFor === undefined ? card : { ...card, refresh: debriefRefresh(record.id, refreshFor) };
 }
