@@ -177,7 +177,7 @@ export class ConversationFlow {
               : {
                   prompt: MessageFactory.suggestedActions(
                     [SKIP],
-                    'Before you go, a short reflection for your evidence: **what went well, and what would you do differently?** (Or **skip**.)',
+                    'Before you go, a short reflection for your evidence: what went well, and what would you do differently? Or skip it.',
                   ),
                 },
           ),
