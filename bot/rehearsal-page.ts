@@ -132,7 +132,13 @@ export const REHEARSAL_PAGE = `<!doctype html>
       var echoed = stamp(Object.assign({}, activity, { id: id, from: user, conversation: { id: conversationId } }));
       show(echoed);
       var result = new Subject();
-      send(Object.assign({}, activity, { id: id })).then(function () { result.next(id); });
+      // Taken: the learner's message shows as sent at once (not "Sending" while the customer thinks),
+      // and the customer as typing until the answer comes. A bot out of reach is said in the banner.
+      setTimeout(function () {
+        result.next(id);
+        if (activity.type === 'message') activities.next(stamp({ type: 'typing', from: bot, conversation: { id: conversationId } }));
+      }, 0);
+      send(Object.assign({}, activity, { id: id }));
       return result;
     },
     end: function () {},

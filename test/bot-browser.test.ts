@@ -3,13 +3,16 @@
  * it, start a scenario from the card, exchange messages, end, and see the debrief card: its summary
  * on the first screen, its details behind toggles that open in the browser; the history card opens
  * it again. And a reload keeps the conversation; a new conversation greets the learner and offers
- * the rehearsal left unfinished, which carries on there.
+ * the rehearsal left unfinished, which carries on there. While the customer answers, the learner's
+ * message shows as sent and the customer as typing.
  */
 import path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { launchChromium } from './chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBotServer, type RunningBot } from './bot-server.ts';
+import { createMockCustomer } from '../engine/mock-customer.ts';
+import { createRulesScorer } from '../engine/rules-scorer.ts';
 
 /** `SCREENSHOTS=1 npx vitest run test/bot-browser.test.ts` also saves the README's learner screenshots in docs/. */
 const SCREENSHOTS = process.env.SCREENSHOTS === '1';
@@ -154,4 +157,38 @@ describe('the local rehearsal page', () => {
     expect(await page.getByText('You are not in a rehearsal', { exact: false }).count()).toBe(0);
     expect(problems).toEqual([]);
   }, 90_000);
+});
+
+describe('the local rehearsal page, while the customer takes a while to answer', () => {
+  let slow: RunningBot;
+  beforeAll(async () => {
+    slow = await startBotServer({}, undefined, {
+      rehearsal: {
+        customer: createMockCustomer({ delayMs: 3000, replies: ['Well, it leaks when it spins.'] }),
+        scorer: createRulesScorer(),
+      },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await slow?.close();
+  }, 30_000);
+
+  it('shows the message as sent and the customer as typing, not "Sending", until the answer comes', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${slow.url}/`);
+    await page.getByText('Welcome to ServiceSim', { exact: false }).first().waitFor({ timeout: 20_000 });
+    const input = page.getByRole('textbox').last();
+    await input.fill('start faulty-washing-machine');
+    await input.press('Enter');
+    await page.getByRole('button', { name: 'End rehearsal' }).first().waitFor({ timeout: 20_000 });
+
+    await input.fill('When does it leak?');
+    await input.press('Enter');
+    const typing = page.locator('.webchat__typing-indicator');
+    await typing.first().waitFor({ state: 'visible', timeout: 2_000 });
+    expect(await page.getByText('Sending', { exact: true }).count()).toBe(0);
+    await page.getByText('Well, it leaks when it spins.').first().waitFor({ timeout: 20_000 });
+    await expect.poll(() => typing.count(), { timeout: 10_000 }).toBe(0);
+    await page.close();
+  }, 60_000);
 });
