@@ -10,7 +10,7 @@
  * conversation (joined before conversations were kept) cannot be messaged: logged, not retried.
  */
 import type { Logger } from 'pino';
-import { attemptsAt, dayBefore, dueDayText, isOverdue, ukDayOf } from '../engine/assignment-progress.ts';
+import { dayBefore, dueDayText, hasDone, isOverdue, ukDayOf } from '../engine/assignment-progress.ts';
 import type { Library } from '../engine/rubric-library.ts';
 import { reminderKeysOf, type Assignment, type Cohort, type CohortStore } from '../store/cohort-store.ts';
 import type { ConversationReferences } from '../store/conversation-references.ts';
@@ -73,7 +73,7 @@ export class AssignmentReminders {
     const sentForThisDate = async () =>
       ((await this.parts.store.read([sent]))[sent]?.value as { due?: unknown } | undefined)?.due === assignment.due;
     if (await sentForThisDate()) return false;
-    if (attemptsAt(assignment, learnerId, await this.parts.evidence.listFor(learnerId)).length > 0) return false;
+    if (hasDone(assignment, learnerId, await this.parts.evidence.listFor(learnerId))) return false;
     const taken = (await this.parts.store.write([{ key: lease, value: { at: this.now().toISOString() }, create: true, ttlMs: LEASE_MS }]))[
       lease
     ];

@@ -12,7 +12,7 @@ import {
   type DialogState,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
-import { attemptsAt, dueDayText, isOverdue, ukDayOf } from '../engine/assignment-progress.ts';
+import { dueDayText, hasDone, isOverdue, ukDayOf } from '../engine/assignment-progress.ts';
 import { debriefView } from '../engine/debrief-view.ts';
 import type { EvidenceRecord, Learner } from '../engine/evidence-record.ts';
 import type { RehearsalParts } from '../engine/rehearsal.ts';
@@ -461,7 +461,7 @@ export class ConversationFlow {
     for (const cohort of cohorts)
       for (const assignment of cohort.assignments) {
         const scenario = this.services.library.scenarios.find((s) => s.id === assignment.scenarioId);
-        if (!scenario || attemptsAt(assignment, learner.id, records).length > 0) continue;
+        if (!scenario || hasDone(assignment, learner.id, records)) continue;
         // The same scenario assigned by two cohorts is shown once: the sooner due, and an assessment over practice.
         const same = open.findIndex((o) => o.scenario.id === scenario.id);
         const entry = {

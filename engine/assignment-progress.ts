@@ -35,6 +35,15 @@ export function attemptsAt(assignment: AssignedScenario, learnerId: string, reco
   );
 }
 
+/**
+ * Whether the learner has done the assignment: a rehearsal of it finished. One left unfinished and
+ * kept as abandoned is an attempt (the tutor sees it) but not the assignment done: the learner is
+ * still shown it, and reminded of it.
+ */
+export function hasDone(assignment: AssignedScenario, learnerId: string, records: readonly EvidenceRecord[]): boolean {
+  return attemptsAt(assignment, learnerId, records).some((r) => r.endReason !== 'abandoned');
+}
+
 /** The calendar day (YYYY-MM-DD) an instant falls on in the UK. */
 export function ukDayOf(instant: Date): string {
   // en-CA formats a date as YYYY-MM-DD.

@@ -9,7 +9,7 @@
  * answered as one that does not exist, as rehearsals are.
  */
 import { z } from 'zod';
-import { attemptsAt, isOverdue, ukDayOf } from '../engine/assignment-progress.ts';
+import { attemptsAt, hasDone, isOverdue, ukDayOf } from '../engine/assignment-progress.ts';
 import type { EvidenceRecord } from '../engine/evidence-record.ts';
 import type { Library } from '../engine/rubric-library.ts';
 import { levelsAfterReview, type ReviewedLevel, type TutorReview } from '../engine/tutor-review.ts';
@@ -125,7 +125,7 @@ export class CohortService {
           const review = latest && reviews.get(latest.id);
           return {
             learner,
-            done: attempts.length > 0,
+            done: hasDone(assignment, learner.learnerId, records),
             attempts: attempts.length,
             ...(latest
               ? {

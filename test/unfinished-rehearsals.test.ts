@@ -12,6 +12,9 @@ import { createBot } from '../bot/create-bot.ts';
 import { loadLibrary } from '../engine/rubric-library.ts';
 import { readSettings } from '../cli/settings.ts';
 import { privacyText } from '../engine/learner-data-copy.ts';
+import { attemptsAt, hasDone } from '../engine/assignment-progress.ts';
+import { CohortStore } from '../store/cohort-store.ts';
+import { evidenceRecord } from './store-conformance.ts';
 import { MemoryEvidenceStore } from '../store/memory-evidence-store.ts';
 import { MemoryKeyValueStore } from '../store/memory-key-value-store.ts';
 import { OpenRehearsals } from '../store/open-rehearsals.ts';
@@ -247,6 +250,34 @@ describe('a rehearsal left unfinished', () => {
     expect(await evidence.listFor('test/learner-1')).toEqual([]);
     expect(await new OpenRehearsals(state).all()).toEqual([]);
     expect(texts(await first.say('hello?')).join(' ')).toMatch(/nothing in it to score/);
+  });
+});
+
+describe('an assignment', () => {
+  const assignment = { scenarioId: 'kettle-refund', due: '2026-12-24', mode: 'practice' as const, setAt: '2026-11-01T09:00:00.000Z' };
+  const attempt = (id: string, endReason: string) =>
+    evidenceRecord({ id, learner: { id: 'learner-1' }, endedAt: '2026-11-20T10:00:00.000Z', endReason });
+
+  it('is not done by a rehearsal of it left unfinished, though that is an attempt; a finished one does it', () => {
+    const abandoned = attempt('r-left', 'abandoned');
+    expect(attemptsAt(assignment, 'learner-1', [abandoned])).toEqual([abandoned]);
+    expect(hasDone(assignment, 'learner-1', [abandoned])).toBe(false);
+    expect(hasDone(assignment, 'learner-1', [abandoned, attempt('r-done', 'learner-ended')])).toBe(true);
+  });
+
+  it('stays in the picker, assigned, after a rehearsal of it was kept as abandoned', async () => {
+    const first = conversation('window-1', { abandonedAfterMs: 1 });
+    await first.say('hello');
+    const cohorts = new CohortStore(state);
+    const cohort = await cohorts.create({ name: 'Evening class', tutor: 'ann@example.org' });
+    await cohorts.assign(cohort.id, { scenarioId: SCENARIO, due: '2099-01-01', mode: 'practice', setBy: 'ann@example.org' });
+    await first.say(`join ${cohort.joinCode}`);
+    await first.say('Sam Jones');
+    expect(cardsOf(await first.say('scenarios')).join(' ')).toContain('Assigned to you');
+    await leaveUnfinished(first);
+    await sleep(5);
+    expect(await first.bot.abandoned!.keepIdle()).toBe(1);
+    expect(cardsOf(await first.say('scenarios')).join(' ')).toContain('Assigned to you');
   });
 });
 
