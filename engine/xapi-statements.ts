@@ -35,6 +35,8 @@ export interface XapiBatch {
 const VERBS = {
   attempted: { id: 'http://adlnet.gov/expapi/verbs/attempted', display: { 'en-GB': 'attempted' } },
   completed: { id: 'http://adlnet.gov/expapi/verbs/completed', display: { 'en-GB': 'completed' } },
+  /** ADL's verb for a session that did not end normally: a rehearsal left unfinished, kept as it stood. */
+  abandoned: { id: 'https://w3id.org/xapi/adl/verbs/abandoned', display: { 'en-GB': 'abandoned' } },
   reviewed: { id: 'http://id.tincanapi.com/verb/reviewed', display: { 'en-GB': 'reviewed' } },
 };
 
@@ -98,7 +100,9 @@ export function xapiBatchesOf(record: EvidenceRecord, reviews: readonly TutorRev
   const dimensionExtensions = (levels: Record<string, number>) =>
     Object.fromEntries(Object.entries(levels).map(([id, level]) => [site.iri('xapi', 'dimensions', id), level / MAX_LEVEL]));
 
-  const completedId = nameBasedUuid(`record/${record.id}/${VERBS.completed.id}`);
+  // A rehearsal left unfinished ends as abandoned, not completed; scored all the same (what was said counts).
+  const ending = record.endReason === 'abandoned' ? VERBS.abandoned : VERBS.completed;
+  const completedId = nameBasedUuid(`record/${record.id}/${ending.id}`);
   const scorerLevels = scoredLevels(Object.fromEntries(Object.entries(record.report.dimensions).map(([id, d]) => [id, d.level])));
   const rehearsalContext = {
     registration,
@@ -122,10 +126,10 @@ export function xapiBatchesOf(record: EvidenceRecord, reviews: readonly TutorRev
   statements.push({
     id: completedId,
     actor: learner,
-    verb: VERBS.completed,
+    verb: ending,
     object: scenario,
     result: {
-      completion: true,
+      completion: ending === VERBS.completed,
       ...scoreOf(scorerLevels),
       ...(started && ended && ended >= started ? { duration: durationOf(ended.getTime() - started.getTime()) } : {}),
       extensions: {

@@ -78,6 +78,20 @@ describe('the statements of a rehearsal', () => {
     });
   });
 
+  it('say a rehearsal left unfinished was abandoned, not completed, scored as it stood, and keep the rules', () => {
+    const left = xapiStatementsOf(evidenceRecord({ report: reportWith([2, 1, null], 0), endReason: 'abandoned' }), [review()], OPTIONS);
+    expect(left.map((s) => s.verb.id)).toEqual([
+      'http://adlnet.gov/expapi/verbs/attempted',
+      'https://w3id.org/xapi/adl/verbs/abandoned',
+      'http://id.tincanapi.com/verb/reviewed',
+    ]);
+    const abandoned = byVerb(left, 'abandoned');
+    expect(abandoned.result).toMatchObject({ completion: false, score: { scaled: 0.5 } });
+    // The tutor's review is of that statement.
+    expect(byVerb(left, 'reviewed').object).toEqual({ objectType: 'StatementRef', id: abandoned.id });
+    expect(left.map(statementProblems)).toEqual([[], [], []]);
+  });
+
   it('give the rehearsal its context: one registration, the platform, the language, mode, scorer, cohort and dimensions', () => {
     const attempted = byVerb(statements, 'attempted');
     const completed = byVerb(statements, 'completed');
