@@ -160,6 +160,8 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
       rehearsal.end();
       return this.finish(dc, scenario, rehearsal, state);
     }
+    // Begun before rehearsals under way were listed (it has no lastTurnAt): listed now, once.
+    if (state.lastTurnAt === undefined) await this.services.open?.hold(heldAt(dc.context, state, scenario));
     const before = { rehearsal: state.rehearsal, lastExchange: state.lastExchange, lastTurnAt: state.lastTurnAt };
     state.rehearsal = rehearsal.snapshot;
     state.lastExchange = exchange;

@@ -231,6 +231,25 @@ describe('a rehearsal left unfinished', () => {
     ]);
   });
 
+  it('is listed on its next turn if it was begun before rehearsals under way were listed', async () => {
+    const first = conversation('window-1', { abandonedAfterMs: 1 });
+    await leaveUnfinished(first);
+    const open = new OpenRehearsals(state);
+    const [entry] = await open.all();
+    // As an older ServiceSim left it: no time of its last turn, and not on the list.
+    const item = (await state.read([entry!.stateKey]))[entry!.stateKey]!;
+    const document = item.value as { dialogState: { dialogStack: { state: Record<string, unknown> }[] } };
+    delete document.dialogState.dialogStack[0]!.state.lastTurnAt;
+    await state.write([{ key: entry!.stateKey, value: document, eTag: item.eTag }]);
+    await open.remove(entry!.rehearsalId);
+
+    await first.say('And has it happened before?');
+    expect((await open.all()).map((e) => e.rehearsalId)).toEqual([entry!.rehearsalId]);
+    await sleep(5);
+    expect(await first.bot.abandoned!.keepIdle()).toBe(1);
+    expect((await learnerLines()).at(-1)).toBe('And has it happened before?');
+  });
+
   it('is left alone while it has not been left long enough, and goes on as before', async () => {
     const first = conversation('window-1', { abandonedAfterMs: 60 * 60_000 });
     await leaveUnfinished(first);
