@@ -15,6 +15,8 @@ import { privacyText } from '../engine/learner-data-copy.ts';
 import { attemptsAt, hasDone } from '../engine/assignment-progress.ts';
 import { CohortStore } from '../store/cohort-store.ts';
 import { evidenceRecord } from './store-conformance.ts';
+import { openStores } from '../cli/open-stores.ts';
+import { temporaryFolder } from './temporary-folder.ts';
 import { MemoryEvidenceStore } from '../store/memory-evidence-store.ts';
 import { MemoryKeyValueStore } from '../store/memory-key-value-store.ts';
 import { OpenRehearsals } from '../store/open-rehearsals.ts';
@@ -269,6 +271,42 @@ describe('a rehearsal left unfinished', () => {
     expect(await evidence.listFor('test/learner-1')).toEqual([]);
     expect(await new OpenRehearsals(state).all()).toEqual([]);
     expect(texts(await first.say('hello?')).join(' ')).toMatch(/nothing in it to score/);
+  });
+});
+
+describe('a rehearsal left unfinished, with the embedded SQLite store (the default)', () => {
+  it('is kept as abandoned, with every turn, and its conversation told', async () => {
+    const stores = await openStores({ DATA_DIR: temporaryFolder(), REDIS_URL: '', REDIS_CLUSTER: 'false' }, pino({ level: 'silent' }));
+    try {
+      const bot = createBot({
+        library,
+        state: stores.state,
+        evidence: stores.evidence,
+        leases: stores.leases,
+        stateExpiryMs: 30 * 24 * 60 * 60_000,
+        abandoned: { afterMs: 1, logger: pino({ level: 'silent' }) },
+      });
+      const adapter = new TestAdapter(async (context) => bot.run(context));
+      const say = async (text: string) => {
+        await adapter.send(text).startTest();
+        const replies: Partial<Activity>[] = [];
+        while (adapter.activeQueue.length > 0) replies.push(adapter.activeQueue.shift()!);
+        return replies;
+      };
+      await say('hello');
+      await say(`start ${SCENARIO}`);
+      await say("I'm so sorry about the flood. When did it start leaking?");
+      await sleep(5);
+      expect(await bot.abandoned!.keepIdle()).toBe(1);
+      const [record] = await stores.evidence.listFor(`test/${adapter.conversation.user.id}`);
+      expect(record).toMatchObject({ endReason: 'abandoned' });
+      expect(record!.turns.filter((t) => t.role === 'learner').map((t) => t.text)).toEqual([
+        "I'm so sorry about the flood. When did it start leaking?",
+      ]);
+      expect(texts(await say('Hello again.')).join(' ')).toMatch(/kept as abandoned/);
+    } finally {
+      await stores.close();
+    }
   });
 });
 
