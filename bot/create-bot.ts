@@ -52,10 +52,12 @@ export interface BotParts {
   /** RETENTION_DAYS, for what `privacy` tells the learner; absent or 0: evidence is kept until erased. */
   retentionDays?: number;
   /**
-   * A rehearsal left this long (ABANDONED_AFTER_DAYS) is scored and kept as abandoned, by the pass
-   * the bot's `abandoned` runs once started; absent: none is (it stays until its state expires).
+   * The pass over rehearsals left unfinished (the bot's `abandoned`, to start in a long-running
+   * server): one left `afterMs` (ABANDONED_AFTER_DAYS) is scored and kept as abandoned. Without
+   * `afterMs` none is (each stays until its state expires), and the pass only keeps the list of
+   * rehearsals under way from holding ones that are gone.
    */
-  abandoned?: { afterMs: number; logger: Logger };
+  abandoned?: { afterMs?: number; logger: Logger };
 }
 
 export function createBot({
@@ -92,7 +94,7 @@ export function createBot({
       open,
       store: state,
       ...(stateExpiryMs === undefined ? {} : { stateTtlMs: stateExpiryMs }),
-      ...(abandoned ? { abandonedAfterDays: Math.round(abandoned.afterMs / DAY_MS) } : {}),
+      ...(abandoned?.afterMs ? { abandonedAfterDays: Math.round(abandoned.afterMs / DAY_MS) } : {}),
     },
     ...(dataCopyBaseUrl === undefined
       ? {}
@@ -102,7 +104,7 @@ export function createBot({
         }),
     privacyText: privacyText(retentionDays || undefined, {
       ...(stateExpiryMs ? { unfinishedRehearsalDays: Math.round(stateExpiryMs / DAY_MS) } : {}),
-      ...(abandoned ? { abandonedAfterDays: Math.round(abandoned.afterMs / DAY_MS) } : {}),
+      ...(abandoned?.afterMs ? { abandonedAfterDays: Math.round(abandoned.afterMs / DAY_MS) } : {}),
       held: HELD_ABOUT_LEARNERS,
       modelProvider: parts?.models !== undefined,
     }),
@@ -117,7 +119,7 @@ export function createBot({
         parts: rehearsalParts,
         evidence,
         references,
-        idleMs: abandoned.afterMs,
+        idleMs: abandoned.afterMs ?? Infinity,
         ...(stateExpiryMs === undefined ? {} : { stateTtlMs: stateExpiryMs }),
         logger: abandoned.logger,
       })

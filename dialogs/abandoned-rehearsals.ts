@@ -24,7 +24,7 @@ import type { KeyValueStore } from '../store/key-value-store.ts';
 import type { OpenRehearsal, OpenRehearsals } from '../store/open-rehearsals.ts';
 import { PeriodicPass } from '../store/periodic-pass.ts';
 import type { RehearsalLog } from '../store/rehearsal-log.ts';
-import { findHeld, letGo, type ClosedRehearsal, type HeldRehearsal } from './held-rehearsal.ts';
+import { claimEnding, findHeld, letGo, type ClosedRehearsal, type HeldRehearsal } from './held-rehearsal.ts';
 import { loggedAs, logShift } from './rehearsal-dialog-state.ts';
 import { rehearsalEvidence } from './rehearsal-evidence.ts';
 
@@ -45,7 +45,10 @@ export interface AbandonedRehearsalParts {
   parts: RehearsalParts;
   evidence: EvidenceStore;
   references?: ConversationReferences;
-  /** A rehearsal left this long since its last turn is kept as abandoned. */
+  /**
+   * A rehearsal left this long since its last turn is kept as abandoned. Infinity: none is (the pass
+   * only clears the list of rehearsals whose state is gone, so it never holds a learner for ever).
+   */
   idleMs: number;
   /** The bot state's time to live (STATE_EXPIRY_DAYS), given again to the state written here. */
   stateTtlMs?: number;
@@ -111,12 +114,11 @@ export class AbandonedRehearsals {
   /** An entry whose rehearsal its conversation no longer holds: it ended, or moved, or its state is gone. */
   private async clearGone(entry: OpenRehearsal): Promise<void> {
     if (this.now().getTime() - Date.parse(entry.startedAt) < FIRST_SAVE_GRACE_MS) return;
-    const moved = (await this.parts.open.all()).find((e) => e.rehearsalId === entry.rehearsalId && e.stateKey !== entry.stateKey);
-    if (moved) return;
-    if (!(await this.parts.evidence.get(entry.rehearsalId)))
+    if (!(await this.parts.evidence.get(entry.rehearsalId)) && this.parts.idleMs !== Infinity)
       // Its state expired before a pass could keep it (no pass ran for longer than STATE_EXPIRY_DAYS), or was erased.
       this.parts.logger.warn({ rehearsal: entry.rehearsalId }, 'unfinished rehearsal gone before it could be kept');
-    await this.parts.open.remove(entry.rehearsalId);
+    // Only the entry for where it was: one taken up elsewhere is listed there, and stays.
+    await this.parts.open.remove(entry.rehearsalId, entry.stateKey);
   }
 
   private async keep(entry: OpenRehearsal, held: HeldRehearsal): Promise<boolean> {
@@ -124,7 +126,7 @@ export class AbandonedRehearsals {
     const { state } = held;
     // Ending, and its evidence saved: its own conversation shows the debrief on the learner's next message.
     if (state.ending && (await evidence.get(state.rehearsalId))) {
-      await open.remove(entry.rehearsalId);
+      await open.remove(entry.rehearsalId, entry.stateKey);
       return false;
     }
     const scenario = library.scenarios.find((s) => s.id === state.scenarioId);
@@ -140,6 +142,9 @@ export class AbandonedRehearsals {
       await this.release(entry, held, 'dropped');
       return false;
     }
+    // Claimed first, checked against what was read: no other conversation can take it up from here on.
+    const claimed = await claimEnding(this.parts.store, entry.stateKey, held, this.parts.stateTtlMs);
+    if (!claimed) return false;
     // A turn committed whose answer was never logged (the learner left as it failed): their words still count.
     const last = state.lastExchange;
     if (last && !(await log.holds(state.rehearsalId, loggedAs(state, last)))) await log.append(state.rehearsalId, loggedAs(state, last));
@@ -147,14 +152,14 @@ export class AbandonedRehearsals {
     const { record } = await rehearsalEvidence({ library, log, parts }, scenario, rehearsal, state, endReason);
     if (!record) {
       logger.warn({ rehearsal: entry.rehearsalId }, 'unfinished rehearsal cannot be scored: none of its turns could be read back');
-      await this.release(entry, held, 'dropped');
+      await this.release(entry, claimed, 'dropped');
       return false;
     }
     if (references && typeof entry.reference === 'object' && entry.reference !== null)
       await references.remember(record.id, entry.reference);
     await evidence.save(record);
     await log.remove(state.rehearsalId, rehearsal.turnCount + logShift(state)).catch(() => undefined);
-    await this.release(entry, held, 'abandoned');
+    await this.release(entry, claimed, 'abandoned');
     logger.info({ rehearsal: entry.rehearsalId, turns: rehearsal.turnCount }, 'unfinished rehearsal kept as abandoned');
     return true;
   }
@@ -168,7 +173,7 @@ export class AbandonedRehearsals {
       this.parts.logger.warn({ rehearsal: entry.rehearsalId }, 'unfinished rehearsal: its conversation changed while it was being kept');
       return;
     }
-    await this.parts.open.remove(entry.rehearsalId);
+    await this.parts.open.remove(entry.rehearsalId, entry.stateKey);
   }
 }
 

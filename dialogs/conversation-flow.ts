@@ -238,7 +238,8 @@ export class ConversationFlow {
       return;
     }
     profile.welcomed = true;
-    if (!dc.activeDialog) await this.tellClosed(context);
+    // Said before anything else, unless the learner is taking a rehearsal up again here.
+    if (!dc.activeDialog) await this.tellClosed(context, { silently: command?.kind === 'resume' });
     if (command) {
       await this.runCommand(dc, command, profile);
       return;
@@ -367,11 +368,12 @@ export class ConversationFlow {
     }
   }
 
-  /** Says, once, what became of a rehearsal that left this conversation between turns. */
-  private async tellClosed(context: TurnContext): Promise<void> {
+  /** Says, once, what became of a rehearsal that left this conversation between turns (`silently`: forgets it). */
+  private async tellClosed(context: TurnContext, { silently = false } = {}): Promise<void> {
     const closed = await this.closedRehearsal.get(context);
     if (!closed) return;
     await this.closedRehearsal.delete(context);
+    if (silently) return;
     await context.sendActivity((CLOSED_TEXT[closed.how] ?? CLOSED_TEXT.moved)(markdownLiteral(closed.title)));
   }
 
@@ -430,7 +432,7 @@ export class ConversationFlow {
     await dc.cancelAllDialogs();
     await this.rehearsal.takeUp(dc, held.state);
     if (!(await letGo(unfinished.store, entry.stateKey, held, { title: entry.title, how: 'moved' }, unfinished.stateTtlMs))) {
-      await this.rehearsal.putBack(dc);
+      await this.rehearsal.putBack(dc, entry);
       await context.sendActivity('That rehearsal is busy in another conversation just now. Try **resume** again in a moment.');
       return;
     }

@@ -9,6 +9,7 @@
  * against the eTag read, so a turn of that conversation meanwhile wins and nothing is written over;
  * the same write leaves a note for the conversation's next message, saying where the rehearsal went.
  */
+import { z } from 'zod';
 import type { KeyValueStore } from '../store/key-value-store.ts';
 import { REHEARSAL_DIALOG_ID, type RehearsalDialogState } from './rehearsal-dialog-state.ts';
 
@@ -35,13 +36,52 @@ interface DialogInstance {
   state?: { rehearsalId?: unknown };
 }
 
-/** The rehearsal's dialog in the conversation state at `stateKey`, if it is still there. */
+/**
+ * What is read of a held rehearsal's state before it is acted on; the rest is the dialog's own
+ * (dialogs/rehearsal-dialog.ts). A state that is not even this (damaged, or a later version's) is
+ * taken as not held: it is never offered, and never taken up or kept from here.
+ */
+const HeldStateSchema = z.looseObject({
+  rehearsalId: z.string(),
+  scenarioId: z.string(),
+  mode: z.enum(['practice', 'assessment']),
+  learner: z.looseObject({ id: z.string() }),
+  startedAt: z.string(),
+  lastTurnAt: z.string().optional(),
+  rehearsal: z.looseObject({}),
+});
+
+/** The rehearsal's dialog in the conversation state at `stateKey`, if it is still there (and readable). */
 export async function findHeld(store: KeyValueStore, stateKey: string, rehearsalId: string): Promise<HeldRehearsal | undefined> {
   const item = (await store.read([stateKey]))[stateKey];
   if (!item || typeof item.value !== 'object' || item.value === null) return undefined;
   const document = item.value as Record<string, unknown>;
   const instance = stackOf(document).find(isRehearsal(rehearsalId));
-  return instance ? { state: instance.state as unknown as RehearsalDialogState, document, eTag: item.eTag } : undefined;
+  if (!instance || !HeldStateSchema.safeParse(instance.state).success) return undefined;
+  return { state: instance.state as unknown as RehearsalDialogState, document, eTag: item.eTag };
+}
+
+/**
+ * Marks the held rehearsal as ending (as the dialog does before it saves evidence), checked against
+ * what was read: from then on no other conversation can take it up, and a turn of its own finds its
+ * evidence. Returns it as now stored, or undefined if a turn changed the conversation meanwhile.
+ */
+export async function claimEnding(
+  store: KeyValueStore,
+  stateKey: string,
+  held: HeldRehearsal,
+  ttlMs: number | undefined,
+): Promise<HeldRehearsal | undefined> {
+  const state = { ...held.state, ending: true as const };
+  const stack = stackOf(held.document).map((instance) =>
+    isRehearsal(held.state.rehearsalId)(instance) ? { ...instance, state } : instance,
+  );
+  const dialogState = (held.document[DIALOG_STATE_PROPERTY] ?? {}) as Record<string, unknown>;
+  const document = { ...held.document, [DIALOG_STATE_PROPERTY]: { ...dialogState, dialogStack: stack } };
+  const outcome = (await store.write([{ key: stateKey, value: document, eTag: held.eTag, ...(ttlMs === undefined ? {} : { ttlMs }) }]))[
+    stateKey
+  ];
+  return outcome?.written ? { state, document, eTag: outcome.eTag } : undefined;
 }
 
 /**

@@ -202,18 +202,23 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
   }
 
   /**
-   * Takes up here a rehearsal another conversation held: its dialog goes on this conversation's
-   * stack, saved at once (before the other lets it go, so it is never held nowhere).
+   * Takes up here a rehearsal another conversation held: listed as held here, then put on this
+   * conversation's stack and saved at once, before the other lets it go, so it is never held nowhere.
+   * (A process that dies between the two leaves it in both: the learner carries it on in either.)
    */
   async takeUp(dc: DialogContext, state: RehearsalDialogState): Promise<void> {
-    dc.stack.push({ id: RehearsalDialog.ID, state: { ...state, lastTurnAt: new Date().toISOString() } });
+    const taken = { ...state, lastTurnAt: new Date().toISOString() };
+    const scenario = this.scenarioOf(state.scenarioId);
+    if (scenario) await this.services.open?.hold(heldAt(dc.context, taken, scenario));
+    dc.stack.push({ id: RehearsalDialog.ID, state: taken });
     await this.services.saveState(dc.context);
   }
 
-  /** Undoes `takeUp`, when the other conversation could not let the rehearsal go. */
-  async putBack(dc: DialogContext): Promise<void> {
+  /** Undoes `takeUp`, when the other conversation could not let the rehearsal go: listed there again. */
+  async putBack(dc: DialogContext, listed: OpenRehearsal): Promise<void> {
     dc.stack.pop();
     await this.services.saveState(dc.context);
+    await this.services.open?.hold(listed);
   }
 
   /** After `takeUp`: the briefing again, and where the rehearsal was (the customer's last words, or the prompt to open). */
@@ -222,8 +227,6 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
     const scenario = this.scenarioOf(state.scenarioId);
     const rehearsal = scenario && (await this.restore(scenario, state));
     if (!scenario || !rehearsal) return;
-    // Listed as held here now: the next pass over unfinished rehearsals looks for it here.
-    await this.services.open?.hold(heldAt(dc.context, state, scenario));
     await dc.context.sendActivity(
       briefingCard(scenario, state.rehearsalId, state.mode, hostHasUniversalActions(dc.context.activity.channelId)),
     );

@@ -51,12 +51,15 @@ export class OpenRehearsals {
     }));
   }
 
-  /** Takes the rehearsal out (it ended, or is gone); removing one that is not there is no error. */
-  async remove(rehearsalId: string): Promise<void> {
+  /**
+   * Takes the rehearsal out (it ended, or is gone); removing one that is not there is no error. With
+   * `heldAt`, only if it is still listed as held there: an entry found stale must not take with it the
+   * one a conversation that took the rehearsal up has written meanwhile.
+   */
+  async remove(rehearsalId: string, heldAt?: string): Promise<void> {
+    const isIt = (e: unknown) => idOf(e) === rehearsalId && (heldAt === undefined || stateKeyOf(e) === heldAt);
     await updateDocument<{ rehearsals: unknown[] }>(this.store, partOf(rehearsalId), (part) =>
-      rawEntriesOf(part).some((e) => idOf(e) === rehearsalId)
-        ? { rehearsals: rawEntriesOf(part).filter((e) => idOf(e) !== rehearsalId) }
-        : undefined,
+      rawEntriesOf(part).some(isIt) ? { rehearsals: rawEntriesOf(part).filter((e) => !isIt(e)) } : undefined,
     );
   }
 
@@ -89,6 +92,7 @@ function rawEntriesOf(part: unknown): unknown[] {
 }
 
 const idOf = (entry: unknown) => (entry as { rehearsalId?: unknown } | null)?.rehearsalId;
+const stateKeyOf = (entry: unknown) => (entry as { stateKey?: unknown } | null)?.stateKey;
 
 /** A part's readable entries; one written by a later version, in a shape this one cannot read, is skipped. */
 function entriesOf(part: unknown): OpenRehearsal[] {

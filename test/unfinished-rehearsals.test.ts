@@ -21,6 +21,7 @@ import { MemoryEvidenceStore } from '../store/memory-evidence-store.ts';
 import { MemoryKeyValueStore } from '../store/memory-key-value-store.ts';
 import { OpenRehearsals } from '../store/open-rehearsals.ts';
 import type { WriteEntry } from '../store/key-value-store.ts';
+import type { EvidenceRecord } from '../engine/evidence-record.ts';
 
 /** A store on which a turn of one conversation lands just before the next checked write of its state. */
 class RacingStore extends MemoryKeyValueStore {
@@ -142,8 +143,11 @@ describe('a rehearsal left unfinished', () => {
     expect(cardsOf(told).some((c) => c.includes('unfinished rehearsal'))).toBe(true);
     expect(cardsOf(await second.say('scenarios')).some((c) => c.includes('unfinished rehearsal'))).toBe(true);
     expect(texts(await second.say('resume'))[0]).toContain(`Taking up **${TITLE}**`);
-    // Now held here: nothing to offer here, and `resume` in the first window finds nothing to take.
-    expect(texts(await first.say('resume')).join(' ')).toMatch(/no unfinished rehearsal of yours|taken up in another/);
+    // Back to the first window: taken up there again, with no word that it "carries on" elsewhere.
+    const back = texts(await first.say('resume')).join(' ');
+    expect(back).toContain(`Taking up **${TITLE}**`);
+    expect(back).not.toMatch(/carries on there/);
+    expect(texts(await second.say('Hello?')).join(' ')).toMatch(/taken up in another conversation/);
   });
 
   it('stays where it is when its conversation takes a turn while it is being taken up', async () => {
@@ -174,6 +178,23 @@ describe('a rehearsal left unfinished', () => {
     const second = conversation('window-2');
     expect(cardsOf(await second.join()).some((c) => c.includes('unfinished rehearsal'))).toBe(false);
     expect(texts(await second.say('resume')).join(' ')).toMatch(/no unfinished rehearsal of yours/);
+  });
+
+  it('is neither offered nor taken up, and breaks nothing, when its stored state is damaged', async () => {
+    const first = conversation('window-1', { abandonedAfterMs: 1 });
+    await leaveUnfinished(first);
+    const [entry] = await new OpenRehearsals(state).all();
+    const item = (await state.read([entry!.stateKey]))[entry!.stateKey]!;
+    const document = item.value as { dialogState: { dialogStack: { state: Record<string, unknown> }[] } };
+    delete document.dialogState.dialogStack[0]!.state.learner;
+    await state.write([{ key: entry!.stateKey, value: document, eTag: item.eTag }]);
+    const second = conversation('window-2');
+    const greeted = await second.join();
+    expect(texts(greeted)[0]).toMatch(/Welcome back/);
+    expect(cardsOf(greeted).some((c) => c.includes('unfinished rehearsal'))).toBe(false);
+    expect(texts(await second.say('resume')).join(' ')).toMatch(/no unfinished rehearsal of yours/);
+    await sleep(5);
+    expect(await first.bot.abandoned!.keepIdle()).toBe(0);
   });
 
   it('cannot be taken up by another learner, even with its id', async () => {
@@ -217,6 +238,38 @@ describe('a rehearsal left unfinished', () => {
     expect(cardsOf(history).join(' ')).toContain('practice · left unfinished');
     const opened = await first.say({ value: { action: 'open', recordId: record!.id } });
     expect(cardsOf(opened)[0]).toContain('You left this rehearsal unfinished');
+  });
+
+  it('cannot be taken up elsewhere while it is being kept as abandoned: it is kept once, with every turn', async () => {
+    // The learner types `resume` in another window just as the pass saves the evidence (a model judge may take seconds).
+    let duringSave: (() => Promise<void>) | undefined;
+    const saved: string[] = [];
+    evidence = new (class extends MemoryEvidenceStore {
+      override async save(record: EvidenceRecord) {
+        saved.push(record.endReason);
+        const hook = duringSave;
+        duringSave = undefined;
+        if (hook) await hook();
+        return super.save(record);
+      }
+    })();
+    const first = conversation('window-1', { abandonedAfterMs: 1 });
+    await leaveUnfinished(first);
+    const second = conversation('window-2');
+    await second.say('hello');
+    let resumed: string[] = [];
+    duringSave = async () => {
+      resumed = texts(await second.say('resume'));
+    };
+    await sleep(5);
+    expect(await first.bot.abandoned!.keepIdle()).toBe(1);
+    expect(resumed.join(' ')).toMatch(/no unfinished rehearsal of yours/);
+    expect(texts(await second.say('Could you read me the model number?')).join(' ')).toMatch(/not in a rehearsal/);
+    expect(saved).toEqual(['abandoned']);
+    expect(await learnerLines()).toEqual([
+      "I'm so sorry about the flood. When did it start leaking?",
+      'Thank you. What does the display show when it stops?',
+    ]);
   });
 
   it('keeps a turn whose answer never reached the log: the learner said it, so it counts', async () => {
@@ -274,6 +327,42 @@ describe('a rehearsal left unfinished', () => {
   });
 });
 
+describe('the list of rehearsals under way', () => {
+  const entry = (stateKey: string) => ({
+    rehearsalId: 'r-1',
+    learnerId: 'test/learner-1',
+    scenarioId: SCENARIO,
+    title: TITLE,
+    startedAt: new Date(Date.now() - 2 * 60 * 60_000).toISOString(),
+    conversation: stateKey.replace('/conversations/', '/').replace(/\/$/, ''),
+    stateKey,
+    reference: {},
+  });
+
+  it('keeps an entry written where the rehearsal was taken up when the stale one for where it was is cleared', async () => {
+    const open = new OpenRehearsals(state);
+    await open.hold(entry('test/conversations/window-2/'));
+    await open.remove('r-1', 'test/conversations/window-1/');
+    expect((await open.all()).map((e) => e.stateKey)).toEqual(['test/conversations/window-2/']);
+    await open.remove('r-1', 'test/conversations/window-2/');
+    expect(await open.all()).toEqual([]);
+  });
+
+  it('is cleared of rehearsals whose state is gone even when none is kept as abandoned (ABANDONED_AFTER_DAYS=0)', async () => {
+    const bot = createBot({ library, state, evidence, abandoned: { logger: pino({ level: 'silent' }) } });
+    const first = conversation('window-1');
+    await leaveUnfinished(first);
+    const open = new OpenRehearsals(state);
+    // One whose conversation expired (STATE_EXPIRY_DAYS) with the rehearsal in it.
+    await open.hold(entry('test/conversations/window-gone/'));
+    await sleep(5);
+    expect(await bot.abandoned!.keepIdle()).toBe(0);
+    const left = await open.all();
+    expect(left.map((e) => e.stateKey)).toEqual(['test/conversations/window-1/']);
+    expect(await evidence.listFor('test/learner-1')).toEqual([]);
+  });
+});
+
 describe('a rehearsal left unfinished, with the embedded SQLite store (the default)', () => {
   it('is kept as abandoned, with every turn, and its conversation told', async () => {
     const stores = await openStores({ DATA_DIR: temporaryFolder(), REDIS_URL: '', REDIS_CLUSTER: 'false' }, pino({ level: 'silent' }));
@@ -298,7 +387,7 @@ describe('a rehearsal left unfinished, with the embedded SQLite store (the defau
       await say("I'm so sorry about the flood. When did it start leaking?");
       await sleep(5);
       expect(await bot.abandoned!.keepIdle()).toBe(1);
-      const [record] = await stores.evidence.listFor(`test/${adapter.conversation.user.id}`);
+      const [record] = await stores.evidence.listFor(`test/${adapter.conversation.user!.id}`);
       expect(record).toMatchObject({ endReason: 'abandoned' });
       expect(record!.turns.filter((t) => t.role === 'learner').map((t) => t.text)).toEqual([
         "I'm so sorry about the flood. When did it start leaking?",

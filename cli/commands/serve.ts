@@ -77,14 +77,10 @@ export async function serve(options: { port?: string }): Promise<void> {
     parts,
     stateExpiryMs,
     retentionDays: settings.RETENTION_DAYS,
-    ...(settings.ABANDONED_AFTER_DAYS > 0
-      ? {
-          abandoned: {
-            afterMs: settings.ABANDONED_AFTER_DAYS * 24 * 60 * 60 * 1000,
-            logger: logger.child({ component: 'abandoned-rehearsals' }),
-          },
-        }
-      : {}),
+    abandoned: {
+      ...(settings.ABANDONED_AFTER_DAYS > 0 ? { afterMs: settings.ABANDONED_AFTER_DAYS * 24 * 60 * 60 * 1000 } : {}),
+      logger: logger.child({ component: 'abandoned-rehearsals' }),
+    },
     // Links to a learner's copy of their data: Teams needs the server's public address; the local page the address it listens at.
     ...(settings.PUBLIC_URL
       ? { dataCopyBaseUrl: publicUrl }
