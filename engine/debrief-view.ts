@@ -100,7 +100,7 @@ export interface DebriefView {
   breachesReviewed?: string;
   dimensions: DimensionView[];
   commitments: CommitmentView[];
-  /** The learner's strongest reply and the one to work on, from how each reply was levelled on its own. */
+  /** The learner's strongest reply and the one to work on: from how each reply was levelled on its own, or from a model judge's evidence. */
   strongest?: ReplyView;
   weakest?: ReplyView;
   /** "listening 2, questioning 1, …" and any breaches: the one-line summary the history shows. */
@@ -259,10 +259,8 @@ function standouts(report: ScoreReport, turns?: readonly Turn[]): { strongest?: 
   const weakest: ReplyView | undefined =
     weakTurn === undefined ? undefined : { turn: weakTurn, quote: quote(weakTurn), levels: [], ...(why ? { why } : {}) };
   const flagged = new Set([...report.breaches.map((b) => b.turn), ...report.turns.filter((t) => t.hint).map((t) => t.turn)]);
-  const best = report.turns
-    .filter((t) => !flagged.has(t.turn))
-    .map((t) => ({ turn: t.turn, strengths: Object.entries(t.levels).filter((e): e is [string, number] => e[1] !== null && e[1] >= 2) }))
-    .filter((t) => t.strengths.length > 0)
+  const best = strengthsByTurn(report)
+    .filter((t) => !flagged.has(t.turn) && t.strengths.length > 0)
     .sort((a, b) => b.strengths.length - a.strengths.length || total(b.strengths) - total(a.strengths) || a.turn - b.turn)[0];
   const strongest: ReplyView | undefined = best && {
     turn: best.turn,
@@ -273,3 +271,23 @@ function standouts(report: ScoreReport, turns?: readonly Turn[]): { strongest?: 
 }
 
 const total = (levels: ReadonlyArray<[string, number]>) => levels.reduce((sum, [, level]) => sum + level, 0);
+
+/**
+ * Each reply's strengths (dimensions shown at level 2 or 3). Under a model judge whose levels stand
+ * (no fallback to the rules), they are the judge's: a dimension it levelled 2 or 3, at the replies
+ * its evidence quotes; so the strongest reply never contradicts the levels above it. Otherwise they
+ * are the rules', reply by reply.
+ */
+function strengthsByTurn(report: ScoreReport): { turn: number; strengths: [string, number][] }[] {
+  if (!report.judgement || report.judgement.fallback)
+    return report.turns.map((t) => ({
+      turn: t.turn,
+      strengths: Object.entries(t.levels).filter((e): e is [string, number] => e[1] !== null && e[1] >= 2),
+    }));
+  const byTurn = new Map<number, [string, number][]>();
+  for (const [id, score] of Object.entries(report.dimensions)) {
+    if (score.level === null || score.level < 2) continue;
+    for (const turn of new Set(score.evidence.map((e) => e.turn))) byTurn.set(turn, [...(byTurn.get(turn) ?? []), [id, score.level]]);
+  }
+  return [...byTurn].map(([turn, strengths]) => ({ turn, strengths }));
+}

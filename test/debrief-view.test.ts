@@ -124,6 +124,44 @@ describe('the debrief view', () => {
     ]);
   });
 
+  it("takes the strongest reply from a model judge's evidence when its levels stand, from the rules' per-reply levels otherwise", () => {
+    const judgement = {
+      mode: 'hybrid' as const,
+      model: 'a-model',
+      prompt: 'judge@1',
+      calls: [],
+      droppedQuotes: 0,
+      unsupported: [],
+      rejectedBreaches: [],
+      verdicts: [],
+      disagreements: [],
+      flagged: false,
+    };
+    const judged = report(
+      { listening: 1, questioning: 2 },
+      {
+        // The rules liked turn 2; the judge levelled questioning 2 on turn 4's question.
+        turns: [
+          { turn: 2, levels: { listening: 3, questioning: 2 } },
+          { turn: 4, levels: { listening: 1, questioning: 1 } },
+        ],
+      },
+    );
+    judged.dimensions.questioning!.evidence = [{ turn: 4, quote: 'When did it first leak?', reason: 'open question' }];
+    const turns = [
+      { role: 'customer' as const, text: 'It leaks.' },
+      { role: 'learner' as const, text: 'Oh dear, a leak.' },
+      { role: 'customer' as const, text: 'Yes.' },
+      { role: 'learner' as const, text: 'When did it first leak?' },
+    ];
+    const view = (r: ScoreReport) => debriefView({ title: kettle.title, report: r, dimensions: shipped.dimensions, turns });
+    expect(view({ ...judged, judgement }).strongest).toEqual({ turn: 4, quote: 'When did it first leak?', levels: ['questioning 2'] });
+    expect(view(judged).strongest).toMatchObject({ turn: 2, levels: ['listening 3', 'questioning 2'] });
+    // A judge that fell back to the rules leaves the rules' levels, and their standouts, standing.
+    const fellBack = { ...judgement, fallback: { reason: 'timeout' } } as unknown as ScoreReport['judgement'];
+    expect(view({ ...judged, judgement: fellBack }).strongest).toMatchObject({ turn: 2 });
+  });
+
   it('reads commitments as sentences, the time said once', () => {
     const v = view(
       { listening: 2 },
