@@ -85,12 +85,15 @@ const cardsOf = (activities: Partial<Activity>[]) => activities.flatMap((a) => (
 const learnerLines = async (learnerId = 'test/learner-1') =>
   (await evidence.listFor(learnerId)).flatMap((r) => r.turns.filter((t) => t.role === 'learner').map((t) => t.text));
 
+/** What the learner says before leaving the rehearsal unfinished. */
+const LEFT_SAYING = ["I'm so sorry about the flood. When did it start leaking?", 'Thank you. What does the display show when it stops?'];
+
 /** Starts the washing-machine rehearsal in `first` and replies twice; returns the customer's last words. */
 async function leaveUnfinished(first: ReturnType<typeof conversation>): Promise<string> {
   await first.say('hello');
   await first.say(`start ${SCENARIO}`);
-  await first.say("I'm so sorry about the flood. When did it start leaking?");
-  const last = await first.say('Thank you. What does the display show when it stops?');
+  await first.say(LEFT_SAYING[0]!);
+  const last = await first.say(LEFT_SAYING[1]!);
   return texts(last).at(-1)!;
 }
 
@@ -220,10 +223,7 @@ describe('a rehearsal left unfinished', () => {
 
     const [record] = await evidence.listFor('test/learner-1');
     expect(record).toMatchObject({ endReason: 'abandoned', scenario: { id: SCENARIO } });
-    expect(await learnerLines()).toEqual([
-      "I'm so sorry about the flood. When did it start leaking?",
-      'Thank you. What does the display show when it stops?',
-    ]);
+    expect(await learnerLines()).toEqual(LEFT_SAYING);
     expect(Object.keys(record!.report.dimensions).length).toBeGreaterThan(0);
     expect(record!.report.turns).toHaveLength(2);
     expect(await new OpenRehearsals(state).all()).toEqual([]);
@@ -266,10 +266,7 @@ describe('a rehearsal left unfinished', () => {
     expect(resumed.join(' ')).toMatch(/no unfinished rehearsal of yours/);
     expect(texts(await second.say('Could you read me the model number?')).join(' ')).toMatch(/not in a rehearsal/);
     expect(saved).toEqual(['abandoned']);
-    expect(await learnerLines()).toEqual([
-      "I'm so sorry about the flood. When did it start leaking?",
-      'Thank you. What does the display show when it stops?',
-    ]);
+    expect(await learnerLines()).toEqual(LEFT_SAYING);
   });
 
   it('keeps a turn whose answer never reached the log: the learner said it, so it counts', async () => {
@@ -280,10 +277,7 @@ describe('a rehearsal left unfinished', () => {
     await state.delete([`rehearsal/{${open!.rehearsalId}}/4`]);
     await sleep(5);
     expect(await first.bot.abandoned!.keepIdle()).toBe(1);
-    expect(await learnerLines()).toEqual([
-      "I'm so sorry about the flood. When did it start leaking?",
-      'Thank you. What does the display show when it stops?',
-    ]);
+    expect(await learnerLines()).toEqual(LEFT_SAYING);
   });
 
   it('is listed on its next turn if it was begun before rehearsals under way were listed', async () => {
