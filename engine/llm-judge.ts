@@ -29,7 +29,7 @@ import { costOf, mayCall, type SpendingCap } from './model-cost.ts';
 import type { PromptBook } from './prompt-book.ts';
 import type { RubricDimension } from './rubric-library.ts';
 import { ACTION_KINDS } from './scenario-schema.ts';
-import { ScoreReportSchema, type Breach, type Judgement, type ScoreReport } from './score-report.ts';
+import { noFindings, ScoreReportSchema, type Breach, type Judgement, type ScoreReport } from './score-report.ts';
 import type { Scorer } from './scorer.ts';
 import type { Turn } from './transcript.ts';
 import { occursIn } from './verbatim-quote.ts';
@@ -91,13 +91,7 @@ export function createLlmJudge(settings: LlmJudgeSettings): Scorer {
         mode,
         model: model.model,
         prompt: prompts.versions.judge,
-        calls: [],
-        droppedQuotes: 0,
-        unsupported: [],
-        rejectedBreaches: [],
-        verdicts: [],
-        disagreements: [],
-        flagged: false,
+        ...noFindings(),
         ...fields,
       });
       /** The rules' report stands, with why, and what the calls made cost. */

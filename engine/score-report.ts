@@ -72,6 +72,11 @@ const JudgementSchema = z.object({
   flagged: z.boolean(),
 });
 
+/** A judgement's findings before any are made: no calls, nothing refused, nothing disagreed on (fresh lists each time). */
+export function noFindings(): Omit<z.infer<typeof JudgementSchema>, 'mode' | 'model' | 'prompt'> {
+  return { calls: [], droppedQuotes: 0, unsupported: [], rejectedBreaches: [], verdicts: [], disagreements: [], flagged: false };
+}
+
 export const ScoreReportSchema = z.object({
   scenario: z.string(),
   dimensions: z.record(z.string(), DimensionScoreSchema),

@@ -9,7 +9,7 @@ import { debriefView } from '../engine/debrief-view.ts';
 import { modelLine } from '../engine/model-lines.ts';
 import { scoreTranscript } from '../engine/rules-scorer.ts';
 import { loadLibrary } from '../engine/rubric-library.ts';
-import type { ScoreReport } from '../engine/score-report.ts';
+import { noFindings, type ScoreReport } from '../engine/score-report.ts';
 import { debriefCard } from '../dialogs/cards/debrief-card.ts';
 import { attemptProgress } from '../dialogs/cards/history-card.ts';
 import type { EvidenceRecord } from '../engine/evidence-record.ts';
@@ -125,18 +125,7 @@ describe('the debrief view', () => {
   });
 
   it("takes the strongest reply from a model judge's evidence when its levels stand, from the rules' per-reply levels otherwise", () => {
-    const judgement = {
-      mode: 'hybrid' as const,
-      model: 'a-model',
-      prompt: 'judge@1',
-      calls: [],
-      droppedQuotes: 0,
-      unsupported: [],
-      rejectedBreaches: [],
-      verdicts: [],
-      disagreements: [],
-      flagged: false,
-    };
+    const judgement = { mode: 'hybrid' as const, model: 'a-model', prompt: 'judge@1', ...noFindings() };
     const judged = report(
       { listening: 1, questioning: 2 },
       {
