@@ -408,9 +408,10 @@ export class ConversationFlow {
   }
 
   /**
-   * Takes up here the learner's rehearsal from another conversation: on this conversation's stack
-   * first, then let go by the other (checked against what was read, so a turn there meanwhile
-   * wins, and the rehearsal goes back), then listed as held here.
+   * Takes up here the learner's rehearsal from another conversation: listed as held here and put on
+   * this conversation's stack first, then let go by the other, checked against what was read. A turn
+   * there meanwhile, or the pass keeping it as abandoned (which marks it ending first), wins: the
+   * rehearsal is put back, and listed there again.
    */
   private async resume(dc: DialogContext, profile: Profile, rehearsalId: string | undefined): Promise<void> {
     const context = dc.context;

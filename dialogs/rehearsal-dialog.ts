@@ -401,7 +401,7 @@ export class RehearsalDialog extends Dialog<RehearsalOptions> {
 }
 
 /** The rehearsal's entry in the list of those under way: held in this conversation. */
-export function heldAt(context: TurnContext, state: RehearsalDialogState, scenario: Scenario): OpenRehearsal {
+function heldAt(context: TurnContext, state: RehearsalDialogState, scenario: Scenario): OpenRehearsal {
   const reference = TurnContext.getConversationReference(context.activity);
   return {
     rehearsalId: state.rehearsalId,
