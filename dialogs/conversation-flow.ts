@@ -128,7 +128,7 @@ export interface UnfinishedRehearsals {
 
 /** What a conversation's next message says of a rehearsal that left it meanwhile. */
 const CLOSED_TEXT: Record<ClosedRehearsal['how'], (title: string) => string> = {
-  moved: (title) => `Your rehearsal **${title}** was taken up in another conversation, and carries on there.`,
+  moved: (title) => `Your rehearsal **${title}** was taken up in another conversation.`,
   abandoned: (title) =>
     `Your rehearsal **${title}** was left unfinished for a while, so it was scored as it stood and kept as abandoned. Type **history** to see its debrief.`,
   dropped: (title) => `Your rehearsal **${title}** was left unfinished with nothing in it to score, so it was closed.`,
@@ -217,11 +217,13 @@ export class ConversationFlow {
       if (dc.activeDialog) return;
       await context.sendActivity(WELCOME_BACK_TEXT);
       await this.tellClosed(context);
+      await this.showPicker(context);
+      // After the picker, so it is on screen: a long picker would scroll an offer above it out of sight.
       await this.offerUnfinished(context);
-    } else {
-      profile.welcomed = true;
-      await context.sendActivity(WELCOME_TEXT);
+      return;
     }
+    profile.welcomed = true;
+    await context.sendActivity(WELCOME_TEXT);
     await this.showPicker(context);
   }
 
@@ -239,13 +241,14 @@ export class ConversationFlow {
     }
     profile.welcomed = true;
     // Said before anything else, unless the learner is taking a rehearsal up again here.
-    if (!dc.activeDialog) await this.tellClosed(context, { silently: command?.kind === 'resume' });
+    const told = !dc.activeDialog && (await this.tellClosed(context, { silently: command?.kind === 'resume' }));
     if (command) {
       await this.runCommand(dc, command, profile);
       return;
     }
     if (!dc.activeDialog) {
-      await context.sendActivity('You are not in a rehearsal. Type **scenarios** to choose one, or **help** for commands.');
+      // Where a rehearsal has just been said to have left, that says it: no second "not in a rehearsal".
+      if (!told) await context.sendActivity('You are not in a rehearsal. Type **scenarios** to choose one, or **help** for commands.');
       await this.offerUnfinished(context);
       return;
     }
@@ -282,8 +285,8 @@ export class ConversationFlow {
         await context.sendActivity('Sorry, I could not read that card. Type **scenarios** for a fresh one.');
         return;
       case 'scenarios':
-        if (!active) await this.offerUnfinished(context);
         await this.showPicker(context, command);
+        if (!active) await this.offerUnfinished(context);
         return;
       case 'resume':
         await this.resume(dc, profile, command.rehearsalId);
@@ -368,13 +371,14 @@ export class ConversationFlow {
     }
   }
 
-  /** Says, once, what became of a rehearsal that left this conversation between turns (`silently`: forgets it). */
-  private async tellClosed(context: TurnContext, { silently = false } = {}): Promise<void> {
+  /** Says, once, what became of a rehearsal that left this conversation between turns (`silently`: forgets it); whether it said so. */
+  private async tellClosed(context: TurnContext, { silently = false } = {}): Promise<boolean> {
     const closed = await this.closedRehearsal.get(context);
-    if (!closed) return;
+    if (!closed) return false;
     await this.closedRehearsal.delete(context);
-    if (silently) return;
+    if (silently) return false;
     await context.sendActivity((CLOSED_TEXT[closed.how] ?? CLOSED_TEXT.moved)(markdownLiteral(closed.title)));
+    return true;
   }
 
   /**
@@ -395,12 +399,12 @@ export class ConversationFlow {
     return found;
   }
 
-  /** Offers to take up the learner's latest rehearsal left unfinished in another conversation. */
+  /** Offers to take up the learner's rehearsals left unfinished in other conversations, latest first. */
   private async offerUnfinished(context: TurnContext): Promise<void> {
-    const [latest] = await this.unfinishedElsewhere(context);
-    if (!latest) return;
+    const elsewhere = await this.unfinishedElsewhere(context);
+    if (elsewhere.length === 0) return;
     const card = resumeCard(
-      latest.entry,
+      elsewhere.map((e) => e.entry),
       hostHasUniversalActions(context.activity.channelId),
       this.services.unfinished?.abandonedAfterDays,
     );
@@ -416,8 +420,13 @@ export class ConversationFlow {
   private async resume(dc: DialogContext, profile: Profile, rehearsalId: string | undefined): Promise<void> {
     const context = dc.context;
     const unfinished = this.services.unfinished;
-    if (RehearsalDialog.activeRehearsalId(dc)) {
-      await context.sendActivity('You are in the middle of a rehearsal here. Type **end** to finish it first.');
+    const active = RehearsalDialog.activeRehearsalId(dc);
+    if (active) {
+      await context.sendActivity(
+        active === rehearsalId || rehearsalId === undefined
+          ? 'You are in this rehearsal already: reply to the customer, or type **end** to finish it.'
+          : 'You are in the middle of a rehearsal here. Finish it (type **end**) before taking up another.',
+      );
       return;
     }
     const elsewhere = await this.unfinishedElsewhere(context);

@@ -112,7 +112,9 @@ describe('a rehearsal left unfinished', () => {
     expect(texts(greeted)[0]).toMatch(/Welcome back/);
     const offer = cardsOf(greeted).find((c) => c.includes('unfinished rehearsal'));
     expect(offer).toContain(TITLE);
-    const rehearsalId = (JSON.parse(offer!) as { actions: { data: { rehearsalId: string } }[] }).actions[0]!.data.rehearsalId;
+    const rehearsalId = /"action":"resume","rehearsalId":"([^"]+)"/.exec(offer!)![1]!;
+    // The last thing the greeting shows, after the picker, so a long picker never scrolls it out of sight.
+    expect(JSON.stringify(greeted.at(-1)?.attachments?.[0]?.content)).toContain('unfinished rehearsal');
 
     const resumed = await second.say({ value: { action: 'resume', rehearsalId } });
     expect(texts(resumed)[0]).toContain(`Taking up **${TITLE}**`);
@@ -151,6 +153,29 @@ describe('a rehearsal left unfinished', () => {
     expect(back).toContain(`Taking up **${TITLE}**`);
     expect(back).not.toMatch(/carries on there/);
     expect(texts(await second.say('Hello?')).join(' ')).toMatch(/taken up in another conversation/);
+  });
+
+  it('is offered with every other one left unfinished, each to take up; and `resume` inside it says so', async () => {
+    const first = conversation('window-1');
+    await leaveUnfinished(first);
+    const other = library.scenarios.find((s) => s.id === 'gym-cancellation-fee')!;
+    const third = conversation('window-3');
+    await third.say('hello');
+    await third.say(`start ${other.id}`);
+    await third.say("I'm sorry to hear that. What were you told when you joined?");
+    const second = conversation('window-2');
+    const offer = cardsOf(await second.join()).find((c) => c.includes('unfinished rehearsals'))!;
+    expect(offer).toContain('You have 2 unfinished rehearsals');
+    expect(offer).toContain(TITLE);
+    expect(offer).toContain(other.title);
+    expect(offer.match(/"action":"resume"/g)).toHaveLength(2);
+    // A message in a window whose rehearsal moved says so once, then offers it back, with no "not in a rehearsal" beside it.
+    const [openOther] = (await new OpenRehearsals(state).all()).filter((e) => e.scenarioId === other.id);
+    await second.say({ value: { action: 'resume', rehearsalId: openOther!.rehearsalId } });
+    const moved = await third.say('Hello?');
+    expect(texts(moved)).toEqual([`Your rehearsal **${other.title}** was taken up in another conversation.`]);
+    expect(cardsOf(moved).join(' ')).toContain(other.title);
+    expect(texts(await second.say('resume')).join(' ')).toMatch(/You are in this rehearsal already/);
   });
 
   it('stays where it is when its conversation takes a turn while it is being taken up', async () => {
