@@ -24,7 +24,7 @@ import type { RehearsalLog } from '../store/rehearsal-log.ts';
 import type { ReviewStore } from '../store/review-store.ts';
 import { debriefRefreshFor, DebriefRefreshSchema, hostHasUniversalActions } from './cards/card-actions.ts';
 import { recordDebriefCard } from './cards/debrief-card.ts';
-import { attemptProgress, historyCard } from './cards/history-card.ts';
+import { attemptProgress, historyCard, rehearsalsHeading } from './cards/history-card.ts';
 import { scenarioPickerCard, type AssignedToLearner } from './cards/scenario-picker-card.ts';
 import { HELP_TEXT, readCommand, type Command } from './commands.ts';
 import { learnerOf } from './learner-identity.ts';
@@ -605,7 +605,7 @@ export class ConversationFlow {
     });
     await context.sendActivity(
       [
-        `Your last ${lines.length} rehearsal${lines.length === 1 ? '' : 's'}:`,
+        `${rehearsalsHeading(lines.length)}:`,
         ...lines,
         '',
         "Open one below, or type **history** *n* (for example **history 1**), to see its debrief and your tutor's review.",

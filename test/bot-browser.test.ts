@@ -106,7 +106,7 @@ describe('the local rehearsal page', () => {
     await page.getByText('No reflection saved', { exact: false }).first().waitFor({ timeout: 20_000 });
     await input.fill('history');
     await input.press('Enter');
-    const history = page.locator('.ac-adaptiveCard').filter({ hasText: 'Your last 1 rehearsal' }).first();
+    const history = page.locator('.ac-adaptiveCard').filter({ hasText: 'Your rehearsal so far' }).first();
     await history.getByRole('button', { name: 'Open' }).click();
     const debriefs = page.locator('.ac-adaptiveCard').filter({ hasText: 'Debrief:' });
     await expect.poll(() => debriefs.count(), { timeout: 20_000 }).toBe(2);

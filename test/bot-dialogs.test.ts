@@ -132,6 +132,12 @@ describe('the bot conversation', () => {
     const thanked = await say('I should not have blamed him; next time I would ask questions first.');
     expect(texts(thanked).join(' ')).toMatch(/reflection is saved/);
     expect((await evidence.get(record!.id))?.reflection).toBe('I should not have blamed him; next time I would ask questions first.');
+    // Opened again from the history, the debrief carries the reflection as written (never read as markdown).
+    const reopened = JSON.stringify(cards(await say('history 1'))[0]);
+    expect(reopened).toContain('Your reflection');
+    expect(reopened).toContain('I should not have blamed him; next time I would ask questions first.');
+    const history = await say('history');
+    expect(texts(history)[0]).toMatch(/^Your rehearsal so far:/);
   });
 
   it('greets a new conversation once, and answers a message with the welcome even where the conversation was greeted', async () => {

@@ -112,7 +112,7 @@ describe('the bot in the Microsoft 365 Agents Playground, as Teams runs it', () 
     await page.getByText('No reflection saved', { exact: false }).first().waitFor({ timeout: 20_000 });
 
     await send(page, 'history');
-    await page.getByText('Your last 1 rehearsal', { exact: false }).first().waitFor({ timeout: 20_000 });
+    await page.getByText('Your rehearsal so far', { exact: false }).first().waitFor({ timeout: 20_000 });
     const debriefsBefore = await page.getByText('Work on first:', { exact: false }).count();
     await page.getByRole('button', { name: 'Open' }).last().click();
     await expect.poll(() => page.getByText('Work on first:', { exact: false }).count(), { timeout: 20_000 }).toBe(debriefsBefore + 1);

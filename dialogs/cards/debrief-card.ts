@@ -181,5 +181,16 @@ export function recordDebriefCard(
       ...(scenario ? { scenario } : {}),
     }),
   );
-  return refreshFor === undefined ? card : { ...card, refresh: debriefRefresh(record.id, refreshFor) };
+  // Opened again from the history: the learner's own reflection with it, as they wrote it.
+  const body = record.reflection
+    ? [
+        ...(card.body as unknown[]),
+        {
+          type: 'Container',
+          separator: true,
+          items: [text('Your reflection', { weight: 'Bolder' }), text(markdownLiteral(record.reflection), { size: 'Small' })],
+        },
+      ]
+    : card.body;
+  return { ...card, body, ...(refreshFor === undefined ? {} : { refresh: debriefRefresh(record.id, refreshFor) }) };
 }

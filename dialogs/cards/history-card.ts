@@ -51,7 +51,7 @@ export function historyCard(
     body: [
       {
         type: 'TextBlock',
-        text: `Your last ${rows.length} rehearsal${rows.length === 1 ? '' : 's'}`,
+        text: rehearsalsHeading(rows.length),
         weight: 'Bolder',
         size: 'Medium',
         wrap: true,
@@ -98,3 +98,6 @@ export function historyCard(
     ],
   };
 }
+
+/** "Your last 3 rehearsals", or, for a learner with one, "Your rehearsal so far". */
+export const rehearsalsHeading = (count: number) => (count === 1 ? 'Your rehearsal so far' : `Your last ${count} rehearsals`);
