@@ -21,14 +21,23 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+export function runCli(
+  args: string[],
+  options: {
+    cwd?: string;
+    input?: string;
+    env?: NodeJS.ProcessEnv;
+    /** For a command that waits on purpose (10 s for a Redis that never answers). */
+    timeoutMs?: number;
+  } = {},
+): CliResult {
   const result = spawnSync(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? ROOT,
     input: options.input ?? '',
     // A variable left undefined here is not passed to the binary at all.
     env: { ...process.env, NO_COLOR: '1', ...EMPTY_SETTINGS, ...options.env },
     encoding: 'utf8',
-    timeout: 25_000,
+    timeout: options.timeoutMs ?? 25_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
