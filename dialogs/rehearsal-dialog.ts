@@ -39,7 +39,7 @@ import { coachingCard } from './cards/coaching-card.ts';
 import type { ConversationReferences } from '../store/conversation-references.ts';
 import type { EvidenceStore } from '../store/evidence-store.ts';
 import type { RehearsalLog } from '../store/rehearsal-log.ts';
-import { cardButton, debriefRefreshFor, hostHasUniversalActions } from './cards/card-actions.ts';
+import { CARD_ENVELOPE, cardButton, debriefRefreshFor, hostHasUniversalActions } from './cards/card-actions.ts';
 import { recordDebriefCard } from './cards/debrief-card.ts';
 import { setTurnProgress } from './turn-progress.ts';
 import { rehearsalEvidence } from './rehearsal-evidence.ts';
@@ -430,9 +430,7 @@ const LEARNER_OPENS: Record<Scenario['setting']['channel'], string> = {
 function briefingCard(scenario: Scenario, rehearsalId: string, mode: Mode, universal: boolean) {
   return MessageFactory.attachment(
     CardFactory.adaptiveCard({
-      type: 'AdaptiveCard',
-      $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-      version: '1.5',
+      ...CARD_ENVELOPE,
       body: [
         { type: 'TextBlock', text: scenario.title, weight: 'Bolder', size: 'Medium', wrap: true },
         {

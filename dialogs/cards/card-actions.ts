@@ -31,6 +31,13 @@ export function debriefRefresh(recordId: string, userId: string): Record<string,
   };
 }
 
+/** What every card of this bot starts with: Adaptive Cards 1.5, the version Universal Actions (Action.Execute) need. */
+export const CARD_ENVELOPE = {
+  type: 'AdaptiveCard',
+  $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+  version: '1.5',
+} as const;
+
 /** Whether the host sends Action.Execute: Teams does. */
 export const hostHasUniversalActions = (channelId: string | undefined) => channelId === 'msteams';
 

@@ -3,12 +3,11 @@
  * never reads as the customer's words in the chat.
  */
 import type { CoachingHint } from '../../engine/coaching-hint.ts';
+import { CARD_ENVELOPE } from './card-actions.ts';
 
 export function coachingCard(hint: CoachingHint): Record<string, unknown> {
   return {
-    type: 'AdaptiveCard',
-    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-    version: '1.5',
+    ...CARD_ENVELOPE,
     body: [
       {
         type: 'Container',

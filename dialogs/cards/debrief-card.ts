@@ -11,7 +11,7 @@ import type { EvidenceRecord } from '../../engine/evidence-record.ts';
 import type { Library } from '../../engine/rubric-library.ts';
 import type { TutorReview } from '../../engine/tutor-review.ts';
 import { markdownLiteral } from '../markdown-literal.ts';
-import { debriefRefresh } from './card-actions.ts';
+import { CARD_ENVELOPE, debriefRefresh } from './card-actions.ts';
 
 const text = (value: string, extra: Record<string, unknown> = {}) => ({ type: 'TextBlock', text: value, wrap: true, ...extra });
 
@@ -155,7 +155,7 @@ export function debriefCard(view: DebriefView): Record<string, unknown> {
         : view.commitments.map((c) => text(c.sentence, { size: 'Small' }))),
     ],
   });
-  return { type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: '1.5', body };
+  return { ...CARD_ENVELOPE, body };
 }
 
 /**

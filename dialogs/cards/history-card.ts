@@ -4,7 +4,7 @@
  * a scenario rehearsed more than once, how this attempt compares with the one before.
  */
 import type { EvidenceRecord } from '../../engine/evidence-record.ts';
-import { cardButton } from './card-actions.ts';
+import { CARD_ENVELOPE, cardButton } from './card-actions.ts';
 
 export interface HistoryRow {
   record: EvidenceRecord;
@@ -45,9 +45,7 @@ export function historyCard(
   universal: boolean,
 ): Record<string, unknown> {
   return {
-    type: 'AdaptiveCard',
-    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-    version: '1.5',
+    ...CARD_ENVELOPE,
     body: [
       {
         type: 'TextBlock',

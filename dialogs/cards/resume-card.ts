@@ -4,7 +4,7 @@
  * long they wait.
  */
 import type { OpenRehearsal } from '../../store/open-rehearsals.ts';
-import { cardButton } from './card-actions.ts';
+import { CARD_ENVELOPE, cardButton } from './card-actions.ts';
 
 /** How many are offered at once; a learner with more finds the rest offered as they finish these. */
 const MAX_OFFERED = 3;
@@ -19,9 +19,7 @@ export function resumeCard(
     ? ''
     : ` One left for ${abandonedAfterDays} day${abandonedAfterDays === 1 ? '' : 's'} is scored as it stands and kept as abandoned.`;
   return {
-    type: 'AdaptiveCard',
-    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-    version: '1.5',
+    ...CARD_ENVELOPE,
     body: [
       {
         type: 'TextBlock',

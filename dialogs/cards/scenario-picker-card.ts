@@ -4,7 +4,7 @@
  */
 import { dueDayText } from '../../engine/assignment-progress.ts';
 import { DIFFICULTIES, PROBLEM_TYPES, type Scenario } from '../../engine/scenario-schema.ts';
-import { cardButton } from './card-actions.ts';
+import { CARD_ENVELOPE, cardButton } from './card-actions.ts';
 
 /** A scenario assigned to the learner and not yet done. */
 export interface AssignedToLearner {
@@ -34,9 +34,7 @@ export function scenarioPickerCard(
     choices: [{ title: 'Any', value: 'any' }, ...values.map((v) => ({ title: label(v), value: v }))],
   });
   return {
-    type: 'AdaptiveCard',
-    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-    version: '1.5',
+    ...CARD_ENVELOPE,
     body: [
       ...(assigned.length > 0
         ? [
